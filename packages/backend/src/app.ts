@@ -1,0 +1,156 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HealthResponse } from '@pychat/protocol';
+import type { DataSource } from 'typeorm';
+import type { Bus } from './bus/bus';
+import { MemoryBus } from './bus/memory.bus';
+import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } from './bus/presence.registry';
+import { RedisBus } from './bus/redis.bus';
+import { ensureDataDir, type Config } from './config/config';
+import { createDataSource } from './db/data-source';
+import { createHttpApp } from './http/app';
+import type { Logger } from './logger';
+import { MessageRepository } from './repositories/message.repository';
+import { RoomRepository } from './repositories/room.repository';
+import { SessionRepository } from './repositories/session.repository';
+import { UserRepository } from './repositories/user.repository';
+import { AccessService } from './services/access.service';
+import { AuthService } from './services/auth.service';
+import { systemClock, type Clock } from './services/clock';
+import { DomainEventBus } from './services/events';
+import { FanoutService } from './services/fanout.service';
+import { MessageService } from './services/message.service';
+import { PresenceService } from './services/presence.service';
+import { RoomService } from './services/room.service';
+import { UserService } from './services/user.service';
+import { ConnectionRegistry } from './ws/connections';
+import type { Handlers } from './ws/context';
+import { Dispatcher } from './ws/dispatcher';
+import { messageHandlers } from './ws/handlers/message.handlers';
+import { presenceHandlers } from './ws/handlers/presence.handlers';
+import { roomHandlers } from './ws/handlers/room.handlers';
+import { WsServer } from './ws/server';
+
+export interface Pychat {
+  readonly server: Server;
+  readonly dataSource: DataSource;
+  readonly port: number;
+  readonly url: string;
+  health(): Promise<HealthResponse>;
+  /** Graceful: stop accepting, close sockets with 1001, close the bus and the database. */
+  stop(): Promise<void>;
+}
+
+/** Composition root: config → db → bus → services → http + ws. Used by main.ts and by the tests. */
+export async function startPychat(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Pychat> {
+  const started = Date.now();
+  if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
+    ensureDataDir(config);
+  }
+  const dataSource = createDataSource(config.db);
+  await dataSource.initialize();
+  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  if (applied.length > 0) {
+    logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  }
+
+  let bus: Bus;
+  let registry: PresenceRegistry;
+  if (config.redis) {
+    const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
+    await redisBus.connect();
+    const presence = new RedisPresenceRegistry(redisBus.client, config.redis.prefix, config.instanceId);
+    await presence.start();
+    bus = redisBus;
+    registry = presence;
+  } else {
+    bus = new MemoryBus();
+    registry = new MemoryPresenceRegistry();
+  }
+
+  const users = new UserRepository(dataSource);
+  const sessions = new SessionRepository(dataSource);
+  const rooms = new RoomRepository(dataSource);
+  const messages = new MessageRepository(dataSource);
+
+  const events = new DomainEventBus();
+  new FanoutService(bus).register(events);
+  const access = new AccessService(rooms, messages);
+  const authService = new AuthService(users, sessions, events, config.auth, clock, logger);
+  const userService = new UserService(users);
+  const roomService = new RoomService(rooms, users, access, events, clock);
+  const messageService = new MessageService(messages, rooms, access, events, clock);
+  const presenceService = new PresenceService(registry, users, access, events, clock);
+
+  const connections = new ConnectionRegistry();
+  await bus.subscribe((message) => connections.deliver(message));
+
+  const health = async (): Promise<HealthResponse> => {
+    const db = await dataSource
+      .query('SELECT 1')
+      .then(() => 'up' as const)
+      .catch(() => 'down' as const);
+    const busState = bus.kind === 'memory' ? ('memory' as const) : bus.state();
+    return {
+      ok: db === 'up' && busState !== 'down',
+      db,
+      bus: busState,
+      instanceId: config.instanceId,
+      uptimeS: Math.round((Date.now() - started) / 1000),
+    };
+  };
+
+  const handlers: Handlers = {
+    ...messageHandlers(messageService),
+    ...roomHandlers(roomService),
+    ...presenceHandlers(presenceService, clock),
+  };
+  const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }));
+  const app = createHttpApp({
+    auth: authService,
+    users: userService,
+    rooms: roomService,
+    messages: messageService,
+    health,
+    logger,
+    staticDir: config.staticDir,
+    trustProxy: config.trustProxy,
+    cookieSecure: config.auth.cookieSecure,
+    sessionTtlMs: config.auth.sessionTtlMs,
+  });
+  const server = createServer(app);
+  const ws = new WsServer({
+    config,
+    auth: authService,
+    rooms: roomService,
+    users: userService,
+    presence: presenceService,
+    registry: connections,
+    dispatcher,
+    clock,
+    logger,
+  });
+  ws.attach(server);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      server.close();
+      await ws.close();
+      server.closeAllConnections();
+      await registry.close();
+      await bus.close();
+      await dataSource.destroy();
+    })();
+    return stopping;
+  };
+
+  return { server, dataSource, port, url: `http://${host}:${port}`, health, stop };
+}

@@ -1,0 +1,21 @@
+/**
+ * Who receives a published frame, and how receiving instances update their room index before or after
+ * delivering it. The frame itself travels pre-serialized after a newline, so it is serialized once per
+ * fan-out and written to sockets as is.
+ */
+export type Target =
+  /** Every local connection that holds the room (minus one user's); `detach`: forget the room afterwards. */
+  | { room: number; exceptUser?: number; detach?: boolean }
+  /** All connections of these users; `join` attaches a room before delivery, `leave` detaches it after. */
+  | { users: number[]; join?: number; leave?: number }
+  /** Every connection. */
+  | { all: true; exceptUser?: number };
+
+export function encodeEnvelope(target: Target, frame: string): string {
+  return `${JSON.stringify(target)}\n${frame}`;
+}
+
+export function decodeEnvelope(message: string): { target: Target; frame: string } {
+  const newline = message.indexOf('\n');
+  return { target: JSON.parse(message.slice(0, newline)) as Target, frame: message.slice(newline + 1) };
+}

@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Who is online across all instances. Each instance counts its own connections per user; a user is
+ * online while any live instance counts them. Answers whether a connect was the user's first or a
+ * disconnect their last, so presence frames go out once per user, not once per tab.
+ */
+export interface PresenceRegistry {
+  connect(userId: number): Promise<boolean>;
+  disconnect(userId: number): Promise<boolean>;
+  online(): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export class MemoryPresenceRegistry implements PresenceRegistry {
+  readonly #counts = new Map<number, number>();
+
+  async connect(userId: number): Promise<boolean> {
+    const count = (this.#counts.get(userId) ?? 0) + 1;
+    this.#counts.set(userId, count);
+    return count === 1;
+  }
+
+  async disconnect(userId: number): Promise<boolean> {
+    const count = (this.#counts.get(userId) ?? 1) - 1;
+    if (count <= 0) {
+      this.#counts.delete(userId);
+      return true;
+    }
+    this.#counts.set(userId, count);
+    return false;
+  }
+
+  async online(): Promise<number[]> {
+    return [...this.#counts.keys()];
+  }
+
+  async close(): Promise<void> {
+    this.#counts.clear();
+  }
+}
+
+const HEARTBEAT_MS = 5_000;
+/** An instance silent for this long is considered dead and its connections forgotten. */
+const INSTANCE_TTL_MS = 20_000;
+
+/**
+ * Redis layout: `<prefix>presence:<instanceId>` hash userId → connection count of that instance;
+ * `<prefix>instances` sorted set instanceId → last heartbeat (ms). A killed instance's users drop out
+ * of `online()` once its heartbeat is older than INSTANCE_TTL_MS.
+ */
+export class RedisPresenceRegistry implements PresenceRegistry {
+  readonly #redis: Redis;
+  readonly #instancesKey: string;
+  readonly #prefix: string;
+  readonly #myKey: string;
+  readonly #instanceId: string;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(redis: Redis, prefix: string, instanceId: string) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#instanceId = instanceId;
+    this.#instancesKey = `${prefix}instances`;
+    this.#myKey = `${prefix}presence:${instanceId}`;
+  }
+
+  async start(): Promise<void> {
+    await this.#redis.del(this.#myKey);
+    await this.#heartbeat();
+    this.#timer = setInterval(() => {
+      this.#heartbeat().catch(() => undefined);
+    }, HEARTBEAT_MS);
+    this.#timer.unref();
+  }
+
+  async #heartbeat(): Promise<void> {
+    const now = Date.now();
+    await this.#redis.zadd(this.#instancesKey, now, this.#instanceId);
+    const dead = await this.#redis.zrangebyscore(this.#instancesKey, '-inf', now - INSTANCE_TTL_MS);
+    for (const instance of dead) {
+      await this.#redis.del(`${this.#prefix}presence:${instance}`);
+      await this.#redis.zrem(this.#instancesKey, instance);
+    }
+  }
+
+  async #liveInstances(): Promise<string[]> {
+    return this.#redis.zrangebyscore(this.#instancesKey, Date.now() - INSTANCE_TTL_MS, '+inf');
+  }
+
+  async #elsewhere(userId: number): Promise<boolean> {
+    const others = (await this.#liveInstances()).filter((id) => id !== this.#instanceId);
+    if (others.length === 0) {
+      return false;
+    }
+    const pipeline = this.#redis.pipeline();
+    for (const instance of others) {
+      pipeline.hexists(`${this.#prefix}presence:${instance}`, String(userId));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.some(([, exists]) => exists === 1);
+  }
+
+  async connect(userId: number): Promise<boolean> {
+    const count = await this.#redis.hincrby(this.#myKey, String(userId), 1);
+    return count === 1 && !(await this.#elsewhere(userId));
+  }
+
+  async disconnect(userId: number): Promise<boolean> {
+    const count = await this.#redis.hincrby(this.#myKey, String(userId), -1);
+    if (count > 0) {
+      return false;
+    }
+    await this.#redis.hdel(this.#myKey, String(userId));
+    return !(await this.#elsewhere(userId));
+  }
+
+  async online(): Promise<number[]> {
+    const instances = await this.#liveInstances();
+    const users = new Set<number>();
+    for (const instance of instances) {
+      for (const id of await this.#redis.hkeys(`${this.#prefix}presence:${instance}`)) {
+        users.add(Number(id));
+      }
+    }
+    return [...users];
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#redis.del(this.#myKey).catch(() => undefined);
+    await this.#redis.zrem(this.#instancesKey, this.#instanceId).catch(() => undefined);
+  }
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every environment variable Pychat reads, with its default. The defaults give the embedded mode:
+ * SQLite under the data dir, the in-process bus, port 8080. Documented in README and docker/example.env.
+ */
+const EnvSchema = z.object({
+  PYCHAT_HOST: z.string().default('0.0.0.0'),
+  PYCHAT_PORT: int(0, 65535).default(8080),
+  PYCHAT_DATA_DIR: z.string().default('./data'),
+  /** `sqlite:` (file under the data dir), `sqlite:/abs/file.db`, `sqlite::memory:`, or `mysql://user:pass@host:port/db`. */
+  PYCHAT_DB_URL: z.string().default('sqlite:'),
+  /** Unset: the in-process bus (one instance). Set: Redis pub/sub, for several instances. */
+  PYCHAT_REDIS_URL: z.string().optional(),
+  PYCHAT_REDIS_PREFIX: z.string().default('pychat:'),
+  PYCHAT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** Where the built web app lives; served at `/`. */
+  PYCHAT_STATIC_DIR: z.string().optional(),
+  /** Frames above this many bytes get FRAME_TOO_LARGE; the socket stays open. */
+  PYCHAT_WS_MAX_FRAME_BYTES: int(1024, 16 * 1024 * 1024).default(64 * 1024),
+  /** A socket that sends nothing (not even session.ping) for this long is closed with 4008. */
+  PYCHAT_WS_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(75_000),
+  /** Comma-separated extra origins allowed to open the WebSocket (same-origin is always allowed). */
+  PYCHAT_ALLOWED_ORIGINS: z.string().default(''),
+  /** Sign-in attempts allowed per IP per 5 minutes, and failed attempts per account per 15 minutes. */
+  PYCHAT_SIGNIN_MAX_PER_IP: int(1, 1_000_000).default(30),
+  PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1_000_000).default(10),
+  /** Session lifetime without use, in days. */
+  PYCHAT_SESSION_TTL_DAYS: int(1, 3650).default(30),
+  /** Mark the session cookie Secure (set when served over HTTPS). */
+  PYCHAT_COOKIE_SECURE: bool.default(false),
+  /** Trust X-Forwarded-For from a reverse proxy (nginx) for client IPs. */
+  PYCHAT_TRUST_PROXY: bool.default(false),
+  /** Instance name in logs and presence; defaults to host:port:random. */
+  PYCHAT_INSTANCE_ID: z.string().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly db: { readonly type: 'sqlite'; readonly path: string } | { readonly type: 'mysql'; readonly url: string };
+  readonly redis: { readonly url: string; readonly prefix: string } | null;
+  readonly logLevel: Env['PYCHAT_LOG_LEVEL'];
+  readonly staticDir: string | null;
+  readonly ws: { readonly maxFrameBytes: number; readonly idleTimeoutMs: number; readonly allowedOrigins: string[] };
+  readonly auth: {
+    readonly signInMaxPerIp: number;
+    readonly signInMaxFailuresPerAccount: number;
+    readonly sessionTtlMs: number;
+    readonly cookieSecure: boolean;
+  };
+  readonly trustProxy: boolean;
+  readonly instanceId: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+function dbFromUrl(url: string, dataDir: string): Config['db'] {
+  if (url === 'sqlite:' || url === 'sqlite://') {
+    return { type: 'sqlite', path: join(dataDir, 'pychat.sqlite') };
+  }
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    return { type: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (/^(mysql|mariadb):\/\//.test(url)) {
+    return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
+  }
+  throw new ConfigError([`PYCHAT_DB_URL: expected sqlite:[path] or mysql://user:pass@host:port/db, got "${url}"`]);
+}
+
+/** Parses the environment once; throws ConfigError with one line per bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message} (got "${env[String(issue.path[0])]}")`),
+    );
+  }
+  const e = parsed.data;
+  if (e.PYCHAT_REDIS_URL !== undefined && !/^rediss?:\/\//.test(e.PYCHAT_REDIS_URL)) {
+    throw new ConfigError([`PYCHAT_REDIS_URL: expected redis://host:port, got "${e.PYCHAT_REDIS_URL}"`]);
+  }
+  const dataDir = resolve(e.PYCHAT_DATA_DIR);
+  return Object.freeze({
+    host: e.PYCHAT_HOST,
+    port: e.PYCHAT_PORT,
+    dataDir,
+    db: dbFromUrl(e.PYCHAT_DB_URL, dataDir),
+    redis: e.PYCHAT_REDIS_URL ? { url: e.PYCHAT_REDIS_URL, prefix: e.PYCHAT_REDIS_PREFIX } : null,
+    logLevel: e.PYCHAT_LOG_LEVEL,
+    staticDir: e.PYCHAT_STATIC_DIR ? resolve(e.PYCHAT_STATIC_DIR) : null,
+    ws: {
+      maxFrameBytes: e.PYCHAT_WS_MAX_FRAME_BYTES,
+      idleTimeoutMs: e.PYCHAT_WS_IDLE_TIMEOUT_MS,
+      allowedOrigins: e.PYCHAT_ALLOWED_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    },
+    auth: {
+      signInMaxPerIp: e.PYCHAT_SIGNIN_MAX_PER_IP,
+      signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+      sessionTtlMs: e.PYCHAT_SESSION_TTL_DAYS * 86_400_000,
+      cookieSecure: e.PYCHAT_COOKIE_SECURE,
+    },
+    trustProxy: e.PYCHAT_TRUST_PROXY,
+    instanceId: e.PYCHAT_INSTANCE_ID ?? `${e.PYCHAT_PORT}-${randomBytes(3).toString('hex')}`,
+  });
+}
+
+/** Creates the data dir on first start. */
+export function ensureDataDir(config: Config): void {
+  if (!existsSync(config.dataDir)) {
+    mkdirSync(config.dataDir, { recursive: true });
+  }
+}
+
+/** Reads a secret from the data dir, generating it on first use (never committed, never in env by default). */
+export function readOrCreateSecret(config: Config, name: string): string {
+  const file = join(config.dataDir, name);
+  if (existsSync(file)) {
+    return readFileSync(file, 'utf8').trim();
+  }
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,36 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintToNumber } from './columns';
+
+@Entity('users')
+export class UserEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Index('uq_users_username', { unique: true })
+  @Column({ type: 'varchar', length: 16 })
+  username: string;
+
+  /** Unique when set; empty means none (NULL, so several users may have none). */
+  @Index('uq_users_email', { unique: true })
+  @Column({ type: 'varchar', length: 190, nullable: true })
+  email: string | null;
+
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified: boolean;
+
+  /** scrypt hash; null for accounts created through OAuth. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
+  passwordHash: string | null;
+
+  @Column({ type: 'varchar', length: 8, default: 'secret' })
+  sex: 'secret' | 'male' | 'female';
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  thumbnail: string | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: bigintToNumber })
+  createdAt: number;
+
+  @Column({ name: 'last_seen_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  lastSeenAt: number | null;
+}

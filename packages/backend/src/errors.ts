@@ -1,0 +1,60 @@
+import type { ErrorCode } from '@pychat/protocol';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  BAD_JSON: 400,
+  BAD_FRAME: 400,
+  UNKNOWN_TYPE: 400,
+  VALIDATION_FAILED: 400,
+  FRAME_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  RATE_LIMITED: 429,
+  USERNAME_TAKEN: 409,
+  EMAIL_TAKEN: 409,
+  ROOM_NOT_FOUND: 404,
+  CHANNEL_NOT_FOUND: 404,
+  MESSAGE_NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  NOT_MESSAGE_AUTHOR: 403,
+  NOT_ROOM_ADMIN: 403,
+  NOT_CHANNEL_ADMIN: 403,
+  NOT_CHANNEL_MEMBER: 403,
+  FORBIDDEN: 403,
+  ROOM_EXISTS: 409,
+  ALREADY_MEMBER: 409,
+  CANNOT_LEAVE_ALL: 409,
+  CHANNEL_HAS_ROOMS: 409,
+  INVALID_OPERATION: 409,
+  NOT_FOUND: 404,
+  UNAVAILABLE: 503,
+  INTERNAL: 500,
+};
+
+/** An expected failure with a stable code: becomes `{ code, message }` over HTTP and an error frame over ws. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly issues?: { path: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return STATUS[this.code] ?? 400;
+  }
+}
+
+/** True for errors that mean the database cannot be reached right now (worth a 503, not a 500). */
+export function isUnavailableError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'PROTOCOL_CONNECTION_LOST' ||
+    code === 'ETIMEDOUT' ||
+    code === 'ER_CON_COUNT_ERROR' ||
+    code === 'SQLITE_BUSY' ||
+    code === 'EHOSTUNREACH'
+  );
+}

@@ -1,0 +1,68 @@
+import { Email, SESSION_COOKIE, SignInBody, SignUpBody, Username, type AvailabilityResponse } from '@pychat/protocol';
+import { Router, type CookieOptions, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { AuthService, ClientInfo } from '../services/auth.service';
+import { sessionTokenOf } from './session-token';
+import { validate } from './validate';
+
+export interface AuthRouterOptions {
+  cookieSecure: boolean;
+  sessionTtlMs: number;
+}
+
+function clientInfo(req: Request): ClientInfo {
+  return { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null };
+}
+
+export function authRouter(auth: AuthService, options: AuthRouterOptions): Router {
+  const router = Router();
+  const cookie: CookieOptions = {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: options.cookieSecure,
+    path: '/',
+    maxAge: options.sessionTtlMs,
+  };
+  const setSession = (res: Response, token: string) => res.cookie(SESSION_COOKIE, token, cookie);
+
+  router.post('/sign-up', async (req, res) => {
+    const result = await auth.signUp(validate(SignUpBody, req.body), clientInfo(req));
+    setSession(res, result.token);
+    res.status(201).json(result);
+  });
+
+  router.post('/sign-in', async (req, res) => {
+    const result = await auth.signIn(validate(SignInBody, req.body), clientInfo(req));
+    setSession(res, result.token);
+    res.json(result);
+  });
+
+  router.post('/sign-out', async (req, res) => {
+    const token = sessionTokenOf(req);
+    if (token) {
+      await auth.signOut(token);
+    }
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
+  });
+
+  router.get('/username-available', async (req, res) => {
+    const parsed = Username.safeParse(req.query.username);
+    const body: AvailabilityResponse = parsed.success
+      ? { available: await auth.usernameAvailable(parsed.data) }
+      : { available: false, reason: parsed.error.issues[0]?.message ?? 'invalid' };
+    if (parsed.success && !body.available) {
+      body.reason = 'Username is already taken';
+    }
+    res.json(body);
+  });
+
+  router.get('/email-available', async (req, res) => {
+    const { email } = validate(z.strictObject({ email: Email }), req.query);
+    const available = await auth.emailAvailable(email);
+    const body: AvailabilityResponse = available ? { available } : { available, reason: 'Email is already used' };
+    res.json(body);
+  });
+
+  return router;
+}

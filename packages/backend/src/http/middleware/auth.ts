@@ -1,0 +1,22 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { UserEntity } from '../../entities';
+import { AppError } from '../../errors';
+import type { AuthService } from '../../services/auth.service';
+import { sessionTokenOf } from '../session-token';
+
+/** Rejects requests without a valid session with 401 UNAUTHENTICATED; sets res.locals.user. */
+export function requireSession(auth: AuthService) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const token = sessionTokenOf(req);
+    const session = token ? await auth.authenticate(token) : null;
+    if (!session) {
+      throw new AppError('UNAUTHENTICATED', 'Sign in first: no valid session');
+    }
+    res.locals.user = session.user;
+    next();
+  };
+}
+
+export function currentUser(res: Response): UserEntity {
+  return res.locals.user as UserEntity;
+}

@@ -1,0 +1,72 @@
+import { In, type DataSource, type Repository } from 'typeorm';
+import { RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
+
+export interface NewUser {
+  username: string;
+  email: string | null;
+  passwordHash: string | null;
+  sex: UserEntity['sex'];
+}
+
+export class UserRepository {
+  readonly #users: Repository<UserEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.#users = dataSource.getRepository(UserEntity);
+  }
+
+  /** Creates the user with profile and settings rows and joins the given room, all or nothing. */
+  async createWithRoom(user: NewUser, roomId: number, now: number): Promise<UserEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const saved = await manager.getRepository(UserEntity).save({ ...user, createdAt: now, lastSeenAt: null });
+      await manager.getRepository(UserProfileEntity).insert({ userId: saved.id });
+      await manager.getRepository(UserSettingsEntity).insert({ userId: saved.id });
+      await manager.getRepository(RoomMemberEntity).insert({
+        roomId,
+        userId: saved.id,
+        notifications: false,
+        joinedAt: now,
+      });
+      return saved;
+    });
+  }
+
+  findById(id: number): Promise<UserEntity | null> {
+    return this.#users.findOneBy({ id });
+  }
+
+  findByIds(ids: number[]): Promise<UserEntity[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.#users.findBy({ id: In(ids) });
+  }
+
+  /** Case-insensitive on both engines (MariaDB's collation already is; SQLite's is not). */
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.#users
+      .createQueryBuilder('u')
+      .where('LOWER(u.username) = :username', { username: username.toLowerCase() })
+      .getOne();
+  }
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.#users
+      .createQueryBuilder('u')
+      .where('LOWER(u.email) = :email', { email: email.toLowerCase() })
+      .getOne();
+  }
+
+  findAll(): Promise<UserEntity[]> {
+    return this.#users.find({ order: { id: 'ASC' } });
+  }
+
+  async setLastSeen(id: number, at: number): Promise<void> {
+    await this.#users.update({ id }, { lastSeenAt: at });
+  }
+
+  findProfile(userId: number): Promise<UserProfileEntity | null> {
+    return this.dataSource.getRepository(UserProfileEntity).findOneBy({ userId });
+  }
+
+  findSettings(userId: number): Promise<UserSettingsEntity | null> {
+    return this.dataSource.getRepository(UserSettingsEntity).findOneBy({ userId });
+  }
+}

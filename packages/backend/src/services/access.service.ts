@@ -1,0 +1,62 @@
+import type { ChannelEntity, MessageEntity, RoomEntity, RoomMemberEntity } from '../entities';
+import { AppError } from '../errors';
+import type { MessageRepository } from '../repositories/message.repository';
+import type { RoomRepository } from '../repositories/room.repository';
+
+/**
+ * The permission funnels. Every read or write of a room, channel or message goes through one of these.
+ * Something the caller may not see is reported exactly like something that does not exist, so forged ids
+ * reveal nothing (zulip's access_*_by_id).
+ */
+export class AccessService {
+  constructor(
+    private readonly rooms: RoomRepository,
+    private readonly messages: MessageRepository,
+  ) {}
+
+  async requireRoomMember(userId: number, roomId: number): Promise<{ room: RoomEntity; member: RoomMemberEntity }> {
+    const membership = await this.rooms.findMembership(roomId, userId);
+    if (!membership) {
+      throw new AppError('ROOM_NOT_FOUND', `Room ${roomId} does not exist or you are not a member`);
+    }
+    return membership;
+  }
+
+  /** A message in a room the user belongs to. */
+  async requireVisibleMessage(
+    userId: number,
+    messageId: number,
+  ): Promise<{ message: MessageEntity; room: RoomEntity; member: RoomMemberEntity }> {
+    const message = await this.messages.findById(messageId);
+    const membership = message ? await this.rooms.findMembership(message.roomId, userId) : null;
+    if (!message || !membership) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${messageId} does not exist or is not visible to you`);
+    }
+    return { message, ...membership };
+  }
+
+  async requireMessageAuthor(userId: number, messageId: number): Promise<{ message: MessageEntity; room: RoomEntity }> {
+    const visible = await this.requireVisibleMessage(userId, messageId);
+    if (visible.message.deletedAt !== null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${messageId} was deleted`);
+    }
+    if (visible.message.senderId !== userId) {
+      throw new AppError('NOT_MESSAGE_AUTHOR', 'Only the author can change a message');
+    }
+    return visible;
+  }
+
+  /** Channel membership is membership of its main room. */
+  async requireChannelMember(
+    userId: number,
+    channelId: number,
+  ): Promise<{ channel: ChannelEntity; mainRoom: RoomEntity; member: RoomMemberEntity }> {
+    const channel = await this.rooms.findChannel(channelId);
+    const mainRoom = channel ? await this.rooms.mainRoomOf(channel.id) : null;
+    const membership = mainRoom ? await this.rooms.findMembership(mainRoom.id, userId) : null;
+    if (!channel || !mainRoom || !membership) {
+      throw new AppError('CHANNEL_NOT_FOUND', `Channel ${channelId} does not exist or you are not a member`);
+    }
+    return { channel, mainRoom, member: membership.member };
+  }
+}

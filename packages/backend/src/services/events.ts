@@ -1,0 +1,40 @@
+import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto } from '@pychat/protocol';
+
+/** What happened, in domain terms. Services emit these after committing; fanout.service turns them into frames. */
+export interface DomainEvents {
+  'message.created': { message: MessageDto; localId: string | null; parentThreadCount?: number };
+  'message.edited': { message: MessageDto };
+  'message.deleted': { message: MessageDto };
+  'message.read': { roomId: number; userId: number; lastReadMessageId: number };
+  'typing.started': { roomId: number; userId: number };
+  /** Users gained a room; each has their own state (volume, notifications, unread). */
+  'room.membersAdded': { room: RoomDto; channel: ChannelDto | null; states: { userId: number; state: RoomStateDto }[] };
+  'room.updated': { room: RoomDto };
+  'room.membersRemoved': { roomId: number; userIds: number[] };
+  'room.settingsChanged': { userId: number; state: RoomStateDto };
+  'channel.added': { channel: ChannelDto; userIds: number[] };
+  'channel.updated': { channel: ChannelDto; userIds: number[] };
+  'channel.removed': { channelId: number; userIds: number[] };
+  'presence.online': { userId: number };
+  'presence.offline': { userId: number; lastSeenAt: number };
+  'user.created': { user: UserDto };
+  'user.updated': { user: UserDto };
+}
+
+type Listener<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => Promise<void>;
+
+/** Typed in-process event emitter; `emit` resolves once every listener (the fan-out publish) is done. */
+export class DomainEventBus {
+  readonly #listeners = new Map<keyof DomainEvents, Listener<never>[]>();
+
+  on<K extends keyof DomainEvents>(name: K, listener: Listener<K>): void {
+    const list = this.#listeners.get(name) ?? [];
+    list.push(listener as Listener<never>);
+    this.#listeners.set(name, list);
+  }
+
+  async emit<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): Promise<void> {
+    const list = (this.#listeners.get(name) ?? []) as Listener<K>[];
+    await Promise.all(list.map((listener) => listener(payload)));
+  }
+}

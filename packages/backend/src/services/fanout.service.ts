@@ -1,0 +1,63 @@
+import type { ServerEventType, ServerMessages } from '@pychat/protocol';
+import type { Bus } from '../bus/bus';
+import { encodeEnvelope, type Target } from '../bus/envelope';
+import type { DomainEventBus } from './events';
+
+/**
+ * The one place where domain events become server frames and who gets them (see docs/events.md).
+ * Each frame is serialized once and published once, whatever the number of recipients.
+ */
+export class FanoutService {
+  constructor(private readonly bus: Bus) {}
+
+  register(events: DomainEventBus): void {
+    events.on('message.created', async ({ message, localId, parentThreadCount }) => {
+      const data: ServerMessages['message.new'] = { message };
+      if (localId !== null) {
+        data.localId = localId;
+      }
+      if (parentThreadCount !== undefined) {
+        data.parentThreadCount = parentThreadCount;
+      }
+      await this.publish({ room: message.roomId }, 'message.new', data);
+    });
+    events.on('message.edited', ({ message }) => this.publish({ room: message.roomId }, 'message.edited', { message }));
+    events.on('message.deleted', ({ message }) =>
+      this.publish({ room: message.roomId }, 'message.deleted', { message }),
+    );
+    events.on('message.read', (data) => this.publish({ room: data.roomId }, 'message.read', data));
+    events.on('typing.started', (data) =>
+      this.publish({ room: data.roomId, exceptUser: data.userId }, 'typing.started', data),
+    );
+    events.on('room.membersAdded', async ({ room, channel, states }) => {
+      await Promise.all(
+        states.map(({ userId, state }) =>
+          this.publish({ users: [userId], join: room.id }, 'room.added', { room, state, channel }),
+        ),
+      );
+    });
+    events.on('room.updated', ({ room }) => this.publish({ room: room.id }, 'room.updated', { room }));
+    events.on('room.membersRemoved', ({ roomId, userIds }) =>
+      this.publish({ users: userIds, leave: roomId }, 'room.removed', { roomId }),
+    );
+    events.on('room.settingsChanged', ({ userId, state }) =>
+      this.publish({ users: [userId] }, 'room.settings', { state }),
+    );
+    events.on('channel.added', ({ channel, userIds }) => this.publish({ users: userIds }, 'channel.added', { channel }));
+    events.on('channel.updated', ({ channel, userIds }) =>
+      this.publish({ users: userIds }, 'channel.updated', { channel }),
+    );
+    events.on('channel.removed', ({ channelId, userIds }) =>
+      this.publish({ users: userIds }, 'channel.removed', { channelId }),
+    );
+    // Every user shares the "all" room, so presence and the user list are server-wide.
+    events.on('presence.online', (data) => this.publish({ all: true }, 'presence.online', data));
+    events.on('presence.offline', (data) => this.publish({ all: true }, 'presence.offline', data));
+    events.on('user.created', (data) => this.publish({ all: true }, 'user.created', data));
+    events.on('user.updated', (data) => this.publish({ all: true }, 'user.updated', data));
+  }
+
+  private async publish<K extends ServerEventType>(target: Target, type: K, data: ServerMessages[K]): Promise<void> {
+    await this.bus.publish(encodeEnvelope(target, JSON.stringify({ type, data })));
+  }
+}

@@ -1,0 +1,200 @@
+import { LIMITS, type ClientMessages, type ClientReplies, type MessageDto } from '@pychat/protocol';
+import type { MessageEntity } from '../entities';
+import { AppError } from '../errors';
+import type { MessageRepository } from '../repositories/message.repository';
+import type { RoomRepository } from '../repositories/room.repository';
+import type { AccessService } from './access.service';
+import type { Clock } from './clock';
+import type { DomainEventBus } from './events';
+
+/**
+ * Resync looks this far behind the client's last `serverTime`, so a change committed by another
+ * instance whose clock lags a little is not missed. Re-sending a few unchanged messages is harmless.
+ */
+export const SYNC_CLOCK_SKEW_MS = 5_000;
+
+export function toMessageDto(message: MessageEntity, mentions: number[] = []): MessageDto {
+  return {
+    id: message.id,
+    roomId: message.roomId,
+    senderId: message.senderId,
+    content: message.deletedAt === null ? message.content : null,
+    parentId: message.parentId,
+    threadCount: message.threadCount,
+    mentions: message.deletedAt === null ? mentions : [],
+    createdAt: message.createdAt,
+    editedAt: message.editedAt,
+    deleted: message.deletedAt !== null,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT';
+}
+
+export class MessageService {
+  constructor(
+    private readonly messages: MessageRepository,
+    private readonly rooms: RoomRepository,
+    private readonly access: AccessService,
+    private readonly events: DomainEventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  async send(userId: number, input: ClientMessages['message.send']): Promise<ClientReplies['message.send']> {
+    const { room } = await this.access.requireRoomMember(userId, input.roomId);
+    const previous = await this.findResend(userId, input);
+    if (previous) {
+      return previous;
+    }
+    if (room.p2p) {
+      throw new AppError('INVALID_OPERATION', 'Messages of a peer-to-peer room never go through the server');
+    }
+    const parentId = input.parentId ?? null;
+    if (parentId !== null) {
+      const parent = await this.messages.findById(parentId);
+      if (!parent || parent.roomId !== room.id) {
+        throw new AppError('MESSAGE_NOT_FOUND', `Message ${parentId} is not in this room`);
+      }
+      if (parent.parentId !== null || parent.deletedAt !== null) {
+        throw new AppError('INVALID_OPERATION', 'Threads are one level deep and need a live parent message');
+      }
+    }
+    const mentions = await this.requireMentionable(room.id, input.mentions);
+    let saved: Awaited<ReturnType<MessageRepository['insert']>>;
+    try {
+      saved = await this.messages.insert(
+        { roomId: room.id, senderId: userId, content: input.content, localId: input.localId, parentId, createdAt: this.clock() },
+        mentions,
+      );
+    } catch (error) {
+      // Two copies of the same resend raced; the first one won and is the answer to both.
+      const raced = isUniqueViolation(error) ? await this.findResend(userId, input) : null;
+      if (raced) {
+        return raced;
+      }
+      throw error;
+    }
+    const message = toMessageDto(saved.message, mentions);
+    await this.events.emit('message.created', {
+      message,
+      localId: input.localId,
+      parentThreadCount: saved.parentThreadCount,
+    });
+    return { message, duplicate: false };
+  }
+
+  async edit(userId: number, input: ClientMessages['message.edit']): Promise<{ message: MessageDto }> {
+    const { message, room } = await this.access.requireMessageAuthor(userId, input.messageId);
+    const mentions = input.mentions === undefined ? undefined : await this.requireMentionable(room.id, input.mentions);
+    const edited = await this.messages.edit(message, input.content, mentions, this.clock());
+    const dto = await this.withMentions(edited);
+    await this.events.emit('message.edited', { message: dto });
+    return { message: dto };
+  }
+
+  async delete(userId: number, messageId: number): Promise<{ message: MessageDto }> {
+    const { message } = await this.access.requireMessageAuthor(userId, messageId);
+    const deleted = toMessageDto(await this.messages.softDelete(message, this.clock()));
+    await this.events.emit('message.deleted', { message: deleted });
+    return { message: deleted };
+  }
+
+  async history(userId: number, input: ClientMessages['message.history']): Promise<ClientReplies['message.history']> {
+    await this.access.requireRoomMember(userId, input.roomId);
+    if (input.threadId !== undefined) {
+      const parent = await this.messages.findById(input.threadId);
+      if (!parent || parent.roomId !== input.roomId) {
+        throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.threadId} is not in this room`);
+      }
+    }
+    const limit = input.limit ?? LIMITS.historyPageDefault;
+    const rows = await this.messages.page(input.roomId, { beforeId: input.beforeId, threadId: input.threadId, limit });
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit).reverse();
+    return { messages: await this.toDtos(page), hasMore };
+  }
+
+  async sync(userId: number, input: ClientMessages['message.sync']): Promise<ClientReplies['message.sync']> {
+    const serverTime = this.clock();
+    const mine = new Set(await this.rooms.roomIdsOf(userId));
+    const removedRoomIds: number[] = [];
+    const rooms: ClientReplies['message.sync']['rooms'] = [];
+    for (const wanted of input.rooms) {
+      if (!mine.has(wanted.roomId)) {
+        removedRoomIds.push(wanted.roomId);
+        continue;
+      }
+      const newer = await this.messages.newerThan(wanted.roomId, wanted.lastMessageId, LIMITS.syncMessagesPerRoom);
+      const gap = newer.length > LIMITS.syncMessagesPerRoom;
+      const changed =
+        wanted.lastMessageId > 0
+          ? await this.messages.changedSince(wanted.roomId, wanted.lastMessageId, wanted.since - SYNC_CLOCK_SKEW_MS)
+          : [];
+      const all = [...changed, ...newer.slice(0, LIMITS.syncMessagesPerRoom).reverse()];
+      rooms.push({ roomId: wanted.roomId, messages: await this.toDtos(all), gap });
+    }
+    return { serverTime, rooms, removedRoomIds };
+  }
+
+  async search(userId: number, input: ClientMessages['message.search']): Promise<ClientReplies['message.search']> {
+    await this.access.requireRoomMember(userId, input.roomId);
+    const rows = await this.messages.search(input.roomId, input.query, input.offset ?? 0, LIMITS.searchPageSize);
+    return {
+      messages: await this.toDtos(rows.slice(0, LIMITS.searchPageSize)),
+      hasMore: rows.length > LIMITS.searchPageSize,
+    };
+  }
+
+  /** Moves my read pointer; members see it as "seen by" and my unread count drops. */
+  async markRead(userId: number, input: ClientMessages['message.read']): Promise<{ lastReadMessageId: number }> {
+    const { member } = await this.access.requireRoomMember(userId, input.roomId);
+    const message = await this.messages.findById(input.messageId);
+    if (!message || message.roomId !== input.roomId) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} is not in this room`);
+    }
+    const lastReadMessageId = await this.rooms.advanceRead(input.roomId, userId, input.messageId);
+    if (lastReadMessageId > member.lastReadMessageId) {
+      await this.events.emit('message.read', { roomId: input.roomId, userId, lastReadMessageId });
+    }
+    return { lastReadMessageId };
+  }
+
+  /** The stored answer to a resend of the same localId, so reconnect retries never duplicate. */
+  private async findResend(
+    userId: number,
+    input: ClientMessages['message.send'],
+  ): Promise<ClientReplies['message.send'] | null> {
+    const previous = await this.messages.findBySenderAndLocalId(userId, input.localId);
+    if (!previous) {
+      return null;
+    }
+    if (previous.roomId !== input.roomId) {
+      throw new AppError('VALIDATION_FAILED', `localId "${input.localId}" was already used in another room`);
+    }
+    return { message: await this.withMentions(previous), duplicate: true };
+  }
+
+  private async requireMentionable(roomId: number, mentions: number[] | undefined): Promise<number[]> {
+    const wanted = [...new Set(mentions ?? [])];
+    if (wanted.length === 0) {
+      return [];
+    }
+    const members = new Set((await this.rooms.membersOf(roomId)).map((m) => m.userId));
+    const outside = wanted.filter((id) => !members.has(id));
+    if (outside.length > 0) {
+      throw new AppError('USER_NOT_FOUND', `User ${outside[0]} is not a member of this room`);
+    }
+    return wanted;
+  }
+
+  private async withMentions(message: MessageEntity): Promise<MessageDto> {
+    return toMessageDto(message, (await this.messages.mentionsOf([message.id])).get(message.id));
+  }
+
+  private async toDtos(messages: MessageEntity[]): Promise<MessageDto[]> {
+    const mentions = await this.messages.mentionsOf(messages.map((m) => m.id));
+    return messages.map((m) => toMessageDto(m, mentions.get(m.id)));
+  }
+}

@@ -1,0 +1,436 @@
+import {
+  ALL_CHANNEL_ID,
+  ALL_ROOM_ID,
+  type ChannelDto,
+  type ClientMessages,
+  type RoomDto,
+  type RoomMemberDto,
+  type RoomStateDto,
+} from '@pychat/protocol';
+import type { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
+import { AppError } from '../errors';
+import type { RoomRepository } from '../repositories/room.repository';
+import type { UserRepository } from '../repositories/user.repository';
+import type { AccessService } from './access.service';
+import type { Clock } from './clock';
+import type { DomainEventBus } from './events';
+
+export function toMemberDto(member: RoomMemberEntity): RoomMemberDto {
+  return { userId: member.userId, lastReadMessageId: member.lastReadMessageId };
+}
+
+export function toRoomDto(room: RoomEntity, members: RoomMemberEntity[]): RoomDto {
+  return {
+    id: room.id,
+    kind: room.kind,
+    name: room.name,
+    channelId: room.channelId,
+    adminId: room.adminId,
+    p2p: room.p2p,
+    members: members.map(toMemberDto),
+  };
+}
+
+export function toChannelDto(channel: ChannelEntity, mainRoomId: number): ChannelDto {
+  return { id: channel.id, name: channel.name, adminId: channel.adminId, mainRoomId };
+}
+
+export function toStateDto(member: RoomMemberEntity, unread = 0, lastMessageId = 0): RoomStateDto {
+  return {
+    roomId: member.roomId,
+    volume: member.volume,
+    notifications: member.notifications,
+    unread,
+    lastMessageId,
+  };
+}
+
+export interface RoomsSnapshot {
+  rooms: RoomDto[];
+  states: RoomStateDto[];
+  channels: ChannelDto[];
+  roomIds: number[];
+}
+
+/** Rooms, channels, direct rooms and memberships: the rules of docs/architecture.md "Rooms". */
+export class RoomService {
+  constructor(
+    private readonly rooms: RoomRepository,
+    private readonly users: UserRepository,
+    private readonly access: AccessService,
+    private readonly events: DomainEventBus,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Everything about my rooms for the first frame of a connection. */
+  async snapshot(userId: number): Promise<RoomsSnapshot> {
+    const memberships = await this.rooms.membershipsOf(userId);
+    const roomIds = memberships.map(({ room }) => room.id);
+    const [allMembers, unread, lastIds] = await Promise.all([
+      this.rooms.membersOfRooms(roomIds),
+      this.rooms.unreadCounts(userId),
+      this.rooms.lastMessageIds(roomIds),
+    ]);
+    const membersByRoom = new Map<number, RoomMemberEntity[]>();
+    for (const member of allMembers) {
+      const list = membersByRoom.get(member.roomId) ?? [];
+      list.push(member);
+      membersByRoom.set(member.roomId, list);
+    }
+    const channelIds = [...new Set(memberships.map(({ room }) => room.channelId).filter((id) => id !== null))];
+    const [channels, mainRooms] = await Promise.all([
+      this.rooms.findChannelsByIds(channelIds),
+      this.rooms.mainRoomsOf(channelIds),
+    ]);
+    const mainRoomByChannel = new Map(mainRooms.map((room) => [room.channelId, room.id]));
+    return {
+      roomIds,
+      rooms: memberships.map(({ room }) => toRoomDto(room, membersByRoom.get(room.id) ?? [])),
+      states: memberships.map(({ room, member }) =>
+        toStateDto(member, unread.get(room.id) ?? 0, lastIds.get(room.id) ?? 0),
+      ),
+      channels: channels
+        .filter((channel) => mainRoomByChannel.has(channel.id))
+        .map((channel) => toChannelDto(channel, mainRoomByChannel.get(channel.id) as number)),
+    };
+  }
+
+  roomIdsOf(userId: number): Promise<number[]> {
+    return this.rooms.roomIdsOf(userId);
+  }
+
+  async members(userId: number, roomId: number): Promise<RoomMemberDto[]> {
+    await this.access.requireRoomMember(userId, roomId);
+    return (await this.rooms.membersOf(roomId)).map(toMemberDto);
+  }
+
+  async createChannel(
+    userId: number,
+    input: ClientMessages['channel.create'],
+  ): Promise<{ channel: ChannelDto; room: RoomDto; state: RoomStateDto }> {
+    const invitees = await this.requireUsers(input.userIds, userId);
+    const now = this.clock();
+    const { channel, room } = await this.rooms.createChannel(
+      { name: input.name, adminId: userId, createdAt: now, deletedAt: null },
+      [{ userId }, ...invitees.map((id) => ({ userId: id }))],
+      now,
+    );
+    const members = await this.rooms.membersOf(room.id);
+    const channelDto = toChannelDto(channel, room.id);
+    const roomDto = toRoomDto(room, members);
+    await this.events.emit('channel.added', { channel: channelDto, userIds: members.map((m) => m.userId) });
+    await this.events.emit('room.membersAdded', {
+      room: roomDto,
+      channel: channelDto,
+      states: members.map((m) => ({ userId: m.userId, state: toStateDto(m) })),
+    });
+    return { channel: channelDto, room: roomDto, state: toStateDto(this.memberOf(members, userId)) };
+  }
+
+  async createRoom(userId: number, input: ClientMessages['room.create']): Promise<{ room: RoomDto; state: RoomStateDto }> {
+    const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
+    const invitees = await this.requireUsers(input.userIds, userId);
+    await this.requireChannelMembers(mainRoom.id, invitees);
+    const now = this.clock();
+    const room = await this.rooms.createRoom(
+      {
+        kind: 'room',
+        name: input.name,
+        channelId: channel.id,
+        adminId: userId,
+        p2p: false,
+        directKey: null,
+        createdAt: now,
+        deletedAt: null,
+      },
+      [{ userId }, ...invitees.map((id) => ({ userId: id }))],
+      now,
+    );
+    const members = await this.rooms.membersOf(room.id);
+    const roomDto = toRoomDto(room, members);
+    await this.events.emit('room.membersAdded', {
+      room: roomDto,
+      channel: toChannelDto(channel, mainRoom.id),
+      states: members.map((m) => ({ userId: m.userId, state: toStateDto(m) })),
+    });
+    return { room: roomDto, state: toStateDto(this.memberOf(members, userId)) };
+  }
+
+  /** Opens the direct room with another user: returns the live one, revives a disabled one, or creates it. */
+  async createDirect(
+    userId: number,
+    input: ClientMessages['room.createDirect'],
+  ): Promise<{ room: RoomDto; state: RoomStateDto }> {
+    if (input.userId === userId) {
+      throw new AppError('INVALID_OPERATION', 'A direct room needs another user');
+    }
+    await this.requireUsers([input.userId], userId);
+    const directKey = [userId, input.userId].sort((a, b) => a - b).join(':');
+    const existing = await this.rooms.findDirectByKey(directKey);
+    const now = this.clock();
+    if (existing && existing.deletedAt === null) {
+      const members = await this.rooms.membersOf(existing.id);
+      const me = this.memberOf(members, userId);
+      const lastIds = await this.rooms.lastMessageIds([existing.id]);
+      const unread = (await this.rooms.unreadCounts(userId)).get(existing.id) ?? 0;
+      return { room: toRoomDto(existing, members), state: toStateDto(me, unread, lastIds.get(existing.id) ?? 0) };
+    }
+    const p2p = input.p2p ?? false;
+    const members = [{ userId }, { userId: input.userId }];
+    let room: RoomEntity;
+    if (existing) {
+      await this.rooms.reviveDirect(existing.id, p2p, members, now);
+      room = { ...existing, deletedAt: null, p2p };
+    } else {
+      room = await this.rooms.createRoom(
+        { kind: 'direct', name: null, channelId: null, adminId: null, p2p, directKey, createdAt: now, deletedAt: null },
+        members,
+        now,
+      );
+    }
+    const saved = await this.rooms.membersOf(room.id);
+    const lastId = (await this.rooms.lastMessageIds([room.id])).get(room.id) ?? 0;
+    const roomDto = toRoomDto(room, saved);
+    await this.events.emit('room.membersAdded', {
+      room: roomDto,
+      channel: null,
+      states: saved.map((m) => ({ userId: m.userId, state: toStateDto(m, 0, lastId) })),
+    });
+    return { room: roomDto, state: toStateDto(this.memberOf(saved, userId), 0, lastId) };
+  }
+
+  async invite(userId: number, input: ClientMessages['room.invite']): Promise<{ room: RoomDto }> {
+    const { room } = await this.access.requireRoomMember(userId, input.roomId);
+    if (room.kind === 'direct') {
+      throw new AppError('INVALID_OPERATION', 'Nobody can be invited to a direct room; create a room instead');
+    }
+    const invitees = await this.requireUsers(input.userIds, userId);
+    const current = new Set((await this.rooms.membersOf(room.id)).map((m) => m.userId));
+    const already = invitees.filter((id) => current.has(id));
+    if (already.length > 0) {
+      throw new AppError('ALREADY_MEMBER', `Already members: ${already.join(', ')}`);
+    }
+    const mainRoom = room.channelId === null ? null : await this.rooms.mainRoomOf(room.channelId);
+    if (room.kind === 'room' && mainRoom) {
+      await this.requireChannelMembers(mainRoom.id, invitees);
+    }
+    const now = this.clock();
+    await this.rooms.addMembers(
+      room.id,
+      invitees.map((id) => ({ userId: id })),
+      now,
+    );
+    const members = await this.rooms.membersOf(room.id);
+    const roomDto = toRoomDto(room, members);
+    const channel = room.channelId === null ? null : await this.rooms.findChannel(room.channelId);
+    const channelDto = channel && mainRoom ? toChannelDto(channel, mainRoom.id) : null;
+    // Existing members learn the new member list; invitees get the whole room (and the channel, if new to them).
+    await this.events.emit('room.updated', { room: roomDto });
+    if (room.kind === 'channel' && channelDto) {
+      await this.events.emit('channel.added', { channel: channelDto, userIds: invitees });
+    }
+    const lastId = (await this.rooms.lastMessageIds([room.id])).get(room.id) ?? 0;
+    await this.events.emit('room.membersAdded', {
+      room: roomDto,
+      channel: channelDto,
+      states: members
+        .filter((m) => invitees.includes(m.userId))
+        .map((m) => ({ userId: m.userId, state: toStateDto(m, 0, lastId) })),
+    });
+    return { room: roomDto };
+  }
+
+  async leave(userId: number, roomId: number): Promise<void> {
+    const { room } = await this.access.requireRoomMember(userId, roomId);
+    if (room.id === ALL_ROOM_ID) {
+      throw new AppError('CANNOT_LEAVE_ALL', 'Nobody can leave the "all" room');
+    }
+    if (room.kind === 'channel') {
+      throw new AppError('INVALID_OPERATION', 'This is the main room of a channel: leave the channel instead');
+    }
+    const now = this.clock();
+    if (room.kind === 'direct') {
+      // Leaving a direct room closes it for both; history stays and comes back if it is re-opened.
+      const members = await this.rooms.membersOf(room.id);
+      await this.rooms.disableDirect(room.id, now);
+      await this.events.emit('room.membersRemoved', { roomId: room.id, userIds: members.map((m) => m.userId) });
+      return;
+    }
+    await this.rooms.removeMembers(room.id, [userId]);
+    if (room.adminId === userId) {
+      await this.rooms.updateRoom(room.id, { adminId: null });
+      room.adminId = null;
+    }
+    await this.events.emit('room.membersRemoved', { roomId: room.id, userIds: [userId] });
+    await this.events.emit('room.updated', { room: toRoomDto(room, await this.rooms.membersOf(room.id)) });
+  }
+
+  /** Only a room's admin deletes it (pychat's server let any member; its UI did not). */
+  async delete(userId: number, roomId: number): Promise<void> {
+    const { room } = await this.access.requireRoomMember(userId, roomId);
+    if (room.kind === 'channel') {
+      throw new AppError('INVALID_OPERATION', 'This is the main room of a channel: delete the channel instead');
+    }
+    if (room.kind === 'direct') {
+      return this.leave(userId, roomId);
+    }
+    if (room.adminId !== userId) {
+      throw new AppError('NOT_ROOM_ADMIN', 'Only the room admin can delete it');
+    }
+    const members = await this.rooms.membersOf(room.id);
+    await this.rooms.softDeleteRooms([room.id], this.clock());
+    await this.events.emit('room.membersRemoved', { roomId: room.id, userIds: members.map((m) => m.userId) });
+  }
+
+  async update(userId: number, input: ClientMessages['room.update']): Promise<{ room: RoomDto }> {
+    const { room } = await this.access.requireRoomMember(userId, input.roomId);
+    const members = await this.rooms.membersOf(room.id);
+    const patch: Partial<Pick<RoomEntity, 'name' | 'adminId' | 'p2p'>> = {};
+    if (input.name !== undefined) {
+      if (room.kind !== 'room') {
+        throw new AppError(
+          'INVALID_OPERATION',
+          room.kind === 'direct' ? 'Direct rooms have no name' : 'Rename the channel instead',
+        );
+      }
+      patch.name = input.name;
+    }
+    if (input.adminId !== undefined) {
+      if (room.kind !== 'room') {
+        throw new AppError('INVALID_OPERATION', 'Only rooms in a channel have an admin here');
+      }
+      if (room.adminId !== null && room.adminId !== userId) {
+        throw new AppError('NOT_ROOM_ADMIN', 'Only the room admin can hand admin over');
+      }
+      if (!members.some((m) => m.userId === input.adminId)) {
+        throw new AppError('USER_NOT_FOUND', `User ${input.adminId} is not a member of this room`);
+      }
+      patch.adminId = input.adminId;
+    }
+    if (input.p2p !== undefined) {
+      if (room.kind !== 'direct') {
+        throw new AppError('INVALID_OPERATION', 'Only direct rooms can be peer-to-peer');
+      }
+      patch.p2p = input.p2p;
+    }
+    if (Object.keys(patch).length > 0) {
+      await this.rooms.updateRoom(room.id, patch);
+    }
+    const roomDto = toRoomDto({ ...room, ...patch }, members);
+    await this.events.emit('room.updated', { room: roomDto });
+    return { room: roomDto };
+  }
+
+  async updateSettings(userId: number, input: ClientMessages['room.updateSettings']): Promise<{ state: RoomStateDto }> {
+    const { member } = await this.access.requireRoomMember(userId, input.roomId);
+    const patch = { volume: input.volume ?? member.volume, notifications: input.notifications ?? member.notifications };
+    await this.rooms.updateMember(input.roomId, userId, patch);
+    const unread = (await this.rooms.unreadCounts(userId)).get(input.roomId) ?? 0;
+    const lastId = (await this.rooms.lastMessageIds([input.roomId])).get(input.roomId) ?? 0;
+    const state = toStateDto({ ...member, ...patch }, unread, lastId);
+    await this.events.emit('room.settingsChanged', { userId, state });
+    return { state };
+  }
+
+  async updateChannel(userId: number, input: ClientMessages['channel.update']): Promise<{ channel: ChannelDto }> {
+    const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
+    const patch: Partial<Pick<ChannelEntity, 'name' | 'adminId'>> = {};
+    const members = await this.rooms.membersOf(mainRoom.id);
+    if (input.name !== undefined) {
+      if (channel.id === ALL_CHANNEL_ID) {
+        throw new AppError('INVALID_OPERATION', 'The "all" channel cannot be renamed');
+      }
+      patch.name = input.name;
+    }
+    if (input.adminId !== undefined) {
+      if (channel.adminId !== null && channel.adminId !== userId) {
+        throw new AppError('NOT_CHANNEL_ADMIN', 'Only the channel admin can hand admin over');
+      }
+      if (!members.some((m) => m.userId === input.adminId)) {
+        throw new AppError('USER_NOT_FOUND', `User ${input.adminId} is not a member of this channel`);
+      }
+      patch.adminId = input.adminId;
+    }
+    if (Object.keys(patch).length > 0) {
+      await this.rooms.updateChannel(channel.id, patch);
+    }
+    const channelDto = toChannelDto({ ...channel, ...patch }, mainRoom.id);
+    await this.events.emit('channel.updated', { channel: channelDto, userIds: members.map((m) => m.userId) });
+    if (patch.name !== undefined) {
+      await this.events.emit('room.updated', { room: toRoomDto({ ...mainRoom, name: patch.name }, members) });
+    }
+    return { channel: channelDto };
+  }
+
+  async leaveChannel(userId: number, channelId: number): Promise<void> {
+    if (channelId === ALL_CHANNEL_ID) {
+      throw new AppError('CANNOT_LEAVE_ALL', 'Nobody can leave the "all" channel');
+    }
+    const { channel, mainRoom } = await this.access.requireChannelMember(userId, channelId);
+    if (channel.adminId === userId) {
+      throw new AppError('INVALID_OPERATION', 'The channel admin cannot leave it: hand admin over or delete it');
+    }
+    const subRooms = await this.rooms.subRoomsOf(channel.id);
+    const stillIn = (await this.rooms.membersOfRooms(subRooms.map((r) => r.id))).filter((m) => m.userId === userId);
+    if (stillIn.length > 0) {
+      throw new AppError('CHANNEL_HAS_ROOMS', 'Leave the rooms of this channel first');
+    }
+    await this.rooms.removeMembers(mainRoom.id, [userId]);
+    await this.events.emit('room.membersRemoved', { roomId: mainRoom.id, userIds: [userId] });
+    await this.events.emit('channel.removed', { channelId, userIds: [userId] });
+    await this.events.emit('room.updated', { room: toRoomDto(mainRoom, await this.rooms.membersOf(mainRoom.id)) });
+  }
+
+  async deleteChannel(userId: number, channelId: number): Promise<void> {
+    const { channel, mainRoom } = await this.access.requireChannelMember(userId, channelId);
+    if (channel.id === ALL_CHANNEL_ID) {
+      throw new AppError('INVALID_OPERATION', 'The "all" channel cannot be deleted');
+    }
+    if (channel.adminId !== userId) {
+      throw new AppError('NOT_CHANNEL_ADMIN', 'Only the channel admin can delete it');
+    }
+    const rooms = [mainRoom, ...(await this.rooms.subRoomsOf(channel.id))];
+    const members = await this.rooms.membersOfRooms(rooms.map((r) => r.id));
+    await this.rooms.softDeleteRooms(
+      rooms.map((r) => r.id),
+      this.clock(),
+      channel.id,
+    );
+    for (const room of rooms) {
+      const userIds = members.filter((m) => m.roomId === room.id).map((m) => m.userId);
+      await this.events.emit('room.membersRemoved', { roomId: room.id, userIds });
+    }
+    const everyone = [...new Set(members.map((m) => m.userId))];
+    await this.events.emit('channel.removed', { channelId, userIds: everyone });
+  }
+
+  /** Distinct ids of existing users other than me; USER_NOT_FOUND names the first unknown one. */
+  private async requireUsers(userIds: number[], me: number): Promise<number[]> {
+    const wanted = [...new Set(userIds)].filter((id) => id !== me);
+    const found = new Set((await this.users.findByIds(wanted)).map((u) => u.id));
+    const missing = wanted.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw new AppError('USER_NOT_FOUND', `User ${missing[0]} does not exist`);
+    }
+    return wanted;
+  }
+
+  private async requireChannelMembers(mainRoomId: number, userIds: number[]): Promise<void> {
+    if (userIds.length === 0) {
+      return;
+    }
+    const inChannel = new Set((await this.rooms.membersOf(mainRoomId)).map((m) => m.userId));
+    const outside = userIds.filter((id) => !inChannel.has(id));
+    if (outside.length > 0) {
+      throw new AppError('NOT_CHANNEL_MEMBER', `User ${outside[0]} is not a member of this channel`);
+    }
+  }
+
+  private memberOf(members: RoomMemberEntity[], userId: number): RoomMemberEntity {
+    const member = members.find((m) => m.userId === userId);
+    if (!member) {
+      throw new AppError('INTERNAL', 'Membership row missing right after it was written');
+    }
+    return member;
+  }
+}

@@ -1,0 +1,67 @@
+import type { ProfileDto, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type { UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
+import { AppError } from '../errors';
+import type { UserRepository } from '../repositories/user.repository';
+
+export function toUserDto(user: UserEntity): UserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    sex: user.sex,
+    thumbnail: user.thumbnail,
+    lastSeenAt: user.lastSeenAt,
+  };
+}
+
+export function toSettingsDto(settings: UserSettingsEntity): UserSettingsDto {
+  return {
+    showWhenITyping: settings.showWhenITyping,
+    embeddedYoutube: settings.embeddedYoutube,
+    highlightCode: settings.highlightCode,
+    messageSound: settings.messageSound,
+    incomingFileCallSound: settings.incomingFileCallSound,
+    onlineChangeSound: settings.onlineChangeSound,
+    logs: settings.logs,
+    theme: settings.theme,
+  };
+}
+
+function toProfileDto(user: UserEntity, profile: UserProfileEntity | null, withEmail: boolean): ProfileDto {
+  return {
+    userId: user.id,
+    username: user.username,
+    email: withEmail ? user.email : null,
+    name: profile?.name ?? null,
+    surname: profile?.surname ?? null,
+    city: profile?.city ?? null,
+    birthday: profile?.birthday ?? null,
+    contacts: profile?.contacts ?? null,
+    sex: user.sex,
+  };
+}
+
+/** Users of a Pychat server are one company: everyone may list everyone (the "all" room). */
+export class UserService {
+  constructor(private readonly users: UserRepository) {}
+
+  async list(): Promise<UserDto[]> {
+    return (await this.users.findAll()).map(toUserDto);
+  }
+
+  /** Someone's profile; the email only for its owner. */
+  async profile(viewerId: number, userId: number): Promise<ProfileDto> {
+    const user = await this.users.findById(userId);
+    if (!user) {
+      throw new AppError('USER_NOT_FOUND', `User ${userId} does not exist`);
+    }
+    return toProfileDto(user, await this.users.findProfile(userId), viewerId === userId);
+  }
+
+  async settings(userId: number): Promise<UserSettingsDto> {
+    const settings = await this.users.findSettings(userId);
+    if (!settings) {
+      throw new AppError('USER_NOT_FOUND', `User ${userId} does not exist`);
+    }
+    return toSettingsDto(settings);
+  }
+}

@@ -1,0 +1,138 @@
+import { WebSocket } from 'ws';
+import { decodeEnvelope } from '../bus/envelope';
+import type { Logger } from '../logger';
+
+/** One open socket of one user on this instance, with the rooms it receives frames for. */
+export class Connection {
+  readonly rooms = new Set<number>();
+  lastFrameAt = Date.now();
+  /** Frames delivered before session.ready was sent wait here, so the client sees the snapshot first. */
+  #pending: string[] | null = [];
+
+  constructor(
+    readonly id: string,
+    readonly userId: number,
+    readonly sessionId: number,
+    readonly socket: WebSocket,
+    readonly log: Logger,
+  ) {}
+
+  send(frame: string): void {
+    if (this.#pending) {
+      this.#pending.push(frame);
+    } else if (this.socket.readyState === WebSocket.OPEN) {
+      this.socket.send(frame);
+    }
+  }
+
+  /** Sends the first frame, then whatever arrived meanwhile, and goes live. */
+  sendFirst(frame: string): void {
+    const pending = this.#pending ?? [];
+    this.#pending = null;
+    this.send(frame);
+    for (const queued of pending) {
+      this.send(queued);
+    }
+  }
+}
+
+/**
+ * This instance's sockets, indexed by user and by room. Delivery reads the index only: no database
+ * query per recipient. The index changes through bus envelopes (join/leave), so every instance applies
+ * membership changes in the same order as the frames.
+ */
+export class ConnectionRegistry {
+  readonly #all = new Map<string, Connection>();
+  readonly #byUser = new Map<number, Set<Connection>>();
+  readonly #byRoom = new Map<number, Set<Connection>>();
+
+  get size(): number {
+    return this.#all.size;
+  }
+
+  connections(): IterableIterator<Connection> {
+    return this.#all.values();
+  }
+
+  add(conn: Connection, roomIds: number[]): void {
+    this.#all.set(conn.id, conn);
+    this.#indexAdd(this.#byUser, conn.userId, conn);
+    for (const roomId of roomIds) {
+      this.attach(conn, roomId);
+    }
+  }
+
+  remove(conn: Connection): void {
+    this.#all.delete(conn.id);
+    this.#indexRemove(this.#byUser, conn.userId, conn);
+    for (const roomId of conn.rooms) {
+      this.#indexRemove(this.#byRoom, roomId, conn);
+    }
+    conn.rooms.clear();
+  }
+
+  attach(conn: Connection, roomId: number): void {
+    conn.rooms.add(roomId);
+    this.#indexAdd(this.#byRoom, roomId, conn);
+  }
+
+  detach(conn: Connection, roomId: number): void {
+    conn.rooms.delete(roomId);
+    this.#indexRemove(this.#byRoom, roomId, conn);
+  }
+
+  /** Applies one bus envelope: updates the room index and writes the frame to the right sockets. */
+  deliver(message: string): void {
+    const { target, frame } = decodeEnvelope(message);
+    if ('all' in target) {
+      for (const conn of this.#all.values()) {
+        if (conn.userId !== target.exceptUser) {
+          conn.send(frame);
+        }
+      }
+      return;
+    }
+    if ('room' in target) {
+      const conns = [...(this.#byRoom.get(target.room) ?? [])];
+      for (const conn of conns) {
+        if (conn.userId !== target.exceptUser) {
+          conn.send(frame);
+        }
+        if (target.detach) {
+          this.detach(conn, target.room);
+        }
+      }
+      return;
+    }
+    for (const userId of target.users) {
+      for (const conn of this.#byUser.get(userId) ?? []) {
+        if (target.join !== undefined) {
+          this.attach(conn, target.join);
+        }
+        conn.send(frame);
+        if (target.leave !== undefined) {
+          this.detach(conn, target.leave);
+        }
+      }
+    }
+  }
+
+  #indexAdd<K>(index: Map<K, Set<Connection>>, key: K, conn: Connection): void {
+    let set = index.get(key);
+    if (!set) {
+      set = new Set();
+      index.set(key, set);
+    }
+    set.add(conn);
+  }
+
+  #indexRemove<K>(index: Map<K, Set<Connection>>, key: K, conn: Connection): void {
+    const set = index.get(key);
+    if (set) {
+      set.delete(conn);
+      if (set.size === 0) {
+        index.delete(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import type { RoomService } from '../../services/room.service';
+import type { Handlers } from '../context';
+
+type RoomHandlers = Pick<
+  Handlers,
+  | 'room.create'
+  | 'room.createDirect'
+  | 'room.invite'
+  | 'room.leave'
+  | 'room.delete'
+  | 'room.update'
+  | 'room.updateSettings'
+  | 'room.members'
+  | 'channel.create'
+  | 'channel.update'
+  | 'channel.leave'
+  | 'channel.delete'
+>;
+
+export function roomHandlers(rooms: RoomService): RoomHandlers {
+  return {
+    'room.create': (ctx, data) => rooms.createRoom(ctx.userId, data),
+    'room.createDirect': (ctx, data) => rooms.createDirect(ctx.userId, data),
+    'room.invite': (ctx, data) => rooms.invite(ctx.userId, data),
+    'room.leave': async (ctx, data) => {
+      await rooms.leave(ctx.userId, data.roomId);
+      return {};
+    },
+    'room.delete': async (ctx, data) => {
+      await rooms.delete(ctx.userId, data.roomId);
+      return {};
+    },
+    'room.update': (ctx, data) => rooms.update(ctx.userId, data),
+    'room.updateSettings': (ctx, data) => rooms.updateSettings(ctx.userId, data),
+    'room.members': async (ctx, data) => ({ members: await rooms.members(ctx.userId, data.roomId) }),
+    'channel.create': (ctx, data) => rooms.createChannel(ctx.userId, data),
+    'channel.update': (ctx, data) => rooms.updateChannel(ctx.userId, data),
+    'channel.leave': async (ctx, data) => {
+      await rooms.leaveChannel(ctx.userId, data.channelId);
+      return {};
+    },
+    'channel.delete': async (ctx, data) => {
+      await rooms.deleteChannel(ctx.userId, data.channelId);
+      return {};
+    },
+  };
+}

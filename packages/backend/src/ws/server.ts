@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { CLOSE_CODES, PROTOCOL_VERSION, type ServerEventFrame } from '@pychat/protocol';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../config/config';
+import type { UserEntity } from '../entities';
+import { sessionTokenOf } from '../http/session-token';
+import type { Logger } from '../logger';
+import type { AuthService } from '../services/auth.service';
+import type { Clock } from '../services/clock';
+import type { PresenceService } from '../services/presence.service';
+import type { RoomService } from '../services/room.service';
+import { toUserDto, type UserService } from '../services/user.service';
+import { Connection, type ConnectionRegistry } from './connections';
+import type { Dispatcher } from './dispatcher';
+
+const IDLE_CHECK_INTERVAL_MS = 5_000;
+
+export interface WsServerDeps {
+  config: Config;
+  auth: AuthService;
+  rooms: RoomService;
+  users: UserService;
+  presence: PresenceService;
+  registry: ConnectionRegistry;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * WebSocket endpoint at /ws. Handshake problems are answered with an HTTP status before the upgrade
+ * (404 path, 426 protocol version, 403 origin, 401 session); after it, each socket gets session.ready
+ * first, then live frames.
+ */
+export class WsServer {
+  readonly #wss: WebSocketServer;
+  readonly #logger: Logger;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #closing = false;
+
+  constructor(private readonly deps: WsServerDeps) {
+    this.#logger = deps.logger.child({ ctx: 'WsServer' });
+    // Hard cap: above it ws closes with 1009. Frames between the soft limit and this get FRAME_TOO_LARGE.
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: deps.config.ws.maxFrameBytes * 16 });
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.onUpgrade(req, socket, head).catch((error: unknown) => {
+        this.#logger.error({ err: error }, 'upgrade failed');
+        reject(socket, 503, 'UNAVAILABLE', 'Server cannot accept connections right now');
+      });
+    });
+    this.#idleTimer = setInterval(() => this.closeIdle(), IDLE_CHECK_INTERVAL_MS);
+    this.#idleTimer.unref();
+  }
+
+  get connectionCount(): number {
+    return this.deps.registry.size;
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/ws') {
+      return reject(socket, 404, 'NOT_FOUND', 'WebSocket endpoint is /ws');
+    }
+    if (this.#closing) {
+      return reject(socket, 503, 'UNAVAILABLE', 'Server is shutting down');
+    }
+    if (url.searchParams.get('v') !== String(PROTOCOL_VERSION)) {
+      return reject(socket, 426, 'BAD_FRAME', `Protocol version ${PROTOCOL_VERSION} required: connect to /ws?v=${PROTOCOL_VERSION}`);
+    }
+    if (!this.originAllowed(req)) {
+      return reject(socket, 403, 'FORBIDDEN', 'Origin not allowed');
+    }
+    const token = sessionTokenOf(req);
+    const session = token ? await this.deps.auth.authenticate(token) : null;
+    if (!session) {
+      return reject(socket, 401, 'UNAUTHENTICATED', 'Sign in first: no valid session');
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      this.onConnection(ws, session.user, session.sessionId).catch((error: unknown) => {
+        this.#logger.error({ err: error, user: session.user.id }, 'connection setup failed');
+        ws.close(1011, 'setup failed');
+      });
+    });
+  }
+
+  /** Browsers send Origin; a page of another site must not ride on the user's cookie. */
+  private originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (!origin) {
+      return true;
+    }
+    if (this.deps.config.ws.allowedOrigins.includes(origin)) {
+      return true;
+    }
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
+
+  private async onConnection(ws: WebSocket, user: UserEntity, sessionId: number): Promise<void> {
+    const { registry, rooms, users, presence, dispatcher, clock } = this.deps;
+    const id = randomBytes(6).toString('base64url');
+    const log = this.#logger.child({ conn: id, user: user.id });
+    const conn = new Connection(id, user.id, sessionId, ws, log);
+    ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      conn.lastFrameAt = Date.now();
+      dispatcher.dispatch({ userId: user.id, conn }, raw, isBinary).catch((error: unknown) => {
+        log.error({ err: error }, 'dispatch failed');
+      });
+    });
+    ws.on('error', (error) => log.warn({ err: error.message }, 'socket error'));
+    let counted = false;
+    ws.on('close', (code: number, reason: Buffer) => {
+      registry.remove(conn);
+      log.info({ code, reason: reason.toString('utf8').slice(0, 64) }, 'ws disconnected');
+      if (counted) {
+        presence.disconnected(user.id).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+      }
+    });
+    // Index first (frames queue in the connection until session.ready), snapshot second: nothing
+    // committed in between is lost, at worst a message arrives twice and the client dedupes by id.
+    registry.add(conn, await rooms.roomIdsOf(user.id));
+    if (ws.readyState !== ws.OPEN) {
+      registry.remove(conn);
+      return;
+    }
+    const snapshot = await rooms.snapshot(user.id);
+    counted = true;
+    await presence.connected(user.id);
+    const [allUsers, settings, online] = await Promise.all([users.list(), users.settings(user.id), presence.online()]);
+    const ready: ServerEventFrame<'session.ready'> = {
+      type: 'session.ready',
+      data: {
+        protocolVersion: PROTOCOL_VERSION,
+        connectionId: id,
+        serverTime: clock(),
+        me: toUserDto(user),
+        settings,
+        users: allUsers,
+        channels: snapshot.channels,
+        rooms: snapshot.rooms,
+        states: snapshot.states,
+        online,
+      },
+    };
+    conn.sendFirst(JSON.stringify(ready));
+    log.info({ rooms: snapshot.roomIds.length }, 'ws connected');
+  }
+
+  private closeIdle(): void {
+    const deadline = Date.now() - this.deps.config.ws.idleTimeoutMs;
+    for (const conn of this.deps.registry.connections()) {
+      if (conn.lastFrameAt < deadline) {
+        conn.socket.close(CLOSE_CODES.IDLE_TIMEOUT, 'idle timeout: send session.ping');
+      }
+    }
+  }
+
+  /** Stops accepting, then closes every socket with 1001 so clients reconnect elsewhere. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#idleTimer);
+    for (const conn of this.deps.registry.connections()) {
+      conn.socket.close(CLOSE_CODES.GOING_AWAY, 'server restarting');
+    }
+    await new Promise<void>((resolve) => {
+      const deadline = Date.now() + 3_000;
+      const check = () => {
+        if (this.deps.registry.size === 0 || Date.now() > deadline) {
+          for (const client of this.#wss.clients) {
+            client.terminate();
+          }
+          resolve();
+        } else {
+          setTimeout(check, 20);
+        }
+      };
+      check();
+    });
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+  }
+}
+
+function reject(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ code, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}

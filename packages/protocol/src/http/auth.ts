@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { ProfileDto, RoomMemberDto, Sex, UserDto } from '../model/dto';
+import { LIMITS } from '../model/limits';
+
+export const Username = z
+  .string()
+  .regex(LIMITS.usernamePattern, 'Username: 1-16 letters, digits, "-" or "_"');
+export const Password = z
+  .string()
+  .min(LIMITS.passwordMinLength, `Password: at least ${LIMITS.passwordMinLength} characters`)
+  .max(LIMITS.passwordMaxLength)
+  .refine((p) => p.trim() === p, 'Password: no leading or trailing spaces');
+export const Email = z.email().max(LIMITS.emailMaxLength);
+
+/** POST /api/auth/sign-up */
+export const SignUpBody = z.strictObject({
+  username: Username,
+  password: Password,
+  email: Email.optional(),
+  sex: Sex.optional(),
+});
+export type SignUpBody = z.infer<typeof SignUpBody>;
+
+/** POST /api/auth/sign-in. `login` is a username, or an email when it contains "@". */
+export const SignInBody = z.strictObject({
+  login: z.string().min(1).max(LIMITS.emailMaxLength),
+  password: z.string().min(1).max(LIMITS.passwordMaxLength),
+});
+export type SignInBody = z.infer<typeof SignInBody>;
+
+/** Answer of sign-up and sign-in. The token is also set as the httpOnly `pychat_session` cookie. */
+export const AuthResponse = z.strictObject({ user: UserDto, token: z.string() });
+export type AuthResponse = z.infer<typeof AuthResponse>;
+
+/** GET /api/auth/username-available?username= and /api/auth/email-available?email= */
+export const AvailabilityResponse = z.strictObject({ available: z.boolean(), reason: z.string().optional() });
+export type AvailabilityResponse = z.infer<typeof AvailabilityResponse>;
+
+/** GET /api/health */
+export const HealthResponse = z.strictObject({
+  ok: z.boolean(),
+  db: z.enum(['up', 'down']),
+  bus: z.enum(['memory', 'up', 'down']),
+  instanceId: z.string(),
+  uptimeS: z.number(),
+});
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+/** GET /api/users */
+export const UsersResponse = z.strictObject({ users: z.array(UserDto) });
+export type UsersResponse = z.infer<typeof UsersResponse>;
+
+/** GET /api/users/:id/profile */
+export const ProfileResponse = ProfileDto;
+
+/** GET /api/rooms/:id/members */
+export const MembersResponse = z.strictObject({ members: z.array(RoomMemberDto) });
+export type MembersResponse = z.infer<typeof MembersResponse>;
+
+export const SESSION_COOKIE = 'pychat_session';

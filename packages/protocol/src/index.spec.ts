@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { ClientEnvelope, clientRequests, isClientType, serverEvents, SignUpBody } from './index';
+
+describe('protocol schemas', () => {
+  it('accepts a well-formed message.send', () => {
+    const parsed = clientRequests['message.send'].request.safeParse({ roomId: 1, content: 'hi', localId: 'a1' });
+    expect(parsed.success).toBe(true);
+  });
+
+  it('refuses unknown keys so typos and smuggled fields never reach a service', () => {
+    const parsed = clientRequests['message.send'].request.safeParse({
+      roomId: 1,
+      content: 'hi',
+      localId: 'a1',
+      senderId: 2,
+    });
+    expect(parsed.success).toBe(false);
+  });
+
+  it.each([0, -1, 1.5, '1', Number.MAX_SAFE_INTEGER + 2, null])('refuses a forged room id %s', (roomId) => {
+    const parsed = clientRequests['message.send'].request.safeParse({ roomId, content: 'x', localId: 'l' });
+    expect(parsed.success).toBe(false);
+  });
+
+  it('refuses empty and oversized message content', () => {
+    const send = clientRequests['message.send'].request;
+    expect(send.safeParse({ roomId: 1, content: '', localId: 'l' }).success).toBe(false);
+    expect(send.safeParse({ roomId: 1, content: 'x'.repeat(10_001), localId: 'l' }).success).toBe(false);
+    expect(send.safeParse({ roomId: 1, content: 'x'.repeat(10_000), localId: 'l' }).success).toBe(true);
+  });
+
+  it('caps history pages at 100', () => {
+    const history = clientRequests['message.history'].request;
+    expect(history.safeParse({ roomId: 1, limit: 100 }).success).toBe(true);
+    expect(history.safeParse({ roomId: 1, limit: 101 }).success).toBe(false);
+  });
+
+  it('keeps the envelope strict', () => {
+    expect(ClientEnvelope.safeParse({ type: 'message.send', data: {} }).success).toBe(true);
+    expect(ClientEnvelope.safeParse({ type: 'message.send', data: {}, extra: 1 }).success).toBe(false);
+    expect(ClientEnvelope.safeParse({ type: 'message.send', id: -3, data: {} }).success).toBe(false);
+  });
+
+  it('knows its own frame types and nothing else', () => {
+    expect(isClientType('message.send')).toBe(true);
+    expect(isClientType('toString')).toBe(false);
+    expect(isClientType('__proto__')).toBe(false);
+  });
+
+  it('applies the username and password rules of the original', () => {
+    expect(SignUpBody.safeParse({ username: 'alice_1-x', password: 'abc' }).success).toBe(true);
+    expect(SignUpBody.safeParse({ username: 'a'.repeat(17), password: 'abc' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'bad name', password: 'abc' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'ok', password: 'ab' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'ok', password: ' abc' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'ok', password: 'abc', email: 'not-an-email' }).success).toBe(false);
+  });
+
+  it('names every frame domain.verb', () => {
+    for (const type of [...Object.keys(clientRequests), ...Object.keys(serverEvents)]) {
+      expect(type).toMatch(/^[a-z]+\.[a-zA-Z]+$/);
+    }
+  });
+});

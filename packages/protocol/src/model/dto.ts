@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { ChannelId, Id, MessageId, Millis, RoomId, UserId } from './ids';
+
+export const Sex = z.enum(['secret', 'male', 'female']);
+export type Sex = z.infer<typeof Sex>;
+
+/** What every user may know about every other user of the server. */
+export const UserDto = z.strictObject({
+  id: UserId,
+  username: z.string(),
+  sex: Sex,
+  thumbnail: z.string().nullable(),
+  /** When the user's last connection closed; null while online or never seen. */
+  lastSeenAt: Millis.nullable(),
+});
+export type UserDto = z.infer<typeof UserDto>;
+
+export const ChannelDto = z.strictObject({
+  id: ChannelId,
+  name: z.string(),
+  adminId: UserId.nullable(),
+  mainRoomId: RoomId,
+});
+export type ChannelDto = z.infer<typeof ChannelDto>;
+
+export const RoomKind = z.enum(['channel', 'room', 'direct']);
+export type RoomKind = z.infer<typeof RoomKind>;
+
+/** One reader of a room: pychat kept one status per message, we keep a read pointer per member. */
+export const RoomMemberDto = z.strictObject({
+  userId: UserId,
+  /** Highest message id this member has read in the room (0: none). */
+  lastReadMessageId: z.number().int().nonnegative(),
+});
+export type RoomMemberDto = z.infer<typeof RoomMemberDto>;
+
+/** The part of a room that is the same for every member (so one frame serves them all). */
+export const RoomDto = z.strictObject({
+  id: RoomId,
+  /** `channel`: main room of a channel; `room`: named room in a channel; `direct`: two users. */
+  kind: RoomKind,
+  name: z.string().nullable(),
+  channelId: ChannelId.nullable(),
+  adminId: UserId.nullable(),
+  p2p: z.boolean(),
+  members: z.array(RoomMemberDto),
+});
+export type RoomDto = z.infer<typeof RoomDto>;
+
+/** The part of a room that belongs to one member. */
+export const RoomStateDto = z.strictObject({
+  roomId: RoomId,
+  volume: z.number().int().min(0).max(100),
+  notifications: z.boolean(),
+  unread: z.number().int().nonnegative(),
+  lastMessageId: z.number().int().nonnegative(),
+});
+export type RoomStateDto = z.infer<typeof RoomStateDto>;
+
+export const MessageDto = z.strictObject({
+  id: MessageId,
+  roomId: RoomId,
+  senderId: UserId,
+  /** null once deleted: deletion wipes the text but keeps the row, its thread and its place. */
+  content: z.string().nullable(),
+  parentId: MessageId.nullable(),
+  threadCount: z.number().int().nonnegative(),
+  mentions: z.array(UserId),
+  createdAt: Millis,
+  editedAt: Millis.nullable(),
+  deleted: z.boolean(),
+});
+export type MessageDto = z.infer<typeof MessageDto>;
+
+export const UserSettingsDto = z.strictObject({
+  showWhenITyping: z.boolean(),
+  embeddedYoutube: z.boolean(),
+  highlightCode: z.boolean(),
+  messageSound: z.boolean(),
+  incomingFileCallSound: z.boolean(),
+  onlineChangeSound: z.boolean(),
+  logs: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'disable']),
+  theme: z.enum(['dark', 'light']),
+});
+export type UserSettingsDto = z.infer<typeof UserSettingsDto>;
+
+export const ProfileDto = z.strictObject({
+  userId: UserId,
+  username: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  surname: z.string().nullable(),
+  city: z.string().nullable(),
+  birthday: z.string().nullable(),
+  contacts: z.string().nullable(),
+  sex: Sex,
+});
+export type ProfileDto = z.infer<typeof ProfileDto>;
+
+export const ErrorBody = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+  /** Field-level problems for VALIDATION_FAILED. */
+  issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const Empty = z.strictObject({});
+export type Empty = z.infer<typeof Empty>;
+
+export { Id };

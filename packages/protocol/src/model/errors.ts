@@ -1,0 +1,52 @@
+/**
+ * Stable error codes sent in `error` frames and HTTP error bodies (`{ code, message }`).
+ * Listed and explained in docs/protocol.md; a code never changes meaning.
+ */
+export const ERROR_CODES = [
+  // envelope and validation
+  'BAD_JSON',
+  'BAD_FRAME',
+  'UNKNOWN_TYPE',
+  'VALIDATION_FAILED',
+  'FRAME_TOO_LARGE',
+  // authentication
+  'UNAUTHENTICATED',
+  'INVALID_CREDENTIALS',
+  'RATE_LIMITED',
+  'USERNAME_TAKEN',
+  'EMAIL_TAKEN',
+  // access: a room, message or user the caller may not see reads as not found, so ids leak nothing
+  'ROOM_NOT_FOUND',
+  'CHANNEL_NOT_FOUND',
+  'MESSAGE_NOT_FOUND',
+  'USER_NOT_FOUND',
+  'NOT_MESSAGE_AUTHOR',
+  'NOT_ROOM_ADMIN',
+  'NOT_CHANNEL_ADMIN',
+  'NOT_CHANNEL_MEMBER',
+  'FORBIDDEN',
+  // rule violations
+  'ROOM_EXISTS',
+  'ALREADY_MEMBER',
+  'CANNOT_LEAVE_ALL',
+  'CHANNEL_HAS_ROOMS',
+  'INVALID_OPERATION',
+  /** Unknown HTTP endpoint. */
+  'NOT_FOUND',
+  // server side
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** WebSocket close codes used by the server (1000-1015 are RFC 6455, 4xxx are Pychat's). */
+export const CLOSE_CODES = {
+  /** Server shutting down or restarting: reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** Frame above the hard limit (ws maxPayload); frames above the soft limit only get FRAME_TOO_LARGE. */
+  MESSAGE_TOO_BIG: 1009,
+  /** Session signed out or revoked: do not reconnect, sign in again. */
+  SESSION_ENDED: 4001,
+  /** Nothing received within the idle timeout (client must ping). */
+  IDLE_TIMEOUT: 4008,
+} as const;

@@ -1,0 +1,20 @@
+/** Limits shared by server validation and client forms, so both refuse the same input. */
+export const LIMITS = {
+  usernameMaxLength: 16,
+  usernamePattern: /^[a-zA-Z0-9_-]{1,16}$/,
+  passwordMinLength: 3,
+  passwordMaxLength: 256,
+  emailMaxLength: 190,
+  roomNameMaxLength: 16,
+  messageMaxLength: 10_000,
+  localIdMaxLength: 64,
+  mentionsMax: 50,
+  historyPageMax: 100,
+  historyPageDefault: 50,
+  syncRoomsMax: 2_000,
+  syncMessagesPerRoom: 200,
+  searchQueryMaxLength: 200,
+  searchPageSize: 20,
+  membersPerRequestMax: 500,
+  volumeMax: 100,
+} as const;

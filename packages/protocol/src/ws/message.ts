@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { MessageDto } from '../model/dto';
+import { MessageId, Millis, RoomId, UserId } from '../model/ids';
+import { LIMITS } from '../model/limits';
+import { request } from './define';
+
+const Content = z.string().min(1).max(LIMITS.messageMaxLength);
+
+export const messageRequests = {
+  /**
+   * Send a message. `localId` is chosen by the client and unique per sender: sending the same localId
+   * twice (a resend after a reconnect) returns the stored message with `duplicate: true`.
+   * Answered only after the row is committed.
+   */
+  'message.send': request(
+    z.strictObject({
+      roomId: RoomId,
+      content: Content,
+      localId: z.string().min(1).max(LIMITS.localIdMaxLength),
+      parentId: MessageId.nullable().optional(),
+      mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
+    }),
+    z.strictObject({ message: MessageDto, duplicate: z.boolean() }),
+  ),
+  /** Edit my own message; the old text goes to the edit history. */
+  'message.edit': request(
+    z.strictObject({
+      messageId: MessageId,
+      content: Content,
+      mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
+    }),
+    z.strictObject({ message: MessageDto }),
+  ),
+  /** Soft-delete my own message: content wiped, row, thread and history kept. */
+  'message.delete': request(z.strictObject({ messageId: MessageId }), z.strictObject({ message: MessageDto })),
+  /**
+   * One page of history, oldest first in the answer. Without `beforeId`: the newest page.
+   * With `threadId`: replies of that thread instead of top-level messages.
+   */
+  'message.history': request(
+    z.strictObject({
+      roomId: RoomId,
+      beforeId: MessageId.optional(),
+      threadId: MessageId.optional(),
+      limit: z.number().int().min(1).max(LIMITS.historyPageMax).optional(),
+    }),
+    z.strictObject({ messages: z.array(MessageDto), hasMore: z.boolean() }),
+  ),
+  /**
+   * Resync after a reconnect: per room, what changed since the client's last state.
+   * `lastMessageId`: highest id the client holds; `since`: `serverTime` of the client's previous sync.
+   * Answers new messages (at most LIMITS.syncMessagesPerRoom newest; `gap` says older new ones exist,
+   * fetch them with message.history) and messages edited or deleted since `since`.
+   */
+  'message.sync': request(
+    z.strictObject({
+      rooms: z
+        .array(z.strictObject({ roomId: RoomId, lastMessageId: z.number().int().nonnegative(), since: Millis }))
+        .max(LIMITS.syncRoomsMax),
+    }),
+    z.strictObject({
+      serverTime: Millis,
+      rooms: z.array(z.strictObject({ roomId: RoomId, messages: z.array(MessageDto), gap: z.boolean() })),
+      /** Rooms in the request the user no longer belongs to. */
+      removedRoomIds: z.array(RoomId),
+    }),
+  ),
+  /** Case-insensitive text search in one room, newest first. */
+  'message.search': request(
+    z.strictObject({
+      roomId: RoomId,
+      query: z.string().min(1).max(LIMITS.searchQueryMaxLength),
+      offset: z.number().int().nonnegative().max(100_000).optional(),
+    }),
+    z.strictObject({ messages: z.array(MessageDto), hasMore: z.boolean() }),
+  ),
+  /** Move my read pointer in a room forward (never back). */
+  'message.read': request(
+    z.strictObject({ roomId: RoomId, messageId: MessageId }),
+    z.strictObject({ lastReadMessageId: z.number().int().nonnegative() }),
+  ),
+};
+
+export const messageEvents = {
+  /** A new message in a room; `localId` is set so the sender's tabs can swap their pending copy. */
+  'message.new': z.strictObject({
+    message: MessageDto,
+    localId: z.string().optional(),
+    /** For a thread reply: the parent's new reply count. */
+    parentThreadCount: z.number().int().nonnegative().optional(),
+  }),
+  'message.edited': z.strictObject({ message: MessageDto }),
+  'message.deleted': z.strictObject({ message: MessageDto }),
+  /** A member's read pointer moved: drives "seen by" and unread counts. */
+  'message.read': z.strictObject({ roomId: RoomId, userId: UserId, lastReadMessageId: z.number().int().nonnegative() }),
+};

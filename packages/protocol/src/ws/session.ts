@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { ChannelDto, RoomDto, RoomStateDto, UserDto, UserSettingsDto } from '../model/dto';
+import { Millis, UserId } from '../model/ids';
+
+export const sessionEvents = {
+  /**
+   * First frame on every connection: everything the client needs to draw the main screen.
+   * Messages are not included: fetch them per room with message.history or message.sync.
+   */
+  'session.ready': z.strictObject({
+    protocolVersion: z.number().int(),
+    connectionId: z.string(),
+    serverTime: Millis,
+    me: UserDto,
+    settings: UserSettingsDto,
+    users: z.array(UserDto),
+    channels: z.array(ChannelDto),
+    rooms: z.array(RoomDto),
+    states: z.array(RoomStateDto),
+    online: z.array(UserId),
+  }),
+};
