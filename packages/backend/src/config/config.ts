@@ -20,7 +20,7 @@ const EnvSchema = z.object({
   PYCHAT_REDIS_URL: z.string().optional(),
   PYCHAT_REDIS_PREFIX: z.string().default('pychat:'),
   PYCHAT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  /** Where the built web app lives; served at `/`. */
+  /** Where the built web app lives; served at `/`. Default: packages/frontend/dist of this checkout. */
   PYCHAT_STATIC_DIR: z.string().optional(),
   /** Frames above this many bytes get FRAME_TOO_LARGE; the socket stays open. */
   PYCHAT_WS_MAX_FRAME_BYTES: int(1024, 16 * 1024 * 1024).default(64 * 1024),
@@ -42,6 +42,9 @@ const EnvSchema = z.object({
 });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** The web app built in this checkout (packages/frontend/dist), relative to dist/config/ or src/config/. */
+const DEFAULT_STATIC_DIR = resolve(__dirname, '../../../frontend/dist');
 
 export interface Config {
   readonly host: string;
@@ -102,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     db: dbFromUrl(e.PYCHAT_DB_URL, dataDir),
     redis: e.PYCHAT_REDIS_URL ? { url: e.PYCHAT_REDIS_URL, prefix: e.PYCHAT_REDIS_PREFIX } : null,
     logLevel: e.PYCHAT_LOG_LEVEL,
-    staticDir: e.PYCHAT_STATIC_DIR ? resolve(e.PYCHAT_STATIC_DIR) : null,
+    staticDir: e.PYCHAT_STATIC_DIR ? resolve(e.PYCHAT_STATIC_DIR) : DEFAULT_STATIC_DIR,
     ws: {
       maxFrameBytes: e.PYCHAT_WS_MAX_FRAME_BYTES,
       idleTimeoutMs: e.PYCHAT_WS_IDLE_TIMEOUT_MS,

@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { ALL_ROOM_ID } from '@pychat/protocol';
+import { createConnection } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, signUp, startInstance, uniqueName, WsClient, type Instance } from './stack';
+
+const MYSQL = process.env.TEST_MYSQL_URL ?? 'mysql://pychat:pychat@127.0.0.1:3307';
+const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6380';
+
+/** Two `node dist/main.js` processes on different ports sharing one MariaDB and one Redis behave as one server. */
+describe('scale-out: two instances on MariaDB + Redis', () => {
+  const database = `e2e_${randomBytes(4).toString('hex')}`;
+  let one: Instance;
+  let two: Instance;
+
+  beforeAll(async () => {
+    const admin = await createConnection(MYSQL);
+    await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.end();
+    const env = {
+      PYCHAT_DB_URL: `${MYSQL}/${database}`,
+      PYCHAT_REDIS_URL: REDIS,
+      PYCHAT_REDIS_PREFIX: `${database}:`,
+      PYCHAT_DATA_DIR: '/nonexistent',
+    };
+    // The first one runs the migrations; starting the second after avoids two migrators racing.
+    one = await startInstance({ ...env, PYCHAT_INSTANCE_ID: 'one' });
+    two = await startInstance({ ...env, PYCHAT_INSTANCE_ID: 'two' });
+  });
+  afterAll(async () => {
+    await one?.kill();
+    await two?.kill();
+    const admin = await createConnection(MYSQL);
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.end();
+  });
+
+  it('reports Redis as its bus', async () => {
+    expect((await api(one, 'GET', '/api/health')).body).toMatchObject({ ok: true, db: 'up', bus: 'up' });
+    expect((await api(two, 'GET', '/api/health')).body).toMatchObject({ ok: true, db: 'up', bus: 'up' });
+  });
+
+  it('carries messages, edits, deletes, presence, typing and room changes across instances', async () => {
+    const alice = await signUp(one, uniqueName('alice'));
+    const bob = await signUp(two, uniqueName('bob'));
+    const a = await WsClient.connect(one, alice.token);
+    const b = await WsClient.connect(two, bob.token);
+
+    // Presence: Bob's connection on instance two is seen by Alice on instance one.
+    expect(b.ready.online).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
+    await a.waitForFrame('presence.online', (d) => d.userId === bob.user.id);
+
+    const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content: 'from one', localId: 's1' });
+    expect((await b.waitForFrame('message.new', (d) => d.message.id === sent.message.id)).message.content).toBe('from one');
+    const back = await b.request('message.send', { roomId: ALL_ROOM_ID, content: 'from two', localId: 's2' });
+    expect((await a.waitForFrame('message.new', (d) => d.message.id === back.message.id)).message.senderId).toBe(bob.user.id);
+
+    await a.request('message.edit', { messageId: sent.message.id, content: 'from one (edited)' });
+    const edited = await b.waitForFrame('message.edited', (d) => d.message.id === sent.message.id);
+    expect(edited.message).toMatchObject({ content: 'from one (edited)' });
+    expect(edited.message.editedAt).not.toBeNull();
+
+    await b.request('message.delete', { messageId: back.message.id });
+    const deleted = await a.waitForFrame('message.deleted', (d) => d.message.id === back.message.id);
+    expect(deleted.message).toMatchObject({ deleted: true, content: null });
+
+    await b.request('typing.start', { roomId: ALL_ROOM_ID });
+    await a.waitForFrame('typing.started', (d) => d.userId === bob.user.id);
+
+    // A direct room created on instance one reaches Bob on instance two, and its messages follow.
+    const direct = await a.request('room.createDirect', { userId: bob.user.id });
+    const added = await b.waitForFrame('room.added', (d) => d.room.id === direct.room.id);
+    expect(added.room.kind).toBe('direct');
+    const dm = await a.request('message.send', { roomId: direct.room.id, content: 'private', localId: 'dm1' });
+    await b.waitForFrame('message.new', (d) => d.message.id === dm.message.id);
+
+    // Read receipts cross too.
+    await b.request('message.read', { roomId: direct.room.id, messageId: dm.message.id });
+    const read = await a.waitForFrame('message.read', (d) => d.roomId === direct.room.id && d.userId === bob.user.id);
+    expect(read.lastReadMessageId).toBe(dm.message.id);
+
+    b.close();
+    const offline = await a.waitForFrame('presence.offline', (d) => d.userId === bob.user.id);
+    expect(offline.lastSeenAt).toBeGreaterThan(0);
+    a.close();
+  });
+
+  it('keeps a user online while one of their tabs is still open on the other instance', async () => {
+    const carol = await signUp(one, uniqueName('carol'));
+    const watcher = await signUp(one, uniqueName('watch'));
+    const w = await WsClient.connect(one, watcher.token);
+    const tabOne = await WsClient.connect(one, carol.token);
+    const tabTwo = await WsClient.connect(two, carol.token);
+    await w.waitForFrame('presence.online', (d) => d.userId === carol.user.id);
+    tabOne.close();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(w.all('presence.offline').filter((d) => d.userId === carol.user.id)).toHaveLength(0);
+    tabTwo.close();
+    await w.waitForFrame('presence.offline', (d) => d.userId === carol.user.id);
+    w.close();
+  });
+});
