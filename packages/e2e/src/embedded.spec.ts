@@ -47,7 +47,9 @@ describe('embedded mode (SQLite, no Redis)', () => {
   });
 
   it('fails fast with one line per bad variable', async () => {
-    await expect(startInstance({ PYCHAT_DATA_DIR: dataDir, PYCHAT_WS_MAX_FRAME_BYTES: 'lots', PYCHAT_LOG_LEVEL: 'loud' })).rejects.toThrow(
+    await expect(
+      startInstance({ PYCHAT_DATA_DIR: dataDir, PYCHAT_WS_MAX_FRAME_BYTES: 'lots', PYCHAT_LOG_LEVEL: 'loud' }),
+    ).rejects.toThrow(
       /config: PYCHAT_LOG_LEVEL: .*\n.*config: PYCHAT_WS_MAX_FRAME_BYTES: |config: PYCHAT_WS_MAX_FRAME_BYTES: .*\n.*config: PYCHAT_LOG_LEVEL: /s,
     );
   });

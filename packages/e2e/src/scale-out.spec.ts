@@ -51,9 +51,13 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
     await a.waitForFrame('presence.online', (d) => d.userId === bob.user.id);
 
     const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content: 'from one', localId: 's1' });
-    expect((await b.waitForFrame('message.new', (d) => d.message.id === sent.message.id)).message.content).toBe('from one');
+    expect((await b.waitForFrame('message.new', (d) => d.message.id === sent.message.id)).message.content).toBe(
+      'from one',
+    );
     const back = await b.request('message.send', { roomId: ALL_ROOM_ID, content: 'from two', localId: 's2' });
-    expect((await a.waitForFrame('message.new', (d) => d.message.id === back.message.id)).message.senderId).toBe(bob.user.id);
+    expect((await a.waitForFrame('message.new', (d) => d.message.id === back.message.id)).message.senderId).toBe(
+      bob.user.id,
+    );
 
     await a.request('message.edit', { messageId: sent.message.id, content: 'from one (edited)' });
     const edited = await b.waitForFrame('message.edited', (d) => d.message.id === sent.message.id);

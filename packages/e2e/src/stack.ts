@@ -50,7 +50,13 @@ export interface Instance {
 export async function startInstance(env: Record<string, string>): Promise<Instance> {
   const port = Number(env.PYCHAT_PORT ?? (await freePort()));
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH, PYCHAT_HOST: '127.0.0.1', PYCHAT_LOG_LEVEL: 'warn', ...env, PYCHAT_PORT: String(port) },
+    env: {
+      PATH: process.env.PATH,
+      PYCHAT_HOST: '127.0.0.1',
+      PYCHAT_LOG_LEVEL: 'warn',
+      ...env,
+      PYCHAT_PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

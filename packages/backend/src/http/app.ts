@@ -39,10 +39,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     const health = await deps.health();
     res.status(health.ok ? 200 : 503).json(health);
   });
-  app.use(
-    '/api/auth',
-    authRouter(deps.auth, { cookieSecure: deps.cookieSecure, sessionTtlMs: deps.sessionTtlMs }),
-  );
+  app.use('/api/auth', authRouter(deps.auth, { cookieSecure: deps.cookieSecure, sessionTtlMs: deps.sessionTtlMs }));
   app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users));
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
   app.use('/api', () => {

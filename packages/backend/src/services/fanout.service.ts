@@ -43,7 +43,9 @@ export class FanoutService {
     events.on('room.settingsChanged', ({ userId, state }) =>
       this.publish({ users: [userId] }, 'room.settings', { state }),
     );
-    events.on('channel.added', ({ channel, userIds }) => this.publish({ users: userIds }, 'channel.added', { channel }));
+    events.on('channel.added', ({ channel, userIds }) =>
+      this.publish({ users: userIds }, 'channel.added', { channel }),
+    );
     events.on('channel.updated', ({ channel, userIds }) =>
       this.publish({ users: userIds }, 'channel.updated', { channel }),
     );

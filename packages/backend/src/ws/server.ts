@@ -70,7 +70,12 @@ export class WsServer {
       return reject(socket, 503, 'UNAVAILABLE', 'Server is shutting down');
     }
     if (url.searchParams.get('v') !== String(PROTOCOL_VERSION)) {
-      return reject(socket, 426, 'BAD_FRAME', `Protocol version ${PROTOCOL_VERSION} required: connect to /ws?v=${PROTOCOL_VERSION}`);
+      return reject(
+        socket,
+        426,
+        'BAD_FRAME',
+        `Protocol version ${PROTOCOL_VERSION} required: connect to /ws?v=${PROTOCOL_VERSION}`,
+      );
     }
     if (!this.originAllowed(req)) {
       return reject(socket, 403, 'FORBIDDEN', 'Origin not allowed');

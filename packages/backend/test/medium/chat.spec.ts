@@ -20,7 +20,11 @@ describe(`chat over WebSocket (${dialect})`, () => {
     const bob = await connectedUser(server);
     expect(alice.client.ready.rooms.map((r) => r.id)).toContain(ALL_ROOM_ID);
 
-    const reply = await alice.client.request('message.send', { roomId: ALL_ROOM_ID, content: 'hello bob', localId: 'l1' });
+    const reply = await alice.client.request('message.send', {
+      roomId: ALL_ROOM_ID,
+      content: 'hello bob',
+      localId: 'l1',
+    });
     expect(reply.duplicate).toBe(false);
     expect(reply.message).toMatchObject({ roomId: ALL_ROOM_ID, senderId: alice.user.id, content: 'hello bob' });
 

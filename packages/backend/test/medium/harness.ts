@@ -166,7 +166,9 @@ export class TestClient {
   /** Sends a request and resolves with its reply, or rejects with RequestError carrying the error frame. */
   async request<K extends ClientType>(type: K, data: ClientMessages[K]): Promise<ClientReplies[K]> {
     const id = this.#nextId++;
-    const answer = this.waitFor((f) => (f.type === 'reply' || f.type === 'error') && 'replyTo' in f && f.replyTo === id);
+    const answer = this.waitFor(
+      (f) => (f.type === 'reply' || f.type === 'error') && 'replyTo' in f && f.replyTo === id,
+    );
     this.ws.send(JSON.stringify({ type, id, data }));
     const frame = await answer;
     if (frame.type === 'error') {

@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { ProfileDto, RoomMemberDto, Sex, UserDto } from '../model/dto';
 import { LIMITS } from '../model/limits';
 
-export const Username = z
-  .string()
-  .regex(LIMITS.usernamePattern, 'Username: 1-16 letters, digits, "-" or "_"');
+export const Username = z.string().regex(LIMITS.usernamePattern, 'Username: 1-16 letters, digits, "-" or "_"');
 export const Password = z
   .string()
   .min(LIMITS.passwordMinLength, `Password: at least ${LIMITS.passwordMinLength} characters`)

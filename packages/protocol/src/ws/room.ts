@@ -18,7 +18,10 @@ export const roomRequests = {
     z.strictObject({ userId: UserId, p2p: z.boolean().optional() }),
     z.strictObject({ room: RoomDto, state: RoomStateDto }),
   ),
-  'room.invite': request(z.strictObject({ roomId: RoomId, userIds: UserIds.min(1) }), z.strictObject({ room: RoomDto })),
+  'room.invite': request(
+    z.strictObject({ roomId: RoomId, userIds: UserIds.min(1) }),
+    z.strictObject({ room: RoomDto }),
+  ),
   'room.leave': request(z.strictObject({ roomId: RoomId }), Empty),
   /** Admin only. */
   'room.delete': request(z.strictObject({ roomId: RoomId }), Empty),

@@ -7,7 +7,9 @@ export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const requestId = String(res.locals.requestId ?? '');
     if (error instanceof AppError) {
-      res.status(error.status).json({ code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
+      res
+        .status(error.status)
+        .json({ code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
       return;
     }
     const bodyError = error as { type?: string; status?: number } | null;

@@ -3,7 +3,13 @@ import type { Handlers } from '../context';
 
 type MessageHandlers = Pick<
   Handlers,
-  'message.send' | 'message.edit' | 'message.delete' | 'message.history' | 'message.sync' | 'message.search' | 'message.read'
+  | 'message.send'
+  | 'message.edit'
+  | 'message.delete'
+  | 'message.history'
+  | 'message.sync'
+  | 'message.search'
+  | 'message.read'
 >;
 
 export function messageHandlers(messages: MessageService): MessageHandlers {
