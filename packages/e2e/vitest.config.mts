@@ -1,11 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
+const browserOnly = process.env.E2E_BROWSER === '1';
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.spec.ts'],
+    // The browser spec runs separately inside a private network namespace (scripts/test.sh).
+    include: browserOnly ? ['src/browser.spec.ts'] : ['src/**/*.spec.ts'],
+    exclude: browserOnly ? [] : ['src/browser.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Specs start real server processes on fixed databases; one file at a time keeps ports and CPU sane.
+    // Specs start real server processes; one file at a time keeps CPU and ports sane on 2 cores.
     fileParallelism: false,
   },
 });

@@ -18,7 +18,7 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
     await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.end();
     const env = {
-      PYCHAT_DB_URL: `${MYSQL}/${database}`,
+      PYCHAT_DB_URL: `${MYSQL.replace(/^mysql:/, 'mariadb:')}/${database}`,
       PYCHAT_REDIS_URL: REDIS,
       PYCHAT_REDIS_PREFIX: `${database}:`,
       PYCHAT_DATA_DIR: '/nonexistent',

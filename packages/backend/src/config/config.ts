@@ -14,7 +14,7 @@ const EnvSchema = z.object({
   PYCHAT_HOST: z.string().default('0.0.0.0'),
   PYCHAT_PORT: int(0, 65535).default(8080),
   PYCHAT_DATA_DIR: z.string().default('./data'),
-  /** `sqlite:` (file under the data dir), `sqlite:/abs/file.db`, `sqlite::memory:`, or `mysql://user:pass@host:port/db`. */
+  /** `sqlite:` (file under the data dir), `sqlite:/abs/file.db`, `sqlite::memory:`, `mariadb://user:pass@host:port/db` or `mysql://…`. */
   PYCHAT_DB_URL: z.string().default('sqlite:'),
   /** Unset: the in-process bus (one instance). Set: Redis pub/sub, for several instances. */
   PYCHAT_REDIS_URL: z.string().optional(),
@@ -50,7 +50,10 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  readonly db: { readonly type: 'sqlite'; readonly path: string } | { readonly type: 'mysql'; readonly url: string };
+  readonly db:
+    | { readonly type: 'sqlite'; readonly path: string }
+    /** `flavor` picks TypeORM's driver: MariaDB reports column defaults differently from MySQL. */
+    | { readonly type: 'mysql'; readonly flavor: 'mysql' | 'mariadb'; readonly url: string };
   readonly redis: { readonly url: string; readonly prefix: string } | null;
   readonly logLevel: Env['PYCHAT_LOG_LEVEL'];
   readonly staticDir: string | null;
@@ -80,7 +83,11 @@ function dbFromUrl(url: string, dataDir: string): Config['db'] {
     return { type: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
   if (/^(mysql|mariadb):\/\//.test(url)) {
-    return { type: 'mysql', url: url.replace(/^mariadb:/, 'mysql:') };
+    return {
+      type: 'mysql',
+      flavor: url.startsWith('mariadb:') ? 'mariadb' : 'mysql',
+      url: url.replace(/^mariadb:/, 'mysql:'),
+    };
   }
   throw new ConfigError([`PYCHAT_DB_URL: expected sqlite:[path] or mysql://user:pass@host:port/db, got "${url}"`]);
 }

@@ -28,7 +28,7 @@ export function createDataSource(db: Config['db']): DataSource {
     });
   }
   return new DataSource({
-    type: 'mysql',
+    type: db.flavor,
     url: db.url,
     charset: 'utf8mb4_unicode_ci',
     supportBigNumbers: true,
@@ -42,5 +42,5 @@ export function createDataSource(db: Config['db']): DataSource {
 }
 
 export function dialectOf(dataSource: DataSource): 'sqlite' | 'mysql' {
-  return dataSource.options.type === 'mysql' ? 'mysql' : 'sqlite';
+  return dataSource.options.type === 'better-sqlite3' ? 'sqlite' : 'mysql';
 }

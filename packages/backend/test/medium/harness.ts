@@ -47,7 +47,8 @@ export async function createBackend(): Promise<SharedBackend> {
   await admin.query(`CREATE DATABASE ${name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   await admin.end();
   return {
-    dbUrl: `${base}/${name}`,
+    // The mariadb:// scheme selects TypeORM's MariaDB driver (the server the tests run).
+    dbUrl: `${base.replace(/^mysql:/, 'mariadb:')}/${name}`,
     redisUrl: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6380',
     redisPrefix: `t${randomBytes(4).toString('hex')}:`,
     drop: async () => {

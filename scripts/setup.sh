@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Shared by start.sh and test.sh: pnpm at the pinned version, dependencies, build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# better-sqlite3 compiles from source here; node-gyp must use the installed Node headers, not download them.
+if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
+if [ "$(pnpm --version 2>/dev/null)" != "12.4.2" ]; then
+  npm install -g pnpm@12.4.2 >/dev/null 2>&1 || npm install -g pnpm@12.4.2
+fi
+pnpm install --frozen-lockfile --reporter=append-only | grep -vE '^(Progress|\.\.\./)' | tail -5
+pnpm -r run build

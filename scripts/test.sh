@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the tests need (MariaDB, Redis, Chromium from Debian when missing; pnpm; dependencies),
+# builds, starts MariaDB + Redis on loopback, runs every suite and prints the total as the last line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+missing=()
+command -v mariadbd >/dev/null || missing+=(mariadb-server)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v unshare >/dev/null || missing+=(util-linux)
+command -v ip >/dev/null || missing+=(iproute2)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian packages)"
+  apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null || {
+    echo "apt-get install ${missing[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+bash scripts/setup.sh || { echo "install/build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+# Private MariaDB and Redis on their own ports, so a developer's own servers are untouched.
+export STATE=${STATE:-$(pwd)/.test-state/ci} DB_PORT=${TEST_DB_PORT:-3317} REDIS_PORT=${TEST_REDIS_PORT:-6390}
+bash scripts/services.sh start || { echo "could not start MariaDB/Redis"; echo "0 passed, 1 failed"; exit 1; }
+trap 'bash scripts/services.sh stop' EXIT
+export TEST_MYSQL_URL="mysql://pychat:pychat@127.0.0.1:$DB_PORT" TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+
+node scripts/run-suites.mjs
