@@ -17,6 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "apt-get install ${missing[*]} failed"; echo "0 passed, 1 failed"; exit 1; }
 fi
 
+export PATH="$(pwd)/.tools/node_modules/.bin:$PATH"
 bash scripts/setup.sh || { echo "install/build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 # Private MariaDB and Redis on their own ports, so a developer's own servers are untouched.
