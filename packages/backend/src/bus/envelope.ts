@@ -8,6 +8,8 @@ export type Target =
   | { room: number; exceptUser?: number; detach?: boolean }
   /** All connections of these users; `join` attaches a room before delivery, `leave` detaches it after. */
   | { users: number[]; join?: number; leave?: number }
+  /** Every connection of one session; `close` ends them with SESSION_ENDED (4001) after the frame. */
+  | { session: number; close: true }
   /** Every connection. */
   | { all: true; exceptUser?: number };
 

@@ -15,9 +15,18 @@ const EnvSchema = z.object({
   PYCHAT_PORT: int(0, 65535).default(8080),
   PYCHAT_DATA_DIR: z.string().default('./data'),
   /** `sqlite:` (file under the data dir), `sqlite:/abs/file.db`, `sqlite::memory:`, `mariadb://user:pass@host:port/db` or `mysql://…`. */
-  PYCHAT_DB_URL: z.string().default('sqlite:'),
+  PYCHAT_DB_URL: z
+    .string()
+    .regex(
+      /^(sqlite:|mysql:\/\/|mariadb:\/\/)/,
+      'expected sqlite:[path], mariadb://user:pass@host:port/db or mysql://…',
+    )
+    .default('sqlite:'),
   /** Unset: the in-process bus (one instance). Set: Redis pub/sub, for several instances. */
-  PYCHAT_REDIS_URL: z.string().optional(),
+  PYCHAT_REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected redis://host:port')
+    .optional(),
   PYCHAT_REDIS_PREFIX: z.string().default('pychat:'),
   PYCHAT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** Where the built web app lives; served at `/`. Default: packages/frontend/dist of this checkout. */
@@ -103,9 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  if (e.PYCHAT_REDIS_URL !== undefined && !/^rediss?:\/\//.test(e.PYCHAT_REDIS_URL)) {
-    throw new ConfigError([`PYCHAT_REDIS_URL: expected redis://host:port, got "${e.PYCHAT_REDIS_URL}"`]);
-  }
   const dataDir = resolve(e.PYCHAT_DATA_DIR);
   return Object.freeze({
     host: e.PYCHAT_HOST,

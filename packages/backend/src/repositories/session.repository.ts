@@ -25,8 +25,14 @@ export class SessionRepository {
     await this.#sessions.update({ id }, { lastUsedAt: at });
   }
 
-  async deleteByTokenHash(tokenHash: string): Promise<void> {
-    await this.#sessions.delete({ tokenHash });
+  /** Deletes the session; returns its id, or null if there was none. */
+  async deleteByTokenHash(tokenHash: string): Promise<number | null> {
+    const session = await this.#sessions.findOneBy({ tokenHash });
+    if (!session) {
+      return null;
+    }
+    await this.#sessions.delete({ id: session.id });
+    return session.id;
   }
 
   async deleteUnusedSince(before: number): Promise<number> {

@@ -109,8 +109,12 @@ export class AuthService {
     return { user: toUserDto(user), token: await this.createSession(user.id, client) };
   }
 
+  /** Revokes the session; its open sockets (every tab of it) get session.ended and close with 4001. */
   async signOut(token: string): Promise<void> {
-    await this.sessions.deleteByTokenHash(hashToken(token));
+    const sessionId = await this.sessions.deleteByTokenHash(hashToken(token));
+    if (sessionId !== null) {
+      await this.events.emit('session.ended', { sessionId });
+    }
   }
 
   /** The user behind a session token, or null when unknown or expired. */

@@ -18,6 +18,7 @@ export interface DomainEvents {
   'presence.online': { userId: number };
   'presence.offline': { userId: number; lastSeenAt: number };
   'user.created': { user: UserDto };
+  'session.ended': { sessionId: number };
   'user.updated': { user: UserDto };
 }
 

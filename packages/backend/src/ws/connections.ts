@@ -1,3 +1,4 @@
+import { CLOSE_CODES } from '@pychat/protocol';
 import { WebSocket } from 'ws';
 import { decodeEnvelope } from '../bus/envelope';
 import type { Logger } from '../logger';
@@ -88,6 +89,15 @@ export class ConnectionRegistry {
       for (const conn of this.#all.values()) {
         if (conn.userId !== target.exceptUser) {
           conn.send(frame);
+        }
+      }
+      return;
+    }
+    if ('session' in target) {
+      for (const conn of [...this.#all.values()]) {
+        if (conn.sessionId === target.session) {
+          conn.send(frame);
+          conn.socket.close(CLOSE_CODES.SESSION_ENDED, 'signed out');
         }
       }
       return;

@@ -1,6 +1,15 @@
-import { ALL_ROOM_ID } from '@pychat/protocol';
+import { ALL_ROOM_ID, CLOSE_CODES } from '@pychat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectedUser, createBackend, dialect, startServer, type SharedBackend, type TestServer } from './harness';
+import {
+  api,
+  connectedUser,
+  createBackend,
+  dialect,
+  startServer,
+  TestClient,
+  type SharedBackend,
+  type TestServer,
+} from './harness';
 
 describe(`chat over WebSocket (${dialect})`, () => {
   let backend: SharedBackend;
@@ -46,5 +55,41 @@ describe(`chat over WebSocket (${dialect})`, () => {
     const history = await alice.client.request('message.history', { roomId: ALL_ROOM_ID, limit: 100 });
     expect(history.messages.filter((m) => m.content === 'once' && m.senderId === alice.user.id)).toHaveLength(1);
     await alice.client.close();
+  });
+});
+
+describe(`sign-out (${dialect})`, () => {
+  let backend: SharedBackend;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    server = await startServer(backend);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await backend.drop();
+  });
+
+  it('ends every socket of the signed-out session with 4001, and only that session', async () => {
+    const alice = await connectedUser(server);
+    const secondTab = await TestClient.connect(server, alice.token);
+    const signIn = await api<{ token: string }>(server, 'POST', '/api/auth/sign-in', {
+      login: alice.user.username,
+      password: 'secret-pw',
+    });
+    const phone = await TestClient.connect(server, signIn.body.token);
+
+    const res = await api(server, 'POST', '/api/auth/sign-out', undefined, alice.token);
+    expect(res.status).toBe(204);
+    await alice.client.waitFor('session.ended');
+    await secondTab.waitFor('session.ended');
+    await expect.poll(() => alice.client.closed?.code).toBe(CLOSE_CODES.SESSION_ENDED);
+    await expect.poll(() => secondTab.closed?.code).toBe(CLOSE_CODES.SESSION_ENDED);
+    // The same user's other device keeps its session.
+    await phone.settle();
+    expect(phone.closed).toBeNull();
+    expect(phone.all('session.ended')).toHaveLength(0);
+    await phone.close();
   });
 });

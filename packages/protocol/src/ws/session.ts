@@ -19,4 +19,6 @@ export const sessionEvents = {
     states: z.array(RoomStateDto),
     online: z.array(UserId),
   }),
+  /** This session was signed out (on any tab or device): the server closes the socket with 4001 right after. */
+  'session.ended': z.strictObject({ reason: z.enum(['signed-out']) }),
 };
