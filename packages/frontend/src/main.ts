@@ -1,0 +1,52 @@
+import { createApp } from 'vue';
+import App from './App.vue';
+import { createAppRouter } from './router';
+import { ApiService } from './services/api.service';
+import { ChatService } from './services/chat.service';
+import { EventRouter } from './services/event-router';
+import type { Services } from './services';
+import { LocalDbService } from './services/local-db.service';
+import { LogService } from './services/logger';
+import { NotificationService } from './services/notification.service';
+import { RoomsService } from './services/rooms.service';
+import { SessionService } from './services/session.service';
+import { WsService } from './services/ws.service';
+import { createAppStore } from './store';
+import './styles/main.scss';
+
+// Composition root: every service is built once here and provided to components.
+const logs = new LogService(localStorage.getItem('pychat.logs') === 'on' ? 'debug' : 'disable');
+const store = createAppStore();
+const api = new ApiService();
+const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+const ws = new WsService(wsUrl, logs.getLogger('ws', '#3ba55d'));
+const db = new LocalDbService();
+const chat = new ChatService(store, ws, db, logs.getLogger('chat'));
+const rooms = new RoomsService(store, ws, db);
+const notifications = new NotificationService(store);
+const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
+const router = createAppRouter(store);
+const events = new EventRouter(store, db, chat, notifications, logs.getLogger('events', '#eb459e'), {
+  onReady: () => void session.onReady(),
+  onSessionEnded: () => void session.checkSession(),
+});
+session.attach(router, events);
+
+const services: Services = { api, ws, db, chat, rooms, session, notifications, logs };
+const app = createApp(App);
+for (const [key, service] of Object.entries(services)) {
+  app.provide(key, service);
+}
+app.use(store).use(router);
+
+void session.restore().then(() => {
+  app.mount('#app');
+});
+
+if ('serviceWorker' in navigator && process.env.NODE_ENV === 'production') {
+  window.addEventListener('load', () => {
+    void navigator.serviceWorker.register('/service-worker.js');
+  });
+}
+// Typing indicators expire on their own.
+setInterval(() => store.commit('presence/expireTyping', Date.now()), 1_000);

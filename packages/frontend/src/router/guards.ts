@@ -1,0 +1,20 @@
+import type { Router } from 'vue-router';
+import type { AppStore } from '../store';
+
+/** Signed-out users only see public pages; signed-in users skip the sign-in pages. */
+export function installGuards(router: Router, store: AppStore): void {
+  router.beforeEach((to) => {
+    const signedIn = store.state.session.me !== null;
+    if (!to.meta.public && !signedIn) {
+      return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
+    }
+    if ((to.name === 'login' || to.name === 'sign-up') && signedIn) {
+      return '/';
+    }
+    return true;
+  });
+  router.afterEach((to) => {
+    const title = typeof to.meta.title === 'string' ? to.meta.title : null;
+    document.title = title ? `${title} · Pychat` : 'Pychat';
+  });
+}

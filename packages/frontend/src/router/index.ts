@@ -1,0 +1,30 @@
+import { ALL_ROOM_ID } from '@pychat/protocol';
+import { createRouter, createWebHistory, type Router, type RouteRecordRaw } from 'vue-router';
+import type { AppStore } from '../store';
+import { installGuards } from './guards';
+
+const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: () => `/chat/${ALL_ROOM_ID}` },
+  { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
+  { path: '/sign-up', name: 'sign-up', component: () => import('../views/SignUpView.vue'), meta: { public: true } },
+  { path: '/chat/:roomId(\\d+)', name: 'chat', component: () => import('../views/ChatView.vue') },
+  { path: '/create/channel', name: 'create-channel', component: () => import('../views/CreateChannelView.vue') },
+  { path: '/create/room', name: 'create-room', component: () => import('../views/CreateRoomView.vue') },
+  { path: '/create/direct', name: 'create-direct', component: () => import('../views/CreateDirectView.vue') },
+  { path: '/room/:roomId(\\d+)/settings', name: 'room-settings', component: () => import('../views/RoomSettingsView.vue') },
+  {
+    path: '/channel/:channelId(\\d+)/settings',
+    name: 'channel-settings',
+    component: () => import('../views/ChannelSettingsView.vue'),
+  },
+  { path: '/profile', name: 'profile', component: () => import('../views/ProfileView.vue') },
+  { path: '/user/:userId(\\d+)', name: 'user', component: () => import('../views/UserView.vue') },
+  { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
+  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { public: true } },
+];
+
+export function createAppRouter(store: AppStore): Router {
+  const router = createRouter({ history: createWebHistory(), routes });
+  installGuards(router, store);
+  return router;
+}

@@ -1,0 +1,71 @@
+import type {
+  AuthResponse,
+  AvailabilityResponse,
+  ErrorBody,
+  HealthResponse,
+  ProfileDto,
+  SignInBody,
+  SignUpBody,
+  UserDto,
+} from '@pychat/protocol';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(body.message);
+  }
+}
+
+/** Typed fetch over the REST API; the session rides in the httpOnly cookie. */
+export class ApiService {
+  constructor(private readonly base = '') {}
+
+  signUp(body: SignUpBody): Promise<AuthResponse> {
+    return this.call('POST', '/api/auth/sign-up', body);
+  }
+
+  signIn(body: SignInBody): Promise<AuthResponse> {
+    return this.call('POST', '/api/auth/sign-in', body);
+  }
+
+  signOut(): Promise<void> {
+    return this.call('POST', '/api/auth/sign-out');
+  }
+
+  usernameAvailable(username: string): Promise<AvailabilityResponse> {
+    return this.call('GET', `/api/auth/username-available?username=${encodeURIComponent(username)}`);
+  }
+
+  emailAvailable(email: string): Promise<AvailabilityResponse> {
+    return this.call('GET', `/api/auth/email-available?email=${encodeURIComponent(email)}`);
+  }
+
+  me(): Promise<UserDto> {
+    return this.call('GET', '/api/users/me');
+  }
+
+  profile(userId: number): Promise<ProfileDto> {
+    return this.call('GET', `/api/users/${userId}/profile`);
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.call('GET', '/api/health');
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const data: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) {
+      throw new ApiError(res.status, (data as ErrorBody) ?? { code: 'INTERNAL', message: res.statusText });
+    }
+    return data as T;
+  }
+}

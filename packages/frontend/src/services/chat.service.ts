@@ -1,0 +1,257 @@
+import { LIMITS, type MessageDto, type ServerMessages } from '@pychat/protocol';
+import type { AppStore } from '../store';
+import type { PendingMessage } from '../store/types';
+import type { LocalDbService } from './local-db.service';
+import type { Logger } from './logger';
+import { WsDisconnectedError, WsRequestError, type WsService } from './ws.service';
+
+/** Typing frames are throttled: one every few seconds while the user keeps typing. */
+const TYPING_THROTTLE_MS = 3_000;
+
+function newLocalId(): string {
+  return `${Date.now().toString(36)}-${crypto.getRandomValues(new Uint32Array(2)).join('')}`.slice(0, 64);
+}
+
+/**
+ * Messages: local echo and the offline outbox, history pages, resync after reconnect, read pointers,
+ * typing. Components call these methods; they never touch the socket.
+ */
+export class ChatService {
+  #lastTyping = new Map<number, number>();
+  #flushing: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly ws: WsService,
+    private readonly db: LocalDbService,
+    private readonly logger: Logger,
+  ) {}
+
+  private get me(): number {
+    return this.store.state.session.me?.id ?? 0;
+  }
+
+  /** Shows the message at once as pending, keeps it in IndexedDB until the server confirms it, then sends. */
+  async send(roomId: number, content: string, options: { parentId?: number | null; mentions?: number[] } = {}) {
+    const pending: PendingMessage = {
+      localId: newLocalId(),
+      roomId,
+      senderId: this.me,
+      content,
+      parentId: options.parentId ?? null,
+      mentions: options.mentions ?? [],
+      createdAt: Date.now(),
+      status: 'sending',
+    };
+    this.store.commit('messages/addPending', pending);
+    await this.db.queue(pending);
+    await this.flushOutbox();
+  }
+
+  /** Sends queued messages in order, once connected. A resend reuses its localId, so it never duplicates. */
+  flushOutbox(): Promise<void> {
+    this.#flushing ??= this.#flush().finally(() => {
+      this.#flushing = null;
+    });
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    for (const pending of await this.db.outbox()) {
+      if (!this.ws.isOpen) {
+        return;
+      }
+      this.store.commit('messages/retryPending', { roomId: pending.roomId, localId: pending.localId });
+      try {
+        const { message } = await this.ws.request('message.send', {
+          roomId: pending.roomId,
+          content: pending.content,
+          localId: pending.localId,
+          parentId: pending.parentId,
+          mentions: pending.mentions.length > 0 ? pending.mentions : undefined,
+        });
+        this.confirm(pending.localId, message);
+        await this.db.unqueue(pending.localId);
+      } catch (error) {
+        if (error instanceof WsDisconnectedError) {
+          return; // stays queued; sent again after the reconnect
+        }
+        const text = error instanceof WsRequestError ? error.message : String(error);
+        this.store.commit('messages/failPending', { roomId: pending.roomId, localId: pending.localId, error: text });
+        await this.db.unqueue(pending.localId);
+        this.toast('error', `Message not sent: ${text}`);
+      }
+    }
+  }
+
+  /** Swaps the pending copy for the server's, by localId. */
+  confirm(localId: string, message: MessageDto): void {
+    this.store.commit('messages/upsert', [message]);
+    this.store.commit('messages/removePending', { roomId: message.roomId, localId });
+    void this.db.putMessages([message]);
+  }
+
+  discardFailed(roomId: number, localId: string): void {
+    this.store.commit('messages/removePending', { roomId, localId });
+  }
+
+  async retryFailed(pending: PendingMessage): Promise<void> {
+    this.store.commit('messages/removePending', { roomId: pending.roomId, localId: pending.localId });
+    await this.send(pending.roomId, pending.content, { parentId: pending.parentId, mentions: pending.mentions });
+  }
+
+  async edit(messageId: number, content: string, mentions?: number[]): Promise<void> {
+    const { message } = await this.ws.request('message.edit', { messageId, content, mentions });
+    this.store.commit('messages/upsert', [message]);
+    await this.db.putMessages([message]);
+  }
+
+  async delete(messageId: number): Promise<void> {
+    const { message } = await this.ws.request('message.delete', { messageId });
+    this.store.commit('messages/upsert', [message]);
+    await this.db.putMessages([message]);
+  }
+
+  /** The newest page of a room, unless it is already loaded (from the server or IndexedDB). */
+  async loadNewest(roomId: number): Promise<void> {
+    const room = this.store.state.messages.rooms[roomId];
+    if ((room?.loaded && room.syncedAt > 0) || !this.ws.isOpen) {
+      return;
+    }
+    // Server clock at request time (the resync margin covers the estimate's error).
+    const at = Date.now() + this.store.state.session.serverOffset;
+    const { messages, hasMore } = await this.ws.request('message.history', { roomId, limit: 50 });
+    this.store.commit('messages/upsert', messages);
+    this.store.commit('messages/setLoaded', { roomId, hasMore });
+    this.store.commit('messages/setSyncedAt', { roomId, at });
+    await this.db.putMessages(messages);
+    await this.db.putSync(roomId, at, hasMore);
+  }
+
+  /** One older page (scrolling up). Returns how many messages came. */
+  async loadOlder(roomId: number): Promise<number> {
+    const room = this.store.state.messages.rooms[roomId];
+    if (!room || !room.hasMore || room.loadingHistory || !this.ws.isOpen) {
+      return 0;
+    }
+    const oldest = Object.values(room.byId)
+      .filter((m) => m.parentId === null)
+      .reduce((min, m) => Math.min(min, m.id), Number.MAX_SAFE_INTEGER);
+    this.store.commit('messages/setLoadingHistory', { roomId, loading: true });
+    try {
+      const { messages, hasMore } = await this.ws.request('message.history', {
+        roomId,
+        beforeId: oldest === Number.MAX_SAFE_INTEGER ? undefined : oldest,
+        limit: 50,
+      });
+      this.store.commit('messages/upsert', messages);
+      this.store.commit('messages/setHasMore', { roomId, hasMore });
+      await this.db.putMessages(messages);
+      return messages.length;
+    } finally {
+      this.store.commit('messages/setLoadingHistory', { roomId, loading: false });
+    }
+  }
+
+  async loadThread(roomId: number, threadId: number): Promise<void> {
+    let beforeId: number | undefined;
+    for (let page = 0; page < 20; page++) {
+      const { messages, hasMore } = await this.ws.request('message.history', {
+        roomId,
+        threadId,
+        beforeId,
+        limit: LIMITS.historyPageMax,
+      });
+      this.store.commit('messages/upsert', messages);
+      await this.db.putMessages(messages);
+      if (!hasMore || messages.length === 0) {
+        return;
+      }
+      beforeId = messages[0]?.id;
+    }
+  }
+
+  /** After (re)connecting: what changed in every room we hold messages of, since its last sync. */
+  async resync(): Promise<void> {
+    const held = Object.entries(this.store.state.messages.rooms).filter(([, room]) => room.loaded);
+    const rooms = held
+      .filter(([roomId]) => this.store.state.rooms.byId[Number(roomId)])
+      .map(([roomId, room]) => ({
+        roomId: Number(roomId),
+        lastMessageId: Object.values(room.byId).reduce((max, m) => Math.max(max, m.id), 0),
+        since: room.syncedAt,
+      }));
+    if (rooms.length === 0) {
+      return;
+    }
+    const reply = await this.ws.request('message.sync', { rooms });
+    for (const room of reply.rooms) {
+      if (room.gap) {
+        // Too much happened: start this room over from its newest page.
+        this.store.commit('messages/resetRoom', room.roomId);
+        await this.db.clearRoomMessages(room.roomId);
+        this.store.commit('messages/setHasMore', { roomId: room.roomId, hasMore: true });
+      }
+      this.store.commit('messages/upsert', room.messages);
+      this.store.commit('messages/setLoaded', {
+        roomId: room.roomId,
+        hasMore: this.store.state.messages.rooms[room.roomId]?.hasMore ?? true,
+      });
+      this.store.commit('messages/setSyncedAt', { roomId: room.roomId, at: reply.serverTime });
+      await this.db.putMessages(room.messages);
+      await this.db.putSync(room.roomId, reply.serverTime, this.store.state.messages.rooms[room.roomId]?.hasMore ?? true);
+    }
+    for (const roomId of reply.removedRoomIds) {
+      this.store.commit('messages/dropRoom', roomId);
+      await this.db.deleteRoom(roomId);
+    }
+    this.logger.debug('resynced {} rooms', reply.rooms.length)();
+  }
+
+  /** Marks everything up to the newest message of the room as read by me. */
+  async markRead(roomId: number): Promise<void> {
+    const room = this.store.state.messages.rooms[roomId];
+    const state = this.store.state.rooms.states[roomId];
+    const newest = room ? Object.values(room.byId).reduce((max, m) => Math.max(max, m.id), 0) : 0;
+    const me = this.store.state.rooms.byId[roomId]?.members.find((m) => m.userId === this.me);
+    if (!state || newest === 0 || !this.ws.isOpen || (me && me.lastReadMessageId >= newest && state.unread === 0)) {
+      return;
+    }
+    const { lastReadMessageId } = await this.ws.request('message.read', { roomId, messageId: newest });
+    this.applyRead({ roomId, userId: this.me, lastReadMessageId });
+  }
+
+  applyRead(data: ServerMessages['message.read']): void {
+    this.store.commit('rooms/setReadPointer', {
+      roomId: data.roomId,
+      userId: data.userId,
+      messageId: data.lastReadMessageId,
+    });
+    if (data.userId === this.me) {
+      const room = this.store.state.messages.rooms[data.roomId];
+      const unread = room
+        ? Object.values(room.byId).filter(
+            (m) => m.id > data.lastReadMessageId && m.senderId !== this.me && !m.deleted,
+          ).length
+        : 0;
+      this.store.commit('rooms/setUnread', { roomId: data.roomId, unread });
+    }
+  }
+
+  typing(roomId: number): void {
+    const now = Date.now();
+    if (!this.store.state.session.settings.showWhenITyping || now - (this.#lastTyping.get(roomId) ?? 0) < TYPING_THROTTLE_MS) {
+      return;
+    }
+    this.#lastTyping.set(roomId, now);
+    this.ws.send('typing.start', { roomId });
+  }
+
+  async search(roomId: number, query: string, offset = 0) {
+    return this.ws.request('message.search', { roomId, query, offset });
+  }
+
+  private toast(kind: 'info' | 'error' | 'success', text: string): void {
+    this.store.commit('notifications/push', { kind, text });
+  }
+}

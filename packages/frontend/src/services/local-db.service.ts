@@ -1,0 +1,205 @@
+import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto, UserSettingsDto } from '@pychat/protocol';
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { PendingMessage } from '../store/types';
+
+/** How many recent messages per room are kept for offline reading. */
+export const CACHED_MESSAGES_PER_ROOM = 300;
+
+interface PychatDb extends DBSchema {
+  meta: { key: string; value: unknown };
+  users: { key: number; value: UserDto };
+  rooms: { key: number; value: RoomDto };
+  states: { key: number; value: RoomStateDto };
+  channels: { key: number; value: ChannelDto };
+  messages: { key: number; value: MessageDto; indexes: { byRoom: [number, number] } };
+  outbox: { key: string; value: PendingMessage & { queuedAt: number } };
+  syncs: { key: number; value: { roomId: number; syncedAt: number; hasMore: boolean } };
+}
+
+export interface Snapshot {
+  me: UserDto;
+  settings: UserSettingsDto | undefined;
+  users: UserDto[];
+  rooms: RoomDto[];
+  states: RoomStateDto[];
+  channels: ChannelDto[];
+  messages: MessageDto[];
+  outbox: PendingMessage[];
+  syncs: { roomId: number; syncedAt: number; hasMore: boolean }[];
+}
+
+/**
+ * The browser's copy of the chat in IndexedDB (pychat used WebSQL, which browsers removed): the app
+ * renders from it before the socket opens, and messages written offline wait in `outbox`.
+ */
+export class LocalDbService {
+  #db: Promise<IDBPDatabase<PychatDb>> | null = null;
+
+  constructor(private readonly name = 'pychat') {}
+
+  private db(): Promise<IDBPDatabase<PychatDb>> {
+    this.#db ??= openDB<PychatDb>(this.name, 1, {
+      upgrade(db) {
+        db.createObjectStore('meta');
+        db.createObjectStore('users', { keyPath: 'id' });
+        db.createObjectStore('rooms', { keyPath: 'id' });
+        db.createObjectStore('states', { keyPath: 'roomId' });
+        db.createObjectStore('channels', { keyPath: 'id' });
+        db.createObjectStore('messages', { keyPath: 'id' }).createIndex('byRoom', ['roomId', 'id']);
+        db.createObjectStore('outbox', { keyPath: 'localId' });
+        db.createObjectStore('syncs', { keyPath: 'roomId' });
+      },
+    });
+    return this.#db;
+  }
+
+  async load(): Promise<Snapshot | null> {
+    const db = await this.db();
+    const me = (await db.get('meta', 'me')) as UserDto | undefined;
+    if (!me) {
+      return null;
+    }
+    const rooms = await db.getAll('rooms');
+    const messages: MessageDto[] = [];
+    for (const room of rooms) {
+      // Newest N per room, read backwards along the (roomId, id) index.
+      let cursor = await db
+        .transaction('messages')
+        .store.index('byRoom')
+        .openCursor(IDBKeyRange.bound([room.id, 0], [room.id, Number.MAX_SAFE_INTEGER]), 'prev');
+      let count = 0;
+      while (cursor && count < CACHED_MESSAGES_PER_ROOM) {
+        messages.push(cursor.value);
+        count += 1;
+        cursor = await cursor.continue();
+      }
+    }
+    return {
+      me,
+      settings: (await db.get('meta', 'settings')) as UserSettingsDto | undefined,
+      users: await db.getAll('users'),
+      rooms,
+      states: await db.getAll('states'),
+      channels: await db.getAll('channels'),
+      messages,
+      outbox: (await db.getAll('outbox')).sort((a, b) => a.queuedAt - b.queuedAt),
+      syncs: await db.getAll('syncs'),
+    };
+  }
+
+  async saveSession(data: {
+    me: UserDto;
+    settings?: UserSettingsDto;
+    users: UserDto[];
+    rooms: RoomDto[];
+    states: RoomStateDto[];
+    channels: ChannelDto[];
+  }): Promise<void> {
+    const db = await this.db();
+    const tx = db.transaction(['meta', 'users', 'rooms', 'states', 'channels'], 'readwrite');
+    await tx.objectStore('meta').put(data.me, 'me');
+    if (data.settings) {
+      await tx.objectStore('meta').put(data.settings, 'settings');
+    }
+    for (const name of ['users', 'rooms', 'states', 'channels'] as const) {
+      await tx.objectStore(name).clear();
+    }
+    await Promise.all([
+      ...data.users.map((u) => tx.objectStore('users').put(u)),
+      ...data.rooms.map((r) => tx.objectStore('rooms').put(r)),
+      ...data.states.map((s) => tx.objectStore('states').put(s)),
+      ...data.channels.map((c) => tx.objectStore('channels').put(c)),
+    ]);
+    await tx.done;
+  }
+
+  async saveMe(me: UserDto): Promise<void> {
+    await (await this.db()).put('meta', me, 'me');
+  }
+
+  async putUser(user: UserDto): Promise<void> {
+    await (await this.db()).put('users', user);
+  }
+
+  async putRoom(room: RoomDto, state?: RoomStateDto): Promise<void> {
+    const db = await this.db();
+    await db.put('rooms', room);
+    if (state) {
+      await db.put('states', state);
+    }
+  }
+
+  async putState(state: RoomStateDto): Promise<void> {
+    await (await this.db()).put('states', state);
+  }
+
+  async putChannel(channel: ChannelDto): Promise<void> {
+    await (await this.db()).put('channels', channel);
+  }
+
+  async deleteChannel(channelId: number): Promise<void> {
+    await (await this.db()).delete('channels', channelId);
+  }
+
+  async deleteRoom(roomId: number): Promise<void> {
+    const db = await this.db();
+    await db.delete('rooms', roomId);
+    await db.delete('states', roomId);
+    await db.delete('syncs', roomId);
+    const tx = db.transaction('messages', 'readwrite');
+    let cursor = await tx.store
+      .index('byRoom')
+      .openCursor(IDBKeyRange.bound([roomId, 0], [roomId, Number.MAX_SAFE_INTEGER]));
+    while (cursor) {
+      await cursor.delete();
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+  }
+
+  async putMessages(messages: MessageDto[]): Promise<void> {
+    if (messages.length === 0) {
+      return;
+    }
+    const tx = (await this.db()).transaction('messages', 'readwrite');
+    await Promise.all(messages.map((m) => tx.store.put(m)));
+    await tx.done;
+  }
+
+  async clearRoomMessages(roomId: number): Promise<void> {
+    const tx = (await this.db()).transaction('messages', 'readwrite');
+    let cursor = await tx.store
+      .index('byRoom')
+      .openCursor(IDBKeyRange.bound([roomId, 0], [roomId, Number.MAX_SAFE_INTEGER]));
+    while (cursor) {
+      await cursor.delete();
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+  }
+
+  async putSync(roomId: number, syncedAt: number, hasMore: boolean): Promise<void> {
+    await (await this.db()).put('syncs', { roomId, syncedAt, hasMore });
+  }
+
+  async queue(pending: PendingMessage): Promise<void> {
+    await (await this.db()).put('outbox', { ...pending, queuedAt: Date.now() });
+  }
+
+  async unqueue(localId: string): Promise<void> {
+    await (await this.db()).delete('outbox', localId);
+  }
+
+  async outbox(): Promise<PendingMessage[]> {
+    return (await (await this.db()).getAll('outbox')).sort((a, b) => a.queuedAt - b.queuedAt);
+  }
+
+  /** Sign-out: nothing of this user stays in the browser. */
+  async wipe(): Promise<void> {
+    const db = await this.db();
+    const names = ['meta', 'users', 'rooms', 'states', 'channels', 'messages', 'outbox', 'syncs'] as const;
+    const tx = db.transaction([...names], 'readwrite');
+    await Promise.all(names.map((name) => tx.objectStore(name).clear()));
+    await tx.done;
+  }
+}

@@ -1,0 +1,71 @@
+import type { MessageDto } from '@pychat/protocol';
+import type { AppStore } from '../store';
+
+/**
+ * Browser notification and a short sound for a message that arrives while its room is not in view
+ * (tab hidden or another room open), if the user's settings and the room's settings allow it.
+ */
+export class NotificationService {
+  #audio: AudioContext | null = null;
+
+  constructor(private readonly store: AppStore) {}
+
+  async requestPermission(): Promise<NotificationPermission | 'unsupported'> {
+    if (!('Notification' in window)) {
+      return 'unsupported';
+    }
+    return Notification.permission === 'default' ? Notification.requestPermission() : Notification.permission;
+  }
+
+  onMessage(message: MessageDto, title: string): void {
+    const state = this.store.state;
+    if (message.senderId === state.session.me?.id || message.deleted) {
+      return;
+    }
+    const inView = !document.hidden && state.rooms.activeRoomId === message.roomId;
+    const roomState = state.rooms.states[message.roomId];
+    const mentioned = message.mentions.includes(state.session.me?.id ?? -1);
+    if (inView || !roomState || (!roomState.notifications && !mentioned)) {
+      return;
+    }
+    if (state.session.settings.messageSound && roomState.volume > 0) {
+      this.beep(roomState.volume / 100);
+    }
+    if ('Notification' in window && Notification.permission === 'granted' && document.hidden) {
+      const sender = state.users.byId[message.senderId]?.username ?? 'Someone';
+      const notification = new Notification(`${sender} in ${title}`, {
+        body: (message.content ?? '').slice(0, 200),
+        tag: `room-${message.roomId}`,
+        icon: '/icons/icon-192.png',
+      });
+      notification.onclick = () => {
+        window.focus();
+        window.location.assign(`/chat/${message.roomId}`);
+      };
+    }
+  }
+
+  /** A soft two-tone chime from WebAudio, so no sound file has to be cached. */
+  private beep(volume: number): void {
+    try {
+      this.#audio ??= new AudioContext();
+      const ctx = this.#audio;
+      const gain = ctx.createGain();
+      gain.gain.setValueAtTime(0.15 * volume, ctx.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.35);
+      gain.connect(ctx.destination);
+      for (const [freq, at] of [
+        [880, 0],
+        [1320, 0.09],
+      ] as const) {
+        const osc = ctx.createOscillator();
+        osc.frequency.value = freq;
+        osc.connect(gain);
+        osc.start(ctx.currentTime + at);
+        osc.stop(ctx.currentTime + at + 0.25);
+      }
+    } catch {
+      // Autoplay policies may refuse before the first user gesture; a silent miss is fine.
+    }
+  }
+}

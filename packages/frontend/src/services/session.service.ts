@@ -1,0 +1,144 @@
+import type { SignInBody, SignUpBody, UserDto } from '@pychat/protocol';
+import type { Router } from 'vue-router';
+import type { AppStore } from '../store';
+import { DEFAULT_SETTINGS } from '../store/types';
+import { ApiError, type ApiService } from './api.service';
+import type { ChatService } from './chat.service';
+import type { EventRouter } from './event-router';
+import type { LocalDbService } from './local-db.service';
+import type { Logger } from './logger';
+import type { WsService } from './ws.service';
+
+/**
+ * Who is signed in and the life of the connection: restore from IndexedDB first (works offline),
+ * then connect; after every (re)connect send the outbox and resync.
+ */
+export class SessionService {
+  #router: Router | null = null;
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly api: ApiService,
+    private readonly ws: WsService,
+    private readonly db: LocalDbService,
+    private readonly chat: ChatService,
+    private readonly logger: Logger,
+  ) {}
+
+  attach(router: Router, events: EventRouter): void {
+    this.#router = router;
+    this.ws.setListener({
+      onFrame: (frame) => events.route(frame),
+      onOpen: () => this.store.commit('session/setConnection', 'connecting'),
+      onClose: () => this.store.commit('session/setConnection', 'offline'),
+      onSessionEnded: () => void this.checkSession(),
+    });
+    window.addEventListener('online', () => this.ws.reconnectNow());
+    window.addEventListener('focus', () => this.ws.reconnectNow());
+  }
+
+  get signedIn(): boolean {
+    return this.store.state.session.me !== null;
+  }
+
+  /** Loads the local copy (so the app draws offline) and connects if a session is known. */
+  async restore(): Promise<void> {
+    try {
+      const snapshot = await this.db.load();
+      if (snapshot) {
+        this.store.commit('session/setMe', snapshot.me);
+        this.store.commit('session/setSettings', snapshot.settings ?? { ...DEFAULT_SETTINGS });
+        this.store.commit('users/setAll', snapshot.users);
+        this.store.commit('rooms/setAll', snapshot);
+        this.store.commit('messages/upsert', snapshot.messages);
+        for (const sync of snapshot.syncs) {
+          this.store.commit('messages/setLoaded', { roomId: sync.roomId, hasMore: sync.hasMore });
+          this.store.commit('messages/setSyncedAt', { roomId: sync.roomId, at: sync.syncedAt });
+        }
+        for (const pending of snapshot.outbox) {
+          this.store.commit('messages/addPending', { ...pending, status: 'sending' });
+        }
+      }
+    } catch (error) {
+      this.logger.error('local database unavailable {}', error)();
+    }
+    this.store.commit('session/setRestored', true);
+    if (this.signedIn) {
+      this.ws.connect();
+    } else {
+      await this.checkSession();
+    }
+  }
+
+  /** Called once the server's snapshot arrived: queued messages go out, then everything held is resynced. */
+  async onReady(): Promise<void> {
+    this.store.commit('session/setConnection', 'online');
+    try {
+      await this.chat.flushOutbox();
+      await this.chat.resync();
+      const active = this.store.state.rooms.activeRoomId;
+      if (active !== null) {
+        await this.chat.loadNewest(active);
+      }
+    } catch (error) {
+      this.logger.warn('after-connect sync failed {}', error)();
+    }
+  }
+
+  async signIn(body: SignInBody): Promise<void> {
+    const { user } = await this.api.signIn(body);
+    await this.start(user);
+  }
+
+  async signUp(body: SignUpBody): Promise<void> {
+    const { user } = await this.api.signUp(body);
+    await this.start(user);
+  }
+
+  async signOut(): Promise<void> {
+    try {
+      await this.api.signOut();
+    } catch (error) {
+      this.logger.warn('sign-out request failed {}', error)();
+    }
+    await this.end();
+  }
+
+  private async start(user: UserDto): Promise<void> {
+    const previous = this.store.state.session.me;
+    if (previous && previous.id !== user.id) {
+      await this.db.wipe();
+    }
+    this.store.commit('session/setMe', user);
+    await this.db.saveMe(user);
+    this.ws.connect();
+  }
+
+  /** Forgets everything local and goes to the sign-in page. */
+  async end(): Promise<void> {
+    this.ws.disconnect();
+    await this.db.wipe();
+    this.store.commit('session/setMe', null);
+    this.store.commit('users/setAll', []);
+    this.store.commit('rooms/setAll', { rooms: [], states: [], channels: [] });
+    this.store.commit('session/setConnection', 'offline');
+    await this.#router?.push('/login');
+  }
+
+  /** The socket cannot open or the server ended the session: ask over HTTP whether we are still signed in. */
+  async checkSession(): Promise<void> {
+    try {
+      const me = await this.api.me();
+      if (!this.signedIn) {
+        await this.start(me);
+      }
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) {
+        if (this.signedIn) {
+          await this.end();
+        }
+      }
+      // Any other failure means offline: keep the local copy and keep trying.
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import { createStore, type Store } from 'vuex';
+import { messages } from './modules/messages';
+import { notifications } from './modules/notifications';
+import { presence } from './modules/presence';
+import { rooms } from './modules/rooms';
+import { session } from './modules/session';
+import { users } from './modules/users';
+import type { RootState } from './types';
+
+export type AppStore = Store<RootState>;
+
+/** Namespaced modules per domain. Only services (on user actions) and the event router commit. */
+export function createAppStore(): AppStore {
+  return createStore<RootState>({
+    strict: false,
+    modules: { session, rooms, users, messages, presence, notifications },
+  }) as AppStore;
+}

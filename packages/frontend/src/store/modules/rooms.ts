@@ -1,0 +1,119 @@
+import { ALL_ROOM_ID, type ChannelDto, type RoomDto, type RoomStateDto } from '@pychat/protocol';
+import type { Module } from 'vuex';
+import type { RoomsState, RootState } from '../types';
+
+export interface RoomListEntry {
+  room: RoomDto;
+  state: RoomStateDto | undefined;
+  title: string;
+}
+
+export const rooms: Module<RoomsState, RootState> = {
+  namespaced: true,
+  state: () => ({ byId: {}, states: {}, channels: {}, activeRoomId: null }),
+  getters: {
+    /** Direct rooms, titled by the other member's name. */
+    directs(state, _getters, root): RoomListEntry[] {
+      const me = root.session.me?.id;
+      return Object.values(state.byId)
+        .filter((room) => room.kind === 'direct')
+        .map((room) => {
+          const other = room.members.find((m) => m.userId !== me)?.userId;
+          const title = (other !== undefined && root.users.byId[other]?.username) || 'unknown user';
+          return { room, state: state.states[room.id], title };
+        })
+        .sort((a, b) => a.title.localeCompare(b.title));
+    },
+    /** Channels with their main room and named rooms. */
+    channels(state): { channel: ChannelDto; main: RoomListEntry | null; rooms: RoomListEntry[] }[] {
+      return Object.values(state.channels)
+        .sort((a, b) => (a.id === 1 ? -1 : b.id === 1 ? 1 : a.name.localeCompare(b.name)))
+        .map((channel) => {
+          const inChannel = Object.values(state.byId).filter((room) => room.channelId === channel.id);
+          const entry = (room: RoomDto) => ({ room, state: state.states[room.id], title: room.name ?? '' });
+          const main = inChannel.find((room) => room.kind === 'channel');
+          return {
+            channel,
+            main: main ? entry(main) : null,
+            rooms: inChannel
+              .filter((room) => room.kind === 'room')
+              .map(entry)
+              .sort((a, b) => a.title.localeCompare(b.title)),
+          };
+        });
+    },
+    title:
+      (state, _getters, root) =>
+      (roomId: number): string => {
+        const room = state.byId[roomId];
+        if (!room) {
+          return '';
+        }
+        if (room.kind !== 'direct') {
+          return room.name ?? '';
+        }
+        const other = room.members.find((m) => m.userId !== root.session.me?.id)?.userId;
+        return (other !== undefined && root.users.byId[other]?.username) || 'direct';
+      },
+    totalUnread(state): number {
+      return Object.values(state.states).reduce((sum, s) => sum + s.unread, 0);
+    },
+  },
+  mutations: {
+    setAll(state, { rooms, states, channels }: { rooms: RoomDto[]; states: RoomStateDto[]; channels: ChannelDto[] }) {
+      state.byId = Object.fromEntries(rooms.map((r) => [r.id, r]));
+      state.states = Object.fromEntries(states.map((s) => [s.roomId, s]));
+      state.channels = Object.fromEntries(channels.map((c) => [c.id, c]));
+    },
+    upsertRoom(state, room: RoomDto) {
+      state.byId[room.id] = room;
+    },
+    setState(state, roomState: RoomStateDto) {
+      state.states[roomState.roomId] = roomState;
+    },
+    removeRoom(state, roomId: number) {
+      delete state.byId[roomId];
+      delete state.states[roomId];
+      if (state.activeRoomId === roomId) {
+        state.activeRoomId = ALL_ROOM_ID;
+      }
+    },
+    upsertChannel(state, channel: ChannelDto) {
+      state.channels[channel.id] = channel;
+    },
+    removeChannel(state, channelId: number) {
+      delete state.channels[channelId];
+    },
+    setActive(state, roomId: number | null) {
+      state.activeRoomId = roomId;
+    },
+    setReadPointer(state, { roomId, userId, messageId }: { roomId: number; userId: number; messageId: number }) {
+      const member = state.byId[roomId]?.members.find((m) => m.userId === userId);
+      if (member && member.lastReadMessageId < messageId) {
+        member.lastReadMessageId = messageId;
+      }
+    },
+    addMember(state, { roomId, userId }: { roomId: number; userId: number }) {
+      const room = state.byId[roomId];
+      if (room && !room.members.some((m) => m.userId === userId)) {
+        room.members.push({ userId, lastReadMessageId: 0 });
+      }
+    },
+    setUnread(state, { roomId, unread }: { roomId: number; unread: number }) {
+      const roomState = state.states[roomId];
+      if (roomState) {
+        roomState.unread = unread;
+      }
+    },
+    noteMessage(state, { roomId, messageId, fromOther }: { roomId: number; messageId: number; fromOther: boolean }) {
+      const roomState = state.states[roomId];
+      if (!roomState || messageId <= roomState.lastMessageId) {
+        return;
+      }
+      roomState.lastMessageId = messageId;
+      if (fromOther) {
+        roomState.unread += 1;
+      }
+    },
+  },
+};

@@ -1,0 +1,89 @@
+import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto, UserSettingsDto } from '@pychat/protocol';
+
+export type ConnectionState = 'offline' | 'connecting' | 'online';
+
+/** A message shown at once while the server has not confirmed it (local echo, zulip-style). */
+export interface PendingMessage {
+  localId: string;
+  roomId: number;
+  senderId: number;
+  content: string;
+  parentId: number | null;
+  mentions: number[];
+  createdAt: number;
+  status: 'sending' | 'failed';
+  error?: string;
+}
+
+export interface RoomMessages {
+  byId: Record<number, MessageDto>;
+  pending: Record<string, PendingMessage>;
+  /** Older top-level history exists on the server. */
+  hasMore: boolean;
+  /** The newest page was fetched (or restored) at least once. */
+  loaded: boolean;
+  loadingHistory: boolean;
+  /** `serverTime` of the last message.sync of this room. */
+  syncedAt: number;
+}
+
+export interface SessionState {
+  me: UserDto | null;
+  connection: ConnectionState;
+  settings: UserSettingsDto;
+  /** serverTime − Date.now() at the last session.ready: shifts server times for display. */
+  serverOffset: number;
+  /** The local database was loaded (the app can render before the socket opens). */
+  restored: boolean;
+}
+
+export interface RoomsState {
+  byId: Record<number, RoomDto>;
+  states: Record<number, RoomStateDto>;
+  channels: Record<number, ChannelDto>;
+  activeRoomId: number | null;
+}
+
+export interface UsersState {
+  byId: Record<number, UserDto>;
+}
+
+export interface MessagesState {
+  rooms: Record<number, RoomMessages>;
+}
+
+export interface PresenceState {
+  online: Record<number, true>;
+  /** roomId → userId → until (ms). */
+  typing: Record<number, Record<number, number>>;
+}
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error' | 'success';
+  text: string;
+}
+
+export interface NotificationsState {
+  toasts: Toast[];
+}
+
+export interface RootState {
+  session: SessionState;
+  rooms: RoomsState;
+  users: UsersState;
+  messages: MessagesState;
+  presence: PresenceState;
+  notifications: NotificationsState;
+}
+
+export const DEFAULT_SETTINGS: UserSettingsDto = {
+  showWhenITyping: true,
+  embeddedYoutube: true,
+  highlightCode: true,
+  messageSound: true,
+  incomingFileCallSound: true,
+  onlineChangeSound: false,
+  logs: 'disable',
+  theme: 'dark',
+};

@@ -1,0 +1,83 @@
+// Production: hashed, minified, gzip+brotli-compressed assets plus a Workbox service worker in dist/,
+// served by the backend. Development: `pnpm dev` serves on :8081 and proxies /api and /ws to :8080.
+const path = require('node:path');
+const { DefinePlugin } = require('webpack');
+const { VueLoaderPlugin } = require('vue-loader');
+const HtmlWebpackPlugin = require('html-webpack-plugin');
+const MiniCssExtractPlugin = require('mini-css-extract-plugin');
+const CopyPlugin = require('copy-webpack-plugin');
+const CompressionPlugin = require('compression-webpack-plugin');
+const { GenerateSW } = require('workbox-webpack-plugin');
+const zlib = require('node:zlib');
+const { version } = require('./package.json');
+
+module.exports = (_env, argv) => {
+  const production = argv.mode === 'production';
+  return {
+    entry: './src/main.ts',
+    output: {
+      path: path.resolve(__dirname, 'dist'),
+      filename: production ? 'js/[name].[contenthash:8].js' : 'js/[name].js',
+      publicPath: '/',
+      clean: true,
+    },
+    devtool: production ? 'source-map' : 'eval-cheap-module-source-map',
+    resolve: { extensions: ['.ts', '.js', '.vue'], alias: { '@': path.resolve(__dirname, 'src') } },
+    module: {
+      rules: [
+        { test: /\.vue$/, loader: 'vue-loader' },
+        {
+          test: /\.ts$/,
+          loader: 'ts-loader',
+          exclude: /node_modules/,
+          options: { transpileOnly: true, appendTsSuffixTo: [/\.vue$/] },
+        },
+        // vue-facing-decorator ships ESM under dist/esm but declares "type": "commonjs".
+        { test: /\.js$/, include: /[\\/]vue-facing-decorator[\\/]dist[\\/]esm[\\/]/, type: 'javascript/auto' },
+        {
+          test: /\.s?css$/,
+          use: [MiniCssExtractPlugin.loader, 'css-loader', 'sass-loader'],
+        },
+      ],
+    },
+    plugins: [
+      new VueLoaderPlugin(),
+      new DefinePlugin({
+        __VUE_OPTIONS_API__: 'true',
+        __VUE_PROD_DEVTOOLS__: 'false',
+        __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+        __APP_VERSION__: JSON.stringify(version),
+      }),
+      new HtmlWebpackPlugin({ template: './public/index.html', favicon: './public/icons/favicon.png' }),
+      new CopyPlugin({ patterns: [{ from: 'public', globOptions: { ignore: ['**/index.html'] } }] }),
+      new MiniCssExtractPlugin({ filename: production ? 'css/[name].[contenthash:8].css' : 'css/[name].css' }),
+      ...(production
+        ? [
+            new GenerateSW({
+              clientsClaim: true,
+              skipWaiting: true,
+              // The app shell answers every navigation offline; the API and the socket are never cached.
+              navigateFallback: '/index.html',
+              navigateFallbackDenylist: [/^\/api\//, /^\/ws/],
+              exclude: [/\.map$/, /\.gz$/, /\.br$/, /\.LICENSE\.txt$/],
+              maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+            }),
+            new CompressionPlugin({ filename: '[path][base].gz', algorithm: 'gzip', test: /\.(js|css|html|svg|json)$/ }),
+            new CompressionPlugin({
+              filename: '[path][base].br',
+              algorithm: 'brotliCompress',
+              test: /\.(js|css|html|svg|json)$/,
+              compressionOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } },
+            }),
+          ]
+        : []),
+    ],
+    optimization: { splitChunks: { chunks: 'all' } },
+    performance: { hints: false },
+    devServer: {
+      port: 8081,
+      historyApiFallback: true,
+      proxy: [{ context: ['/api', '/ws'], target: 'http://localhost:8080', ws: true }],
+    },
+  };
+};
