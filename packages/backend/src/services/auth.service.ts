@@ -91,14 +91,21 @@ export class AuthService {
   async signIn(body: SignInBody, client: ClientInfo): Promise<AuthResponse> {
     const now = this.clock();
     const ipKey = client.ip ?? 'unknown';
-    const accountKey = body.login.toLowerCase();
-    if (!this.#perIp.allows(ipKey, now) || !this.#perAccount.allows(accountKey, now)) {
-      throw new AppError('RATE_LIMITED', 'Too many sign-in attempts; wait a few minutes and try again');
+    const rateLimited = () =>
+      new AppError('RATE_LIMITED', 'Too many sign-in attempts; wait a few minutes and try again');
+    if (!this.#perIp.allows(ipKey, now)) {
+      throw rateLimited();
     }
-    this.#perIp.hit(ipKey, now);
     const user = body.login.includes('@')
       ? await this.users.findByEmail(body.login)
       : await this.users.findByUsername(body.login);
+    // Failures count per account whichever of its names was typed, so username and email do not each
+    // get a full guessing budget; a login that matches nobody is counted by its text.
+    const accountKey = user ? `user:${user.id}` : `login:${body.login.toLowerCase()}`;
+    if (!this.#perAccount.allows(accountKey, now)) {
+      throw rateLimited();
+    }
+    this.#perIp.hit(ipKey, now);
     const ok = user?.passwordHash ? await verifyPassword(body.password, user.passwordHash) : false;
     if (!user || !ok) {
       this.#perAccount.hit(accountKey, now);

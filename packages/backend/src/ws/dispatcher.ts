@@ -12,8 +12,12 @@ import { AppError, isUnavailableError } from '../errors';
 import type { Logger } from '../logger';
 import type { Handlers, WsContext } from './context';
 
-/** Finds a request id in a frame too large to parse, so even that error can be matched to its request. */
-const ID_IN_PREFIX = /"id"\s*:\s*(\d{1,15})/;
+/**
+ * Finds a request id in a frame too large to parse, so even that error can be matched to its request.
+ * Only what the envelope would accept as an id (a positive integer): `0`, `1.5`, `1e3` or a 17-digit
+ * number must not become a `replyTo` that answers some other request.
+ */
+const ID_IN_PREFIX = /"id"\s*:\s*([1-9]\d{0,14})(?![\d.eE])/;
 
 /**
  * Turns raw frames into typed handler calls: size check, JSON, envelope, type, schema, handler.
