@@ -77,7 +77,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   new FanoutService(bus).register(events);
   const access = new AccessService(rooms, messages);
   const authService = new AuthService(users, sessions, events, config.auth, clock, logger);
-  const userService = new UserService(users);
+  const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock);
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock);
@@ -103,7 +103,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   const handlers: Handlers = {
     ...messageHandlers(messageService),
     ...roomHandlers(roomService),
-    ...presenceHandlers(presenceService, clock),
+    ...presenceHandlers(presenceService, userService, clock),
   };
   const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }));
   const app = createHttpApp({

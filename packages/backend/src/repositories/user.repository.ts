@@ -58,12 +58,18 @@ export class UserRepository {
     return this.#users.find({ order: { id: 'ASC' } });
   }
 
-  async setLastSeen(id: number, at: number): Promise<void> {
+  async setLastSeen(id: number, at: number | null): Promise<void> {
     await this.#users.update({ id }, { lastSeenAt: at });
   }
 
   findProfile(userId: number): Promise<UserProfileEntity | null> {
     return this.dataSource.getRepository(UserProfileEntity).findOneBy({ userId });
+  }
+
+  async updateSettings(userId: number, patch: Partial<Omit<UserSettingsEntity, 'userId' | 'user'>>): Promise<void> {
+    if (Object.keys(patch).length > 0) {
+      await this.dataSource.getRepository(UserSettingsEntity).update({ userId }, patch);
+    }
   }
 
   findSettings(userId: number): Promise<UserSettingsEntity | null> {

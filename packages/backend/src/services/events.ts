@@ -1,4 +1,4 @@
-import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto } from '@pychat/protocol';
+import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto, UserSettingsDto } from '@pychat/protocol';
 
 /** What happened, in domain terms. Services emit these after committing; fanout.service turns them into frames. */
 export interface DomainEvents {
@@ -19,6 +19,7 @@ export interface DomainEvents {
   'presence.offline': { userId: number; lastSeenAt: number };
   'user.created': { user: UserDto };
   'session.ended': { sessionId: number };
+  'settings.updated': { userId: number; settings: UserSettingsDto };
   'user.updated': { user: UserDto };
 }
 

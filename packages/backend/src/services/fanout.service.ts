@@ -56,6 +56,9 @@ export class FanoutService {
     events.on('presence.online', (data) => this.publish({ all: true }, 'presence.online', data));
     events.on('presence.offline', (data) => this.publish({ all: true }, 'presence.offline', data));
     events.on('user.created', (data) => this.publish({ all: true }, 'user.created', data));
+    events.on('settings.updated', ({ userId, settings }) =>
+      this.publish({ users: [userId] }, 'settings.updated', { settings }),
+    );
     events.on('session.ended', ({ sessionId }) =>
       this.publish({ session: sessionId, close: true }, 'session.ended', { reason: 'signed-out' }),
     );

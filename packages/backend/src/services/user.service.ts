@@ -1,4 +1,5 @@
 import type { ProfileDto, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type { DomainEventBus } from './events';
 import type { UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
 import { AppError } from '../errors';
 import type { UserRepository } from '../repositories/user.repository';
@@ -42,7 +43,18 @@ function toProfileDto(user: UserEntity, profile: UserProfileEntity | null, withE
 
 /** Users of a Pychat server are one company: everyone may list everyone (the "all" room). */
 export class UserService {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly events?: DomainEventBus,
+  ) {}
+
+  /** Saves the given settings and tells my other tabs. */
+  async updateSettings(userId: number, patch: Partial<UserSettingsDto>): Promise<UserSettingsDto> {
+    await this.users.updateSettings(userId, patch);
+    const settings = await this.settings(userId);
+    await this.events?.emit('settings.updated', { userId, settings });
+    return settings;
+  }
 
   async list(): Promise<UserDto[]> {
     return (await this.users.findAll()).map(toUserDto);

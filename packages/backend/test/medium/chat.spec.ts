@@ -93,3 +93,36 @@ describe(`sign-out (${dialect})`, () => {
     await phone.close();
   });
 });
+
+describe(`settings (${dialect})`, () => {
+  let backend: SharedBackend;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    server = await startServer(backend);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await backend.drop();
+  });
+
+  it('saves my settings, tells my other tabs and nobody else, and keeps them for the next connection', async () => {
+    const alice = await connectedUser(server);
+    const otherTab = await TestClient.connect(server, alice.token);
+    const bob = await connectedUser(server);
+    const reply = await alice.client.request('settings.update', { theme: 'light', messageSound: false });
+    expect(reply.settings).toMatchObject({ theme: 'light', messageSound: false, highlightCode: true });
+    expect((await otherTab.waitFor('settings.updated')).settings.theme).toBe('light');
+    await bob.client.settle();
+    expect(bob.client.all('settings.updated')).toHaveLength(0);
+    const later = await TestClient.connect(server, alice.token);
+    expect(later.ready.settings).toMatchObject({ theme: 'light', messageSound: false });
+    expect(await alice.client.requestError('settings.update', { theme: 'neon' })).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
+    for (const client of [alice.client, otherTab, bob.client, later]) {
+      await client.close();
+    }
+  });
+});

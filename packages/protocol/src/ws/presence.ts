@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Empty, UserDto } from '../model/dto';
+import { Empty, UserDto, UserSettingsDto } from '../model/dto';
 import { Millis, RoomId, UserId } from '../model/ids';
 import { request } from './define';
 
@@ -8,6 +8,8 @@ export const presenceRequests = {
   'typing.start': request(z.strictObject({ roomId: RoomId }), Empty),
   /** Heartbeat: the server closes a socket idle for longer than its idle timeout. */
   'session.ping': request(Empty, z.strictObject({ serverTime: Millis })),
+  /** Change some of my settings; my other tabs get settings.updated. */
+  'settings.update': request(UserSettingsDto.partial(), z.strictObject({ settings: UserSettingsDto })),
 };
 
 export const presenceEvents = {
@@ -18,4 +20,6 @@ export const presenceEvents = {
   'presence.offline': z.strictObject({ userId: UserId, lastSeenAt: Millis }),
   'user.created': z.strictObject({ user: UserDto }),
   'user.updated': z.strictObject({ user: UserDto }),
+  /** My settings changed (sent to all my connections). */
+  'settings.updated': z.strictObject({ settings: UserSettingsDto }),
 };

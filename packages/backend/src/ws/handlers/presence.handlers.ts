@@ -1,11 +1,13 @@
 import type { Clock } from '../../services/clock';
 import type { PresenceService } from '../../services/presence.service';
+import type { UserService } from '../../services/user.service';
 import type { Handlers } from '../context';
 
 export function presenceHandlers(
   presence: PresenceService,
+  users: UserService,
   clock: Clock,
-): Pick<Handlers, 'typing.start' | 'session.ping'> {
+): Pick<Handlers, 'typing.start' | 'session.ping' | 'settings.update'> {
   return {
     'typing.start': async (ctx, data) => {
       await presence.typing(ctx.userId, data.roomId);
@@ -13,5 +15,6 @@ export function presenceHandlers(
     },
     // Any frame resets the idle timer; this one also tells the client the server is alive.
     'session.ping': async () => ({ serverTime: clock() }),
+    'settings.update': async (ctx, data) => ({ settings: await users.updateSettings(ctx.userId, data) }),
   };
 }
