@@ -1,0 +1,242 @@
+import { serverEvents, type MessageDto, type RoomDto, type ServerEventType } from '@pychat/protocol';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Bus } from '../bus/bus';
+import { decodeEnvelope, type Target } from '../bus/envelope';
+import { DomainEventBus, type DomainEvents } from './events';
+import { FanoutService } from './fanout.service';
+
+/** A bus that only records what was published. */
+function recordingBus() {
+  const published: string[] = [];
+  const bus: Bus = {
+    kind: 'memory',
+    publish: vi.fn(async (message: string) => {
+      published.push(message);
+    }),
+    subscribe: vi.fn(async () => undefined),
+    state: () => 'up',
+    close: vi.fn(async () => undefined),
+  };
+  return { bus, published };
+}
+
+interface Published {
+  target: Target;
+  type: ServerEventType;
+  data: unknown;
+  frame: string;
+}
+
+const message: MessageDto = {
+  id: 5,
+  roomId: 10,
+  senderId: 7,
+  content: 'hi',
+  parentId: null,
+  threadCount: 0,
+  mentions: [],
+  createdAt: 1,
+  editedAt: null,
+  deleted: false,
+};
+const room: RoomDto = {
+  id: 10,
+  kind: 'room',
+  name: 'ops',
+  channelId: 3,
+  adminId: 7,
+  p2p: false,
+  members: [{ userId: 7, lastReadMessageId: 0 }],
+};
+const channel = { id: 3, name: 'dev', adminId: 7, mainRoomId: 9 };
+const state = (roomId: number, volume = 80) => ({ roomId, volume, notifications: true, unread: 0, lastMessageId: 0 });
+const user = { id: 7, username: 'bob', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
+const settings = {
+  showWhenITyping: true,
+  embeddedYoutube: true,
+  highlightCode: true,
+  messageSound: true,
+  incomingFileCallSound: true,
+  onlineChangeSound: false,
+  logs: 'error' as const,
+  theme: 'dark' as const,
+};
+
+describe(FanoutService.name, () => {
+  let events: DomainEventBus;
+  let published: string[];
+  let bus: Bus;
+
+  beforeEach(() => {
+    ({ bus, published } = recordingBus());
+    events = new DomainEventBus();
+    new FanoutService(bus).register(events);
+  });
+
+  /** Every published envelope, decoded; each frame must be valid for its type in the protocol package. */
+  function decoded(): Published[] {
+    return published.map((envelope) => {
+      const { target, frame } = decodeEnvelope(envelope);
+      const { type, data } = JSON.parse(frame) as { type: ServerEventType; data: unknown };
+      expect(Object.keys(serverEvents)).toContain(type);
+      expect(() => serverEvents[type].parse(data), `frame ${type} matches its schema`).not.toThrow();
+      return { target, type, data, frame };
+    });
+  }
+
+  async function emitted<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): Promise<Published[]> {
+    await events.emit(name, payload);
+    return decoded();
+  }
+
+  // One row per domain event that goes out as a single envelope: the event, its frame and its audience.
+  const single: {
+    [K in keyof DomainEvents]: [K, DomainEvents[K], Target, ServerEventType, unknown];
+  }[keyof DomainEvents][] = [
+    ['message.edited', { message }, { room: 10 }, 'message.edited', { message }],
+    ['message.deleted', { message }, { room: 10 }, 'message.deleted', { message }],
+    [
+      'message.read',
+      { roomId: 10, userId: 7, lastReadMessageId: 5 },
+      { room: 10 },
+      'message.read',
+      { roomId: 10, userId: 7, lastReadMessageId: 5 },
+    ],
+    [
+      'typing.started',
+      { roomId: 10, userId: 7 },
+      { room: 10, exceptUser: 7 },
+      'typing.started',
+      { roomId: 10, userId: 7 },
+    ],
+    ['room.updated', { room }, { room: 10 }, 'room.updated', { room }],
+    [
+      'room.membersRemoved',
+      { roomId: 10, userIds: [7, 8] },
+      { users: [7, 8], leave: 10 },
+      'room.removed',
+      { roomId: 10 },
+    ],
+    ['room.settingsChanged', { userId: 7, state: state(10) }, { users: [7] }, 'room.settings', { state: state(10) }],
+    ['channel.added', { channel, userIds: [7, 8] }, { users: [7, 8] }, 'channel.added', { channel }],
+    ['channel.updated', { channel, userIds: [7, 8] }, { users: [7, 8] }, 'channel.updated', { channel }],
+    ['channel.removed', { channelId: 3, userIds: [8] }, { users: [8] }, 'channel.removed', { channelId: 3 }],
+    ['presence.online', { userId: 7 }, { all: true }, 'presence.online', { userId: 7 }],
+    [
+      'presence.offline',
+      { userId: 7, lastSeenAt: 99 },
+      { all: true },
+      'presence.offline',
+      { userId: 7, lastSeenAt: 99 },
+    ],
+    ['user.created', { user }, { all: true }, 'user.created', { user }],
+    ['user.updated', { user }, { all: true }, 'user.updated', { user }],
+    ['session.ended', { sessionId: 4 }, { session: 4, close: true }, 'session.ended', { reason: 'signed-out' }],
+    ['settings.updated', { userId: 7, settings }, { users: [7] }, 'settings.updated', { settings }],
+  ];
+
+  it.each(single)('%s publishes one envelope', async (name, payload, target, type, data) => {
+    const [only, ...rest] = await emitted(name, payload);
+
+    expect(rest).toEqual([]);
+    expect(only.target).toEqual(target);
+    expect(only.type).toBe(type);
+    expect(only.data).toEqual(data);
+  });
+
+  it('has a row for every domain event, so a new event cannot go untested', () => {
+    const covered = new Set<string>([...single.map(([name]) => name), 'message.created', 'room.membersAdded']);
+    const all: Record<keyof DomainEvents, true> = {
+      'message.created': true,
+      'message.edited': true,
+      'message.deleted': true,
+      'message.read': true,
+      'typing.started': true,
+      'room.membersAdded': true,
+      'room.updated': true,
+      'room.membersRemoved': true,
+      'room.settingsChanged': true,
+      'channel.added': true,
+      'channel.updated': true,
+      'channel.removed': true,
+      'presence.online': true,
+      'presence.offline': true,
+      'user.created': true,
+      'session.ended': true,
+      'settings.updated': true,
+      'user.updated': true,
+    };
+
+    expect([...covered].sort()).toEqual(Object.keys(all).sort());
+  });
+
+  describe('message.created', () => {
+    it('sends message.new to the whole room, the sender included, with the localId', async () => {
+      const [only, ...rest] = await emitted('message.created', { message, localId: 'tab-1' });
+
+      expect(rest).toEqual([]);
+      // No exceptUser: the sender's other tabs need the server copy too.
+      expect(only.target).toEqual({ room: 10 });
+      expect(only).toMatchObject({ type: 'message.new', data: { message, localId: 'tab-1' } });
+      expect(only.data).not.toHaveProperty('parentThreadCount');
+    });
+
+    it('leaves out a null localId and passes a thread reply count on', async () => {
+      const [only] = await emitted('message.created', { message, localId: null, parentThreadCount: 4 });
+
+      expect(only.data).toEqual({ message, parentThreadCount: 4 });
+    });
+  });
+
+  describe('room.membersAdded', () => {
+    it('sends each new member room.added with their own state, joining them to the room', async () => {
+      const frames = await emitted('room.membersAdded', {
+        room,
+        channel,
+        states: [
+          { userId: 7, state: state(10, 30) },
+          { userId: 8, state: state(10, 80) },
+        ],
+      });
+
+      expect(frames.map(({ target, type, data }) => ({ target, type, data }))).toEqual(
+        expect.arrayContaining([
+          { target: { users: [7], join: 10 }, type: 'room.added', data: { room, state: state(10, 30), channel } },
+          { target: { users: [8], join: 10 }, type: 'room.added', data: { room, state: state(10, 80), channel } },
+        ]),
+      );
+      expect(frames).toHaveLength(2);
+    });
+
+    it('publishes nothing when nobody was added', async () => {
+      expect(await emitted('room.membersAdded', { room, channel: null, states: [] })).toEqual([]);
+    });
+  });
+
+  it('serializes the frame once, whatever the number of recipients', async () => {
+    await events.emit('channel.removed', { channelId: 3, userIds: Array.from({ length: 50 }, (_, i) => i + 1) });
+
+    expect(bus.publish).toHaveBeenCalledTimes(1);
+    expect(decoded()[0].frame).toBe(JSON.stringify({ type: 'channel.removed', data: { channelId: 3 } }));
+  });
+
+  it('lets emit resolve only after the publish is done', async () => {
+    let release!: () => void;
+    vi.mocked(bus.publish).mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
+    let done = false;
+
+    const emitting = events.emit('presence.online', { userId: 7 }).then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false);
+
+    release();
+    await emitting;
+    expect(done).toBe(true);
+  });
+
+  it('passes a publish failure on to the emitting service', async () => {
+    vi.mocked(bus.publish).mockRejectedValueOnce(new Error('redis down'));
+
+    await expect(events.emit('presence.online', { userId: 7 })).rejects.toThrow('redis down');
+  });
+});

@@ -1,0 +1,235 @@
+import { CLOSE_CODES } from '@pychat/protocol';
+import pino from 'pino';
+import { describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
+import { encodeEnvelope, type Target } from '../bus/envelope';
+import { Connection, ConnectionRegistry } from './connections';
+
+const log = pino({ level: 'silent' });
+let nextId = 1;
+
+/** A connection over a fake open socket whose sends are recorded; live (session.ready already sent). */
+function connect(userId: number, options: { live?: boolean; sessionId?: number } = {}) {
+  const socket = { readyState: WebSocket.OPEN as number, send: vi.fn(), close: vi.fn() };
+  const conn = new Connection(`c${nextId++}`, userId, options.sessionId ?? 1, socket as unknown as WebSocket, log);
+  if (options.live ?? true) {
+    conn.sendFirst('ready');
+    socket.send.mockClear();
+  }
+  return { conn, socket, sent: () => socket.send.mock.calls.map(([frame]) => frame as string) };
+}
+
+function deliver(registry: ConnectionRegistry, target: Target, frame: string): void {
+  registry.deliver(encodeEnvelope(target, frame));
+}
+
+describe(Connection.name, () => {
+  it('holds frames until the first frame is sent, then sends it first and the held ones in order', () => {
+    const { conn, socket, sent } = connect(1, { live: false });
+    conn.send('a');
+    conn.send('b');
+    expect(socket.send).not.toHaveBeenCalled();
+
+    conn.sendFirst('ready');
+    conn.send('c');
+
+    expect(sent()).toEqual(['ready', 'a', 'b', 'c']);
+  });
+
+  it('drops frames for a socket that is no longer open', () => {
+    const { conn, socket } = connect(1);
+    socket.readyState = WebSocket.CLOSING;
+
+    conn.send('late');
+
+    expect(socket.send).not.toHaveBeenCalled();
+  });
+});
+
+describe(ConnectionRegistry.name, () => {
+  describe('room target', () => {
+    it('reaches every connection holding the room, and no other', () => {
+      const registry = new ConnectionRegistry();
+      const a1 = connect(1);
+      const a2 = connect(1);
+      const b = connect(2);
+      const outsider = connect(3);
+      registry.add(a1.conn, [10, 11]);
+      registry.add(a2.conn, [10]);
+      registry.add(b.conn, [10]);
+      registry.add(outsider.conn, [11]);
+
+      deliver(registry, { room: 10 }, '{"type":"message.new"}');
+
+      // Written as published: the frame is not re-serialized per socket.
+      expect(a1.sent()).toEqual(['{"type":"message.new"}']);
+      expect(a2.sent()).toEqual(['{"type":"message.new"}']);
+      expect(b.sent()).toEqual(['{"type":"message.new"}']);
+      expect(outsider.sent()).toEqual([]);
+    });
+
+    it('skips every connection of exceptUser', () => {
+      const registry = new ConnectionRegistry();
+      const typist1 = connect(1);
+      const typist2 = connect(1);
+      const other = connect(2);
+      registry.add(typist1.conn, [10]);
+      registry.add(typist2.conn, [10]);
+      registry.add(other.conn, [10]);
+
+      deliver(registry, { room: 10, exceptUser: 1 }, 'typing');
+
+      expect(typist1.sent()).toEqual([]);
+      expect(typist2.sent()).toEqual([]);
+      expect(other.sent()).toEqual(['typing']);
+    });
+
+    it('with detach, delivers the frame and then forgets the room for all holders', () => {
+      const registry = new ConnectionRegistry();
+      const a = connect(1);
+      const b = connect(2);
+      registry.add(a.conn, [10, 11]);
+      registry.add(b.conn, [10]);
+
+      deliver(registry, { room: 10, exceptUser: 2, detach: true }, 'last');
+      deliver(registry, { room: 10 }, 'after');
+      deliver(registry, { room: 11 }, 'other room');
+
+      expect(a.sent()).toEqual(['last', 'other room']);
+      expect(b.sent()).toEqual([]);
+      expect([...a.conn.rooms]).toEqual([11]);
+      expect(b.conn.rooms.size).toBe(0);
+    });
+
+    it('ignores a room nobody here holds', () => {
+      const registry = new ConnectionRegistry();
+      const a = connect(1);
+      registry.add(a.conn, [10]);
+
+      deliver(registry, { room: 99 }, 'x');
+
+      expect(a.sent()).toEqual([]);
+    });
+  });
+
+  describe('users target', () => {
+    it('reaches every connection of the listed users, whatever their rooms', () => {
+      const registry = new ConnectionRegistry();
+      const a1 = connect(1);
+      const a2 = connect(1);
+      const b = connect(2);
+      const c = connect(3);
+      registry.add(a1.conn, []);
+      registry.add(a2.conn, [10]);
+      registry.add(b.conn, []);
+      registry.add(c.conn, [10]);
+
+      deliver(registry, { users: [1, 2, 404] }, 'settings');
+
+      expect(a1.sent()).toEqual(['settings']);
+      expect(a2.sent()).toEqual(['settings']);
+      expect(b.sent()).toEqual(['settings']);
+      expect(c.sent()).toEqual([]);
+    });
+
+    it('with join, attaches the room first so the next room frames reach the new member', () => {
+      const registry = new ConnectionRegistry();
+      const a = connect(1);
+      registry.add(a.conn, []);
+
+      deliver(registry, { users: [1], join: 10 }, 'room.added');
+      deliver(registry, { room: 10 }, 'message.new');
+
+      expect(a.sent()).toEqual(['room.added', 'message.new']);
+      expect(a.conn.rooms.has(10)).toBe(true);
+    });
+
+    it('with leave, delivers the frame and then detaches, so later room frames no longer reach the user', () => {
+      const registry = new ConnectionRegistry();
+      const leaver = connect(1);
+      const stayer = connect(2);
+      registry.add(leaver.conn, [10]);
+      registry.add(stayer.conn, [10]);
+
+      deliver(registry, { users: [1], leave: 10 }, 'room.removed');
+      deliver(registry, { room: 10 }, 'message.new');
+
+      expect(leaver.sent()).toEqual(['room.removed']);
+      expect(stayer.sent()).toEqual(['message.new']);
+      expect(leaver.conn.rooms.has(10)).toBe(false);
+    });
+  });
+
+  describe('all target', () => {
+    it('reaches every connection, minus exceptUser', () => {
+      const registry = new ConnectionRegistry();
+      const a = connect(1);
+      const b = connect(2);
+      const c = connect(3);
+      registry.add(a.conn, []);
+      registry.add(b.conn, [10]);
+      registry.add(c.conn, []);
+
+      deliver(registry, { all: true }, 'presence');
+      deliver(registry, { all: true, exceptUser: 2 }, 'user.updated');
+
+      expect(a.sent()).toEqual(['presence', 'user.updated']);
+      expect(b.sent()).toEqual(['presence']);
+      expect(c.sent()).toEqual(['presence', 'user.updated']);
+    });
+  });
+
+  describe('session target', () => {
+    it('sends the frame to every socket of that session, then closes them with SESSION_ENDED', () => {
+      const registry = new ConnectionRegistry();
+      const tab1 = connect(1, { sessionId: 5 });
+      const tab2 = connect(1, { sessionId: 5 });
+      const otherDevice = connect(1, { sessionId: 6 });
+      registry.add(tab1.conn, [10]);
+      registry.add(tab2.conn, []);
+      registry.add(otherDevice.conn, [10]);
+
+      deliver(registry, { session: 5, close: true }, 'session.ended');
+
+      for (const tab of [tab1, tab2]) {
+        expect(tab.sent()).toEqual(['session.ended']);
+        expect(tab.socket.close).toHaveBeenCalledWith(CLOSE_CODES.SESSION_ENDED, expect.any(String));
+        expect(tab.socket.send).toHaveBeenCalledBefore(tab.socket.close);
+      }
+      expect(otherDevice.sent()).toEqual([]);
+      expect(otherDevice.socket.close).not.toHaveBeenCalled();
+    });
+  });
+
+  it('queues frames for a connection that has not had its first frame yet', () => {
+    const registry = new ConnectionRegistry();
+    const early = connect(1, { live: false });
+    registry.add(early.conn, [10]);
+
+    deliver(registry, { room: 10 }, 'm1');
+    deliver(registry, { users: [1] }, 'm2');
+    expect(early.sent()).toEqual([]);
+
+    early.conn.sendFirst('session.ready');
+    expect(early.sent()).toEqual(['session.ready', 'm1', 'm2']);
+  });
+
+  it('forgets a removed connection in every index', () => {
+    const registry = new ConnectionRegistry();
+    const gone = connect(1);
+    const kept = connect(1);
+    registry.add(gone.conn, [10]);
+    registry.add(kept.conn, [10]);
+
+    registry.remove(gone.conn);
+    deliver(registry, { room: 10 }, 'r');
+    deliver(registry, { users: [1] }, 'u');
+    deliver(registry, { all: true }, 'a');
+
+    expect(gone.sent()).toEqual([]);
+    expect(kept.sent()).toEqual(['r', 'u', 'a']);
+    expect(registry.size).toBe(1);
+    expect([...registry.connections()]).toEqual([kept.conn]);
+    expect(gone.conn.rooms.size).toBe(0);
+  });
+});
