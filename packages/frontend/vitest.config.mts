@@ -4,5 +4,5 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   plugins: [vue()],
   define: { __APP_VERSION__: JSON.stringify('test') },
-  test: { include: ['src/**/*.spec.ts'], environment: 'happy-dom' },
+  test: { include: ['src/**/*.spec.ts'], environment: 'jsdom' },
 });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import express, { type Express } from 'express';
+import { staticApp } from './static';
 import type { HealthResponse } from '@pychat/protocol';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -47,10 +47,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   });
 
   if (deps.staticDir && existsSync(deps.staticDir)) {
-    const index = join(deps.staticDir, 'index.html');
-    app.use(express.static(deps.staticDir, { index: false, maxAge: '1h' }));
-    // History-mode SPA: every other GET gets the app shell.
-    app.get('/{*splat}', (_req, res) => res.sendFile(index));
+    app.use(staticApp(deps.staticDir));
   }
   app.use(errorHandler(deps.logger));
   return app;

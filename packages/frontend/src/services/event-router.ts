@@ -137,6 +137,7 @@ export class EventRouter {
         void db.deleteChannel(channelId);
       },
       'session.ended': () => this.hooks.onSessionEnded(),
+      'settings.updated': ({ settings }) => store.commit('session/setSettings', settings),
     };
   }
 }

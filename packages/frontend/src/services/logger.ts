@@ -1,6 +1,6 @@
-import { LoggerFactory, type Logger } from 'lines-logger';
+import { LoggerFactory, type Logger, type LogLevel } from 'lines-logger';
 
-export type { Logger };
+export type { Logger, LogLevel };
 
 /** lines-logger: coloured, named console loggers; off by default, switchable in settings (STYLE.md §9). */
 export class LogService {
@@ -11,12 +11,10 @@ export class LogService {
   }
 
   getLogger(name: string, color = '#5865f2'): Logger {
-    return this.#factory.getLogger(name, color);
+    return this.#factory.getLoggerColor(name, color);
   }
 
   setLevel(level: LogLevel): void {
     this.#factory.setLogWarnings(level);
   }
 }
-
-export type LogLevel = ConstructorParameters<typeof LoggerFactory>[0];
