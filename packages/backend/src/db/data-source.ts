@@ -1,9 +1,27 @@
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import type { Config } from '../config/config';
 import { entities } from '../entities';
 import { mysqlMigrations } from '../migrations/mysql';
 import { sqliteMigrations } from '../migrations/sqlite';
+
+/**
+ * better-sqlite3 is a single connection and TypeORM gives every transaction the same query runner, so a
+ * transaction begun while another one awaits fails with "cannot start a transaction within a transaction"
+ * (two users sending at the same moment). SQLite has one writer anyway: run transactions one after another.
+ */
+class SerialTransactionDataSource extends DataSource {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  override transaction<T>(run: (manager: EntityManager) => Promise<T>): Promise<T>;
+  override transaction<T>(isolation: IsolationLevel, run: (manager: EntityManager) => Promise<T>): Promise<T>;
+  override transaction<T>(...args: [unknown, unknown?]): Promise<T> {
+    const next = this.#tail.then(() => (super.transaction as (...a: unknown[]) => Promise<T>).apply(this, args));
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+}
 
 /**
  * One DataSource for either dialect. Same entities, per-dialect migrations, `synchronize` always off:
@@ -11,7 +29,7 @@ import { sqliteMigrations } from '../migrations/sqlite';
  */
 export function createDataSource(db: Config['db']): DataSource {
   if (db.type === 'sqlite') {
-    return new DataSource({
+    return new SerialTransactionDataSource({
       type: 'better-sqlite3',
       database: db.path,
       entities,
@@ -19,11 +37,19 @@ export function createDataSource(db: Config['db']): DataSource {
       migrationsTransactionMode: 'each',
       synchronize: false,
       // WAL lets readers run while one writer commits; NORMAL sync is durable across process crashes.
-      prepareDatabase: (sqlite: { pragma(source: string): unknown }) => {
+      prepareDatabase: (sqlite: {
+        pragma(source: string): unknown;
+        function(name: string, options: { deterministic: boolean }, fn: (value: unknown) => unknown): unknown;
+      }) => {
         sqlite.pragma('journal_mode = WAL');
         sqlite.pragma('synchronous = NORMAL');
         sqlite.pragma('busy_timeout = 5000');
         sqlite.pragma('foreign_keys = ON');
+        // SQLite's built-in LOWER only folds ASCII; MariaDB's folds every script. Case-insensitive search
+        // (LOWER(content) LIKE …) must find "Привет" for "привет" on both, so LOWER folds like JavaScript.
+        sqlite.function('lower', { deterministic: true }, (value) =>
+          typeof value === 'string' ? value.toLowerCase() : value,
+        );
       },
     });
   }

@@ -8,6 +8,8 @@ export interface MemberPrefs {
 
 export interface NewMember extends MemberPrefs {
   userId: number;
+  /** Where the read pointer starts (default 0: every message of the room is unread). */
+  lastReadMessageId?: number;
 }
 
 /** Rooms, channels and memberships. Deleted rooms/channels are kept (deleted_at) and filtered out here. */
@@ -119,12 +121,20 @@ export class RoomRepository {
     });
   }
 
-  /** Revives a disabled direct room and (re)adds both members. */
+  /**
+   * Revives a disabled direct room. Members kept by disableDirect keep their read pointers and preferences
+   * (what was read stays read); a missing one is added.
+   */
   async reviveDirect(roomId: number, p2p: boolean, members: NewMember[], now: number): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(RoomEntity).update({ id: roomId }, { deletedAt: null, p2p });
-      await manager.getRepository(RoomMemberEntity).delete({ roomId });
-      await this.insertMembers(manager, roomId, members, now);
+      const kept = new Set((await manager.getRepository(RoomMemberEntity).findBy({ roomId })).map((m) => m.userId));
+      await this.insertMembers(
+        manager,
+        roomId,
+        members.filter((m) => !kept.has(m.userId)),
+        now,
+      );
     });
   }
 
@@ -142,7 +152,7 @@ export class RoomRepository {
         userId: m.userId,
         volume: m.volume ?? 80,
         notifications: m.notifications ?? true,
-        lastReadMessageId: 0,
+        lastReadMessageId: m.lastReadMessageId ?? 0,
         joinedAt: now,
       })),
     );

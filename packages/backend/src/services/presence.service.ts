@@ -16,6 +16,8 @@ export class PresenceService {
 
   async connected(userId: number): Promise<void> {
     if (await this.registry.connect(userId)) {
+      // UserDto.lastSeenAt is null while online, so session.ready never shows "last seen" for an online user.
+      await this.users.setLastSeen(userId, null);
       await this.events.emit('presence.online', { userId });
     }
   }

@@ -127,7 +127,10 @@ export class RoomService {
     return { channel: channelDto, room: roomDto, state: toStateDto(this.memberOf(members, userId)) };
   }
 
-  async createRoom(userId: number, input: ClientMessages['room.create']): Promise<{ room: RoomDto; state: RoomStateDto }> {
+  async createRoom(
+    userId: number,
+    input: ClientMessages['room.create'],
+  ): Promise<{ room: RoomDto; state: RoomStateDto }> {
     const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
     const invitees = await this.requireUsers(input.userIds, userId);
     await this.requireChannelMembers(mainRoom.id, invitees);
@@ -191,12 +194,16 @@ export class RoomService {
     const saved = await this.rooms.membersOf(room.id);
     const lastId = (await this.rooms.lastMessageIds([room.id])).get(room.id) ?? 0;
     const roomDto = toRoomDto(room, saved);
-    await this.events.emit('room.membersAdded', {
-      room: roomDto,
-      channel: null,
-      states: saved.map((m) => ({ userId: m.userId, state: toStateDto(m, 0, lastId) })),
-    });
-    return { room: roomDto, state: toStateDto(this.memberOf(saved, userId), 0, lastId) };
+    // A revived room has its old history: each member's unread count is what their kept read pointer says.
+    const states = await Promise.all(
+      saved.map(async (m) => {
+        const unread = (await this.rooms.unreadCounts(m.userId)).get(room.id) ?? 0;
+        return { userId: m.userId, state: toStateDto(m, unread, lastId) };
+      }),
+    );
+    await this.events.emit('room.membersAdded', { room: roomDto, channel: null, states });
+    const mine = states.find((s) => s.userId === userId);
+    return { room: roomDto, state: mine ? mine.state : toStateDto(this.memberOf(saved, userId), 0, lastId) };
   }
 
   async invite(userId: number, input: ClientMessages['room.invite']): Promise<{ room: RoomDto }> {
@@ -215,9 +222,11 @@ export class RoomService {
       await this.requireChannelMembers(mainRoom.id, invitees);
     }
     const now = this.clock();
+    // Invitees can read the history, but it is not "unread" for them: their read pointer starts at its end.
+    const lastId = (await this.rooms.lastMessageIds([room.id])).get(room.id) ?? 0;
     await this.rooms.addMembers(
       room.id,
-      invitees.map((id) => ({ userId: id })),
+      invitees.map((id) => ({ userId: id, lastReadMessageId: lastId })),
       now,
     );
     const members = await this.rooms.membersOf(room.id);
@@ -229,7 +238,6 @@ export class RoomService {
     if (room.kind === 'channel' && channelDto) {
       await this.events.emit('channel.added', { channel: channelDto, userIds: invitees });
     }
-    const lastId = (await this.rooms.lastMessageIds([room.id])).get(room.id) ?? 0;
     await this.events.emit('room.membersAdded', {
       room: roomDto,
       channel: channelDto,

@@ -146,7 +146,8 @@ export class WsServer {
         protocolVersion: PROTOCOL_VERSION,
         connectionId: id,
         serverTime: clock(),
-        me: toUserDto(user),
+        // Loaded before this connection counted as online: lastSeenAt is null from now on.
+        me: { ...toUserDto(user), lastSeenAt: null },
         settings,
         users: allUsers,
         channels: snapshot.channels,

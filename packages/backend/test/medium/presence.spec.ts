@@ -1,0 +1,200 @@
+import { ALL_ROOM_ID, PROTOCOL_VERSION, type AuthResponse } from '@pychat/protocol';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  api,
+  connectedUser,
+  createBackend,
+  dialect,
+  signUp,
+  startServer,
+  TestClient,
+  type SharedBackend,
+  type TestServer,
+} from './harness';
+
+type User = Awaited<ReturnType<typeof connectedUser>>;
+
+describe(`presence, typing and users (${dialect})`, () => {
+  let backend: SharedBackend;
+  let server: TestServer;
+  // Closed after every test, also when it fails, so one test's sockets never leak frames into the next.
+  const open: TestClient[] = [];
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    server = await startServer(backend);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((client) => client.close()));
+  });
+  afterAll(async () => {
+    await server.stop();
+    await backend.drop();
+  });
+
+  async function user(): Promise<User> {
+    const created = await connectedUser(server);
+    open.push(created.client);
+    return created;
+  }
+
+  async function connect(token: string): Promise<TestClient> {
+    const client = await TestClient.connect(server, token);
+    open.push(client);
+    return client;
+  }
+
+  async function settle(...clients: TestClient[]): Promise<void> {
+    await Promise.all(clients.map((c) => c.settle()));
+  }
+
+  describe('session.ready', () => {
+    it('is the first frame of every connection, and only that connection gets it', async () => {
+      const bob = await user();
+      const alice = await signUp(server);
+      const aliceClient = await connect(alice.token);
+
+      expect(aliceClient.frames[0].type).toBe('session.ready');
+      const ready = aliceClient.ready;
+      expect(ready.protocolVersion).toBe(PROTOCOL_VERSION);
+      expect(ready.me).toMatchObject({ id: alice.user.id, username: alice.user.username });
+      expect(ready.users.map((u) => u.id)).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
+      expect(ready.rooms.map((r) => r.id)).toEqual([ALL_ROOM_ID]);
+      expect(ready.states).toEqual([expect.objectContaining({ roomId: ALL_ROOM_ID })]);
+      expect(ready.online).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
+
+      await settle(bob.client, aliceClient);
+      expect(bob.client.all('session.ready')).toHaveLength(1);
+      expect(aliceClient.all('session.ready')).toHaveLength(1);
+      // A second tab gets its own snapshot and its own connection id.
+      const tab2 = await connect(alice.token);
+      expect(tab2.ready.connectionId).not.toBe(ready.connectionId);
+      await settle(aliceClient);
+      expect(aliceClient.all('session.ready')).toHaveLength(1);
+    });
+  });
+
+  describe('presence.online', () => {
+    it("goes to everyone connected on a user's first socket only", async () => {
+      const bob = await user();
+      const carol = await user();
+      const alice = await signUp(server);
+
+      const tab1 = await connect(alice.token);
+      for (const watcher of [bob.client, carol.client]) {
+        expect(await watcher.waitFor('presence.online', (d) => d.userId === alice.user.id)).toEqual({
+          userId: alice.user.id,
+        });
+      }
+      const tab2 = await connect(alice.token);
+      expect(tab2.ready.online).toContain(alice.user.id);
+      await settle(bob.client, carol.client, tab1, tab2);
+      // The second tab is not news: nobody hears alice come online twice.
+      for (const watcher of [bob.client, carol.client, tab1]) {
+        expect(watcher.all('presence.online').filter((d) => d.userId === alice.user.id)).toHaveLength(1);
+      }
+      expect(tab2.all('presence.online').filter((d) => d.userId === alice.user.id)).toEqual([]);
+    });
+  });
+
+  describe('presence.offline', () => {
+    it('goes to everyone when the last socket closes, not before, and records lastSeenAt', async () => {
+      const bob = await user();
+      const alice = await signUp(server);
+      const tab1 = await connect(alice.token);
+      const tab2 = await connect(alice.token);
+
+      await tab1.close();
+      await settle(bob.client, tab2);
+      expect(bob.client.all('presence.offline').filter((d) => d.userId === alice.user.id)).toEqual([]);
+      expect((await user()).client.ready.online).toContain(alice.user.id);
+
+      const before = Date.now();
+      await tab2.close();
+      const offline = await bob.client.waitFor('presence.offline', (d) => d.userId === alice.user.id);
+      expect(offline.lastSeenAt).toBeGreaterThanOrEqual(before - 1_000);
+      expect(offline.lastSeenAt).toBeLessThanOrEqual(Date.now() + 1_000);
+
+      const later = (await user()).client.ready;
+      expect(later.online).not.toContain(alice.user.id);
+      expect(later.users.find((u) => u.id === alice.user.id)?.lastSeenAt).toBe(offline.lastSeenAt);
+      await settle(bob.client);
+      expect(bob.client.all('presence.offline').filter((d) => d.userId === alice.user.id)).toHaveLength(1);
+    });
+
+    it('leaves lastSeenAt null for a user never seen, and clears it while the user is back online', async () => {
+      const bob = await user();
+      const ghost = await signUp(server);
+      expect(bob.client.ready.users.find((u) => u.id === bob.user.id)?.lastSeenAt).toBeNull();
+      expect((await user()).client.ready.users.find((u) => u.id === ghost.user.id)?.lastSeenAt).toBeNull();
+
+      const alice = await signUp(server);
+      const first = await TestClient.connect(server, alice.token);
+      await first.close();
+      const offline = await bob.client.waitFor('presence.offline', (d) => d.userId === alice.user.id);
+      expect(offline.lastSeenAt).toBeGreaterThan(0);
+
+      const back = await connect(alice.token);
+      await bob.client.waitFor('presence.online', (d) => d.userId === alice.user.id);
+      // UserDto.lastSeenAt is "null while online": nobody may show "last seen …" next to an online user.
+      const watcher = (await user()).client.ready;
+      expect(watcher.online).toContain(alice.user.id);
+      expect(watcher.users.find((u) => u.id === alice.user.id)?.lastSeenAt).toBeNull();
+      expect(back.ready.me.lastSeenAt).toBeNull();
+    });
+  });
+
+  describe('typing.started', () => {
+    it('reaches the other members of the room, not the typist nor outsiders', async () => {
+      const alice = await user();
+      const bob = await user();
+      const carol = await user();
+      const aliceTab2 = await connect(alice.token);
+      const bobTab2 = await connect(bob.token);
+      const { room } = await alice.client.request('channel.create', { name: 'typing', userIds: [bob.user.id] });
+      await bob.client.waitFor('room.added', (d) => d.room.id === room.id);
+
+      expect(await alice.client.request('typing.start', { roomId: room.id })).toEqual({});
+      for (const tab of [bob.client, bobTab2]) {
+        expect(await tab.waitFor('typing.started', (d) => d.roomId === room.id)).toEqual({
+          roomId: room.id,
+          userId: alice.user.id,
+        });
+      }
+      await settle(alice.client, aliceTab2, carol.client);
+      // Not even the typist's other tab: "alice is typing" is never shown to alice.
+      expect(alice.client.all('typing.started').filter((d) => d.roomId === room.id)).toEqual([]);
+      expect(aliceTab2.all('typing.started').filter((d) => d.roomId === room.id)).toEqual([]);
+      expect(carol.client.all('typing.started').filter((d) => d.roomId === room.id)).toEqual([]);
+
+      expect((await carol.client.requestError('typing.start', { roomId: room.id })).code).toBe('ROOM_NOT_FOUND');
+      await settle(bob.client);
+      expect(bob.client.all('typing.started').filter((d) => d.userId === carol.user.id)).toEqual([]);
+    });
+  });
+
+  describe('user.created', () => {
+    it('announces a new account to everyone connected, and never again on sign-in', async () => {
+      const bob = await user();
+      const carol = await user();
+      const dave = await signUp(server);
+
+      for (const watcher of [bob.client, carol.client]) {
+        const created = await watcher.waitFor('user.created', (d) => d.user.id === dave.user.id);
+        expect(created.user).toEqual({ ...dave.user, lastSeenAt: null });
+      }
+      const signIn = await api<AuthResponse>(server, 'POST', '/api/auth/sign-in', {
+        login: dave.user.username,
+        password: 'secret-pw',
+      });
+      expect(signIn.status).toBe(200);
+      await connect(signIn.body.token);
+      await settle(bob.client, carol.client);
+      for (const watcher of [bob.client, carol.client]) {
+        expect(watcher.all('user.created').filter((d) => d.user.id === dave.user.id)).toHaveLength(1);
+      }
+      // Someone who connects later finds the user in session.ready instead.
+      expect((await user()).client.ready.users.map((u) => u.id)).toContain(dave.user.id);
+    });
+  });
+});
