@@ -5,7 +5,7 @@ import { PresenceService } from './presence.service';
 
 describe(PresenceService.name, () => {
   it('announces a user online on their first connection only', async () => {
-    const { sut, presence, events } = createTestService(PresenceService);
+    const { sut, presence, users, events } = createTestService(PresenceService);
     presence.connect.mockResolvedValueOnce(true).mockResolvedValueOnce(false);
 
     await sut.connected(7);
@@ -13,6 +13,10 @@ describe(PresenceService.name, () => {
 
     expect(presence.connect).toHaveBeenCalledTimes(2);
     expect(events.emitted).toEqual([{ name: 'presence.online', payload: { userId: 7 } }]);
+    // lastSeenAt is null while online: cleared once, before the announcement.
+    expect(users.setLastSeen).toHaveBeenCalledTimes(1);
+    expect(users.setLastSeen).toHaveBeenCalledWith(7, null);
+    expect(users.setLastSeen).toHaveBeenCalledBefore(events.emit);
   });
 
   it('on the last disconnection, stores when the user was last seen, then announces them offline', async () => {

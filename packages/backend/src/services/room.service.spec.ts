@@ -1,0 +1,754 @@
+import { ALL_CHANNEL_ID, ALL_ROOM_ID } from '@pychat/protocol';
+import { describe, expect, it } from 'vitest';
+import { makeUser } from '../../test/factories/user.factory';
+import { makeChannel, makeDirectRoom, makeMainRoom, makeMember, makeRoom } from '../../test/factories/room.factory';
+import { createTestService, expectAppError, expectNothingWritten, T0, type TestContext } from '../../test/service';
+import type { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
+import { AppError } from '../errors';
+import { RoomService, toChannelDto, toRoomDto, toStateDto } from './room.service';
+
+const ME = 7;
+const BOB = 8;
+const CAROL = 9;
+
+type Ctx = TestContext & { sut: RoomService };
+
+function setup(): Ctx {
+  const ctx = createTestService(RoomService);
+  ctx.users.findByIds.mockImplementation(async (ids) => ids.map((id) => makeUser({ id })));
+  ctx.rooms.lastMessageIds.mockResolvedValue(new Map());
+  ctx.rooms.unreadCounts.mockResolvedValue(new Map());
+  return ctx;
+}
+
+/** I am a member of `room`, whose members are `memberIds`; membersOf answers from a mutable list. */
+function givenRoom(ctx: Ctx, room: RoomEntity, memberIds: number[]): RoomMemberEntity[] {
+  const members = memberIds.map((id) => makeMember(room.id, id));
+  ctx.access.requireRoomMember.mockResolvedValue({ room, member: members.find((m) => m.userId === ME)! });
+  ctx.rooms.membersOf.mockImplementation(async (roomId) => (roomId === room.id ? [...members] : []));
+  return members;
+}
+
+/** I am a member of `channel`, whose main room has `memberIds`. */
+function givenChannel(ctx: Ctx, channel: ChannelEntity, memberIds: number[]) {
+  const mainRoom = makeMainRoom(channel);
+  const members = memberIds.map((id) => makeMember(mainRoom.id, id));
+  ctx.access.requireChannelMember.mockResolvedValue({
+    channel,
+    mainRoom,
+    member: members.find((m) => m.userId === ME)!,
+  });
+  ctx.rooms.mainRoomOf.mockResolvedValue(mainRoom);
+  ctx.rooms.findChannel.mockResolvedValue(channel);
+  ctx.rooms.membersOf.mockImplementation(async (roomId) => (roomId === mainRoom.id ? [...members] : []));
+  return { mainRoom, members };
+}
+
+describe(RoomService.name, () => {
+  describe('snapshot', () => {
+    it('gives my rooms with their members, my own state per room, and the channels I am in', async () => {
+      const { sut, rooms } = setup();
+      const channel = makeChannel();
+      const mainRoom = makeMainRoom(channel);
+      const sub = makeRoom({ channelId: channel.id });
+      const direct = makeDirectRoom(ME, BOB);
+      const mine = [mainRoom, sub, direct].map((room) => ({ room, member: makeMember(room.id, ME, { volume: 50 }) }));
+      rooms.membershipsOf.mockResolvedValue(mine);
+      rooms.membersOfRooms.mockResolvedValue([...mine.map((m) => m.member), makeMember(direct.id, BOB)]);
+      rooms.unreadCounts.mockResolvedValue(new Map([[sub.id, 3]]));
+      rooms.lastMessageIds.mockResolvedValue(new Map([[sub.id, 44]]));
+      rooms.findChannelsByIds.mockResolvedValue([channel]);
+      rooms.mainRoomsOf.mockResolvedValue([mainRoom]);
+
+      const snapshot = await sut.snapshot(ME);
+
+      expect(snapshot.roomIds).toEqual([mainRoom.id, sub.id, direct.id]);
+      expect(snapshot.rooms.find((r) => r.id === direct.id)?.members.map((m) => m.userId)).toEqual([ME, BOB]);
+      expect(snapshot.states).toContainEqual({
+        roomId: sub.id,
+        volume: 50,
+        notifications: true,
+        unread: 3,
+        lastMessageId: 44,
+      });
+      expect(snapshot.states).toContainEqual({
+        roomId: direct.id,
+        volume: 50,
+        notifications: true,
+        unread: 0,
+        lastMessageId: 0,
+      });
+      expect(snapshot.channels).toEqual([toChannelDto(channel, mainRoom.id)]);
+      // Channels are looked up once, not once per room.
+      expect(rooms.findChannelsByIds).toHaveBeenCalledWith([channel.id]);
+    });
+
+    it('leaves out a channel whose main room is gone', async () => {
+      const { sut, rooms } = setup();
+      const channel = makeChannel();
+      const sub = makeRoom({ channelId: channel.id });
+      rooms.membershipsOf.mockResolvedValue([{ room: sub, member: makeMember(sub.id, ME) }]);
+      rooms.membersOfRooms.mockResolvedValue([]);
+      rooms.findChannelsByIds.mockResolvedValue([channel]);
+      rooms.mainRoomsOf.mockResolvedValue([]);
+
+      expect((await sut.snapshot(ME)).channels).toEqual([]);
+    });
+  });
+
+  describe('members', () => {
+    it('lists the members of a room I am in', async () => {
+      const ctx = setup();
+      const room = makeRoom();
+      givenRoom(ctx, room, [ME, BOB]);
+
+      await expect(ctx.sut.members(ME, room.id)).resolves.toEqual([
+        { userId: ME, lastReadMessageId: 0 },
+        { userId: BOB, lastReadMessageId: 0 },
+      ]);
+    });
+
+    it('refuses a room I am not in', async () => {
+      const ctx = setup();
+      ctx.access.requireRoomMember.mockRejectedValue(new AppError('ROOM_NOT_FOUND', 'no'));
+
+      await expectAppError(ctx.sut.members(ME, 5), 'ROOM_NOT_FOUND');
+      expect(ctx.rooms.membersOf).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('createChannel', () => {
+    it('creates the channel with me as admin, then tells every member', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const channel = makeChannel({ adminId: ME, name: 'dev' });
+      const mainRoom = makeMainRoom(channel);
+      const members = [makeMember(mainRoom.id, ME), makeMember(mainRoom.id, BOB)];
+      rooms.createChannel.mockResolvedValue({ channel, room: mainRoom });
+      rooms.membersOf.mockResolvedValue(members);
+
+      const reply = await sut.createChannel(ME, { name: 'dev', userIds: [BOB, BOB, ME] });
+
+      // Invitees are de-duplicated and I am not added twice.
+      expect(rooms.createChannel).toHaveBeenCalledWith(
+        { name: 'dev', adminId: ME, createdAt: T0, deletedAt: null },
+        [{ userId: ME }, { userId: BOB }],
+        T0,
+      );
+      const channelDto = toChannelDto(channel, mainRoom.id);
+      const roomDto = toRoomDto(mainRoom, members);
+      expect(reply).toEqual({ channel: channelDto, room: roomDto, state: toStateDto(members[0]) });
+      expect(events.emitted).toEqual([
+        { name: 'channel.added', payload: { channel: channelDto, userIds: [ME, BOB] } },
+        {
+          name: 'room.membersAdded',
+          payload: {
+            room: roomDto,
+            channel: channelDto,
+            states: members.map((m) => ({ userId: m.userId, state: toStateDto(m) })),
+          },
+        },
+      ]);
+      expect(rooms.createChannel).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('creates nothing when an invitee does not exist', async () => {
+      const ctx = setup();
+      ctx.users.findByIds.mockResolvedValue([makeUser({ id: BOB })]);
+
+      const error = await expectAppError(
+        ctx.sut.createChannel(ME, { name: 'dev', userIds: [BOB, 404] }),
+        'USER_NOT_FOUND',
+      );
+      expect(error.message).toContain('404');
+      expectNothingWritten(ctx);
+    });
+  });
+
+  describe('createRoom', () => {
+    it('creates a room in the channel with me as admin, then adds it for every member', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const channel = makeChannel();
+      const { mainRoom } = givenChannel(ctx, channel, [ME, BOB, CAROL]);
+      const room = makeRoom({ channelId: channel.id, adminId: ME, name: 'ops' });
+      const members = [makeMember(room.id, ME), makeMember(room.id, BOB)];
+      rooms.createRoom.mockResolvedValue(room);
+      rooms.membersOf.mockImplementation(async (id) =>
+        id === room.id ? members : [ME, BOB, CAROL].map((u) => makeMember(mainRoom.id, u)),
+      );
+
+      const reply = await sut.createRoom(ME, { channelId: channel.id, name: 'ops', userIds: [BOB] });
+
+      expect(rooms.createRoom).toHaveBeenCalledWith(
+        {
+          kind: 'room',
+          name: 'ops',
+          channelId: channel.id,
+          adminId: ME,
+          p2p: false,
+          directKey: null,
+          createdAt: T0,
+          deletedAt: null,
+        },
+        [{ userId: ME }, { userId: BOB }],
+        T0,
+      );
+      expect(reply).toEqual({ room: toRoomDto(room, members), state: toStateDto(members[0]) });
+      expect(events.names()).toEqual(['room.membersAdded']);
+      expect(events.payloadsOf('room.membersAdded')[0]).toEqual({
+        room: reply.room,
+        channel: toChannelDto(channel, mainRoom.id),
+        states: members.map((m) => ({ userId: m.userId, state: toStateDto(m) })),
+      });
+      expect(rooms.createRoom).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('refuses to invite someone outside the channel (NOT_CHANNEL_MEMBER)', async () => {
+      const ctx = setup();
+      givenChannel(ctx, makeChannel(), [ME, BOB]);
+
+      await expectAppError(
+        ctx.sut.createRoom(ME, { channelId: 3, name: 'ops', userIds: [BOB, CAROL] }),
+        'NOT_CHANNEL_MEMBER',
+      );
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses a channel I am not in', async () => {
+      const ctx = setup();
+      ctx.access.requireChannelMember.mockRejectedValue(new AppError('CHANNEL_NOT_FOUND', 'no'));
+
+      await expectAppError(ctx.sut.createRoom(ME, { channelId: 3, name: 'ops', userIds: [] }), 'CHANNEL_NOT_FOUND');
+      expectNothingWritten(ctx);
+    });
+  });
+
+  describe('createDirect', () => {
+    it('refuses a direct room with myself', async () => {
+      const ctx = setup();
+
+      await expectAppError(ctx.sut.createDirect(ME, { userId: ME }), 'INVALID_OPERATION');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses an unknown user', async () => {
+      const ctx = setup();
+      ctx.users.findByIds.mockResolvedValue([]);
+
+      await expectAppError(ctx.sut.createDirect(ME, { userId: 404 }), 'USER_NOT_FOUND');
+      expectNothingWritten(ctx);
+    });
+
+    it('returns the live direct room without writing or emitting', async () => {
+      const ctx = setup();
+      const room = makeDirectRoom(ME, BOB);
+      const members = [makeMember(room.id, ME, { volume: 30 }), makeMember(room.id, BOB)];
+      ctx.rooms.findDirectByKey.mockResolvedValue(room);
+      ctx.rooms.membersOf.mockResolvedValue(members);
+      ctx.rooms.unreadCounts.mockResolvedValue(new Map([[room.id, 2]]));
+      ctx.rooms.lastMessageIds.mockResolvedValue(new Map([[room.id, 90]]));
+
+      const reply = await ctx.sut.createDirect(ME, { userId: BOB });
+
+      expect(reply).toEqual({ room: toRoomDto(room, members), state: toStateDto(members[0], 2, 90) });
+      expectNothingWritten(ctx);
+    });
+
+    it('keys the pair lower id first, whoever opens it', async () => {
+      const ctx = setup();
+      ctx.rooms.findDirectByKey.mockResolvedValue(null);
+      ctx.rooms.createRoom.mockImplementation(async (room) => ({ ...room, id: 50 }));
+      ctx.rooms.membersOf.mockResolvedValue([makeMember(50, 12), makeMember(50, 30)]);
+
+      await ctx.sut.createDirect(30, { userId: 12 });
+
+      expect(ctx.rooms.findDirectByKey).toHaveBeenCalledWith('12:30');
+    });
+
+    it('creates a new direct room, then adds it for both users', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      rooms.findDirectByKey.mockResolvedValue(null);
+      rooms.createRoom.mockImplementation(async (room) => ({ ...room, id: 50 }));
+      const members = [makeMember(50, ME), makeMember(50, BOB)];
+      rooms.membersOf.mockResolvedValue(members);
+
+      const reply = await sut.createDirect(ME, { userId: BOB, p2p: true });
+
+      expect(rooms.createRoom).toHaveBeenCalledWith(
+        {
+          kind: 'direct',
+          name: null,
+          channelId: null,
+          adminId: null,
+          p2p: true,
+          directKey: `${ME}:${BOB}`,
+          createdAt: T0,
+          deletedAt: null,
+        },
+        [{ userId: ME }, { userId: BOB }],
+        T0,
+      );
+      expect(reply.room).toMatchObject({ id: 50, kind: 'direct', p2p: true });
+      expect(events.emitted).toEqual([
+        {
+          name: 'room.membersAdded',
+          payload: {
+            room: reply.room,
+            channel: null,
+            states: members.map((m) => ({ userId: m.userId, state: toStateDto(m) })),
+          },
+        },
+      ]);
+      expect(rooms.createRoom).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('revives a direct room that was closed, keeping its id and history', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const closed = makeDirectRoom(ME, BOB, { deletedAt: T0 - 1000, p2p: true });
+      rooms.findDirectByKey.mockResolvedValue(closed);
+      rooms.membersOf.mockResolvedValue([makeMember(closed.id, ME), makeMember(closed.id, BOB)]);
+      rooms.lastMessageIds.mockResolvedValue(new Map([[closed.id, 77]]));
+      // Read pointers survive the closing, so each member's unread count is their own.
+      rooms.unreadCounts.mockImplementation(async (userId) => new Map([[closed.id, userId === ME ? 0 : 5]]));
+
+      const reply = await sut.createDirect(ME, { userId: BOB });
+
+      expect(rooms.reviveDirect).toHaveBeenCalledWith(closed.id, false, [{ userId: ME }, { userId: BOB }], T0);
+      expect(rooms.createRoom).not.toHaveBeenCalled();
+      expect(reply.room).toMatchObject({ id: closed.id, p2p: false });
+      expect(reply.state).toMatchObject({ lastMessageId: 77, unread: 0 });
+      expect(
+        events.payloadsOf('room.membersAdded')[0].states.map(({ userId, state }) => [userId, state.unread]),
+      ).toEqual([
+        [ME, 0],
+        [BOB, 5],
+      ]);
+      expect(rooms.reviveDirect).toHaveBeenCalledBefore(events.emit);
+    });
+  });
+
+  describe('invite', () => {
+    it('refuses to invite into a direct room', async () => {
+      const ctx = setup();
+      givenRoom(ctx, makeDirectRoom(ME, BOB), [ME, BOB]);
+
+      await expectAppError(ctx.sut.invite(ME, { roomId: 1, userIds: [CAROL] }), 'INVALID_OPERATION');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses someone who is already a member (ALREADY_MEMBER)', async () => {
+      const ctx = setup();
+      givenRoom(ctx, makeRoom({ channelId: null }), [ME, BOB]);
+
+      await expectAppError(ctx.sut.invite(ME, { roomId: 1, userIds: [CAROL, BOB] }), 'ALREADY_MEMBER');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses to invite into a channel room someone outside the channel', async () => {
+      const ctx = setup();
+      const channel = makeChannel();
+      const mainRoom = makeMainRoom(channel);
+      const room = makeRoom({ channelId: channel.id });
+      givenRoom(ctx, room, [ME]);
+      ctx.rooms.mainRoomOf.mockResolvedValue(mainRoom);
+      ctx.rooms.membersOf.mockImplementation(async (id) =>
+        id === room.id ? [makeMember(room.id, ME)] : [makeMember(mainRoom.id, ME)],
+      );
+
+      await expectAppError(ctx.sut.invite(ME, { roomId: room.id, userIds: [BOB] }), 'NOT_CHANNEL_MEMBER');
+      expectNothingWritten(ctx);
+    });
+
+    it('adds the invitees, tells the members, then adds the room for the invitees only', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const channel = makeChannel();
+      const mainRoom = makeMainRoom(channel);
+      const room = makeRoom({ channelId: channel.id });
+      const members = givenRoom(ctx, room, [ME]);
+      rooms.mainRoomOf.mockResolvedValue(mainRoom);
+      rooms.findChannel.mockResolvedValue(channel);
+      rooms.lastMessageIds.mockResolvedValue(new Map([[room.id, 90]]));
+      rooms.addMembers.mockImplementation(async (_, added) => {
+        members.push(...added.map((m) => makeMember(room.id, m.userId, { lastReadMessageId: m.lastReadMessageId })));
+      });
+      rooms.membersOf.mockImplementation(async (id) =>
+        id === room.id ? [...members] : [ME, BOB].map((u) => makeMember(mainRoom.id, u)),
+      );
+
+      const reply = await sut.invite(ME, { roomId: room.id, userIds: [BOB] });
+
+      // The history is readable but not unread for the invitee: the read pointer starts at its end.
+      expect(rooms.addMembers).toHaveBeenCalledWith(room.id, [{ userId: BOB, lastReadMessageId: 90 }], T0);
+      expect(reply.room.members.map((m) => m.userId)).toEqual([ME, BOB]);
+      // A named room is not a channel: nobody gains the channel here.
+      expect(events.names()).toEqual(['room.updated', 'room.membersAdded']);
+      expect(events.payloadsOf('room.updated')[0]).toEqual({ room: reply.room });
+      expect(events.payloadsOf('room.membersAdded')[0]).toEqual({
+        room: reply.room,
+        channel: toChannelDto(channel, mainRoom.id),
+        states: [{ userId: BOB, state: toStateDto(members[1], 0, 90) }],
+      });
+      expect(rooms.addMembers).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('gives the channel to people invited into its main room', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const channel = makeChannel();
+      const mainRoom = makeMainRoom(channel);
+      const members = givenRoom(ctx, mainRoom, [ME]);
+      rooms.mainRoomOf.mockResolvedValue(mainRoom);
+      rooms.findChannel.mockResolvedValue(channel);
+      rooms.addMembers.mockImplementation(async (_, added) => {
+        members.push(...added.map((m) => makeMember(mainRoom.id, m.userId)));
+      });
+
+      await sut.invite(ME, { roomId: mainRoom.id, userIds: [BOB, CAROL] });
+
+      expect(events.names()).toEqual(['room.updated', 'channel.added', 'room.membersAdded']);
+      expect(events.payloadsOf('channel.added')[0]).toEqual({
+        channel: toChannelDto(channel, mainRoom.id),
+        userIds: [BOB, CAROL],
+      });
+      expect(events.payloadsOf('room.membersAdded')[0].states.map((s) => s.userId)).toEqual([BOB, CAROL]);
+    });
+  });
+
+  describe('leave', () => {
+    it('refuses to leave the "all" room', async () => {
+      const ctx = setup();
+      givenRoom(ctx, makeRoom({ id: ALL_ROOM_ID, kind: 'channel', channelId: ALL_CHANNEL_ID }), [ME]);
+
+      await expectAppError(ctx.sut.leave(ME, ALL_ROOM_ID), 'CANNOT_LEAVE_ALL');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses to leave the main room of a channel (leave the channel instead)', async () => {
+      const ctx = setup();
+      const mainRoom = makeMainRoom(makeChannel());
+      givenRoom(ctx, mainRoom, [ME]);
+
+      await expectAppError(ctx.sut.leave(ME, mainRoom.id), 'INVALID_OPERATION');
+      expectNothingWritten(ctx);
+    });
+
+    it('closes a direct room for both users and keeps its members for a later revival', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const room = makeDirectRoom(ME, BOB);
+      givenRoom(ctx, room, [ME, BOB]);
+
+      await sut.leave(ME, room.id);
+
+      expect(rooms.disableDirect).toHaveBeenCalledWith(room.id, T0);
+      expect(rooms.removeMembers).not.toHaveBeenCalled();
+      expect(events.emitted).toEqual([
+        { name: 'room.membersRemoved', payload: { roomId: room.id, userIds: [ME, BOB] } },
+      ]);
+      expect(rooms.disableDirect).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('removes me from a room, then tells me and the remaining members', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const room = makeRoom({ adminId: BOB });
+      const members = givenRoom(ctx, room, [ME, BOB]);
+      rooms.removeMembers.mockImplementation(async () => {
+        members.splice(0, 1);
+      });
+
+      await sut.leave(ME, room.id);
+
+      expect(rooms.removeMembers).toHaveBeenCalledWith(room.id, [ME]);
+      expect(rooms.updateRoom).not.toHaveBeenCalled();
+      expect(events.names()).toEqual(['room.membersRemoved', 'room.updated']);
+      expect(events.payloadsOf('room.membersRemoved')[0]).toEqual({ roomId: room.id, userIds: [ME] });
+      expect(events.payloadsOf('room.updated')[0].room.members.map((m) => m.userId)).toEqual([BOB]);
+      expect(rooms.removeMembers).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('leaves the room without an admin when the admin leaves', async () => {
+      const ctx = setup();
+      const room = makeRoom({ adminId: ME });
+      givenRoom(ctx, room, [ME, BOB]);
+
+      await ctx.sut.leave(ME, room.id);
+
+      expect(ctx.rooms.updateRoom).toHaveBeenCalledWith(room.id, { adminId: null });
+      expect(ctx.events.payloadsOf('room.updated')[0].room.adminId).toBeNull();
+    });
+  });
+
+  describe('delete', () => {
+    it('lets the admin delete a room, then removes it from every member', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const room = makeRoom({ adminId: ME });
+      givenRoom(ctx, room, [ME, BOB]);
+
+      await sut.delete(ME, room.id);
+
+      expect(rooms.softDeleteRooms).toHaveBeenCalledWith([room.id], T0);
+      expect(events.emitted).toEqual([
+        { name: 'room.membersRemoved', payload: { roomId: room.id, userIds: [ME, BOB] } },
+      ]);
+      expect(rooms.softDeleteRooms).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('refuses a member who is not the admin (NOT_ROOM_ADMIN)', async () => {
+      const ctx = setup();
+      givenRoom(ctx, makeRoom({ adminId: BOB }), [ME, BOB]);
+
+      await expectAppError(ctx.sut.delete(ME, 1), 'NOT_ROOM_ADMIN');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses to delete a room nobody administers', async () => {
+      const ctx = setup();
+      givenRoom(ctx, makeRoom({ adminId: null }), [ME, BOB]);
+
+      await expectAppError(ctx.sut.delete(ME, 1), 'NOT_ROOM_ADMIN');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses to delete the main room of a channel', async () => {
+      const ctx = setup();
+      givenRoom(ctx, makeMainRoom(makeChannel({ adminId: ME })), [ME]);
+
+      await expectAppError(ctx.sut.delete(ME, 1), 'INVALID_OPERATION');
+      expectNothingWritten(ctx);
+    });
+
+    it('closes a direct room like leaving it', async () => {
+      const ctx = setup();
+      const room = makeDirectRoom(ME, BOB);
+      givenRoom(ctx, room, [ME, BOB]);
+
+      await ctx.sut.delete(ME, room.id);
+
+      expect(ctx.rooms.disableDirect).toHaveBeenCalledWith(room.id, T0);
+      expect(ctx.rooms.softDeleteRooms).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('update', () => {
+    it('renames a room, then tells its members', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const room = makeRoom({ name: 'old' });
+      givenRoom(ctx, room, [ME, BOB]);
+
+      const reply = await sut.update(ME, { roomId: room.id, name: 'new' });
+
+      expect(rooms.updateRoom).toHaveBeenCalledWith(room.id, { name: 'new' });
+      expect(reply.room.name).toBe('new');
+      expect(events.emitted).toEqual([{ name: 'room.updated', payload: reply }]);
+      expect(rooms.updateRoom).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('lets the admin hand admin over to a member', async () => {
+      const ctx = setup();
+      const room = makeRoom({ adminId: ME });
+      givenRoom(ctx, room, [ME, BOB]);
+
+      const reply = await ctx.sut.update(ME, { roomId: room.id, adminId: BOB });
+
+      expect(ctx.rooms.updateRoom).toHaveBeenCalledWith(room.id, { adminId: BOB });
+      expect(reply.room.adminId).toBe(BOB);
+    });
+
+    it('toggles peer-to-peer on a direct room', async () => {
+      const ctx = setup();
+      const room = makeDirectRoom(ME, BOB);
+      givenRoom(ctx, room, [ME, BOB]);
+
+      const reply = await ctx.sut.update(ME, { roomId: room.id, p2p: true });
+
+      expect(ctx.rooms.updateRoom).toHaveBeenCalledWith(room.id, { p2p: true });
+      expect(reply.room.p2p).toBe(true);
+    });
+
+    it.each([
+      ['renaming a direct room', makeDirectRoom(ME, BOB), { name: 'x' }, 'INVALID_OPERATION'],
+      ['renaming a channel main room', makeMainRoom(makeChannel()), { name: 'x' }, 'INVALID_OPERATION'],
+      ['an admin for a direct room', makeDirectRoom(ME, BOB), { adminId: BOB }, 'INVALID_OPERATION'],
+      ['p2p on a named room', makeRoom(), { p2p: true }, 'INVALID_OPERATION'],
+      ['admin handed over by a non-admin', makeRoom({ adminId: BOB }), { adminId: ME }, 'NOT_ROOM_ADMIN'],
+      ['admin handed to a non-member', makeRoom({ adminId: ME }), { adminId: CAROL }, 'USER_NOT_FOUND'],
+      // A valid rename must not slip through beside an invalid admin change.
+      ['a rename with a bad admin change', makeRoom({ adminId: BOB }), { name: 'x', adminId: ME }, 'NOT_ROOM_ADMIN'],
+    ] as const)('refuses %s and changes nothing', async (_, room, change, code) => {
+      const ctx = setup();
+      givenRoom(ctx, room, [ME, BOB]);
+
+      await expectAppError(ctx.sut.update(ME, { roomId: room.id, ...change }), code);
+      expectNothingWritten(ctx);
+    });
+  });
+
+  describe('updateSettings', () => {
+    it('saves my preferences, then tells my other tabs', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const room = makeRoom();
+      givenRoom(ctx, room, [ME]);
+      rooms.unreadCounts.mockResolvedValue(new Map([[room.id, 4]]));
+      rooms.lastMessageIds.mockResolvedValue(new Map([[room.id, 12]]));
+
+      const reply = await sut.updateSettings(ME, { roomId: room.id, volume: 10 });
+
+      // Unchanged preferences keep their stored value.
+      expect(rooms.updateMember).toHaveBeenCalledWith(room.id, ME, { volume: 10, notifications: true });
+      expect(reply.state).toEqual({ roomId: room.id, volume: 10, notifications: true, unread: 4, lastMessageId: 12 });
+      expect(events.emitted).toEqual([{ name: 'room.settingsChanged', payload: { userId: ME, state: reply.state } }]);
+      expect(rooms.updateMember).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('changes nothing in a room I am not in', async () => {
+      const ctx = setup();
+      ctx.access.requireRoomMember.mockRejectedValue(new AppError('ROOM_NOT_FOUND', 'no'));
+
+      await expectAppError(ctx.sut.updateSettings(ME, { roomId: 5, volume: 1 }), 'ROOM_NOT_FOUND');
+      expectNothingWritten(ctx);
+    });
+  });
+
+  describe('updateChannel', () => {
+    it('renames the channel, then tells its members about the channel and its main room', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const channel = makeChannel({ name: 'old' });
+      const { mainRoom } = givenChannel(ctx, channel, [ME, BOB]);
+
+      const reply = await sut.updateChannel(ME, { channelId: channel.id, name: 'new' });
+
+      expect(rooms.updateChannel).toHaveBeenCalledWith(channel.id, { name: 'new' });
+      expect(reply.channel).toEqual({ id: channel.id, name: 'new', adminId: null, mainRoomId: mainRoom.id });
+      expect(events.names()).toEqual(['channel.updated', 'room.updated']);
+      expect(events.payloadsOf('channel.updated')[0]).toEqual({ channel: reply.channel, userIds: [ME, BOB] });
+      expect(events.payloadsOf('room.updated')[0].room).toMatchObject({ id: mainRoom.id, name: 'new' });
+      expect(rooms.updateChannel).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it('hands admin over without touching the main room', async () => {
+      const ctx = setup();
+      const channel = makeChannel({ adminId: ME });
+      givenChannel(ctx, channel, [ME, BOB]);
+
+      await ctx.sut.updateChannel(ME, { channelId: channel.id, adminId: BOB });
+
+      expect(ctx.rooms.updateChannel).toHaveBeenCalledWith(channel.id, { adminId: BOB });
+      expect(ctx.events.names()).toEqual(['channel.updated']);
+    });
+
+    it.each([
+      ['renaming the "all" channel', { id: ALL_CHANNEL_ID }, { name: 'x' }, 'INVALID_OPERATION'],
+      ['admin handed over by a non-admin', { adminId: BOB }, { adminId: ME }, 'NOT_CHANNEL_ADMIN'],
+      ['admin handed to a non-member', { adminId: ME }, { adminId: CAROL }, 'USER_NOT_FOUND'],
+    ] as const)('refuses %s and changes nothing', async (_, channelOverrides, change, code) => {
+      const ctx = setup();
+      const channel = makeChannel(channelOverrides);
+      givenChannel(ctx, channel, [ME, BOB]);
+
+      await expectAppError(ctx.sut.updateChannel(ME, { channelId: channel.id, ...change }), code);
+      expectNothingWritten(ctx);
+    });
+  });
+
+  describe('leaveChannel', () => {
+    it('refuses to leave the "all" channel', async () => {
+      const ctx = setup();
+
+      await expectAppError(ctx.sut.leaveChannel(ME, ALL_CHANNEL_ID), 'CANNOT_LEAVE_ALL');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses the channel admin', async () => {
+      const ctx = setup();
+      const channel = makeChannel({ adminId: ME });
+      givenChannel(ctx, channel, [ME, BOB]);
+
+      await expectAppError(ctx.sut.leaveChannel(ME, channel.id), 'INVALID_OPERATION');
+      expectNothingWritten(ctx);
+    });
+
+    it('refuses while I am still in one of its rooms (CHANNEL_HAS_ROOMS)', async () => {
+      const ctx = setup();
+      const channel = makeChannel({ adminId: BOB });
+      givenChannel(ctx, channel, [ME, BOB]);
+      const sub = makeRoom({ channelId: channel.id });
+      ctx.rooms.subRoomsOf.mockResolvedValue([sub]);
+      ctx.rooms.membersOfRooms.mockResolvedValue([makeMember(sub.id, BOB), makeMember(sub.id, ME)]);
+
+      await expectAppError(ctx.sut.leaveChannel(ME, channel.id), 'CHANNEL_HAS_ROOMS');
+      expect(ctx.rooms.membersOfRooms).toHaveBeenCalledWith([sub.id]);
+      expectNothingWritten(ctx);
+    });
+
+    it('removes me from the main room, then drops the room and channel for me and updates the others', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const channel = makeChannel({ adminId: BOB });
+      const { mainRoom, members } = givenChannel(ctx, channel, [ME, BOB]);
+      rooms.subRoomsOf.mockResolvedValue([makeRoom({ channelId: channel.id })]);
+      rooms.membersOfRooms.mockResolvedValue([]);
+      rooms.removeMembers.mockImplementation(async () => {
+        members.splice(0, 1);
+      });
+
+      await sut.leaveChannel(ME, channel.id);
+
+      expect(rooms.removeMembers).toHaveBeenCalledWith(mainRoom.id, [ME]);
+      expect(events.names()).toEqual(['room.membersRemoved', 'channel.removed', 'room.updated']);
+      expect(events.payloadsOf('room.membersRemoved')[0]).toEqual({ roomId: mainRoom.id, userIds: [ME] });
+      expect(events.payloadsOf('channel.removed')[0]).toEqual({ channelId: channel.id, userIds: [ME] });
+      expect(events.payloadsOf('room.updated')[0].room.members.map((m) => m.userId)).toEqual([BOB]);
+      expect(rooms.removeMembers).toHaveBeenCalledBefore(events.emit);
+    });
+  });
+
+  describe('deleteChannel', () => {
+    it('deletes the channel with all its rooms, then removes each room from its members', async () => {
+      const ctx = setup();
+      const { sut, rooms, events } = ctx;
+      const channel = makeChannel({ adminId: ME });
+      const { mainRoom } = givenChannel(ctx, channel, [ME, BOB, CAROL]);
+      const sub = makeRoom({ channelId: channel.id });
+      rooms.subRoomsOf.mockResolvedValue([sub]);
+      rooms.membersOfRooms.mockResolvedValue([
+        makeMember(mainRoom.id, ME),
+        makeMember(sub.id, ME),
+        makeMember(mainRoom.id, BOB),
+        makeMember(sub.id, BOB),
+        makeMember(mainRoom.id, CAROL),
+      ]);
+
+      await sut.deleteChannel(ME, channel.id);
+
+      expect(rooms.softDeleteRooms).toHaveBeenCalledWith([mainRoom.id, sub.id], T0, channel.id);
+      expect(events.emitted).toEqual([
+        { name: 'room.membersRemoved', payload: { roomId: mainRoom.id, userIds: [ME, BOB, CAROL] } },
+        { name: 'room.membersRemoved', payload: { roomId: sub.id, userIds: [ME, BOB] } },
+        { name: 'channel.removed', payload: { channelId: channel.id, userIds: [ME, BOB, CAROL] } },
+      ]);
+      expect(rooms.softDeleteRooms).toHaveBeenCalledBefore(events.emit);
+    });
+
+    it.each([
+      ['the "all" channel', { id: ALL_CHANNEL_ID, adminId: ME }, 'INVALID_OPERATION'],
+      ['a channel I do not administer', { adminId: BOB }, 'NOT_CHANNEL_ADMIN'],
+      ['a channel without an admin', { adminId: null }, 'NOT_CHANNEL_ADMIN'],
+    ] as const)('refuses to delete %s', async (_, channelOverrides, code) => {
+      const ctx = setup();
+      const channel = makeChannel(channelOverrides);
+      givenChannel(ctx, channel, [ME, BOB]);
+
+      await expectAppError(ctx.sut.deleteChannel(ME, channel.id), code);
+      expectNothingWritten(ctx);
+    });
+  });
+});
