@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { HealthResponse } from '@pychat/protocol';
+import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Bus } from './bus/bus';
 import { MemoryBus } from './bus/memory.bus';
@@ -9,6 +11,8 @@ import { RedisBus } from './bus/redis.bus';
 import { ensureDataDir, type Config } from './config/config';
 import { createDataSource } from './db/data-source';
 import { createHttpApp } from './http/app';
+import { Metrics, timed } from './http/metrics';
+import { opsRouter } from './http/ops.router';
 import type { Logger } from './logger';
 import { MessageRepository } from './repositories/message.repository';
 import { RoomRepository } from './repositories/room.repository';
@@ -23,6 +27,7 @@ import { MessageService } from './services/message.service';
 import { PresenceService } from './services/presence.service';
 import { RoomService } from './services/room.service';
 import { UserService } from './services/user.service';
+import { createRedirectServer, loadTls } from './tls';
 import { ConnectionRegistry } from './ws/connections';
 import type { Handlers } from './ws/context';
 import { Dispatcher } from './ws/dispatcher';
@@ -47,6 +52,8 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
     ensureDataDir(config);
   }
+  // Before the database: a bad certificate path fails the start at once, in plain words.
+  const tls = await loadTls(config.tls);
   const dataSource = createDataSource(config.db);
   await dataSource.initialize();
   const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -56,6 +63,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
 
   let bus: Bus;
   let registry: PresenceRegistry;
+  let pingRedis: (() => Promise<number>) | undefined;
   if (config.redis) {
     const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
     await redisBus.connect();
@@ -63,10 +71,18 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     await presence.start();
     bus = redisBus;
     registry = presence;
+    pingRedis = () => timed(() => redisBus.client.ping());
   } else {
     bus = new MemoryBus();
     registry = new MemoryPresenceRegistry();
   }
+  const metrics = new Metrics({
+    connections: () => connections.size,
+    pingDb: () => timed(() => dataSource.query('SELECT 1')),
+    pingRedis,
+    info: { instance: config.instanceId, db: config.db.type, bus: bus.kind, node: process.version },
+  });
+  bus = metrics.instrumentBus(bus);
 
   const users = new UserRepository(dataSource);
   const sessions = new SessionRepository(dataSource);
@@ -74,6 +90,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   const messages = new MessageRepository(dataSource);
 
   const events = new DomainEventBus();
+  events.on('message.created', async () => metrics.messages.inc());
   new FanoutService(bus).register(events);
   const access = new AccessService(rooms, messages);
   const authService = new AuthService(users, sessions, events, config.auth, clock, logger);
@@ -118,7 +135,12 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     cookieSecure: config.auth.cookieSecure,
     sessionTtlMs: config.auth.sessionTtlMs,
   });
-  const server = createServer(app);
+  // Health probes and /metrics sit in front of the app, outside its access log.
+  const root = express()
+    .disable('x-powered-by')
+    .use(opsRouter({ health, stopping: () => stopping !== null, metrics, metricsToken: config.metricsToken }))
+    .use(app);
+  const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, root) : createServer(root);
   const ws = new WsServer({
     config,
     auth: authService,
@@ -138,10 +160,33 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  let redirect: Server | null = null;
+  if (tls) {
+    logger.info(
+      { tls: tls.source, file: tls.path, subject: tls.subject, validTo: tls.validTo, sha256: tls.fingerprint256 },
+      'serving HTTPS',
+    );
+    const redirectPort = config.httpRedirectPort;
+    if (redirectPort !== null) {
+      const listener = createRedirectServer(port);
+      await new Promise<void>((resolve, reject) => {
+        listener.once('error', reject);
+        listener.listen(redirectPort, config.host, () => resolve());
+      });
+      redirect = listener;
+    }
+  } else if (!config.trustProxy && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    logger.warn(
+      { host: config.host },
+      'plain HTTP on a network address: browsers allow calls only over HTTPS (or on localhost); set PYCHAT_TLS=auto or serve it behind nginx with TLS',
+    );
+  }
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      redirect?.close();
+      metrics.close();
       server.close();
       await ws.close();
       server.closeAllConnections();
@@ -152,5 +197,5 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     return stopping;
   };
 
-  return { server, dataSource, port, url: `http://${host}:${port}`, health, stop };
+  return { server, dataSource, port, url: `${tls ? 'https' : 'http'}://${host}:${port}`, health, stop };
 }

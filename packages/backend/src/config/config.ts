@@ -5,6 +5,9 @@ import { z } from 'zod';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** `VAR=` (empty, as compose files and env files often leave it) means unset. */
+const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
+const optionalString = z.preprocess(emptyAsUnset, z.string().optional());
 
 /**
  * Every environment variable Pychat reads, with its default. The defaults give the embedded mode:
@@ -42,12 +45,25 @@ const EnvSchema = z.object({
   PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1_000_000).default(10),
   /** Session lifetime without use, in days. */
   PYCHAT_SESSION_TTL_DAYS: int(1, 3650).default(30),
-  /** Mark the session cookie Secure (set when served over HTTPS). */
-  PYCHAT_COOKIE_SECURE: bool.default(false),
+  /** Mark the session cookie Secure. Default: true when Pychat serves HTTPS itself, else false (set it behind nginx). */
+  PYCHAT_COOKIE_SECURE: bool.optional(),
   /** Trust X-Forwarded-For from a reverse proxy (nginx) for client IPs. */
   PYCHAT_TRUST_PROXY: bool.default(false),
   /** Instance name in logs and presence; defaults to host:port:random. */
   PYCHAT_INSTANCE_ID: z.string().optional(),
+  /**
+   * HTTPS served by Pychat itself (WebRTC needs a secure context outside localhost). `off`: plain HTTP unless
+   * PYCHAT_TLS_CERT/KEY are set (development on localhost, or behind nginx). `auto` (the docker default):
+   * PYCHAT_TLS_CERT/KEY when set, else a self-signed certificate made on first start in <data dir>/tls/.
+   */
+  PYCHAT_TLS: z.enum(['off', 'auto']).default('off'),
+  /** PEM certificate (full chain) and private key files, e.g. from certbot; set both or neither. */
+  PYCHAT_TLS_CERT: optionalString,
+  PYCHAT_TLS_KEY: optionalString,
+  /** With HTTPS on: a plain-HTTP listener on this port answering every request with a redirect to HTTPS. */
+  PYCHAT_HTTP_REDIRECT_PORT: z.preprocess(emptyAsUnset, int(1, 65535).optional()),
+  /** Bearer token for GET /metrics (at least 16 characters). Unset: /metrics answers only loopback clients. */
+  PYCHAT_METRICS_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16).optional()),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -75,6 +91,15 @@ export interface Config {
   };
   readonly trustProxy: boolean;
   readonly instanceId: string;
+  /** null: plain HTTP. `files`: the given certificate; `self-signed`: generated into `dir` (see tls.ts). */
+  readonly tls:
+    | { readonly source: 'files'; readonly cert: string; readonly key: string }
+    | { readonly source: 'self-signed'; readonly dir: string }
+    | null;
+  /** Plain-HTTP → HTTPS redirect listener; only used when `tls` is set. */
+  readonly httpRedirectPort: number | null;
+  /** null: /metrics is for loopback clients only. */
+  readonly metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -113,6 +138,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dataDir = resolve(e.PYCHAT_DATA_DIR);
+  if (Boolean(e.PYCHAT_TLS_CERT) !== Boolean(e.PYCHAT_TLS_KEY)) {
+    throw new ConfigError([
+      `PYCHAT_TLS_CERT and PYCHAT_TLS_KEY: set both or neither (got ${e.PYCHAT_TLS_CERT ? 'only the certificate' : 'only the key'})`,
+    ]);
+  }
+  const tls: Config['tls'] =
+    e.PYCHAT_TLS_CERT && e.PYCHAT_TLS_KEY
+      ? { source: 'files', cert: resolve(e.PYCHAT_TLS_CERT), key: resolve(e.PYCHAT_TLS_KEY) }
+      : e.PYCHAT_TLS === 'auto'
+        ? { source: 'self-signed', dir: join(dataDir, 'tls') }
+        : null;
   return Object.freeze({
     host: e.PYCHAT_HOST,
     port: e.PYCHAT_PORT,
@@ -132,10 +168,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInMaxPerIp: e.PYCHAT_SIGNIN_MAX_PER_IP,
       signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
       sessionTtlMs: e.PYCHAT_SESSION_TTL_DAYS * 86_400_000,
-      cookieSecure: e.PYCHAT_COOKIE_SECURE,
+      cookieSecure: e.PYCHAT_COOKIE_SECURE ?? tls !== null,
     },
     trustProxy: e.PYCHAT_TRUST_PROXY,
     instanceId: e.PYCHAT_INSTANCE_ID ?? `${e.PYCHAT_PORT}-${randomBytes(3).toString('hex')}`,
+    tls,
+    httpRedirectPort: e.PYCHAT_HTTP_REDIRECT_PORT ?? null,
+    metricsToken: e.PYCHAT_METRICS_TOKEN ?? null,
   });
 }
 

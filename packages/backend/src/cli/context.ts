@@ -1,0 +1,49 @@
+import type { DataSource } from 'typeorm';
+import { ConfigError, ensureDataDir, loadConfig, type Config } from '../config/config';
+import { createDataSource } from '../db/data-source';
+import { UsageError } from './usage-error';
+
+/** The configuration, or a UsageError listing every bad variable (one per line, as the server does). */
+export function cliConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      throw new UsageError(`bad configuration:\n${error.problems.map((p) => `  ${p}`).join('\n')}`);
+    }
+    throw error;
+  }
+}
+
+/** Opens the configured database; with `migrate` it first applies pending migrations, as a start would. */
+export async function openDb(config: Config, { migrate }: { migrate: boolean }): Promise<DataSource> {
+  if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
+    ensureDataDir(config);
+  }
+  const dataSource = createDataSource(config.db);
+  await dataSource.initialize();
+  if (migrate) {
+    for (const m of await dataSource.runMigrations({ transaction: 'each' })) {
+      console.log(`applied migration ${m.name}`);
+    }
+  }
+  return dataSource;
+}
+
+export async function withDb<T>(config: Config, migrate: boolean, run: (ds: DataSource) => Promise<T>): Promise<T> {
+  const dataSource = await openDb(config, { migrate });
+  try {
+    return await run(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** The password from stdin (first line), or null when not asked to read it. */
+export async function readPasswordFromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+}
