@@ -5,8 +5,8 @@ const browserOnly = process.env.E2E_BROWSER === '1';
 export default defineConfig({
   test: {
     // The browser spec runs separately inside a private network namespace (scripts/test.sh).
-    include: browserOnly ? ['src/browser.spec.ts'] : ['src/**/*.spec.ts'],
-    exclude: browserOnly ? [] : ['src/browser.spec.ts'],
+    include: browserOnly ? ['src/browser.spec.ts', 'src/web-*.spec.ts'] : ['src/**/*.spec.ts'],
+    exclude: browserOnly ? [] : ['src/browser.spec.ts', 'src/web-*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Specs start real server processes; one file at a time keeps CPU and ports sane on 2 cores.

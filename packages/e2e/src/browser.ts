@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 /** Debian's Chromium; never a downloaded browser. Flags from the machine notes (no background traffic). */
 export const CHROMIUM_ARGS = [
@@ -17,11 +17,14 @@ export const CHROMIUM_ARGS = [
   '--allow-loopback-in-peer-connection',
 ];
 
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
 export async function launchBrowser(): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'pychat-chromium-'));
-  return chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  return chromium.launchPersistentContext(profile, { executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** One browser for several isolated users: each context has its own cookies, IndexedDB and service worker. */
+export function launchSharedBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
 }

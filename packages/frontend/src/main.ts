@@ -25,7 +25,11 @@ const chat = new ChatService(store, ws, db, logs.getLogger('chat'));
 const rooms = new RoomsService(store, ws, db);
 const notifications = new NotificationService(store);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
-const router = createAppRouter(store);
+let markRestored: () => void = () => undefined;
+const restored = new Promise<void>((resolve) => {
+  markRestored = resolve;
+});
+const router = createAppRouter(store, restored);
 const events = new EventRouter(store, db, chat, notifications, logs.getLogger('events', '#eb459e'), {
   onReady: () => void session.onReady(),
   onSessionEnded: () => void session.checkSession(),
@@ -39,9 +43,8 @@ for (const [key, service] of Object.entries(services)) {
 }
 app.use(store).use(router);
 
-void session.restore().then(() => {
-  app.mount('#app');
-});
+app.mount('#app');
+void session.restore().finally(markRestored);
 
 if ('serviceWorker' in navigator && process.env.NODE_ENV === 'production') {
   window.addEventListener('load', () => {

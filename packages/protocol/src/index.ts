@@ -12,11 +12,7 @@ export * from './model/limits';
 export * from './http/auth';
 export type { RequestSpec } from './ws/define';
 
-/**
- * Version of the WebSocket protocol. Clients connect to `/ws?v=<PROTOCOL_VERSION>`; the server refuses
- * other versions with HTTP 426 before the upgrade. Bumped on any incompatible change (see docs/protocol.md).
- */
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from './constants';
 
 /** Every client→server request, by frame type. */
 export const clientRequests = { ...messageRequests, ...roomRequests, ...presenceRequests };

@@ -137,6 +137,10 @@ export class WsServer {
       return;
     }
     const snapshot = await rooms.snapshot(user.id);
+    if (ws.readyState !== ws.OPEN) {
+      // Closed while we were reading: its close handler already ran, so it must not count as online.
+      return;
+    }
     counted = true;
     await presence.connected(user.id);
     const [allUsers, settings, online] = await Promise.all([users.list(), users.settings(user.id), presence.online()]);

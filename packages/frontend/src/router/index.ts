@@ -1,4 +1,4 @@
-import { ALL_ROOM_ID } from '@pychat/protocol';
+import { ALL_ROOM_ID } from '@pychat/protocol/constants';
 import { createRouter, createWebHistory, type Router, type RouteRecordRaw } from 'vue-router';
 import type { AppStore } from '../store';
 import { installGuards } from './guards';
@@ -23,8 +23,8 @@ const routes: RouteRecordRaw[] = [
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { public: true } },
 ];
 
-export function createAppRouter(store: AppStore): Router {
+export function createAppRouter(store: AppStore, restored: Promise<void>): Router {
   const router = createRouter({ history: createWebHistory(), routes });
-  installGuards(router, store);
+  installGuards(router, store, restored);
   return router;
 }

@@ -1,4 +1,5 @@
-import { LIMITS, type MessageDto, type ServerMessages } from '@pychat/protocol';
+import type { MessageDto, ServerMessages } from '@pychat/protocol';
+import { LIMITS } from '@pychat/protocol/constants';
 import type { AppStore } from '../store';
 import type { PendingMessage } from '../store/types';
 import type { LocalDbService } from './local-db.service';

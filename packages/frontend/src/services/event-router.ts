@@ -1,4 +1,5 @@
-import { ALL_ROOM_ID, type ServerEventFrame, type ServerEventType, type ServerMessages } from '@pychat/protocol';
+import type { ServerEventFrame, ServerEventType, ServerMessages } from '@pychat/protocol';
+import { ALL_ROOM_ID } from '@pychat/protocol/constants';
 import type { AppStore } from '../store';
 import { TYPING_SHOWN_MS } from '../store/modules/presence';
 import type { ChatService } from './chat.service';

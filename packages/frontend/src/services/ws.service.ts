@@ -1,13 +1,12 @@
-import {
-  CLOSE_CODES,
-  PROTOCOL_VERSION,
-  type ClientMessages,
-  type ClientReplies,
-  type ClientType,
-  type ErrorBody,
-  type ServerEventFrame,
-  type ServerFrame,
+import type {
+  ClientMessages,
+  ClientReplies,
+  ClientType,
+  ErrorBody,
+  ServerEventFrame,
+  ServerFrame,
 } from '@pychat/protocol';
+import { CLOSE_CODES, PROTOCOL_VERSION } from '@pychat/protocol/constants';
 import type { Logger } from './logger';
 
 export class WsRequestError extends Error {

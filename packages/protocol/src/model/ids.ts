@@ -16,7 +16,4 @@ export type MessageId = Id;
 /** Epoch milliseconds. */
 export const Millis = z.number().int().nonnegative();
 
-/** The "all" room every user belongs to and cannot leave; seeded by the first migration. */
-export const ALL_ROOM_ID = 1;
-/** The channel whose main room is the "all" room. */
-export const ALL_CHANNEL_ID = 1;
+export { ALL_CHANNEL_ID, ALL_ROOM_ID } from '../constants';

@@ -1,4 +1,5 @@
-import { ALL_ROOM_ID, type ChannelDto, type RoomDto, type RoomStateDto } from '@pychat/protocol';
+import type { ChannelDto, RoomDto, RoomStateDto } from '@pychat/protocol';
+import { ALL_ROOM_ID } from '@pychat/protocol/constants';
 import type { Module } from 'vuex';
 import type { RoomsState, RootState } from '../types';
 

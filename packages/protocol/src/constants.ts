@@ -1,0 +1,15 @@
+// Plain constants with no schema library behind them, so browsers can import them without zod
+// (`@pychat/protocol/constants`).
+export { LIMITS } from './model/limits';
+export { CLOSE_CODES, ERROR_CODES, type ErrorCode } from './model/errors';
+
+/** The "all" room every user belongs to and cannot leave; seeded by the first migration. */
+export const ALL_ROOM_ID = 1;
+/** The channel whose main room is the "all" room. */
+export const ALL_CHANNEL_ID = 1;
+
+/**
+ * Version of the WebSocket protocol. Clients connect to `/ws?v=<PROTOCOL_VERSION>`; the server refuses
+ * other versions with HTTP 426 before the upgrade. Bumped on any incompatible change (see docs/protocol.md).
+ */
+export const PROTOCOL_VERSION = 1;
