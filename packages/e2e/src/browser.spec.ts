@@ -27,10 +27,19 @@ describe('in Chromium', () => {
     await instance?.kill();
   });
 
-  it('shows the served page with a healthy server', async () => {
+  it('serves the installable web app: a new visitor lands on sign-in, with a manifest and a service worker', async () => {
     page = await browser.newPage();
     await page.goto(instance.url);
-    await expect.poll(() => page.textContent('#health')).toContain('healthy');
+    await page.waitForURL(/\/login/);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const manifest = await page.evaluate(async () => {
+      const href = document.querySelector('link[rel="manifest"]')?.getAttribute('href') ?? '';
+      return (await fetch(href)).json() as Promise<{ display: string; icons: { sizes: string }[] }>;
+    });
+    expect(manifest.display).toBe('standalone');
+    expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    expect(scope).toBe(`${instance.url}/`);
   });
 
   it('signs up with a cookie session and chats over a same-origin WebSocket', async () => {
