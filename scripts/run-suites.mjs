@@ -70,6 +70,8 @@ run('backend medium (mariadb, redis bus)', 'npx vitest run --project medium', {
   vitest: true,
   env: { TEST_DB: 'mysql' },
 });
+// Starts Pychat (SQLite), both baselines and a private Redis on loopback; a few clients for a few seconds.
+run('bench smoke', 'npx vitest run', { cwd: 'packages/bench', vitest: true });
 run('e2e (built server: embedded, two-instance scale-out)', 'npx vitest run', { cwd: 'packages/e2e', vitest: true });
 // Chromium runs in a network namespace with only loopback, so nothing it does can leave the machine.
 run(
