@@ -89,7 +89,9 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   const rooms = new RoomRepository(dataSource);
   const messages = new MessageRepository(dataSource);
 
-  const events = new DomainEventBus();
+  const events = new DomainEventBus((name, error) =>
+    logger.warn({ event: name, err: error }, 'fan-out failed; clients will resync'),
+  );
   events.on('message.created', async () => metrics.messages.inc());
   new FanoutService(bus).register(events);
   const access = new AccessService(rooms, messages);
@@ -98,6 +100,12 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   const roomService = new RoomService(rooms, users, access, events, clock);
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock);
+
+  // Expired sessions are refused at use; this only keeps the table small.
+  const sessionSweep = setInterval(() => {
+    sessions.deleteUnusedSince(clock() - config.auth.sessionTtlMs).catch(() => undefined);
+  }, 3_600_000);
+  sessionSweep.unref();
 
   const connections = new ConnectionRegistry();
   await bus.subscribe((message) => connections.deliver(message));
@@ -185,6 +193,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
+      clearInterval(sessionSweep);
       redirect?.close();
       metrics.close();
       server.close();

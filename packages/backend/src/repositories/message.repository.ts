@@ -23,7 +23,10 @@ export class MessageRepository {
    * Inserts the message, its mentions and the parent's reply count in one transaction.
    * Returns the parent's new reply count for thread replies.
    */
-  async insert(message: NewMessage, mentions: number[]): Promise<{ message: MessageEntity; parentThreadCount?: number }> {
+  async insert(
+    message: NewMessage,
+    mentions: number[],
+  ): Promise<{ message: MessageEntity; parentThreadCount?: number }> {
     return this.dataSource.transaction(async (manager) => {
       const messages = manager.getRepository(MessageEntity);
       const saved = await messages.save({
@@ -100,16 +103,22 @@ export class MessageRepository {
     });
   }
 
-  /** Messages the client already had (id ≤ upToId) that changed at or after `since`. */
-  changedSince(roomId: number, upToId: number, since: number): Promise<MessageEntity[]> {
+  /** Messages the client already had (id ≤ upToId) that changed at or after `since`, at most `limit + 1`. */
+  changedSince(roomId: number, upToId: number, since: number, limit: number): Promise<MessageEntity[]> {
     return this.#messages.find({
       where: { roomId, id: LessThanOrEqual(upToId), updatedAt: MoreThanOrEqual(since) },
       order: { id: 'ASC' },
+      take: limit + 1,
     });
   }
 
   /** Saves the previous content as history, then the new content and mentions, in one transaction. */
-  async edit(message: MessageEntity, content: string, mentions: number[] | undefined, now: number): Promise<MessageEntity> {
+  async edit(
+    message: MessageEntity,
+    content: string,
+    mentions: number[] | undefined,
+    now: number,
+  ): Promise<MessageEntity> {
     return this.dataSource.transaction(async (manager) => {
       await manager
         .getRepository(MessageEditEntity)

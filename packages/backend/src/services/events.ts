@@ -25,9 +25,15 @@ export interface DomainEvents {
 
 type Listener<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => Promise<void>;
 
-/** Typed in-process event emitter; `emit` resolves once every listener (the fan-out publish) is done. */
+/**
+ * Typed in-process event emitter; `emit` resolves once every listener (the fan-out publish) is done.
+ * A listener failure (Redis down) is reported, not thrown: the write it announces is already committed,
+ * so the request succeeds and other clients catch up through message.sync when the bus is back.
+ */
 export class DomainEventBus {
   readonly #listeners = new Map<keyof DomainEvents, Listener<never>[]>();
+
+  constructor(private readonly onListenerError: (name: string, error: unknown) => void = () => undefined) {}
 
   on<K extends keyof DomainEvents>(name: K, listener: Listener<K>): void {
     const list = this.#listeners.get(name) ?? [];
@@ -37,6 +43,8 @@ export class DomainEventBus {
 
   async emit<K extends keyof DomainEvents>(name: K, payload: DomainEvents[K]): Promise<void> {
     const list = (this.#listeners.get(name) ?? []) as Listener<K>[];
-    await Promise.all(list.map((listener) => listener(payload)));
+    await Promise.all(
+      list.map((listener) => listener(payload).catch((error: unknown) => this.onListenerError(name, error))),
+    );
   }
 }

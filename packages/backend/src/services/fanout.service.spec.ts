@@ -234,9 +234,13 @@ describe(FanoutService.name, () => {
     expect(done).toBe(true);
   });
 
-  it('passes a publish failure on to the emitting service', async () => {
+  it('reports a publish failure instead of failing the already committed write', async () => {
+    const failures: [string, unknown][] = [];
+    const reporting = new DomainEventBus((name, error) => failures.push([name, error]));
+    new FanoutService(bus).register(reporting);
     vi.mocked(bus.publish).mockRejectedValueOnce(new Error('redis down'));
 
-    await expect(events.emit('presence.online', { userId: 7 })).rejects.toThrow('redis down');
+    await expect(reporting.emit('presence.online', { userId: 7 })).resolves.toBeUndefined();
+    expect(failures).toEqual([['presence.online', new Error('redis down')]]);
   });
 });

@@ -312,7 +312,12 @@ describe(MessageService.name, () => {
 
       const reply = await sut.sync(ME, { rooms: [{ roomId: 2, lastMessageId: 50, since: T0 - 60_000 }] });
 
-      expect(messages.changedSince).toHaveBeenCalledWith(2, 50, T0 - 60_000 - SYNC_CLOCK_SKEW_MS);
+      expect(messages.changedSince).toHaveBeenCalledWith(
+        2,
+        50,
+        T0 - 60_000 - SYNC_CLOCK_SKEW_MS,
+        LIMITS.syncMessagesPerRoom,
+      );
       expect(reply.rooms[0].messages.map((m) => m.id)).toEqual([40, 51, 52]);
       expect(reply.rooms[0].gap).toBe(false);
     });
@@ -333,6 +338,21 @@ describe(MessageService.name, () => {
       // The newest ones are kept; the client fetches the gap with message.history.
       expect(reply.rooms[0].messages.at(-1)?.id).toBe(1000);
       expect(reply.rooms[0].messages[0].id).toBe(1000 - LIMITS.syncMessagesPerRoom + 1);
+    });
+
+    it('flags a gap instead of replaying more edited messages than one sync sends', async () => {
+      const { sut, rooms, messages } = setup();
+      rooms.roomIdsOf.mockResolvedValue([2]);
+      const edited = Array.from({ length: LIMITS.syncMessagesPerRoom + 1 }, (_, i) =>
+        makeMessage({ id: i + 1, roomId: 2 }),
+      );
+      messages.changedSince.mockResolvedValue(edited);
+      messages.newerThan.mockResolvedValue([]);
+
+      const reply = await sut.sync(ME, { rooms: [{ roomId: 2, lastMessageId: 500, since: 0 }] });
+
+      expect(reply.rooms[0].gap).toBe(true);
+      expect(reply.rooms[0].messages).toHaveLength(LIMITS.syncMessagesPerRoom);
     });
   });
 

@@ -65,7 +65,14 @@ export class MessageService {
     let saved: Awaited<ReturnType<MessageRepository['insert']>>;
     try {
       saved = await this.messages.insert(
-        { roomId: room.id, senderId: userId, content: input.content, localId: input.localId, parentId, createdAt: this.clock() },
+        {
+          roomId: room.id,
+          senderId: userId,
+          content: input.content,
+          localId: input.localId,
+          parentId,
+          createdAt: this.clock(),
+        },
         mentions,
       );
     } catch (error) {
@@ -127,12 +134,21 @@ export class MessageService {
         continue;
       }
       const newer = await this.messages.newerThan(wanted.roomId, wanted.lastMessageId, LIMITS.syncMessagesPerRoom);
-      const gap = newer.length > LIMITS.syncMessagesPerRoom;
       const changed =
         wanted.lastMessageId > 0
-          ? await this.messages.changedSince(wanted.roomId, wanted.lastMessageId, wanted.since - SYNC_CLOCK_SKEW_MS)
+          ? await this.messages.changedSince(
+              wanted.roomId,
+              wanted.lastMessageId,
+              wanted.since - SYNC_CLOCK_SKEW_MS,
+              LIMITS.syncMessagesPerRoom,
+            )
           : [];
-      const all = [...changed, ...newer.slice(0, LIMITS.syncMessagesPerRoom).reverse()];
+      // Too much to replay either way: the client drops what it holds of the room and pages from the top.
+      const gap = newer.length > LIMITS.syncMessagesPerRoom || changed.length > LIMITS.syncMessagesPerRoom;
+      const all = [
+        ...changed.slice(0, LIMITS.syncMessagesPerRoom),
+        ...newer.slice(0, LIMITS.syncMessagesPerRoom).reverse(),
+      ];
       rooms.push({ roomId: wanted.roomId, messages: await this.toDtos(all), gap });
     }
     return { serverTime, rooms, removedRoomIds };

@@ -73,7 +73,7 @@ export class WsServer {
       return reject(
         socket,
         426,
-        'BAD_FRAME',
+        'UNSUPPORTED_PROTOCOL_VERSION',
         `Protocol version ${PROTOCOL_VERSION} required: connect to /ws?v=${PROTOCOL_VERSION}`,
       );
     }
@@ -114,11 +114,13 @@ export class WsServer {
     const id = randomBytes(6).toString('base64url');
     const log = this.#logger.child({ conn: id, user: user.id });
     const conn = new Connection(id, user.id, sessionId, ws, log);
+    // One frame at a time per socket: two sends from one tab commit, and are answered, in the order sent.
+    let queue: Promise<void> = Promise.resolve();
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       conn.lastFrameAt = Date.now();
-      dispatcher.dispatch({ userId: user.id, conn }, raw, isBinary).catch((error: unknown) => {
-        log.error({ err: error }, 'dispatch failed');
-      });
+      queue = queue
+        .then(() => dispatcher.dispatch({ userId: user.id, conn }, raw, isBinary))
+        .catch((error: unknown) => log.error({ err: error }, 'dispatch failed'));
     });
     ws.on('error', (error) => log.warn({ err: error.message }, 'socket error'));
     let counted = false;

@@ -549,7 +549,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       ['the version under another name', `/ws?version=${PROTOCOL_VERSION}`],
     ])('refuses %s with 426 even with a valid session', async (_name, wsPath) => {
       const res = await handshake(server, wsPath, bearer(alice.token));
-      expect(res).toMatchObject({ status: 426, body: { code: 'BAD_FRAME' } });
+      expect(res).toMatchObject({ status: 426, body: { code: 'UNSUPPORTED_PROTOCOL_VERSION' } });
       expect(res.body?.message).toContain(`v=${PROTOCOL_VERSION}`);
     });
 

@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'UNKNOWN_TYPE',
   'VALIDATION_FAILED',
   'FRAME_TOO_LARGE',
+  /** The client speaks another protocol version (HTTP 426 before the upgrade). */
+  'UNSUPPORTED_PROTOCOL_VERSION',
   // authentication
   'UNAUTHENTICATED',
   'INVALID_CREDENTIALS',

@@ -49,8 +49,9 @@ export const messageRequests = {
   /**
    * Resync after a reconnect: per room, what changed since the client's last state.
    * `lastMessageId`: highest id the client holds; `since`: `serverTime` of the client's previous sync.
-   * Answers new messages (at most LIMITS.syncMessagesPerRoom newest; `gap` says older new ones exist,
-   * fetch them with message.history) and messages edited or deleted since `since`.
+   * Answers the messages edited or deleted since `since` and the new ones (each part at most
+   * LIMITS.syncMessagesPerRoom). `gap`: more changed than that; drop the room's local copy and reload it
+   * with message.history.
    */
   'message.sync': request(
     z.strictObject({
