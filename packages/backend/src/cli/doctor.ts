@@ -63,11 +63,12 @@ function checkDirs(r: Report, config: Config): void {
   } else {
     const parent = dirname(config.dataDir);
     r.line(
-      writable(parent) ? 'info' : 'FAIL',
+      writable(parent) ? 'info' : 'warn',
       'data dir',
       writable(parent)
         ? `${config.dataDir} does not exist yet; the first start creates it`
-        : `${config.dataDir} does not exist and ${parent} is not writable: create it for the user Pychat runs as`,
+        : `${config.dataDir} does not exist and this user cannot create it in ${parent}: create it for the user ` +
+            'Pychat runs as (systemd StateDirectory= does)',
     );
   }
   if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) {

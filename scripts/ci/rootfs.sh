@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# CI check for rootfs/: lay it over a debootstrapped Debian bookworm root (systemd, nginx-light, ssl-cert:
+# what the native install puts on a Raspberry Pi), do the install steps of docs/deploy.md, then run
+# `nginx -t` and `systemd-analyze verify` inside it. Fails on a non-zero exit AND on any warning: systemd
+# only warns about unknown keys (exit 0), nginx about duplicate or obsolete settings.
+# The root is cached under $PYCHAT_CI_CACHE (debootstrap once, ~40 s); each check uses a throwaway overlay.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+PI=$(debootstrap_root pi "systemd,nginx-light,ssl-cert")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pychat-rootfs.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+mkdir -p "$WORK/upper" "$WORK/work" "$WORK/root"
+
+# Everything below runs in a private mount namespace: the overlay and bind mounts vanish with it.
+unshare --mount --propagation private bash -euo pipefail -s "$PI" "$WORK" "$REPO" <<'INNER'
+PI=$1 WORK=$2 REPO=$3 R=$WORK/root
+mount -t overlay overlay -o "lowerdir=$PI,upperdir=$WORK/upper,workdir=$WORK/work" "$R"
+mount -t proc proc "$R/proc"
+
+# The native install (docs/deploy.md): the repository in /opt/pychat (built web app included), node in
+# /usr/bin, rootfs/ copied over /, the pychat user, the env file, the nginx site enabled.
+mkdir -p "$R/opt/pychat"
+mount --bind "$REPO" "$R/opt/pychat"
+touch "$R/usr/bin/node"
+mount --bind "$(command -v node)" "$R/usr/bin/node"
+cp -a "$REPO/rootfs/." "$R/"
+chroot "$R" useradd --system --user-group --create-home --home-dir /var/lib/pychat --shell /usr/sbin/nologin pychat
+install -m 640 -g "$(chroot "$R" id -g pychat)" "$R/etc/pychat/pychat.env.example" "$R/etc/pychat/pychat.env"
+ln -sf ../sites-available/pychat.conf "$R/etc/nginx/sites-enabled/pychat.conf"
+rm -f "$R/etc/nginx/sites-enabled/default"
+
+fail=0
+echo "── nginx -t"
+out=$(chroot "$R" nginx -t 2>&1) || fail=1
+echo "$out"
+extra=$(echo "$out" | grep -vE '^nginx: (the configuration file /etc/nginx/nginx.conf syntax is ok|configuration file /etc/nginx/nginx.conf test is successful)$' || true)
+if [ -n "$extra" ]; then echo "FAIL: nginx -t printed more than 'syntax is ok' / 'test is successful'"; fail=1; fi
+
+echo "── systemd-analyze verify"
+units="/etc/systemd/system/pychat.service /etc/systemd/system/pychat@8081.service"
+out=$(chroot "$R" systemd-analyze verify --man=no $units 2>&1) || { echo "FAIL: exit status $?"; fail=1; }
+echo "${out:-(no output)}"
+if [ -n "$out" ]; then echo "FAIL: systemd-analyze verify printed warnings"; fail=1; fi
+
+echo "── pychat CLI wrapper and env file"
+# The wrapper runs the CLI as the pychat user with /etc/pychat/pychat.env: doctor must accept the config.
+out=$(env -u NODE_EXTRA_CA_CERTS chroot "$R" /usr/local/bin/pychat doctor 2>&1) || true
+echo "$out" | sed 's/^/   /'
+echo "$out" | grep -q '^ok    config: every PYCHAT_\* variable is valid$' || { echo "FAIL: the env file example is not a valid configuration"; fail=1; }
+echo "$out" | grep -q '^ok    data dir: /var/lib/pychat$' || { echo "FAIL: data dir check"; fail=1; }
+exit $fail
+INNER
+echo "rootfs: nginx -t and systemd-analyze verify clean"
