@@ -72,6 +72,14 @@ run('backend medium (mariadb, redis bus)', 'npx vitest run --project medium', {
 });
 // Starts Pychat (SQLite), both baselines and a private Redis on loopback; a few clients for a few seconds.
 run('bench smoke', 'npx vitest run', { cwd: 'packages/bench', vitest: true });
+// Ops (docs/deploy.md): backups, the native install's files, the container image. Caches (debootstrapped
+// roots, the stand-in base image, build layers) live in /var/cache/pychat-ci between runs.
+run('ops: backup → wipe → restore (sqlite)', 'bash scripts/ci/backup.sh sqlite', { env: { TEST_MYSQL_URL: mysqlUrl } });
+run('ops: backup → wipe → restore (mariadb)', 'bash scripts/ci/backup.sh mariadb', {
+  env: { TEST_MYSQL_URL: mysqlUrl },
+});
+run('ops: rootfs/ (nginx -t, systemd-analyze verify)', 'bash scripts/ci/rootfs.sh');
+run('ops: docker image (podman build, run, HTTPS chat, restart)', 'bash scripts/ci/image.sh');
 run('e2e (built server: embedded, two-instance scale-out)', 'npx vitest run', { cwd: 'packages/e2e', vitest: true });
 // Chromium runs in a network namespace with only loopback, so nothing it does can leave the machine.
 run(

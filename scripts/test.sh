@@ -11,6 +11,17 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v ip >/dev/null || missing+=(iproute2)
+# Ops checks (scripts/ci): podman builds and runs the image, debootstrap makes the stand-in base and the
+# Pi-like root, mariadb-dump backs up MariaDB, openssl/curl probe the running container.
+command -v podman >/dev/null || missing+=(podman)
+command -v buildah >/dev/null || missing+=(buildah)
+command -v runc >/dev/null || missing+=(runc)
+command -v slirp4netns >/dev/null || missing+=(slirp4netns)
+command -v newuidmap >/dev/null || missing+=(uidmap)
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+command -v mariadb-dump >/dev/null || missing+=(mariadb-client)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (Debian packages)"
   apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null || {

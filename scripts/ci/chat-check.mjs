@@ -108,14 +108,19 @@ async function chat(base, stateFile) {
   const b = await connect(base, bob.token);
   const content = `hello from the CI ${suffix} 👋`;
   const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content, localId: `ci-${suffix}` });
-  const got = await b.wait((f) => f.type === 'message.new' && f.data.message.id === sent.message.id, 'message.new at Bob');
+  const got = await b.wait(
+    (f) => f.type === 'message.new' && f.data.message.id === sent.message.id,
+    'message.new at Bob',
+  );
   if (got.data.message.content !== content || got.data.message.senderId !== alice.user.id) {
     throw new Error(`Bob got ${JSON.stringify(got.data.message)}`);
   }
   a.close();
   b.close();
   writeFileSync(stateFile, JSON.stringify({ alice, bob, message: sent.message }));
-  console.log(`chat: ${alice.user.username} → ${bob.user.username} over the WebSocket: message ${sent.message.id} delivered`);
+  console.log(
+    `chat: ${alice.user.username} → ${bob.user.username} over the WebSocket: message ${sent.message.id} delivered`,
+  );
 }
 
 async function read(base, stateFile) {
@@ -125,7 +130,9 @@ async function read(base, stateFile) {
   b.close();
   const found = history.messages.find((m) => m.id === message.id);
   if (!found || found.content !== message.content) {
-    throw new Error(`message ${message.id} is not in the history: ${JSON.stringify(history.messages.map((m) => m.id))}`);
+    throw new Error(
+      `message ${message.id} is not in the history: ${JSON.stringify(history.messages.map((m) => m.id))}`,
+    );
   }
   console.log(`read: message ${message.id} is still there ("${found.content}")`);
 }
