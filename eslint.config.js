@@ -34,6 +34,20 @@ module.exports = tseslint.config(
     },
   },
   {
+    // Browsers must not pull zod in for a constant: values come from @pychat/protocol/constants.
+    files: ['packages/frontend/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@pychat/protocol', allowTypeImports: true, message: 'Use @pychat/protocol/constants for values.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests may reach into the backend they test.
     files: ['packages/backend/test/**/*.ts', 'packages/backend/src/**/*.spec.ts'],
     rules: { 'no-restricted-imports': 'off' },

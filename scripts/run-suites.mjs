@@ -60,6 +60,10 @@ run(
 );
 run('protocol unit', 'npx vitest run', { cwd: 'packages/protocol', vitest: true });
 run('backend unit', 'npx vitest run --project unit', { cwd: 'packages/backend', vitest: true });
+run('frontend unit (store, event router, outbox, safe rendering)', 'npx vitest run', {
+  cwd: 'packages/frontend',
+  vitest: true,
+});
 run('backend medium (sqlite, memory bus)', 'npx vitest run --project medium', {
   cwd: 'packages/backend',
   vitest: true,

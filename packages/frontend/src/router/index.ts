@@ -11,7 +11,11 @@ const routes: RouteRecordRaw[] = [
   { path: '/create/channel', name: 'create-channel', component: () => import('../views/CreateChannelView.vue') },
   { path: '/create/room', name: 'create-room', component: () => import('../views/CreateRoomView.vue') },
   { path: '/create/direct', name: 'create-direct', component: () => import('../views/CreateDirectView.vue') },
-  { path: '/room/:roomId(\\d+)/settings', name: 'room-settings', component: () => import('../views/RoomSettingsView.vue') },
+  {
+    path: '/room/:roomId(\\d+)/settings',
+    name: 'room-settings',
+    component: () => import('../views/RoomSettingsView.vue'),
+  },
   {
     path: '/channel/:channelId(\\d+)/settings',
     name: 'channel-settings',
@@ -20,7 +24,12 @@ const routes: RouteRecordRaw[] = [
   { path: '/profile', name: 'profile', component: () => import('../views/ProfileView.vue') },
   { path: '/user/:userId(\\d+)', name: 'user', component: () => import('../views/UserView.vue') },
   { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
-  { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('../views/NotFoundView.vue'), meta: { public: true } },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: () => import('../views/NotFoundView.vue'),
+    meta: { public: true },
+  },
 ];
 
 export function createAppRouter(store: AppStore, restored: Promise<void>): Router {

@@ -200,7 +200,11 @@ export class ChatService {
       });
       this.store.commit('messages/setSyncedAt', { roomId: room.roomId, at: reply.serverTime });
       await this.db.putMessages(room.messages);
-      await this.db.putSync(room.roomId, reply.serverTime, this.store.state.messages.rooms[room.roomId]?.hasMore ?? true);
+      await this.db.putSync(
+        room.roomId,
+        reply.serverTime,
+        this.store.state.messages.rooms[room.roomId]?.hasMore ?? true,
+      );
     }
     for (const roomId of reply.removedRoomIds) {
       this.store.commit('messages/dropRoom', roomId);
@@ -231,9 +235,8 @@ export class ChatService {
     if (data.userId === this.me) {
       const room = this.store.state.messages.rooms[data.roomId];
       const unread = room
-        ? Object.values(room.byId).filter(
-            (m) => m.id > data.lastReadMessageId && m.senderId !== this.me && !m.deleted,
-          ).length
+        ? Object.values(room.byId).filter((m) => m.id > data.lastReadMessageId && m.senderId !== this.me && !m.deleted)
+            .length
         : 0;
       this.store.commit('rooms/setUnread', { roomId: data.roomId, unread });
     }
@@ -241,7 +244,10 @@ export class ChatService {
 
   typing(roomId: number): void {
     const now = Date.now();
-    if (!this.store.state.session.settings.showWhenITyping || now - (this.#lastTyping.get(roomId) ?? 0) < TYPING_THROTTLE_MS) {
+    if (
+      !this.store.state.session.settings.showWhenITyping ||
+      now - (this.#lastTyping.get(roomId) ?? 0) < TYPING_THROTTLE_MS
+    ) {
       return;
     }
     this.#lastTyping.set(roomId, now);

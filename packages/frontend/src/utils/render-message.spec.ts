@@ -46,7 +46,9 @@ describe('renderMessage', () => {
         }
       }
       // What the user sees is the text they typed, not something the browser executed.
-      expect(root.textContent?.replace(/\s+/g, '')).toContain(payload.replace(/```|`/g, '').replace(/\s+/g, '').slice(0, 8));
+      expect(root.textContent?.replace(/\s+/g, '')).toContain(
+        payload.replace(/```|`/g, '').replace(/\s+/g, '').slice(0, 8),
+      );
     }
   });
 
@@ -72,7 +74,9 @@ describe('renderMessage', () => {
   });
 
   it('marks mentions of room members, and mine specially', () => {
-    const root = dom(renderMessage('hi @bob and @alice, not @carol', { ...plain, mentionedNames: ['bob', 'alice'], myName: 'alice' }));
+    const root = dom(
+      renderMessage('hi @bob and @alice, not @carol', { ...plain, mentionedNames: ['bob', 'alice'], myName: 'alice' }),
+    );
     const mentions = [...root.querySelectorAll('span.mention')].map((s) => s.textContent);
     expect(mentions).toEqual(['@bob', '@alice']);
     expect(root.querySelector('span.mention.me')?.textContent).toBe('@alice');

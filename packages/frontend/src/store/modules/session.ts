@@ -4,7 +4,13 @@ import { DEFAULT_SETTINGS, type ConnectionState, type RootState, type SessionSta
 
 export const session: Module<SessionState, RootState> = {
   namespaced: true,
-  state: () => ({ me: null, connection: 'offline', settings: { ...DEFAULT_SETTINGS }, serverOffset: 0, restored: false }),
+  state: () => ({
+    me: null,
+    connection: 'offline',
+    settings: { ...DEFAULT_SETTINGS },
+    serverOffset: 0,
+    restored: false,
+  }),
   mutations: {
     setMe(state, me: UserDto | null) {
       state.me = me;

@@ -1,0 +1,76 @@
+import type { MessageDto } from '@pychat/protocol';
+import { describe, expect, it } from 'vitest';
+import { createAppStore } from '../index';
+import type { PendingMessage } from '../types';
+import { timelineOf } from './messages';
+
+function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
+  return {
+    id,
+    roomId: 5,
+    senderId: 1,
+    content: `m${id}`,
+    parentId: null,
+    threadCount: 0,
+    mentions: [],
+    createdAt: 1000 + id,
+    editedAt: null,
+    deleted: false,
+    ...extra,
+  };
+}
+
+function pending(localId: string, createdAt: number, parentId: number | null = null): PendingMessage {
+  return { localId, roomId: 5, senderId: 1, content: localId, parentId, mentions: [], createdAt, status: 'sending' };
+}
+
+describe('messages store', () => {
+  it('orders the timeline by server id whatever the arrival order, pending copies last in send order', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(3), msg(1)]);
+    store.commit('messages/addPending', pending('b', 20));
+    store.commit('messages/addPending', pending('a', 10));
+    store.commit('messages/upsert', [msg(2)]);
+    const ids = timelineOf(store.state.messages.rooms[5], null).map((i) =>
+      i.kind === 'message' ? i.message.id : i.pending.localId,
+    );
+    expect(ids).toEqual([1, 2, 3, 'a', 'b']);
+  });
+
+  it('keeps thread replies out of the main timeline and in their thread', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(1), msg(2, { parentId: 1 }), msg(3)]);
+    store.commit('messages/addPending', pending('r', 5, 1));
+    const main = timelineOf(store.state.messages.rooms[5], null);
+    const thread = timelineOf(store.state.messages.rooms[5], 1);
+    expect(main.map((i) => (i.kind === 'message' ? i.message.id : i.pending.localId))).toEqual([1, 3]);
+    expect(thread.map((i) => (i.kind === 'message' ? i.message.id : i.pending.localId))).toEqual([2, 'r']);
+  });
+
+  it('never lets an older copy of a message overwrite a newer edit, but a delete always wins', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(1, { content: 'edited', editedAt: 5000 })]);
+    store.commit('messages/upsert', [msg(1, { content: 'original' })]);
+    expect(store.state.messages.rooms[5]?.byId[1]?.content).toBe('edited');
+    store.commit('messages/upsert', [msg(1, { content: null, deleted: true })]);
+    expect(store.state.messages.rooms[5]?.byId[1]?.deleted).toBe(true);
+  });
+
+  it('raises a thread count only upwards (late frames cannot lower it)', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(1, { threadCount: 3 })]);
+    store.commit('messages/setThreadCount', { roomId: 5, messageId: 1, count: 2 });
+    expect(store.state.messages.rooms[5]?.byId[1]?.threadCount).toBe(3);
+    store.commit('messages/setThreadCount', { roomId: 5, messageId: 1, count: 4 });
+    expect(store.state.messages.rooms[5]?.byId[1]?.threadCount).toBe(4);
+  });
+
+  it('keeps pending messages when a room is reset after a resync gap', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(1)]);
+    store.commit('messages/addPending', pending('p', 1));
+    store.commit('messages/resetRoom', 5);
+    expect(store.state.messages.rooms[5]?.byId).toEqual({});
+    expect(Object.keys(store.state.messages.rooms[5]?.pending ?? {})).toEqual(['p']);
+  });
+});
