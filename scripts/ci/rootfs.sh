@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI check for rootfs/: lay it over a debootstrapped Debian bookworm root (systemd, nginx-light, ssl-cert:
+# CI check for rootfs/ (and docker/nginx.conf): lay it over a debootstrapped Debian bookworm root (systemd, nginx-light, ssl-cert:
 # what the native install puts on a Raspberry Pi), do the install steps of docs/deploy.md, then run
 # `nginx -t` and `systemd-analyze verify` inside it. Fails on a non-zero exit AND on any warning: systemd
 # only warns about unknown keys (exit 0), nginx about duplicate or obsolete settings.
@@ -36,6 +36,18 @@ out=$(chroot "$R" nginx -t 2>&1) || fail=1
 echo "$out"
 extra=$(echo "$out" | grep -vE '^nginx: (the configuration file /etc/nginx/nginx.conf syntax is ok|configuration file /etc/nginx/nginx.conf test is successful)$' || true)
 if [ -n "$extra" ]; then echo "FAIL: nginx -t printed more than 'syntax is ok' / 'test is successful'"; fail=1; fi
+
+echo "── nginx -t of docker/nginx.conf (the compose file's load balancer), in the http block as nginx:alpine has it"
+mkdir -p "$R/data/tls"
+env -u NODE_EXTRA_CA_CERTS PYCHAT_ENV_FILE=/dev/null PYCHAT_DATA_DIR="$WORK/certs" PYCHAT_TLS=auto \
+  node "$REPO/packages/backend/dist/cli/index.js" cert --out "$R/data/tls/nginx.pem" >/dev/null
+echo '127.0.0.1 pychat1 pychat2' >>"$R/etc/hosts"
+cp "$REPO/docker/nginx.conf" "$R/etc/nginx/compose-site.conf"
+printf 'events {}\nhttp {\n  include /etc/nginx/mime.types;\n  include /etc/nginx/compose-site.conf;\n}\n' >"$R/etc/nginx/compose-test.conf"
+out=$(chroot "$R" nginx -t -c /etc/nginx/compose-test.conf 2>&1) || fail=1
+echo "$out"
+extra=$(echo "$out" | grep -vE '^nginx: (the configuration file /etc/nginx/compose-test.conf syntax is ok|configuration file /etc/nginx/compose-test.conf test is successful)$' || true)
+if [ -n "$extra" ]; then echo "FAIL: nginx -t of docker/nginx.conf printed more than success"; fail=1; fi
 
 echo "── systemd-analyze verify"
 units="/etc/systemd/system/pychat.service /etc/systemd/system/pychat@8081.service"

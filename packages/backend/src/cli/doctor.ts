@@ -1,6 +1,6 @@
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from '../config/config';
 import { createDataSource } from '../db/data-source';
@@ -297,8 +297,11 @@ export async function doctor(): Promise<number> {
   return r.failures > 0 ? 1 : 0;
 }
 
-/** `pychat cert`: makes the self-signed certificate now (compose: before nginx starts), or checks the given one. */
-export async function cert(): Promise<number> {
+/**
+ * `pychat cert [--out FILE]`: makes the self-signed certificate now, or checks the given one; with --out,
+ * writes the key and certificate in force as one PEM file (compose: nginx reads it from the shared volume).
+ */
+export async function cert(out?: string): Promise<number> {
   const config = cliConfig();
   if (config.tls === null) {
     console.log('PYCHAT_TLS=off and no PYCHAT_TLS_CERT/KEY: Pychat serves plain HTTP; nothing to do');
@@ -311,5 +314,13 @@ export async function cert(): Promise<number> {
   console.log(
     `${info.source} certificate ${info.path}: ${info.subject}, valid until ${info.validTo.toISOString().slice(0, 10)}, SHA-256 ${info.fingerprint256}`,
   );
+  if (out) {
+    const target = resolve(out);
+    mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+    const tmp = `${target}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${info.key.trim()}\n${info.cert.trim()}\n`, { mode: 0o600 });
+    renameSync(tmp, target);
+    console.log(`key and certificate written to ${target}`);
+  }
   return 0;
 }

@@ -19,7 +19,8 @@ export const USAGE = `Usage: pychat <command> [options]
                                  Default: <data dir>/backups/pychat-<time>.sqlite or .sql.gz
   restore <file> [--force]       put a backup back (stop Pychat first; --force skips that check)
   doctor                         check configuration, database, Redis, certificates and ports
-  cert                           make sure the HTTPS certificate exists (self-signed with PYCHAT_TLS=auto)
+  cert [--out FILE]              make sure the HTTPS certificate exists (self-signed with PYCHAT_TLS=auto);
+                                 --out also writes key + certificate as one PEM file (for nginx)
   healthcheck                    exit 0 when the local server answers /api/health/live
 
 Options for every command:
@@ -84,6 +85,7 @@ async function run(argv: string[]): Promise<number> {
       admin: { type: 'boolean', default: false },
       'password-stdin': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -117,7 +119,7 @@ async function run(argv: string[]): Promise<number> {
     case 'doctor':
       return (await import('./doctor.js')).doctor();
     case 'cert':
-      return (await import('./doctor.js')).cert();
+      return (await import('./doctor.js')).cert(values.out);
     case 'healthcheck':
       return (await import('./healthcheck.js')).healthcheck();
     default:
