@@ -84,6 +84,7 @@ run('ops: backup → wipe → restore (mariadb)', 'bash scripts/ci/backup.sh mar
 });
 run('ops: rootfs/ (nginx -t, systemd-analyze verify)', 'bash scripts/ci/rootfs.sh');
 run('ops: docker image (podman build, run, HTTPS chat, restart)', 'bash scripts/ci/image.sh');
+run("quick start (README's start command on a clean data dir)", 'bash scripts/ci/quickstart.sh');
 run('e2e (built server: embedded, two-instance scale-out)', 'npx vitest run', { cwd: 'packages/e2e', vitest: true });
 // Chromium runs in a network namespace with only loopback, so nothing it does can leave the machine.
 run(

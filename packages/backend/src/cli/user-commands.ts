@@ -30,7 +30,7 @@ async function newPassword(fromStdin: boolean): Promise<{ password: string; gene
 /**
  * `pychat create-user NAME [--email E] [--admin]`. Pychat has no site-wide administrator (as in the original,
  * "admin" means a room's or channel's admin), so --admin makes the account the admin of the "all" channel:
- * it may rename it and hand the role over.
+ * it may hand the role over (the "all" channel keeps its name).
  */
 export async function createUser(
   username: string | undefined,

@@ -649,6 +649,12 @@ describe(RoomService.name, () => {
       ['renaming the "all" channel', { id: ALL_CHANNEL_ID }, { name: 'x' }, 'INVALID_OPERATION'],
       ['admin handed over by a non-admin', { adminId: BOB }, { adminId: ME }, 'NOT_CHANNEL_ADMIN'],
       ['admin handed to a non-member', { adminId: ME }, { adminId: CAROL }, 'USER_NOT_FOUND'],
+      [
+        'anyone claiming the admin-less "all" channel',
+        { id: ALL_CHANNEL_ID, adminId: null },
+        { adminId: ME },
+        'NOT_CHANNEL_ADMIN',
+      ],
     ] as const)('refuses %s and changes nothing', async (_, channelOverrides, change, code) => {
       const ctx = setup();
       const channel = makeChannel(channelOverrides);
@@ -657,6 +663,16 @@ describe(RoomService.name, () => {
       await expectAppError(ctx.sut.updateChannel(ME, { channelId: channel.id, ...change }), code);
       expectNothingWritten(ctx);
     });
+  });
+
+  it('lets the operator-made admin of the "all" channel hand it over', async () => {
+    const ctx = setup();
+    const channel = makeChannel({ id: ALL_CHANNEL_ID, adminId: ME });
+    givenChannel(ctx, channel, [ME, BOB]);
+
+    await ctx.sut.updateChannel(ME, { channelId: ALL_CHANNEL_ID, adminId: BOB });
+
+    expect(ctx.rooms.updateChannel).toHaveBeenCalledWith(ALL_CHANNEL_ID, { adminId: BOB });
   });
 
   describe('leaveChannel', () => {

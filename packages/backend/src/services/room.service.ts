@@ -351,9 +351,10 @@ export class RoomService {
       patch.name = input.name;
     }
     if (input.adminId !== undefined) {
-      if (channel.id === ALL_CHANNEL_ID) {
-        // Nobody owns the company-wide channel; otherwise any user could make themselves its admin.
-        throw new AppError('NOT_CHANNEL_ADMIN', 'The "all" channel has no admin');
+      if (channel.id === ALL_CHANNEL_ID && channel.adminId !== userId) {
+        // Nobody claims the company-wide channel (else any user could make themselves its admin); only an admin
+        // set by the operator (`pychat create-user --admin`) can hand it over.
+        throw new AppError('NOT_CHANNEL_ADMIN', 'Only the admin of the "all" channel can hand it over');
       }
       if (channel.adminId !== null && channel.adminId !== userId) {
         throw new AppError('NOT_CHANNEL_ADMIN', 'Only the channel admin can hand admin over');
