@@ -62,7 +62,11 @@ module.exports = (_env, argv) => {
               exclude: [/\.map$/, /\.gz$/, /\.br$/, /\.LICENSE\.txt$/],
               maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
             }),
-            new CompressionPlugin({ filename: '[path][base].gz', algorithm: 'gzip', test: /\.(js|css|html|svg|json)$/ }),
+            new CompressionPlugin({
+              filename: '[path][base].gz',
+              algorithm: 'gzip',
+              test: /\.(js|css|html|svg|json)$/,
+            }),
             new CompressionPlugin({
               filename: '[path][base].br',
               algorithm: 'brotliCompress',

@@ -156,6 +156,8 @@ export class WsClient {
     const ws = new WebSocket(instance.wsUrl, { headers: { authorization: `Bearer ${token}` } });
     const client = new WsClient(ws);
     const ready = client.waitForFrame('session.ready');
+    // A refused upgrade rejects below; this wait must not then surface as an unhandled rejection.
+    ready.catch(() => undefined);
     await new Promise<void>((ok, fail) => {
       ws.once('open', () => ok());
       ws.once('error', fail);

@@ -177,7 +177,9 @@ describe('the web app, two users in Chromium', () => {
 
     await bob.context.setOffline(false);
     await message(alice.page, 'written while offline').waitFor({ timeout: 40_000 });
-    await expect.poll(() => message(bob.page, 'written while offline').getByText('Sending…').count(), { timeout: 20_000 }).toBe(0);
+    await expect
+      .poll(() => message(bob.page, 'written while offline').getByText('Sending…').count(), { timeout: 20_000 })
+      .toBe(0);
     await alice.page.waitForTimeout(1_000);
     expect(await message(alice.page, 'written while offline').count()).toBe(1);
     await alice.page.reload();

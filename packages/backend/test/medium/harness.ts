@@ -146,6 +146,8 @@ export class TestClient {
     const ws = new WebSocket(server.wsUrl, { headers: { authorization: `Bearer ${token}` } });
     const client = new TestClient(ws);
     const ready = client.waitFor('session.ready');
+    // A refused upgrade rejects below; this wait must not then surface as an unhandled rejection.
+    ready.catch(() => undefined);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
