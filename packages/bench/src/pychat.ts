@@ -72,7 +72,19 @@ export async function api<T>(
 }
 
 export async function signUp(base: string, username: string, password: string): Promise<AuthResponse> {
-  const res = await api<AuthResponse>(base, 'POST', '/api/auth/sign-up', { username, password });
+  let res: { status: number; body: AuthResponse } | undefined;
+  // A busy machine sometimes resets a kept-alive connection ("fetch failed"): retry. If the first try
+  // did reach the server, the retry answers USERNAME_TAKEN and the caller picks another name.
+  for (let attempt = 1; !res; attempt++) {
+    try {
+      res = await api<AuthResponse>(base, 'POST', '/api/auth/sign-up', { username, password });
+    } catch (error) {
+      if (attempt >= 5) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
   if (res.status !== 201) {
     throw new Error(`sign-up ${username}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
   }

@@ -49,7 +49,7 @@ function fmt(value: number | undefined | null): string {
   if (value === undefined || value === null || !Number.isFinite(value)) {
     return '–';
   }
-  if (Math.abs(value) >= 1000) {
+  if (Number.isInteger(value) || Math.abs(value) >= 1000) {
     return Math.round(value).toLocaleString('en-US');
   }
   if (Math.abs(value) >= 100) {
@@ -64,7 +64,10 @@ function fmt(value: number | undefined | null): string {
 export function renderTable(scenario: ScenarioResult): string {
   const lines: string[] = [];
   lines.push('');
-  lines.push(`■ ${scenario.scenario} [${scenario.backend}, ${scenario.clients} clients] ${scenario.description}`);
+  const load = scenario.loadAvg ? `, load ${scenario.loadAvg[0]}→${scenario.loadAvg[1]}` : '';
+  lines.push(
+    `■ ${scenario.scenario} [${scenario.backend}, ${scenario.clients} clients${load}] ${scenario.description}`,
+  );
   if (scenario.error) {
     lines.push(`  ${scenario.error}`);
     return lines.join('\n');

@@ -40,6 +40,8 @@ export interface ScenarioResult {
   targets: TargetResult[];
   ratios: Ratio[];
   checks: Check[];
+  /** 1-minute load average of the machine when the scenario started and ended (other work shares it). */
+  loadAvg?: [number, number];
   error?: string;
 }
 

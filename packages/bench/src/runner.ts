@@ -2,6 +2,7 @@
  * Runs one scenario against each target (Pychat, raw ws, ws+Redis) in turn, with the same clients,
  * the same load driver processes and the same phases, and measures the server processes from /proc.
  */
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DriverPool } from './driver-pool';
 import type { ClientSpec, ConnectResult, HistoryResult, LoadStats, SenderSpec, StormResult } from './driver/ipc';
@@ -522,6 +523,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     ratios: [],
     checks: [],
   };
+  const load0 = loadavg()[0];
   const fixtures: FixtureContext = {
     backend: opts.backend,
     stateDir: opts.stateDir,
@@ -552,6 +554,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       result.targets.push({ target, label: target, instances: 0, metrics: {}, details: {}, errors: [String(error)] });
     }
   }
+  result.loadAvg = [Math.round(load0 * 100) / 100, Math.round(loadavg()[0] * 100) / 100];
   result.ratios = computeRatios(result.targets);
   result.checks = computeChecks(scenario.name, result.targets, result.ratios);
   return result;
