@@ -1,5 +1,5 @@
 import { In, type DataSource, type Repository } from 'typeorm';
-import { RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
+import { MessageEntity, RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
 
 export interface NewUser {
   username: string;
@@ -15,16 +15,26 @@ export class UserRepository {
     this.#users = dataSource.getRepository(UserEntity);
   }
 
-  /** Creates the user with profile and settings rows and joins the given room, all or nothing. */
+  /**
+   * Creates the user with profile and settings rows and joins the given room, all or nothing. The read pointer
+   * starts at the room's newest message: a newcomer can read the history, but it is not "unread".
+   */
   async createWithRoom(user: NewUser, roomId: number, now: number): Promise<UserEntity> {
     return this.dataSource.transaction(async (manager) => {
       const saved = await manager.getRepository(UserEntity).save({ ...user, createdAt: now, lastSeenAt: null });
       await manager.getRepository(UserProfileEntity).insert({ userId: saved.id });
       await manager.getRepository(UserSettingsEntity).insert({ userId: saved.id });
+      const newest: { lastId: number | string | null } | undefined = await manager
+        .getRepository(MessageEntity)
+        .createQueryBuilder('m')
+        .select('MAX(m.id)', 'lastId')
+        .where('m.room_id = :roomId', { roomId })
+        .getRawOne();
       await manager.getRepository(RoomMemberEntity).insert({
         roomId,
         userId: saved.id,
         notifications: false,
+        lastReadMessageId: Number(newest?.lastId ?? 0),
         joinedAt: now,
       });
       return saved;

@@ -126,3 +126,36 @@ describe(`settings (${dialect})`, () => {
     }
   });
 });
+
+describe(`a newcomer (${dialect})`, () => {
+  let backend: SharedBackend;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    server = await startServer(backend);
+  });
+  afterAll(async () => {
+    await server.stop();
+    await backend.drop();
+  });
+
+  it('can read the "all" room history, but none of it counts as unread', async () => {
+    const old = await connectedUser(server);
+    for (const n of [1, 2, 3]) {
+      await old.client.request('message.send', { roomId: ALL_ROOM_ID, content: `before ${n}`, localId: `b${n}` });
+    }
+    const newcomer = await connectedUser(server);
+    const state = newcomer.client.ready.states.find((s) => s.roomId === ALL_ROOM_ID);
+    expect(state?.unread).toBe(0);
+    const history = await newcomer.client.request('message.history', { roomId: ALL_ROOM_ID });
+    expect(history.messages.map((m) => m.content)).toEqual(['before 1', 'before 2', 'before 3']);
+    const after = await old.client.request('message.send', { roomId: ALL_ROOM_ID, content: 'after', localId: 'a1' });
+    await newcomer.client.waitFor('message.new', (d) => d.message.id === after.message.id);
+    const again = await TestClient.connect(server, newcomer.token);
+    expect(again.ready.states.find((s) => s.roomId === ALL_ROOM_ID)?.unread).toBe(1);
+    for (const client of [old.client, newcomer.client, again]) {
+      await client.close();
+    }
+  });
+});
