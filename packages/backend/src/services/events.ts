@@ -3,6 +3,8 @@ import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto, UserSettin
 /** What happened, in domain terms. Services emit these after committing; fanout.service turns them into frames. */
 export interface DomainEvents {
   'message.created': { message: MessageDto; localId: string | null; parentThreadCount?: number };
+  /** A send repeated with a stored localId: its first attempt may have committed without being fanned out. */
+  'message.resent': { message: MessageDto; localId: string };
   'message.edited': { message: MessageDto };
   'message.deleted': { message: MessageDto };
   'message.read': { roomId: number; userId: number; lastReadMessageId: number };

@@ -145,9 +145,15 @@ describe(FanoutService.name, () => {
   });
 
   it('has a row for every domain event, so a new event cannot go untested', () => {
-    const covered = new Set<string>([...single.map(([name]) => name), 'message.created', 'room.membersAdded']);
+    const covered = new Set<string>([
+      ...single.map(([name]) => name),
+      'message.created',
+      'message.resent',
+      'room.membersAdded',
+    ]);
     const all: Record<keyof DomainEvents, true> = {
       'message.created': true,
+      'message.resent': true,
       'message.edited': true,
       'message.deleted': true,
       'message.read': true,
@@ -185,6 +191,16 @@ describe(FanoutService.name, () => {
       const [only] = await emitted('message.created', { message, localId: null, parentThreadCount: 4 });
 
       expect(only.data).toEqual({ message, parentThreadCount: 4 });
+    });
+  });
+
+  describe('message.resent', () => {
+    it('sends message.new again to the whole room, with the localId', async () => {
+      const [only, ...rest] = await emitted('message.resent', { message, localId: 'tab-1' });
+
+      expect(rest).toEqual([]);
+      expect(only.target).toEqual({ room: 10 });
+      expect(only).toMatchObject({ type: 'message.new', data: { message, localId: 'tab-1' } });
     });
   });
 

@@ -21,6 +21,11 @@ export class FanoutService {
       }
       await this.publish({ room: message.roomId }, 'message.new', data);
     });
+    // At least once: the first attempt's instance may have died (or lost the bus) between commit and publish.
+    // Clients dedupe message.new by id.
+    events.on('message.resent', ({ message, localId }) =>
+      this.publish({ room: message.roomId }, 'message.new', { message, localId }),
+    );
     events.on('message.edited', ({ message }) => this.publish({ room: message.roomId }, 'message.edited', { message }));
     events.on('message.deleted', ({ message }) =>
       this.publish({ room: message.roomId }, 'message.deleted', { message }),

@@ -50,9 +50,9 @@ describe(MessageService.name, () => {
       expect(messages.insert).toHaveBeenCalledBefore(events.emit);
     });
 
-    it('answers a resend of the same localId with the stored message, without inserting or emitting', async () => {
+    it('answers a resend of the same localId with the stored message, without inserting, and fans it out again', async () => {
       const ctx = setup();
-      const { sut, room, messages } = ctx;
+      const { sut, room, messages, events } = ctx;
       const stored = makeMessage({ roomId: room.id, senderId: ME, localId: 'tab1-1' });
       messages.findBySenderAndLocalId.mockResolvedValue(stored);
       messages.mentionsOf.mockResolvedValue(new Map([[stored.id, [OTHER]]]));
@@ -61,7 +61,11 @@ describe(MessageService.name, () => {
 
       expect(messages.findBySenderAndLocalId).toHaveBeenCalledWith(ME, 'tab1-1');
       expect(reply).toEqual({ message: toMessageDto(stored, [OTHER]), duplicate: true });
-      expectNothingWritten(ctx);
+      expect(messages.insert).not.toHaveBeenCalled();
+      // The first attempt may have committed and died before its fan-out: members get it (again).
+      expect(events.emitted).toEqual([
+        { name: 'message.resent', payload: { message: reply.message, localId: 'tab1-1' } },
+      ]);
     });
 
     it('refuses a localId already used in another room (VALIDATION_FAILED)', async () => {

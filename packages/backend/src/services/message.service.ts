@@ -46,6 +46,8 @@ export class MessageService {
     const { room } = await this.access.requireRoomMember(userId, input.roomId);
     const previous = await this.findResend(userId, input);
     if (previous) {
+      // A resend means the first reply never arrived: its fan-out may never have happened either.
+      await this.events.emit('message.resent', { message: previous.message, localId: input.localId });
       return previous;
     }
     if (room.p2p) {
