@@ -48,8 +48,13 @@ const INSTANCE_TTL_MS = 20_000;
  * Redis layout: `<prefix>presence:<instanceId>` hash userId → connection count of that instance;
  * `<prefix>instances` sorted set instanceId → last heartbeat (ms). A killed instance's users drop out
  * of `online()` once its heartbeat is older than INSTANCE_TTL_MS.
+ *
+ * The counts live in this process; the hash is their copy for the other instances, rewritten at every
+ * heartbeat, so a Redis restart (which loses every key) or a write that failed while Redis was away
+ * heals within HEARTBEAT_MS.
  */
 export class RedisPresenceRegistry implements PresenceRegistry {
+  readonly #counts = new Map<number, number>();
   readonly #redis: Redis;
   readonly #instancesKey: string;
   readonly #prefix: string;
@@ -76,7 +81,11 @@ export class RedisPresenceRegistry implements PresenceRegistry {
 
   async #heartbeat(): Promise<void> {
     const now = Date.now();
-    await this.#redis.zadd(this.#instancesKey, now, this.#instanceId);
+    const write = this.#redis.multi().del(this.#myKey);
+    if (this.#counts.size > 0) {
+      write.hset(this.#myKey, Object.fromEntries(this.#counts));
+    }
+    await write.zadd(this.#instancesKey, now, this.#instanceId).exec();
     const dead = await this.#redis.zrangebyscore(this.#instancesKey, '-inf', now - INSTANCE_TTL_MS);
     for (const instance of dead) {
       await this.#redis.del(`${this.#prefix}presence:${instance}`);
@@ -102,15 +111,20 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   }
 
   async connect(userId: number): Promise<boolean> {
-    const count = await this.#redis.hincrby(this.#myKey, String(userId), 1);
+    const count = (this.#counts.get(userId) ?? 0) + 1;
+    this.#counts.set(userId, count);
+    await this.#redis.hset(this.#myKey, String(userId), count);
     return count === 1 && !(await this.#elsewhere(userId));
   }
 
   async disconnect(userId: number): Promise<boolean> {
-    const count = await this.#redis.hincrby(this.#myKey, String(userId), -1);
+    const count = (this.#counts.get(userId) ?? 1) - 1;
     if (count > 0) {
+      this.#counts.set(userId, count);
+      await this.#redis.hset(this.#myKey, String(userId), count);
       return false;
     }
+    this.#counts.delete(userId);
     await this.#redis.hdel(this.#myKey, String(userId));
     return !(await this.#elsewhere(userId));
   }
@@ -128,6 +142,7 @@ export class RedisPresenceRegistry implements PresenceRegistry {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.#counts.clear();
     await this.#redis.del(this.#myKey).catch(() => undefined);
     await this.#redis.zrem(this.#instancesKey, this.#instanceId).catch(() => undefined);
   }

@@ -17,7 +17,7 @@ export async function migrate(): Promise<number> {
 /**
  * `pychat flush-online`: deletes the Redis presence registry (`<prefix>presence:*` hashes and the
  * `<prefix>instances` heartbeat set), e.g. after instances were killed and users still show online.
- * Running instances re-register at their next heartbeat (5 s) and count their sockets again from then on.
+ * Running instances write their own sockets back at their next heartbeat (5 s); only dead ones stay forgotten.
  */
 export async function flushOnline(): Promise<number> {
   const config = cliConfig();

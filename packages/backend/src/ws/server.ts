@@ -144,8 +144,13 @@ export class WsServer {
       return;
     }
     counted = true;
-    await presence.connected(user.id);
-    const [allUsers, settings, online] = await Promise.all([users.list(), users.settings(user.id), presence.online()]);
+    // Presence is best effort: with Redis away a user still connects and chats (the registry heals later).
+    await presence.connected(user.id).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+    const [allUsers, settings, online] = await Promise.all([
+      users.list(),
+      users.settings(user.id),
+      presence.online().catch(() => [user.id]),
+    ]);
     const ready: ServerEventFrame<'session.ready'> = {
       type: 'session.ready',
       data: {
