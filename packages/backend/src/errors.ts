@@ -47,15 +47,35 @@ export class AppError extends Error {
   }
 }
 
-/** True for errors that mean the database cannot be reached right now (worth a 503, not a 500). */
+/** Error codes of a database (or network) that cannot be reached right now. */
+const UNAVAILABLE_CODES = new Set([
+  // network: refused, reset mid-query (server killed), broken pipe, unreachable, name lookup
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  // mysql2: connection closed, or a command on a connection that already failed
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
+  'PROTOCOL_ENQUEUE_AFTER_QUIT',
+  // MariaDB/MySQL: too many connections, shutting down, connection killed
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+  'SQLITE_BUSY',
+]);
+
+/**
+ * True for errors that mean the database cannot be reached right now (worth a 503, not a 500).
+ * mysql2 marks every error that broke its connection `fatal` (some, like "Can't add new command when
+ * connection is in closed state", have no code); TypeORM's QueryFailedError copies both fields.
+ */
 export function isUnavailableError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'PROTOCOL_CONNECTION_LOST' ||
-    code === 'ETIMEDOUT' ||
-    code === 'ER_CON_COUNT_ERROR' ||
-    code === 'SQLITE_BUSY' ||
-    code === 'EHOSTUNREACH'
-  );
+  const e = error as { code?: unknown; fatal?: unknown } | null;
+  return (typeof e?.code === 'string' && UNAVAILABLE_CODES.has(e.code)) || e?.fatal === true;
 }
