@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { cliConfig } from './context';
+import { ConfigError, loadConfig } from '../config/config';
 
 /** Asks the local server for /api/health/live; the self-signed certificate is fine here. */
 export function probe(url: string, timeoutMs = 4000): Promise<number> {
@@ -27,7 +27,14 @@ export function localUrl(config: { host: string; port: number; tls: unknown }, p
 
 /** `pychat healthcheck`: the container HEALTHCHECK. Exit 0 when live. */
 export async function healthcheck(): Promise<number> {
-  const config = cliConfig();
+  // Not cliConfig(): that module loads TypeORM, and this runs every 30 s in the container.
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.problems.join('\n') : String(error));
+    return 1;
+  }
   try {
     const status = await probe(localUrl(config, '/api/health/live'));
     return status === 200 ? 0 : 1;
