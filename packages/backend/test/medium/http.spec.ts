@@ -477,6 +477,11 @@ describe(`HTTP API (${dialect})`, () => {
         status: 400,
         body: { code: 'VALIDATION_FAILED' },
       });
+      // Not even percent-decodable (found by the e2e fuzz): still a 400, not a 500.
+      expect(await api(server, 'GET', '/api/users/%ff/profile', undefined, carol.token)).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION_FAILED' },
+      });
     });
   });
 

@@ -21,6 +21,13 @@ export function errorHandler(logger: Logger) {
       res.status(400).json({ code: 'BAD_JSON', message: 'Request body is not valid JSON' });
       return;
     }
+    // The router could not percent-decode a path parameter (/api/users/%/profile).
+    if (error instanceof URIError) {
+      res
+        .status(400)
+        .json({ code: 'VALIDATION_FAILED', message: 'Malformed URL: a path parameter is not valid percent-encoding' });
+      return;
+    }
     if (isUnavailableError(error)) {
       logger.warn({ req: requestId, err: error }, 'database unavailable');
       res.status(503).json({ code: 'UNAVAILABLE', message: 'The server cannot reach its database right now' });
