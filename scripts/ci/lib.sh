@@ -35,14 +35,14 @@ need() {
   apt-get update -qq && apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
 }
 
-# A debootstrapped root, cached as a directory. $1 name, $2 --include list (may be empty).
+# A debootstrapped root, cached as a directory. $1 name, $2 --include list (may be empty), $3 suite.
 debootstrap_root() {
-  local name=$1 include=$2 dir="$CACHE/roots/$1"
+  local name=$1 include=$2 suite=${3:-bookworm} dir="$CACHE/roots/$1"
   if [ ! -f "$dir/.complete" ]; then
     need debootstrap:debootstrap
     rm -rf "$dir" && mkdir -p "$dir"
     log "debootstrap $name (once; cached in $dir)"
-    debootstrap --variant=minbase ${include:+--include=$include} bookworm "$dir" "$(debian_mirror)" \
+    debootstrap --variant=minbase ${include:+--include=$include} "$suite" "$dir" "$(debian_mirror)" \
       >"$CACHE/roots/$name.log" 2>&1 || { tail -20 "$CACHE/roots/$name.log" >&2; die "debootstrap $name"; }
     rm -rf "$dir"/var/lib/apt/lists/* "$dir"/var/cache/apt/*.bin "$dir"/var/cache/apt/archives/*.deb
     touch "$dir/.complete"

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# CI check for rootfs/ (and docker/nginx.conf): lay it over a debootstrapped Debian bookworm root (systemd, nginx-light, ssl-cert:
-# what the native install puts on a Raspberry Pi), do the install steps of docs/deploy.md, then run
-# `nginx -t` and `systemd-analyze verify` inside it. Fails on a non-zero exit AND on any warning: systemd
-# only warns about unknown keys (exit 0), nginx about duplicate or obsolete settings.
-# The root is cached under $PYCHAT_CI_CACHE (debootstrap once, ~40 s); each check uses a throwaway overlay.
+# CI check for rootfs/ (and docker/nginx.conf): lay it over debootstrapped Debian roots with systemd,
+# nginx-light and ssl-cert (what the native install puts on a Raspberry Pi): trixie (Debian 13 / Raspberry
+# Pi OS 13, with Debian's nodejs 20.19) and bookworm (Debian 12, Node 20 unpacked into /usr/local). Do the
+# install steps of docs/deploy.md, then run `nginx -t` and `systemd-analyze verify` inside each. Fails on a
+# non-zero exit AND on any warning: systemd only warns about unknown keys (exit 0), nginx about duplicate or
+# obsolete settings (trixie's nginx 1.26 warns where bookworm's 1.22 is silent).
+# The roots are cached under $PYCHAT_CI_CACHE (debootstrap once, ~50 s each); each check uses a throwaway overlay.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-PI=$(debootstrap_root pi "systemd,nginx-light,ssl-cert")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pychat-rootfs.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/upper" "$WORK/work" "$WORK/root"
 
-# Everything below runs in a private mount namespace: the overlay and bind mounts vanish with it.
-unshare --mount --propagation private bash -euo pipefail -s "$PI" "$WORK" "$REPO" <<'INNER'
-PI=$1 WORK=$2 REPO=$3 R=$WORK/root
+# $1 label, $2 debootstrapped root, $3 where node comes from: "debian" (the root's own) or "local" (this
+# machine's node bind-mounted at /usr/local/bin/node, like the official tarball on Debian 12).
+validate() {
+  local label=$1 lower=$2 node=$3 work="$WORK/$1"
+  mkdir -p "$work/upper" "$work/work" "$work/root"
+  echo "━━ $label"
+  unshare --mount --propagation private bash -euo pipefail -s "$lower" "$work" "$REPO" "$node" <<'INNER'
+PI=$1 WORK=$2 REPO=$3 NODE=$4 R=$WORK/root
 mount -t overlay overlay -o "lowerdir=$PI,upperdir=$WORK/upper,workdir=$WORK/work" "$R"
 mount -t proc proc "$R/proc"
 
@@ -22,8 +27,10 @@ mount -t proc proc "$R/proc"
 # /usr/bin, rootfs/ copied over /, the pychat user, the env file, the nginx site enabled.
 mkdir -p "$R/opt/pychat"
 mount --bind "$REPO" "$R/opt/pychat"
-touch "$R/usr/bin/node"
-mount --bind "$(command -v node)" "$R/usr/bin/node"
+if [ "$NODE" = local ]; then
+  touch "$R/usr/local/bin/node"
+  mount --bind "$(command -v node)" "$R/usr/local/bin/node"
+fi
 cp -a "$REPO/rootfs/." "$R/"
 chroot "$R" useradd --system --user-group --create-home --home-dir /var/lib/pychat --shell /usr/sbin/nologin pychat
 install -m 640 -g "$(chroot "$R" id -g pychat)" "$R/etc/pychat/pychat.env.example" "$R/etc/pychat/pychat.env"
@@ -63,4 +70,10 @@ echo "$out" | grep -q '^ok    config: every PYCHAT_\* variable is valid$' || { e
 echo "$out" | grep -q '^ok    data dir: /var/lib/pychat$' || { echo "FAIL: data dir check"; fail=1; }
 exit $fail
 INNER
-echo "rootfs: nginx -t and systemd-analyze verify clean"
+}
+
+fail=0
+validate trixie "$(debootstrap_root pi-trixie "systemd,nginx-light,ssl-cert,nodejs" trixie)" debian || fail=1
+validate bookworm "$(debootstrap_root pi "systemd,nginx-light,ssl-cert")" local || fail=1
+[ $fail = 0 ] || die "rootfs/ does not pass on every root"
+echo "rootfs: nginx -t and systemd-analyze verify clean on trixie and bookworm"
