@@ -2,7 +2,8 @@
 # CI check for rootfs/ (and docker/nginx.conf): lay it over debootstrapped Debian roots with systemd,
 # nginx-light and ssl-cert (what the native install puts on a Raspberry Pi): trixie (Debian 13 / Raspberry
 # Pi OS 13, with Debian's nodejs 20.19) and bookworm (Debian 12, Node 20 unpacked into /usr/local). Do the
-# install steps of docs/deploy.md, then run `nginx -t` and `systemd-analyze verify` inside each. Fails on a
+# install steps of docs/deploy.md, run `nginx -t` and `systemd-analyze verify` inside each, then serve: Pychat
+# as the unit starts it, nginx in front, and a chat through https://127.0.0.1 on a loopback-only network. Fails on a
 # non-zero exit AND on any warning: systemd only warns about unknown keys (exit 0), nginx about duplicate or
 # obsolete settings (trixie's nginx 1.26 warns where bookworm's 1.22 is silent).
 # The roots are cached under $PYCHAT_CI_CACHE (debootstrap once, ~50 s each); each check uses a throwaway overlay.
@@ -18,7 +19,9 @@ validate() {
   local label=$1 lower=$2 node=$3 work="$WORK/$1"
   mkdir -p "$work/upper" "$work/work" "$work/root"
   echo "━━ $label"
-  unshare --mount --propagation private bash -euo pipefail -s "$lower" "$work" "$REPO" "$node" <<'INNER'
+  # Private mount, network and pid namespaces: mounts, the loopback-only network and every process
+  # started inside (Pychat, nginx) end with it.
+  unshare --mount --net --pid --fork --propagation private bash -euo pipefail -s "$lower" "$work" "$REPO" "$node" <<'INNER'
 PI=$1 WORK=$2 REPO=$3 NODE=$4 R=$WORK/root
 mount -t overlay overlay -o "lowerdir=$PI,upperdir=$WORK/upper,workdir=$WORK/work" "$R"
 mount -t proc proc "$R/proc"
@@ -68,6 +71,24 @@ out=$(env -u NODE_EXTRA_CA_CERTS chroot "$R" /usr/local/bin/pychat doctor 2>&1) 
 echo "$out" | sed 's/^/   /'
 echo "$out" | grep -q '^ok    config: every PYCHAT_\* variable is valid$' || { echo "FAIL: the env file example is not a valid configuration"; fail=1; }
 echo "$out" | grep -q '^ok    data dir: /var/lib/pychat$' || { echo "FAIL: data dir check"; fail=1; }
+
+echo "── serving: Pychat as the unit runs it, nginx in front, a chat through https://127.0.0.1 (private network)"
+ip link set lo up
+chroot "$R" setpriv --reuid=pychat --regid=pychat --init-groups -- env -u NODE_EXTRA_CA_CERTS \
+  node /opt/pychat/packages/backend/dist/cli/index.js start >"$WORK/pychat.log" 2>&1 &
+chroot "$R" nginx
+CHECK="node $REPO/scripts/ci/chat-check.mjs"
+if $CHECK wait https://127.0.0.1 30 && $CHECK page https://127.0.0.1 && $CHECK chat https://127.0.0.1 "$WORK/chat.json" &&
+  $CHECK read https://127.0.0.1 "$WORK/chat.json"; then
+  location=$(curl -s -o /dev/null -w '%{redirect_url}' http://127.0.0.1/room/1)
+  [ "$location" = https://127.0.0.1/room/1 ] || { echo "FAIL: port 80 redirects to '$location'"; fail=1; }
+  status=$(curl -sk -o /dev/null -w '%{http_code}' https://127.0.0.1/metrics)
+  [ "$status" = 404 ] || { echo "FAIL: nginx passes /metrics on ($status)"; fail=1; }
+  owner=$(chroot "$R" stat -c %U /var/lib/pychat/pychat.sqlite)
+  [ "$owner" = pychat ] || { echo "FAIL: the database belongs to $owner"; fail=1; }
+else
+  echo "FAIL: no chat through nginx"; tail -20 "$WORK/pychat.log"; tail -5 "$R/var/log/nginx/error.log"; fail=1
+fi
 exit $fail
 INNER
 }
