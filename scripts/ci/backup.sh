@@ -9,7 +9,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 which=${1:-all}
-PORT=${CI_BACKUP_PORT:-18481}
+PORT=${CI_BACKUP_PORT:-$(free_port)}
 MYSQL_URL=${TEST_MYSQL_URL:-mysql://pychat:pychat@127.0.0.1:3307}
 MAIN="$REPO/packages/backend/dist/main.js"
 PYCHAT="node $REPO/packages/backend/dist/cli/index.js"

@@ -14,9 +14,9 @@ source "$(dirname "$0")/lib.sh"
 IMAGE=localhost/pychat:ci
 NAME=pychat-ci-$$
 VOLUME=pychat-ci-$$
-HTTPS_PORT=${CI_HTTPS_PORT:-18443}
-HTTP_PORT=${CI_HTTP_PORT:-18080}
-TURN_PORT=${CI_TURN_PORT:-13478}
+HTTPS_PORT=${CI_HTTPS_PORT:-$(free_port)}
+HTTP_PORT=${CI_HTTP_PORT:-$(free_port)}
+TURN_PORT=${CI_TURN_PORT:-$(free_port)}
 STATE=$(mktemp)
 CHECK="node $REPO/scripts/ci/chat-check.mjs"
 URL=https://127.0.0.1:$HTTPS_PORT

@@ -13,6 +13,8 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
+# A TCP port free on 127.0.0.1 right now (so concurrent runs and other servers do not collide).
+free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'; }
 # Seconds (one decimal) since a `date +%s%N` reading.
 seconds_since() { awk -v a="$1" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 
