@@ -92,6 +92,15 @@ describe('EventRouter', () => {
     expect(notifications.onMessage).toHaveBeenCalledTimes(2);
   });
 
+  it('counts and notifies a message delivered twice (a resend after a crash) only once', () => {
+    const { store, route, notifications } = setup();
+    store.commit('rooms/setState', { roomId: 1, volume: 80, notifications: true, unread: 0, lastMessageId: 0 });
+    route({ type: 'message.new', data: { message: msg(12) } });
+    route({ type: 'message.new', data: { message: msg(12) } });
+    expect(store.state.rooms.states[1]?.unread).toBe(1);
+    expect(notifications.onMessage).toHaveBeenCalledTimes(1);
+  });
+
   it('updates the parent’s reply count from a thread reply', () => {
     const { store, route } = setup();
     store.commit('messages/upsert', [msg(5)]);

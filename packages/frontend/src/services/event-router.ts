@@ -55,6 +55,8 @@ export class EventRouter {
         this.hooks.onReady();
       },
       'message.new': ({ message, localId, parentThreadCount }) => {
+        // At least once: a resend after a crash publishes the same message again; count and notify it once.
+        const known = store.state.messages.rooms[message.roomId]?.byId[message.id] !== undefined;
         if (localId !== undefined && message.senderId === this.me()) {
           this.chat.confirm(localId, message);
         } else {
@@ -67,6 +69,9 @@ export class EventRouter {
             messageId: message.parentId,
             count: parentThreadCount,
           });
+        }
+        if (known) {
+          return;
         }
         store.commit('presence/stopTyping', { roomId: message.roomId, userId: message.senderId });
         store.commit('rooms/noteMessage', {
