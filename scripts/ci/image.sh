@@ -103,8 +103,8 @@ $CHECK read "$URL" "$STATE"
 again=$(echo | openssl s_client -connect "127.0.0.1:$HTTPS_PORT" 2>/dev/null | openssl x509 -noout -fingerprint -sha256)
 [ "$fingerprint" = "$again" ] || die "the certificate changed across restarts ($fingerprint / $again)"
 podman_q stop -t 15 "$NAME" >/dev/null
-# Keep the cache bounded: drop untagged images (old builds) a day after they were made; layers that later
+# Keep the cache bounded: drop untagged images (old builds) an hour after they were made; layers that later
 # builds still use have children and stay.
-podman image prune -f --filter until=24h >/dev/null 2>&1 || true
+podman image prune -f --filter until=1h >/dev/null 2>&1 || true
 
 echo "image: OK; build ${build_s}s, size $((size / 1000000)) MB, run → page ${page_s}s"
