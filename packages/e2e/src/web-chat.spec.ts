@@ -110,6 +110,8 @@ describe('the web app, two users in Chromium', () => {
   it('edits with ↑ and deletes from the message menu, and the other side follows', async () => {
     await send(alice.page, 'typo mesage');
     await message(bob.page, 'typo mesage').waitFor();
+    // ↑ edits my newest message once the server has confirmed it (it has an id then).
+    await alice.page.locator('main article.msg[data-message-id]', { hasText: 'typo mesage' }).waitFor();
     await composer(alice.page).press('ArrowUp');
     await expect.poll(() => composer(alice.page).inputValue()).toBe('typo mesage');
     await composer(alice.page).fill('fixed message');
