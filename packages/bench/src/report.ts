@@ -8,7 +8,9 @@ const TABLE_METRICS: [string, string][] = [
   ['connect.connected', 'clients connected'],
   ['connect.ms', 'connect all (ms)'],
   ['connect.cpuMsPerConn', 'server CPU per connect (ms)'],
-  ['connect.otherMB', 'extra frames at connect (MB)'],
+  ['connect.readyKB', 'session.ready size (KB)'],
+  ['connect.otherFrames', 'other frames during connect'],
+  ['connect.otherMB', 'other frames during connect (MB)'],
   ['mem.kbPerConn', 'server RSS per connection (KB)'],
   ['latency.msgsPerSec', 'latency: messages/s'],
   ['latency.deliveriesPerSec', 'latency: deliveries/s'],
@@ -226,7 +228,44 @@ export function renderSvg(report: Report): string {
   return out.join('\n');
 }
 
-/** Writes `<name>.json` and `<name>.svg`, plus `latest.json` / `latest.svg`; returns the paths. */
+/** The same tables as the terminal, in Markdown (for docs/performance.md). */
+export function renderMarkdown(report: Report): string {
+  const lines: string[] = [];
+  for (const scenario of report.scenarios) {
+    const load = scenario.loadAvg ? `, load average ${scenario.loadAvg[0]} → ${scenario.loadAvg[1]}` : '';
+    lines.push(`### ${scenario.scenario} (${scenario.backend}${load})`, '', scenario.description, '');
+    if (scenario.error) {
+      lines.push(`Failed: ${scenario.error}`, '');
+      continue;
+    }
+    const targets = ORDER.map((name) => scenario.targets.find((t) => t.target === name)).filter((t) => t !== undefined);
+    lines.push(`| metric | ${targets.map((t) => t.label).join(' | ')} | ÷ ws | ÷ ws+Redis |`);
+    lines.push(`| --- | ${targets.map(() => '---:').join(' | ')} | ---: | ---: |`);
+    for (const [key, title] of TABLE_METRICS) {
+      if (!targets.some((t) => t.metrics[key] !== undefined)) {
+        continue;
+      }
+      const ratio = scenario.ratios.find((r) => r.metric === key);
+      lines.push(
+        `| ${title} | ${targets.map((t) => fmt(t.metrics[key])).join(' | ')} | ${ratio?.vsWs ? `${fmt(ratio.vsWs)}×` : ''} | ${ratio?.vsRedis ? `${fmt(ratio.vsRedis)}×` : ''} |`,
+      );
+    }
+    lines.push('');
+    for (const check of scenario.checks) {
+      const mark = check.met === null ? '?' : check.met ? '✓' : '✗';
+      lines.push(`- ${mark} ${check.target}: \`${check.metric}\` = ${fmt(check.value)} (${check.limit})`);
+    }
+    for (const target of targets) {
+      for (const error of target.errors) {
+        lines.push(`- ! ${target.target}: ${error.slice(0, 300)}`);
+      }
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** Writes `<name>.json`, `.svg` and `.md`, plus `latest.*`; returns the paths. */
 export function writeReport(report: Report, outDir: string, name: string): { json: string; svg: string } {
   mkdirSync(outDir, { recursive: true });
   const json = join(outDir, `${name}.json`);
@@ -237,5 +276,8 @@ export function writeReport(report: Report, outDir: string, name: string): { jso
   writeFileSync(svg, chart);
   writeFileSync(join(outDir, 'latest.json'), text);
   writeFileSync(join(outDir, 'latest.svg'), chart);
+  const markdown = renderMarkdown(report);
+  writeFileSync(join(outDir, `${name}.md`), markdown);
+  writeFileSync(join(outDir, 'latest.md'), markdown);
   return { json, svg };
 }

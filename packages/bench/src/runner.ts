@@ -286,6 +286,8 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
     metrics['connect.cpuMsPerConn'] = connectedCount > 0 ? round((cpu1 - cpu0) / connectedCount) : 0;
     metrics['connect.otherFrames'] = connects.reduce((n, r) => n + r.otherFrames, 0);
     metrics['connect.otherMB'] = round(connects.reduce((n, r) => n + r.otherBytes, 0) / MB, 1);
+    metrics['connect.readyKB'] =
+      connectedCount > 0 ? round(connects.reduce((n, r) => n + r.readyBytes, 0) / connectedCount / 1024, 1) : 0;
     details.connect = { failures, latency: connectLatency };
     if (connectedCount < plan.clients.length) {
       errors.push(

@@ -100,6 +100,7 @@ class LoadState {
   deliveries = 0;
   expected = 0;
   otherFrames = 0;
+  otherBytes = 0;
   closes = 0;
   firstSendAt = 0;
   lastDeliveryAt = 0;
@@ -146,6 +147,8 @@ class Driver {
   /** Frames other than session.ready received while connecting (presence floods show up here). */
   connectOther = 0;
   connectOtherBytes = 0;
+  /** Bytes of session.ready frames received while connecting. */
+  readyBytes = 0;
 
   init(command: Extract<DriverCommand, { cmd: 'init' }>): { clients: number } {
     this.driverId = command.driverId;
@@ -186,6 +189,8 @@ class Driver {
       c.dropping = false;
       const timer = setTimeout(() => {
         fail('timeout');
+        // Our own doing: not a close by the server.
+        c.dropping = true;
         ws.terminate();
       }, timeoutMs);
       const fail = (reason: string) => {
@@ -199,6 +204,7 @@ class Driver {
         if (c.ready) {
           this.onFrame(c, data);
         } else if (hasPrefix(data, P_READY)) {
+          this.readyBytes += data.length;
           c.ready = true;
           c.nextPingAt = Date.now() + Math.random() * this.pingIntervalMs;
           settled = true;
@@ -230,6 +236,9 @@ class Driver {
     const failures: Record<string, number> = {};
     this.connectOther = 0;
     this.connectOtherBytes = 0;
+    this.readyBytes = 0;
+    // Frames reaching clients already connected (presence of the next ones…) count for this phase too.
+    this.load = new LoadState();
     let next = 0;
     let connected = 0;
     let failed = 0;
@@ -264,8 +273,9 @@ class Driver {
       ms: (nowUs() - started) / 1000,
       latency: latency.toData(),
       failedClients,
-      otherFrames: this.connectOther,
-      otherBytes: this.connectOtherBytes,
+      otherFrames: this.connectOther + this.load.otherFrames,
+      otherBytes: this.connectOtherBytes + this.load.otherBytes,
+      readyBytes: this.readyBytes,
     };
   }
 
@@ -275,6 +285,7 @@ class Driver {
       const mark = buf.indexOf(MARK, P_NEW.length);
       if (mark < 0) {
         load.otherFrames++;
+        load.otherBytes += buf.length;
         return;
       }
       const at = nowUs();
@@ -308,6 +319,7 @@ class Driver {
       return;
     }
     load.otherFrames++;
+    load.otherBytes += buf.length;
   }
 
   onAnswer(

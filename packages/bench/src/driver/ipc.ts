@@ -56,6 +56,8 @@ export interface ConnectResult {
   /** Frames received during the connect phase other than session.ready (presence, user lists…). */
   otherFrames: number;
   otherBytes: number;
+  /** Total size of the session.ready frames. */
+  readyBytes: number;
 }
 
 export interface LoadStats {
