@@ -127,7 +127,7 @@ const CHART_RATIOS = [
 
 /**
  * Two panels: Pychat ÷ baseline ratios (log scale, 1× marked; for deliveries/s higher is better, for
- * everything else lower is better), and send→deliver latency p50/p99 per server at 10 msg/s.
+ * everything else lower is better), and send→deliver latency p50/p99 per server in the fixed-rate phase.
  */
 export function renderSvg(report: Report): string {
   const rows: { label: string; vsWs: number | null; vsRedis: number | null; better: string }[] = [];
@@ -201,7 +201,7 @@ export function renderSvg(report: Report): string {
     bar(row.vsRedis, 15, '#e8883a');
   });
   out.push(
-    `<text x="10" y="${top2 - 30}" font-size="16" font-weight="bold">send→deliver latency at 10 msg/s (ms, log scale): bar = p99, tick = p50</text>`,
+    `<text x="10" y="${top2 - 30}" font-size="16" font-weight="bold">send→deliver latency in the fixed-rate phase (ms, log scale): bar = p99, tick = p50</text>`,
   );
   const lx = (ms: number) => left + ((Math.log10(Math.min(10_000, Math.max(0.1, ms))) + 1) / 5) * plot;
   for (let e = -1; e <= 4; e++) {

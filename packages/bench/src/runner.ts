@@ -187,6 +187,7 @@ async function startServers(target: TargetName, scenario: Scenario, dbUrl: strin
 }
 
 const MB = 1024 * 1024;
+const MIN_CONNECTIONS_FOR_MEMORY = 500;
 const round = (value: number, digits = 3) => {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
@@ -301,7 +302,10 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
     await sleep(2_000);
     const settled = sampleAll(servers.pids);
     metrics['mem.rssConnectedMB'] = round(settled.rss / MB, 1);
-    metrics['mem.kbPerConn'] = connectedCount > 0 ? round((settled.rss - base.rss) / connectedCount / 1024, 2) : 0;
+    // Below a few hundred sockets the heap growth of starting up dominates: no per-connection figure then.
+    if (connectedCount >= MIN_CONNECTIONS_FOR_MEMORY) {
+      metrics['mem.kbPerConn'] = round((settled.rss - base.rss) / connectedCount / 1024, 2);
+    }
 
     const roomSize = new Map<number, number>();
     plan.clients.forEach((client, i) => {
@@ -325,7 +329,9 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
         metrics['idle.heldMs'] = phase.holdMs;
         metrics['idle.closes'] = closes;
         metrics['idle.rssMB'] = round(held.rss / MB, 1);
-        metrics['idle.kbPerConn'] = connectedCount > 0 ? round((held.rss - base.rss) / connectedCount / 1024, 2) : 0;
+        if (connectedCount >= MIN_CONNECTIONS_FOR_MEMORY) {
+          metrics['idle.kbPerConn'] = round((held.rss - base.rss) / connectedCount / 1024, 2);
+        }
         if (closes > 0) {
           errors.push(`idle: ${closes} connections closed by the server`);
         }
