@@ -33,4 +33,12 @@ export class UserEntity {
 
   @Column({ name: 'last_seen_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
   lastSeenAt: number | null;
+
+  /**
+   * When the public profile (username, sex, thumbnail) last changed, or the creation time. Not touched by
+   * presence, so a reconnecting client asks only for users changed since its last session.ready.
+   */
+  @Index('ix_users_updated_at')
+  @Column({ name: 'updated_at', type: 'bigint', default: 0, transformer: bigintToNumber })
+  updatedAt: number;
 }

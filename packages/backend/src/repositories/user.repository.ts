@@ -21,7 +21,9 @@ export class UserRepository {
    */
   async createWithRoom(user: NewUser, roomId: number, now: number): Promise<UserEntity> {
     return this.dataSource.transaction(async (manager) => {
-      const saved = await manager.getRepository(UserEntity).save({ ...user, createdAt: now, lastSeenAt: null });
+      const saved = await manager
+        .getRepository(UserEntity)
+        .save({ ...user, createdAt: now, updatedAt: now, lastSeenAt: null });
       await manager.getRepository(UserProfileEntity).insert({ userId: saved.id });
       await manager.getRepository(UserSettingsEntity).insert({ userId: saved.id });
       const newest: { lastId: number | string | null } | undefined = await manager

@@ -6,7 +6,10 @@ export class SeedAllRoom1795634200000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     const now = Date.now();
-    await queryRunner.query(`INSERT INTO channels (id, name, admin_id, created_at, deleted_at) VALUES (1, 'all', NULL, ?, NULL)`, [now]);
+    await queryRunner.query(
+      `INSERT INTO channels (id, name, admin_id, created_at, deleted_at) VALUES (1, 'all', NULL, ?, NULL)`,
+      [now],
+    );
     await queryRunner.query(
       `INSERT INTO rooms (id, kind, name, channel_id, admin_id, p2p, direct_key, created_at, deleted_at) VALUES (1, 'channel', 'all', 1, NULL, 0, NULL, ?, NULL)`,
       [now],
