@@ -11,5 +11,7 @@ export const ALL_CHANNEL_ID = 1;
 /**
  * Version of the WebSocket protocol. Clients connect to `/ws?v=<PROTOCOL_VERSION>`; the server refuses
  * other versions with HTTP 426 before the upgrade. Bumped on any incompatible change (see docs/protocol.md).
+ * 2: `session.ready` carries only the users changed since `usersSince`, big rooms come without their member
+ * list, presence arrives in batches (`presence.changed`).
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;

@@ -43,7 +43,9 @@ export const RoomDto = z.strictObject({
   channelId: ChannelId.nullable(),
   adminId: UserId.nullable(),
   p2p: z.boolean(),
-  members: z.array(RoomMemberDto),
+  memberCount: z.number().int().nonnegative(),
+  /** null when the room has more than LIMITS.roomMembersInlineMax members: load them with `room.members`. */
+  members: z.array(RoomMemberDto).nullable(),
 });
 export type RoomDto = z.infer<typeof RoomDto>;
 

@@ -16,5 +16,7 @@ export const LIMITS = {
   searchQueryMaxLength: 200,
   searchPageSize: 20,
   membersPerRequestMax: 500,
+  /** Rooms with more members come without their member list (`RoomDto.members` null): ask `room.members`. */
+  roomMembersInlineMax: 200,
   volumeMax: 100,
 } as const;

@@ -14,10 +14,15 @@ export const presenceRequests = {
 
 export const presenceEvents = {
   'typing.started': z.strictObject({ roomId: RoomId, userId: UserId }),
-  /** A user's first connection opened (on any instance). */
-  'presence.online': z.strictObject({ userId: UserId }),
-  /** A user's last connection closed. */
-  'presence.offline': z.strictObject({ userId: UserId, lastSeenAt: Millis }),
+  /**
+   * Users whose first connection opened (`online`) or whose last one closed (`offline`), batched per server
+   * instance every few hundred milliseconds: one frame per batch instead of one per connect for everyone.
+   * A user is in at most one list of a batch (their final state).
+   */
+  'presence.changed': z.strictObject({
+    online: z.array(UserId),
+    offline: z.array(z.strictObject({ userId: UserId, lastSeenAt: Millis })),
+  }),
   'user.created': z.strictObject({ user: UserDto }),
   'user.updated': z.strictObject({ user: UserDto }),
   /** My settings changed (sent to all my connections). */

@@ -10,13 +10,20 @@ export const sessionEvents = {
   'session.ready': z.strictObject({
     protocolVersion: z.number().int(),
     connectionId: z.string(),
+    /** Keep it: pass it back as `usersSince` on the next connect (`/ws?v=2&usersSince=<serverTime>`). */
     serverTime: Millis,
     me: UserDto,
     settings: UserSettingsDto,
+    /**
+     * null: `users` is the whole directory. Otherwise the `usersSince` the client connected with, and `users`
+     * holds only the users created or changed since then (merge them into the cached directory).
+     */
+    usersSince: Millis.nullable(),
     users: z.array(UserDto),
     channels: z.array(ChannelDto),
     rooms: z.array(RoomDto),
     states: z.array(RoomStateDto),
+    /** Online now; later changes arrive as `presence.changed`. */
     online: z.array(UserId),
   }),
   /** This session was signed out (on any tab or device): the server closes the socket with 4001 right after. */
