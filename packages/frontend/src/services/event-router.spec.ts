@@ -1,4 +1,4 @@
-import type { MessageDto, ServerEventFrame } from '@pychat/protocol';
+import type { MessageDto, RoomDto, ServerEventFrame, ServerMessages } from '@pychat/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { createAppStore } from '../store';
 import { ChatService } from './chat.service';
@@ -13,7 +13,18 @@ const logger = { log: silent, debug: silent, warn: silent, error: silent, trace:
 const me = { id: 1, username: 'me', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 
 function fakeDb(): LocalDbService {
-  return new Proxy({}, { get: () => vi.fn().mockResolvedValue(undefined) }) as unknown as LocalDbService;
+  const fns = new Map<PropertyKey, ReturnType<typeof vi.fn>>();
+  return new Proxy(
+    {},
+    {
+      get: (_target, key) => {
+        if (!fns.has(key)) {
+          fns.set(key, vi.fn().mockResolvedValue(undefined));
+        }
+        return fns.get(key);
+      },
+    },
+  ) as unknown as LocalDbService;
 }
 
 function setup() {
@@ -25,7 +36,44 @@ function setup() {
   const hooks = { onReady: vi.fn(), onSessionEnded: vi.fn() };
   const router = new EventRouter(store, db, chat, notifications, logger, hooks);
   const route = (frame: ServerEventFrame) => router.route(frame);
-  return { store, route, hooks, notifications };
+  return { store, route, hooks, notifications, db };
+}
+
+const bob = { id: 2, username: 'bob', sex: 'secret' as const, thumbnail: null, lastSeenAt: 100 };
+const carol = { id: 3, username: 'carol', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
+
+function ready(data: Partial<ServerMessages['session.ready']>): ServerEventFrame {
+  return {
+    type: 'session.ready',
+    data: {
+      protocolVersion: 2,
+      connectionId: 'c',
+      serverTime: 50_000,
+      me,
+      settings: { ...createAppStore().state.session.settings },
+      usersSince: null,
+      users: [me],
+      channels: [],
+      rooms: [],
+      states: [],
+      online: [],
+      ...data,
+    },
+  };
+}
+
+function bigRoom(extra: Partial<RoomDto> = {}): RoomDto {
+  return {
+    id: 1,
+    kind: 'channel',
+    name: 'all',
+    channelId: 1,
+    adminId: null,
+    p2p: false,
+    memberCount: 5000,
+    members: null,
+    ...extra,
+  };
 }
 
 function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
@@ -50,14 +98,26 @@ describe('EventRouter', () => {
     route({
       type: 'session.ready',
       data: {
-        protocolVersion: 1,
+        protocolVersion: 2,
         connectionId: 'c',
         serverTime: Date.now() + 5_000,
         me,
         settings: { ...store.state.session.settings, theme: 'light' },
+        usersSince: null,
         users: [me],
         channels: [{ id: 1, name: 'all', adminId: null, mainRoomId: 1 }],
-        rooms: [{ id: 1, kind: 'channel', name: 'all', channelId: 1, adminId: null, p2p: false, members: [] }],
+        rooms: [
+          {
+            id: 1,
+            kind: 'channel',
+            name: 'all',
+            channelId: 1,
+            adminId: null,
+            p2p: false,
+            memberCount: 0,
+            members: [],
+          },
+        ],
         states: [{ roomId: 1, volume: 80, notifications: false, unread: 3, lastMessageId: 9 }],
         online: [1],
       },
@@ -125,6 +185,7 @@ describe('EventRouter', () => {
       channelId: 1,
       adminId: null,
       p2p: false,
+      memberCount: 0,
       members: [],
     });
     store.commit('messages/upsert', [msg(1, { roomId: 4 })]);
@@ -142,12 +203,14 @@ describe('EventRouter', () => {
       channelId: 1,
       adminId: null,
       p2p: false,
+      memberCount: 0,
       members: [],
     });
     const user = { id: 9, username: 'new', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
     route({ type: 'user.created', data: { user } });
     expect(store.state.users.byId[9]?.username).toBe('new');
     expect(store.state.rooms.byId[1]?.members.map((m) => m.userId)).toEqual([9]);
+    expect(store.state.rooms.byId[1]?.memberCount).toBe(1);
   });
 
   it('ends the session on session.ended', () => {
@@ -156,12 +219,71 @@ describe('EventRouter', () => {
     expect(hooks.onSessionEnded).toHaveBeenCalledOnce();
   });
 
-  it('marks a user offline with their last-seen time', () => {
+  it('replaces the whole directory when session.ready has no usersSince, and keeps its serverTime', () => {
+    const { store, route, db } = setup();
+    store.commit('users/setAll', [me, bob]);
+    route(ready({ usersSince: null, serverTime: 60_000, users: [me, carol] }));
+    expect(Object.keys(store.state.users.byId)).toEqual(['1', '3']);
+    expect(store.state.users.syncedAt).toBe(60_000);
+    expect(db.saveSession).toHaveBeenCalledWith(expect.objectContaining({ usersSince: null, serverTime: 60_000 }));
+  });
+
+  it('merges the users changed since usersSince into the cached directory', () => {
     const { store, route } = setup();
-    store.commit('users/setAll', [{ ...me, id: 2, username: 'bob' }]);
-    route({ type: 'presence.online', data: { userId: 2 } });
-    route({ type: 'presence.offline', data: { userId: 2, lastSeenAt: 1234 } });
-    expect(store.state.presence.online[2]).toBeUndefined();
+    store.commit('users/setAll', [me, bob]);
+    store.commit('users/setSyncedAt', 40_000);
+    route(ready({ usersSince: 40_000, serverTime: 60_000, users: [carol, { ...me, username: 'renamed' }] }));
+    expect(Object.keys(store.state.users.byId)).toEqual(['1', '2', '3']);
+    expect(store.state.users.byId[1]?.username).toBe('renamed');
+    expect(store.state.users.byId[2]?.lastSeenAt).toBe(100);
+    expect(store.state.users.syncedAt).toBe(60_000);
+  });
+
+  it('applies a presence.changed batch: online, offline with last-seen time, and stops their typing', () => {
+    const { store, route, db } = setup();
+    store.commit('users/setAll', [me, bob, carol]);
+    route(ready({ usersSince: 1, users: [], online: [1, 2] }));
+    route({ type: 'typing.started', data: { roomId: 4, userId: 2 } });
+    route({ type: 'presence.changed', data: { online: [3], offline: [{ userId: 2, lastSeenAt: 1234 }] } });
+    expect(store.state.presence.online).toEqual({ 1: true, 3: true });
     expect(store.state.users.byId[2]?.lastSeenAt).toBe(1234);
+    expect(store.state.presence.typing[4]).toEqual({});
+    // Kept in the cache: the next usersSince delta will not refresh it.
+    expect(db.putUsers).toHaveBeenCalledWith([expect.objectContaining({ id: 2, lastSeenAt: 1234 })]);
+  });
+
+  it('keeps a big room without its member list, and takes a read receipt for it without crashing', () => {
+    const { store, route } = setup();
+    route(ready({ rooms: [bigRoom()] }));
+    expect(store.state.rooms.byId[1]).toMatchObject({ memberCount: 5000, members: [], membersComplete: false });
+    expect(store.getters['rooms/needsMembers'](1)).toBe(true);
+    route({ type: 'message.read', data: { roomId: 1, userId: 2, lastReadMessageId: 7 } });
+    expect(store.state.rooms.byId[1]?.members).toEqual([{ userId: 2, lastReadMessageId: 7 }]);
+    route({ type: 'message.read', data: { roomId: 99, userId: 2, lastReadMessageId: 7 } });
+  });
+
+  it('keeps loaded members of a big room across room.updated, but marks them possibly stale', () => {
+    const { store, route } = setup();
+    route(ready({ rooms: [bigRoom()] }));
+    store.commit('rooms/setMembers', { roomId: 1, members: [{ userId: 1, lastReadMessageId: 3 }] });
+    expect(store.state.rooms.byId[1]?.membersComplete).toBe(true);
+    route({ type: 'room.updated', data: { room: bigRoom({ name: 'everyone', memberCount: 5001 }) } });
+    expect(store.state.rooms.byId[1]).toMatchObject({
+      name: 'everyone',
+      memberCount: 5001,
+      members: [{ userId: 1, lastReadMessageId: 3 }],
+      membersComplete: false,
+    });
+  });
+
+  it('takes an inline member list of a small room as complete, as before', () => {
+    const { store, route } = setup();
+    const members = [
+      { userId: 1, lastReadMessageId: 0 },
+      { userId: 2, lastReadMessageId: 4 },
+    ];
+    route(ready({ rooms: [bigRoom({ memberCount: 2, members })] }));
+    expect(store.state.rooms.byId[1]).toMatchObject({ members, membersComplete: true });
+    expect(store.getters['rooms/needsMembers'](1)).toBe(false);
   });
 });

@@ -48,7 +48,9 @@ export class EventRouter {
         store.commit('session/setMe', data.me);
         store.commit('session/setSettings', data.settings);
         store.commit('session/setServerOffset', data.serverTime - Date.now());
-        store.commit('users/setAll', data.users);
+        // Protocol v2: `users` is the whole directory only when we connected without `usersSince`.
+        store.commit(data.usersSince === null ? 'users/setAll' : 'users/merge', data.users);
+        store.commit('users/setSyncedAt', data.serverTime);
         store.commit('rooms/setAll', { rooms: data.rooms, states: data.states, channels: data.channels });
         store.commit('presence/setOnline', data.online);
         void db.saveSession(data);
@@ -93,10 +95,16 @@ export class EventRouter {
       'typing.started': ({ roomId, userId }) => {
         store.commit('presence/typing', { roomId, userId, until: Date.now() + TYPING_SHOWN_MS });
       },
-      'presence.online': ({ userId }) => store.commit('presence/online', userId),
-      'presence.offline': ({ userId, lastSeenAt }) => {
-        store.commit('presence/offline', userId);
-        store.commit('users/setLastSeen', { userId, lastSeenAt });
+      'presence.changed': ({ online, offline }) => {
+        store.commit('presence/change', { online, offline: offline.map((o) => o.userId) });
+        for (const { userId, lastSeenAt } of offline) {
+          store.commit('users/setLastSeen', { userId, lastSeenAt });
+        }
+        // The usersSince delta does not refresh lastSeenAt, so the cached directory keeps what presence told us.
+        const seen = offline.flatMap(({ userId }) => store.state.users.byId[userId] ?? []);
+        if (seen.length > 0) {
+          void db.putUsers(seen.map((user) => ({ ...user })));
+        }
       },
       'user.created': ({ user }) => {
         store.commit('users/upsert', user);

@@ -2,6 +2,9 @@ import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto, UserSettin
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { PendingMessage } from '../store/types';
 
+/** `meta` key of the `serverTime` the cached user directory is current as of (the next `usersSince`). */
+const USERS_SYNCED_AT = 'usersSyncedAt';
+
 /** How many recent messages per room are kept for offline reading. */
 export const CACHED_MESSAGES_PER_ROOM = 300;
 
@@ -20,6 +23,8 @@ export interface Snapshot {
   me: UserDto;
   settings: UserSettingsDto | undefined;
   users: UserDto[];
+  /** `serverTime` of the session.ready `users` is current as of; null: not a whole directory (or a v1 cache). */
+  usersSyncedAt: number | null;
   rooms: RoomDto[];
   states: RoomStateDto[];
   channels: ChannelDto[];
@@ -59,7 +64,11 @@ export class LocalDbService {
     if (!me) {
       return null;
     }
-    const rooms = await db.getAll('rooms');
+    // A room cached by a v1 client has no memberCount; its inline list (always present in v1) gives it.
+    const rooms = (await db.getAll('rooms')).map((room) => ({
+      ...room,
+      memberCount: (room as Partial<RoomDto>).memberCount ?? room.members?.length ?? 0,
+    }));
     const messages: MessageDto[] = [];
     for (const room of rooms) {
       // Newest N per room, read backwards along the (roomId, id) index.
@@ -78,6 +87,7 @@ export class LocalDbService {
       me,
       settings: (await db.get('meta', 'settings')) as UserSettingsDto | undefined,
       users: await db.getAll('users'),
+      usersSyncedAt: ((await db.get('meta', USERS_SYNCED_AT)) as number | undefined) ?? null,
       rooms,
       states: await db.getAll('states'),
       channels: await db.getAll('channels'),
@@ -87,9 +97,17 @@ export class LocalDbService {
     };
   }
 
+  /**
+   * The snapshot of a session.ready. Rooms, states and channels are always whole and replace the copy. Users
+   * replace it only when `usersSince` is null; otherwise they are the changes since then and are merged. The
+   * `serverTime` is stored in the same transaction as the users, so the next connect's `usersSince` always
+   * matches the directory on disk.
+   */
   async saveSession(data: {
     me: UserDto;
     settings?: UserSettingsDto;
+    serverTime: number;
+    usersSince: number | null;
     users: UserDto[];
     rooms: RoomDto[];
     states: RoomStateDto[];
@@ -101,7 +119,9 @@ export class LocalDbService {
     if (data.settings) {
       await tx.objectStore('meta').put(data.settings, 'settings');
     }
-    for (const name of ['users', 'rooms', 'states', 'channels'] as const) {
+    await tx.objectStore('meta').put(data.serverTime, USERS_SYNCED_AT);
+    const replaced = ['rooms', 'states', 'channels'] as const;
+    for (const name of data.usersSince === null ? (['users', ...replaced] as const) : replaced) {
       await tx.objectStore(name).clear();
     }
     await Promise.all([
@@ -119,6 +139,12 @@ export class LocalDbService {
 
   async putUser(user: UserDto): Promise<void> {
     await (await this.db()).put('users', user);
+  }
+
+  async putUsers(users: UserDto[]): Promise<void> {
+    const tx = (await this.db()).transaction('users', 'readwrite');
+    await Promise.all(users.map((user) => tx.store.put(user)));
+    await tx.done;
   }
 
   async putRoom(room: RoomDto, state?: RoomStateDto): Promise<void> {

@@ -5,6 +5,9 @@ import type { WsService } from './ws.service';
 
 /** Room and channel actions. Replies update the store at once; the fan-out frames make it idempotent. */
 export class RoomsService {
+  /** One `room.members` request per room at a time. */
+  readonly #loadingMembers = new Map<number, Promise<void>>();
+
   constructor(
     private readonly store: AppStore,
     private readonly ws: WsService,
@@ -78,6 +81,40 @@ export class RoomsService {
 
   async members(roomId: number): Promise<RoomMemberDto[]> {
     return (await this.ws.request('room.members', { roomId })).members;
+  }
+
+  /**
+   * Makes the room's member list complete in the store. Big rooms come without it (protocol v2); views that show
+   * members (the open chat's "seen by" and @mentions, settings, create-room) call this. Nothing happens for a room
+   * whose list is complete or while offline: the caller calls again when it comes back online.
+   */
+  loadMembers(roomId: number): Promise<void> {
+    const room = this.store.state.rooms.byId[roomId];
+    if (!room || room.membersComplete || !this.ws.isOpen) {
+      return Promise.resolve();
+    }
+    let loading = this.#loadingMembers.get(roomId);
+    if (!loading) {
+      loading = this.#loadMembers(roomId).finally(() => this.#loadingMembers.delete(roomId));
+      this.#loadingMembers.set(roomId, loading);
+    }
+    return loading;
+  }
+
+  async #loadMembers(roomId: number): Promise<void> {
+    // A room.updated that lands while the request is out replaces the room and may change its members: ask again.
+    for (let attempt = 1; ; attempt++) {
+      const before = this.store.state.rooms.byId[roomId];
+      const members = await this.members(roomId);
+      const now = this.store.state.rooms.byId[roomId];
+      if (!now || (now !== before && now.membersComplete)) {
+        return; // gone, or a newer inline list came meanwhile
+      }
+      if (now === before || attempt >= 3) {
+        this.store.commit('rooms/setMembers', { roomId, members });
+        return;
+      }
+    }
   }
 
   forget(roomId: number): void {

@@ -32,6 +32,8 @@ export class SessionService {
       onOpen: () => this.store.commit('session/setConnection', 'connecting'),
       onClose: () => this.store.commit('session/setConnection', 'offline'),
       onSessionEnded: () => void this.checkSession(),
+      // Protocol v2: with a directory in hand, session.ready brings only the users changed since it was current.
+      connectParams: () => ({ usersSince: this.store.state.users.syncedAt ?? undefined }),
     });
     window.addEventListener('online', () => this.ws.reconnectNow());
     window.addEventListener('focus', () => this.ws.reconnectNow());
@@ -49,6 +51,7 @@ export class SessionService {
         this.store.commit('session/setMe', snapshot.me);
         this.store.commit('session/setSettings', snapshot.settings ?? { ...DEFAULT_SETTINGS });
         this.store.commit('users/setAll', snapshot.users);
+        this.store.commit('users/setSyncedAt', snapshot.usersSyncedAt);
         this.store.commit('rooms/setAll', snapshot);
         this.store.commit('messages/upsert', snapshot.messages);
         for (const sync of snapshot.syncs) {
@@ -108,6 +111,8 @@ export class SessionService {
     const previous = this.store.state.session.me;
     if (previous && previous.id !== user.id) {
       await this.db.wipe();
+      // The wiped copy no longer holds the directory: the next connect must ask for all of it.
+      this.store.commit('users/setSyncedAt', null);
     }
     this.store.commit('session/setMe', user);
     await this.db.saveMe(user);
@@ -120,6 +125,7 @@ export class SessionService {
     await this.db.wipe();
     this.store.commit('session/setMe', null);
     this.store.commit('users/setAll', []);
+    this.store.commit('users/setSyncedAt', null);
     this.store.commit('rooms/setAll', { rooms: [], states: [], channels: [] });
     this.store.commit('session/setConnection', 'offline');
     await this.#router?.push('/login');

@@ -51,6 +51,11 @@ export interface WsListener {
   onClose(code: number): void;
   /** The session is gone (4001, or the server refused the upgrade): sign in again. */
   onSessionEnded(): void;
+  /**
+   * Extra query parameters of the next connect, read at every (re)connect: `usersSince` when a user directory
+   * is cached (protocol v2). Undefined values are left out.
+   */
+  connectParams?(): Record<string, string | number | undefined>;
 }
 
 interface PendingRequest {
@@ -94,7 +99,7 @@ export class WsService {
       return;
     }
     clearTimeout(this.#reconnectTimer);
-    const socket = new WebSocket(`${this.url}?v=${PROTOCOL_VERSION}`);
+    const socket = new WebSocket(this.#connectUrl());
     this.#socket = socket;
     this.#everOpened = false;
     socket.onopen = () => {
@@ -148,6 +153,16 @@ export class WsService {
     if (this.isOpen) {
       this.#socket?.send(JSON.stringify({ type, data }));
     }
+  }
+
+  #connectUrl(): string {
+    const params = new URLSearchParams({ v: String(PROTOCOL_VERSION) });
+    for (const [key, value] of Object.entries(this.#listener?.connectParams?.() ?? {})) {
+      if (value !== undefined) {
+        params.set(key, String(value));
+      }
+    }
+    return `${this.url}?${params.toString()}`;
   }
 
   #onMessage(raw: string): void {

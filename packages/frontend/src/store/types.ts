@@ -1,4 +1,12 @@
-import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type {
+  ChannelDto,
+  MessageDto,
+  RoomDto,
+  RoomMemberDto,
+  RoomStateDto,
+  UserDto,
+  UserSettingsDto,
+} from '@pychat/protocol';
 
 export type ConnectionState = 'offline' | 'connecting' | 'online';
 
@@ -37,8 +45,19 @@ export interface SessionState {
   restored: boolean;
 }
 
+/**
+ * A room as the store holds it. Since protocol v2 a big room comes without its member list (`RoomDto.members`
+ * null), so `members` here is what is known: the whole list when `membersComplete`, otherwise the list loaded
+ * earlier (kept, maybe stale) or the readers seen since, possibly none. `memberCount` is always right.
+ */
+export interface Room extends Omit<RoomDto, 'members'> {
+  members: RoomMemberDto[];
+  /** `members` is the whole membership: it came inline or from `room.members` and nothing has changed it since. */
+  membersComplete: boolean;
+}
+
 export interface RoomsState {
-  byId: Record<number, RoomDto>;
+  byId: Record<number, Room>;
   states: Record<number, RoomStateDto>;
   channels: Record<number, ChannelDto>;
   activeRoomId: number | null;
@@ -46,6 +65,11 @@ export interface RoomsState {
 
 export interface UsersState {
   byId: Record<number, UserDto>;
+  /**
+   * `serverTime` of the session.ready the directory is current as of (kept in IndexedDB with the users): the
+   * next connect asks only for users changed since (`usersSince`). null: no directory, ask for all of it.
+   */
+  syncedAt: number | null;
 }
 
 export interface MessagesState {

@@ -11,13 +11,24 @@ export const presence: Module<PresenceState, RootState> = {
     setOnline(state, userIds: number[]) {
       state.online = Object.fromEntries(userIds.map((id) => [id, true]));
     },
-    online(state, userId: number) {
-      state.online[userId] = true;
-    },
-    offline(state, userId: number) {
-      delete state.online[userId];
+    /** One presence.changed batch: a user is in at most one of the lists. */
+    change(state, { online, offline }: { online: number[]; offline: number[] }) {
+      for (const userId of online) {
+        state.online[userId] = true;
+      }
+      if (offline.length === 0) {
+        return;
+      }
+      const gone = new Set(offline);
+      for (const userId of gone) {
+        delete state.online[userId];
+      }
       for (const room of Object.values(state.typing)) {
-        delete room[userId];
+        for (const userId of Object.keys(room)) {
+          if (gone.has(Number(userId))) {
+            delete room[Number(userId)];
+          }
+        }
       }
     },
     typing(state, { roomId, userId, until }: { roomId: number; userId: number; until: number }) {

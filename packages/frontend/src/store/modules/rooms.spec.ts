@@ -6,7 +6,8 @@ const me = { id: 1, username: 'me', sex: 'secret' as const, thumbnail: null, las
 const bob = { id: 2, username: 'bob', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 
 function room(id: number, extra: Partial<RoomDto>): RoomDto {
-  return { id, kind: 'room', name: `r${id}`, channelId: 1, adminId: null, p2p: false, members: [], ...extra };
+  const base = { id, kind: 'room' as const, name: `r${id}`, channelId: 1, adminId: null, p2p: false, members: [] };
+  return { ...base, memberCount: extra.members?.length ?? 0, ...extra };
 }
 
 describe('rooms store', () => {
@@ -64,5 +65,32 @@ describe('rooms store', () => {
     store.commit('rooms/removeRoom', 7);
     expect(store.state.rooms.activeRoomId).toBe(1);
     expect(store.state.rooms.byId[7]).toBeUndefined();
+  });
+
+  it('fills a big room with the loaded list, keeping pointers a receipt moved meanwhile', () => {
+    const store = setup();
+    store.commit('rooms/upsertRoom', room(9, { memberCount: 300, members: null }));
+    store.commit('rooms/setReadPointer', { roomId: 9, userId: 2, messageId: 20 });
+    store.commit('rooms/setMembers', {
+      roomId: 9,
+      members: [
+        { userId: 1, lastReadMessageId: 5 },
+        { userId: 2, lastReadMessageId: 12 },
+      ],
+    });
+    expect(store.state.rooms.byId[9]).toMatchObject({
+      memberCount: 2,
+      membersComplete: true,
+      members: [
+        { userId: 1, lastReadMessageId: 5 },
+        { userId: 2, lastReadMessageId: 20 },
+      ],
+    });
+  });
+
+  it('does not invent members of a complete list from read receipts', () => {
+    const store = setup();
+    store.commit('rooms/setReadPointer', { roomId: 7, userId: 5, messageId: 5 });
+    expect(store.state.rooms.byId[7]?.members.map((m) => m.userId)).toEqual([1, 2]);
   });
 });

@@ -1,10 +1,10 @@
-import type { ChannelDto, RoomDto, RoomStateDto } from '@pychat/protocol';
+import type { ChannelDto, RoomDto, RoomMemberDto, RoomStateDto } from '@pychat/protocol';
 import { ALL_ROOM_ID } from '@pychat/protocol/constants';
 import type { Module } from 'vuex';
-import type { RoomsState, RootState } from '../types';
+import type { Room, RoomsState, RootState } from '../types';
 
 export interface RoomListEntry {
-  room: RoomDto;
+  room: Room;
   state: RoomStateDto | undefined;
   title: string;
 }
@@ -13,6 +13,11 @@ export const rooms: Module<RoomsState, RootState> = {
   namespaced: true,
   state: () => ({ byId: {}, states: {}, channels: {}, activeRoomId: null }),
   getters: {
+    /** The room's member list is not complete (a big room, protocol v2): load it with `room.members` to show it. */
+    needsMembers:
+      (state) =>
+      (roomId: number): boolean =>
+        state.byId[roomId]?.membersComplete === false,
     /** Direct rooms, titled by the other member's name. */
     directs(state, _getters, root): RoomListEntry[] {
       const me = root.session.me?.id;
@@ -31,7 +36,7 @@ export const rooms: Module<RoomsState, RootState> = {
         .sort((a, b) => (a.id === 1 ? -1 : b.id === 1 ? 1 : a.name.localeCompare(b.name)))
         .map((channel) => {
           const inChannel = Object.values(state.byId).filter((room) => room.channelId === channel.id);
-          const entry = (room: RoomDto) => ({ room, state: state.states[room.id], title: room.name ?? '' });
+          const entry = (room: Room) => ({ room, state: state.states[room.id], title: room.name ?? '' });
           const main = inChannel.find((room) => room.kind === 'channel');
           return {
             channel,
@@ -62,12 +67,26 @@ export const rooms: Module<RoomsState, RootState> = {
   },
   mutations: {
     setAll(state, { rooms, states, channels }: { rooms: RoomDto[]; states: RoomStateDto[]; channels: ChannelDto[] }) {
-      state.byId = Object.fromEntries(rooms.map((r) => [r.id, r]));
+      state.byId = Object.fromEntries(rooms.map((r) => [r.id, toRoom(r, state.byId[r.id])]));
       state.states = Object.fromEntries(states.map((s) => [s.roomId, s]));
       state.channels = Object.fromEntries(channels.map((c) => [c.id, c]));
     },
     upsertRoom(state, room: RoomDto) {
-      state.byId[room.id] = room;
+      state.byId[room.id] = toRoom(room, state.byId[room.id]);
+    },
+    /** The whole list from `room.members`. Pointers never move back: a receipt may have overtaken the reply. */
+    setMembers(state, { roomId, members }: { roomId: number; members: RoomMemberDto[] }) {
+      const room = state.byId[roomId];
+      if (!room) {
+        return;
+      }
+      const known = new Map(room.members.map((m) => [m.userId, m.lastReadMessageId]));
+      room.members = members.map((m) => ({
+        userId: m.userId,
+        lastReadMessageId: Math.max(m.lastReadMessageId, known.get(m.userId) ?? 0),
+      }));
+      room.memberCount = members.length;
+      room.membersComplete = true;
     },
     setState(state, roomState: RoomStateDto) {
       state.states[roomState.roomId] = roomState;
@@ -89,15 +108,22 @@ export const rooms: Module<RoomsState, RootState> = {
       state.activeRoomId = roomId;
     },
     setReadPointer(state, { roomId, userId, messageId }: { roomId: number; userId: number; messageId: number }) {
-      const member = state.byId[roomId]?.members.find((m) => m.userId === userId);
-      if (member && member.lastReadMessageId < messageId) {
-        member.lastReadMessageId = messageId;
+      const room = state.byId[roomId];
+      const member = room?.members.find((m) => m.userId === userId);
+      if (member) {
+        if (member.lastReadMessageId < messageId) {
+          member.lastReadMessageId = messageId;
+        }
+      } else if (room && !room.membersComplete) {
+        // Only members read, so the reader belongs in the partial list (and survives a setMembers in flight).
+        room.members.push({ userId, lastReadMessageId: messageId });
       }
     },
     addMember(state, { roomId, userId }: { roomId: number; userId: number }) {
       const room = state.byId[roomId];
       if (room && !room.members.some((m) => m.userId === userId)) {
         room.members.push({ userId, lastReadMessageId: 0 });
+        room.memberCount += 1;
       }
     },
     setUnread(state, { roomId, unread }: { roomId: number; unread: number }) {
@@ -118,3 +144,14 @@ export const rooms: Module<RoomsState, RootState> = {
     },
   },
 };
+
+/**
+ * A RoomDto as the store keeps it. Without an inline list (a big room) the members known so far stay, marked
+ * incomplete: they may be stale, so views that need the list load it again (RoomsService.loadMembers).
+ */
+function toRoom(dto: RoomDto, previous: Room | undefined): Room {
+  if (dto.members !== null) {
+    return { ...dto, members: dto.members, membersComplete: true };
+  }
+  return { ...dto, members: previous?.members ?? [], membersComplete: false };
+}

@@ -4,13 +4,26 @@ import type { RootState, UsersState } from '../types';
 
 export const users: Module<UsersState, RootState> = {
   namespaced: true,
-  state: () => ({ byId: {} }),
+  state: () => ({ byId: {}, syncedAt: null }),
   getters: {
     list: (state): UserDto[] => Object.values(state.byId).sort((a, b) => a.username.localeCompare(b.username)),
   },
   mutations: {
+    /** The whole directory (session.ready without `usersSince`, or the local copy). */
     setAll(state, list: UserDto[]) {
       state.byId = Object.fromEntries(list.map((u) => [u.id, u]));
+    },
+    /**
+     * Users created or changed since `usersSince` (session.ready of protocol v2): the server's copy of each wins;
+     * everyone else stays as cached (their `lastSeenAt` is kept current by presence.changed while connected).
+     */
+    merge(state, list: UserDto[]) {
+      for (const user of list) {
+        state.byId[user.id] = user;
+      }
+    },
+    setSyncedAt(state, at: number | null) {
+      state.syncedAt = at;
     },
     upsert(state, user: UserDto) {
       state.byId[user.id] = user;

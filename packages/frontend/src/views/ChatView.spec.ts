@@ -1,0 +1,75 @@
+import type { RoomDto } from '@pychat/protocol';
+import { shallowMount } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChatService } from '../services/chat.service';
+import type { RoomsService } from '../services/rooms.service';
+import { createAppStore } from '../store';
+import ChatView from './ChatView.vue';
+
+function room(id: number, extra: Partial<RoomDto> = {}): RoomDto {
+  return {
+    id,
+    kind: 'room',
+    name: `r${id}`,
+    channelId: 1,
+    adminId: null,
+    p2p: false,
+    memberCount: 0,
+    members: [],
+    ...extra,
+  };
+}
+
+function mountRoom(roomId: number, connection: 'online' | 'offline' = 'online') {
+  const store = createAppStore();
+  store.commit('session/setMe', { id: 1, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
+  store.commit('session/setConnection', connection);
+  store.commit('rooms/setAll', {
+    rooms: [
+      room(5, { memberCount: 300, members: null }),
+      room(6, {
+        memberCount: 2,
+        members: [
+          { userId: 1, lastReadMessageId: 0 },
+          { userId: 2, lastReadMessageId: 0 },
+        ],
+      }),
+    ],
+    states: [],
+    channels: [],
+  });
+  const chat = { loadNewest: vi.fn().mockResolvedValue(undefined) } as unknown as ChatService;
+  const rooms = { loadMembers: vi.fn().mockResolvedValue(undefined) } as unknown as RoomsService;
+  const wrapper = shallowMount(ChatView, {
+    global: {
+      plugins: [store],
+      provide: { chat, rooms },
+      mocks: { $route: { params: { roomId: String(roomId) }, query: {} }, $router: { push: vi.fn() } },
+      stubs: { 'router-link': true },
+    },
+  });
+  return { store, wrapper, rooms };
+}
+
+describe('ChatView', () => {
+  it('loads the member list of a big room when it opens, and counts members from memberCount', () => {
+    const { wrapper, rooms } = mountRoom(5);
+    expect(rooms.loadMembers).toHaveBeenCalledWith(5);
+    expect(wrapper.text()).toContain('300 members');
+  });
+
+  it('loads it once back online, not while offline', async () => {
+    const { store, rooms } = mountRoom(5, 'offline');
+    expect(rooms.loadMembers).not.toHaveBeenCalled();
+    store.commit('session/setConnection', 'online');
+    await Promise.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(rooms.loadMembers).toHaveBeenCalledWith(5);
+  });
+
+  it('does not ask for a small room whose members came inline', () => {
+    const { wrapper, rooms } = mountRoom(6);
+    expect(rooms.loadMembers).not.toHaveBeenCalled();
+    expect(wrapper.text()).toContain('2 members · 0 online');
+  });
+});
