@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { PROTOCOL_VERSION } from '@pychat/protocol/constants';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
@@ -46,7 +47,8 @@ describe('in Chromium', () => {
     page = await browser.newPage();
     await page.goto(instance.url);
     const username = uniqueName('web');
-    const result = await page.evaluate(async (name) => {
+    const args = { name: username, version: PROTOCOL_VERSION };
+    const result = await page.evaluate(async ({ name, version }) => {
       const signUp = await fetch('/api/auth/sign-up', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -54,7 +56,7 @@ describe('in Chromium', () => {
       });
       // The httpOnly cookie is invisible to scripts but rides along on the WebSocket upgrade.
       const cookieVisible = document.cookie.includes('pychat_session');
-      const ws = new WebSocket(`ws://${location.host}/ws?v=1`);
+      const ws = new WebSocket(`ws://${location.host}/ws?v=${version}`);
       const frames: { type: string; data: { message?: { content: string } } }[] = [];
       await new Promise<void>((resolve, reject) => {
         ws.onerror = () => reject(new Error('ws error'));
@@ -81,7 +83,7 @@ describe('in Chromium', () => {
       });
       ws.close();
       return { status: signUp.status, cookieVisible, types: frames.map((f) => f.type) };
-    }, username);
+    }, args);
     expect(result.status).toBe(201);
     expect(result.cookieVisible).toBe(false);
     expect(result.types[0]).toBe('session.ready');
