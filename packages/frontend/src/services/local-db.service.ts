@@ -5,6 +5,11 @@ import type { PendingMessage } from '../store/types';
 /** `meta` key of the `serverTime` the cached user directory is current as of (the next `usersSince`). */
 const USERS_SYNCED_AT = 'usersSyncedAt';
 
+/** The server refuses a `usersSince` that is not a whole number of ms before the upgrade: never send one. */
+function syncedAt(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
+}
+
 /** How many recent messages per room are kept for offline reading. */
 export const CACHED_MESSAGES_PER_ROOM = 300;
 
@@ -87,7 +92,7 @@ export class LocalDbService {
       me,
       settings: (await db.get('meta', 'settings')) as UserSettingsDto | undefined,
       users: await db.getAll('users'),
-      usersSyncedAt: ((await db.get('meta', USERS_SYNCED_AT)) as number | undefined) ?? null,
+      usersSyncedAt: syncedAt(await db.get('meta', USERS_SYNCED_AT)),
       rooms,
       states: await db.getAll('states'),
       channels: await db.getAll('channels'),
