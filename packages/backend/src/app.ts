@@ -99,7 +99,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock);
   const messageService = new MessageService(messages, rooms, access, events, clock);
-  const presenceService = new PresenceService(registry, users, access, events, clock);
+  const presenceService = new PresenceService(registry, users, access, events, clock, config.presenceBatchMs);
 
   // Expired sessions are refused at use; this only keeps the table small.
   const sessionSweep = setInterval(() => {
@@ -108,7 +108,10 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   sessionSweep.unref();
 
   const connections = new ConnectionRegistry();
-  await bus.subscribe((message) => connections.deliver(message));
+  await bus.subscribe((message) => {
+    connections.deliver(message);
+    presenceService.observe(message);
+  });
 
   const health = async (): Promise<HealthResponse> => {
     const db = await dataSource
@@ -198,6 +201,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
       metrics.close();
       server.close();
       await ws.close();
+      await presenceService.flush().catch(() => undefined);
       server.closeAllConnections();
       await registry.close();
       await bus.close();

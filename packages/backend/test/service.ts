@@ -112,7 +112,7 @@ export function createTestService<S extends TestableService>(
     rooms: automock(RoomRepository),
     messages: automock(MessageRepository),
     access: automock(AccessService),
-    presence: { connect: vi.fn(), disconnect: vi.fn(), online: vi.fn(), close: vi.fn() },
+    presence: { connect: vi.fn(), disconnect: vi.fn(), online: vi.fn(), onlineAmong: vi.fn(), close: vi.fn() },
     events: events as SpiedEventBus,
     clock: createFakeClock(options.now),
     logger: pino({ level: 'silent' }),
@@ -132,7 +132,7 @@ function build<S extends TestableService>(Service: abstract new (...args: never[
     case MessageService:
       return as(new MessageService(c.messages, c.rooms, c.access, c.events, c.clock));
     case PresenceService:
-      return as(new PresenceService(c.presence, c.users, c.access, c.events, c.clock));
+      return as(new PresenceService(c.presence, c.users, c.access, c.events, c.clock, 50));
     case RoomService:
       return as(new RoomService(c.rooms, c.users, c.access, c.events, c.clock));
     case UserService:

@@ -9,6 +9,8 @@ export interface PresenceRegistry {
   connect(userId: number): Promise<boolean>;
   disconnect(userId: number): Promise<boolean>;
   online(): Promise<number[]>;
+  /** Which of these users are online right now, on any live instance. */
+  onlineAmong(userIds: number[]): Promise<Set<number>>;
   close(): Promise<void>;
 }
 
@@ -33,6 +35,10 @@ export class MemoryPresenceRegistry implements PresenceRegistry {
 
   async online(): Promise<number[]> {
     return [...this.#counts.keys()];
+  }
+
+  async onlineAmong(userIds: number[]): Promise<Set<number>> {
+    return new Set(userIds.filter((id) => this.#counts.has(id)));
   }
 
   async close(): Promise<void> {
@@ -138,6 +144,28 @@ export class RedisPresenceRegistry implements PresenceRegistry {
       }
     }
     return [...users];
+  }
+
+  async onlineAmong(userIds: number[]): Promise<Set<number>> {
+    const online = new Set(userIds.filter((id) => this.#counts.has(id)));
+    const rest = userIds.filter((id) => !online.has(id));
+    const others = rest.length === 0 ? [] : (await this.#liveInstances()).filter((id) => id !== this.#instanceId);
+    if (others.length === 0) {
+      return online;
+    }
+    const pipeline = this.#redis.pipeline();
+    for (const userId of rest) {
+      for (const instance of others) {
+        pipeline.hexists(`${this.#prefix}presence:${instance}`, String(userId));
+      }
+    }
+    const results = (await pipeline.exec()) ?? [];
+    rest.forEach((userId, i) => {
+      if (results.slice(i * others.length, (i + 1) * others.length).some(([, exists]) => exists === 1)) {
+        online.add(userId);
+      }
+    });
+    return online;
   }
 
   async close(): Promise<void> {

@@ -38,6 +38,8 @@ const EnvSchema = z.object({
   PYCHAT_WS_MAX_FRAME_BYTES: int(1024, 16 * 1024 * 1024).default(64 * 1024),
   /** A socket that sends nothing (not even session.ping) for this long is closed with 4008. */
   PYCHAT_WS_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(75_000),
+  /** Each instance announces users coming online or going offline in one frame per this many milliseconds. */
+  PYCHAT_PRESENCE_BATCH_MS: int(10, 10_000).default(500),
   /** Comma-separated extra origins allowed to open the WebSocket (same-origin is always allowed). */
   PYCHAT_ALLOWED_ORIGINS: z.string().default(''),
   /** Sign-in attempts allowed per IP per 5 minutes, and failed attempts per account per 15 minutes. */
@@ -83,6 +85,7 @@ export interface Config {
   readonly logLevel: Env['PYCHAT_LOG_LEVEL'];
   readonly staticDir: string | null;
   readonly ws: { readonly maxFrameBytes: number; readonly idleTimeoutMs: number; readonly allowedOrigins: string[] };
+  readonly presenceBatchMs: number;
   readonly auth: {
     readonly signInMaxPerIp: number;
     readonly signInMaxFailuresPerAccount: number;
@@ -157,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis: e.PYCHAT_REDIS_URL ? { url: e.PYCHAT_REDIS_URL, prefix: e.PYCHAT_REDIS_PREFIX } : null,
     logLevel: e.PYCHAT_LOG_LEVEL,
     staticDir: e.PYCHAT_STATIC_DIR ? resolve(e.PYCHAT_STATIC_DIR) : DEFAULT_STATIC_DIR,
+    presenceBatchMs: e.PYCHAT_PRESENCE_BATCH_MS,
     ws: {
       maxFrameBytes: e.PYCHAT_WS_MAX_FRAME_BYTES,
       idleTimeoutMs: e.PYCHAT_WS_IDLE_TIMEOUT_MS,

@@ -1,6 +1,15 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { MessageEntity, RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
 
+/** A user's public fields as the database returns them (MariaDB may return bigint as a string). */
+export interface DirectoryRow {
+  id: number;
+  username: string;
+  sex: UserEntity['sex'];
+  thumbnail: string | null;
+  lastSeenAt: number | string | null;
+}
+
 export interface NewUser {
   username: string;
   email: string | null;
@@ -66,12 +75,21 @@ export class UserRepository {
       .getOne();
   }
 
-  findAll(): Promise<UserEntity[]> {
-    return this.#users.find({ order: { id: 'ASC' } });
+  /** One statement for a whole presence batch. */
+  async setLastSeen(ids: number[], at: number): Promise<void> {
+    if (ids.length > 0) {
+      await this.#users.update({ id: In(ids) }, { lastSeenAt: at });
+    }
   }
 
-  async setLastSeen(id: number, at: number | null): Promise<void> {
-    await this.#users.update({ id }, { lastSeenAt: at });
+  /** The public directory, or only the users created or changed since `since`; no entity hydration. */
+  async directory(since: number | null): Promise<DirectoryRow[]> {
+    const columns = 'id, username, sex, thumbnail, last_seen_at AS lastSeenAt';
+    const rows: DirectoryRow[] =
+      since === null
+        ? await this.dataSource.query(`SELECT ${columns} FROM users ORDER BY id`)
+        : await this.dataSource.query(`SELECT ${columns} FROM users WHERE updated_at >= ? ORDER BY id`, [since]);
+    return rows;
   }
 
   findProfile(userId: number): Promise<UserProfileEntity | null> {

@@ -17,8 +17,8 @@ export interface DomainEvents {
   'channel.added': { channel: ChannelDto; userIds: number[] };
   'channel.updated': { channel: ChannelDto; userIds: number[] };
   'channel.removed': { channelId: number; userIds: number[] };
-  'presence.online': { userId: number };
-  'presence.offline': { userId: number; lastSeenAt: number };
+  /** A batch of users who came online or went offline (see PresenceService). */
+  'presence.changed': { online: number[]; offline: { userId: number; lastSeenAt: number }[] };
   'user.created': { user: UserDto };
   'session.ended': { sessionId: number };
   'settings.updated': { userId: number; settings: UserSettingsDto };

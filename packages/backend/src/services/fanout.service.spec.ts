@@ -46,6 +46,7 @@ const room: RoomDto = {
   channelId: 3,
   adminId: 7,
   p2p: false,
+  memberCount: 1,
   members: [{ userId: 7, lastReadMessageId: 0 }],
 };
 const channel = { id: 3, name: 'dev', adminId: 7, mainRoomId: 9 };
@@ -121,13 +122,12 @@ describe(FanoutService.name, () => {
     ['channel.added', { channel, userIds: [7, 8] }, { users: [7, 8] }, 'channel.added', { channel }],
     ['channel.updated', { channel, userIds: [7, 8] }, { users: [7, 8] }, 'channel.updated', { channel }],
     ['channel.removed', { channelId: 3, userIds: [8] }, { users: [8] }, 'channel.removed', { channelId: 3 }],
-    ['presence.online', { userId: 7 }, { all: true }, 'presence.online', { userId: 7 }],
     [
-      'presence.offline',
-      { userId: 7, lastSeenAt: 99 },
+      'presence.changed',
+      { online: [7], offline: [{ userId: 8, lastSeenAt: 99 }] },
       { all: true },
-      'presence.offline',
-      { userId: 7, lastSeenAt: 99 },
+      'presence.changed',
+      { online: [7], offline: [{ userId: 8, lastSeenAt: 99 }] },
     ],
     ['user.created', { user }, { all: true }, 'user.created', { user }],
     ['user.updated', { user }, { all: true }, 'user.updated', { user }],
@@ -165,8 +165,7 @@ describe(FanoutService.name, () => {
       'channel.added': true,
       'channel.updated': true,
       'channel.removed': true,
-      'presence.online': true,
-      'presence.offline': true,
+      'presence.changed': true,
       'user.created': true,
       'session.ended': true,
       'settings.updated': true,
@@ -241,7 +240,7 @@ describe(FanoutService.name, () => {
     vi.mocked(bus.publish).mockImplementationOnce(() => new Promise<void>((resolve) => (release = resolve)));
     let done = false;
 
-    const emitting = events.emit('presence.online', { userId: 7 }).then(() => (done = true));
+    const emitting = events.emit('presence.changed', { online: [7], offline: [] }).then(() => (done = true));
     await Promise.resolve();
     expect(done).toBe(false);
 
@@ -256,7 +255,7 @@ describe(FanoutService.name, () => {
     new FanoutService(bus).register(reporting);
     vi.mocked(bus.publish).mockRejectedValueOnce(new Error('redis down'));
 
-    await expect(reporting.emit('presence.online', { userId: 7 })).resolves.toBeUndefined();
-    expect(failures).toEqual([['presence.online', new Error('redis down')]]);
+    await expect(reporting.emit('presence.changed', { online: [7], offline: [] })).resolves.toBeUndefined();
+    expect(failures).toEqual([['presence.changed', new Error('redis down')]]);
   });
 });

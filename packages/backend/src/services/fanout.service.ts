@@ -58,8 +58,7 @@ export class FanoutService {
       this.publish({ users: userIds }, 'channel.removed', { channelId }),
     );
     // Every user shares the "all" room, so presence and the user list are server-wide.
-    events.on('presence.online', (data) => this.publish({ all: true }, 'presence.online', data));
-    events.on('presence.offline', (data) => this.publish({ all: true }, 'presence.offline', data));
+    events.on('presence.changed', (data) => this.publish({ all: true }, 'presence.changed', data));
     events.on('user.created', (data) => this.publish({ all: true }, 'user.created', data));
     events.on('settings.updated', ({ userId, settings }) =>
       this.publish({ users: [userId] }, 'settings.updated', { settings }),

@@ -1,33 +1,69 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTestService, expectAppError, expectNothingWritten, T0 } from '../../test/service';
 import { AppError } from '../errors';
 import { PresenceService } from './presence.service';
 
 describe(PresenceService.name, () => {
-  it('announces a user online on their first connection only', async () => {
+  it('announces first connections in one batch after the batch window, not one frame per user', async () => {
+    vi.useFakeTimers();
+    const { sut, presence, events } = createTestService(PresenceService);
+    presence.connect.mockResolvedValue(true);
+    presence.onlineAmong.mockImplementation(async (ids) => new Set(ids));
+
+    await sut.connected(7);
+    await sut.connected(8);
+    expect(events.emitted).toEqual([]);
+    await vi.advanceTimersByTimeAsync(50);
+
+    expect(events.emitted).toEqual([{ name: 'presence.changed', payload: { online: [7, 8], offline: [] } }]);
+    vi.useRealTimers();
+  });
+
+  it('announces nothing for a second tab of a user already online', async () => {
+    const { sut, presence, events } = createTestService(PresenceService);
+    presence.connect.mockResolvedValue(false);
+
+    await sut.connected(7);
+    await sut.flush();
+
+    expect(events.emitted).toEqual([]);
+  });
+
+  it('on the last disconnection, stores when the user was last seen (one statement per batch), then announces it', async () => {
     const { sut, presence, users, events } = createTestService(PresenceService);
-    presence.connect.mockResolvedValueOnce(true).mockResolvedValueOnce(false);
+    presence.disconnect.mockResolvedValue(true);
+    presence.onlineAmong.mockResolvedValue(new Set());
 
-    await sut.connected(7);
-    await sut.connected(7);
+    await sut.disconnected(7);
+    await sut.disconnected(8);
+    await sut.flush();
 
-    expect(presence.connect).toHaveBeenCalledTimes(2);
-    expect(events.emitted).toEqual([{ name: 'presence.online', payload: { userId: 7 } }]);
-    // lastSeenAt is null while online: cleared once, before the announcement.
     expect(users.setLastSeen).toHaveBeenCalledTimes(1);
-    expect(users.setLastSeen).toHaveBeenCalledWith(7, null);
+    expect(users.setLastSeen).toHaveBeenCalledWith([7, 8], T0);
+    expect(events.emitted).toEqual([
+      {
+        name: 'presence.changed',
+        payload: {
+          online: [],
+          offline: [
+            { userId: 7, lastSeenAt: T0 },
+            { userId: 8, lastSeenAt: T0 },
+          ],
+        },
+      },
+    ]);
     expect(users.setLastSeen).toHaveBeenCalledBefore(events.emit);
   });
 
-  it('on the last disconnection, stores when the user was last seen, then announces them offline', async () => {
-    const { sut, presence, users, events } = createTestService(PresenceService);
+  it('reports the state at flush time: a user who left here but is online elsewhere is not announced offline', async () => {
+    const { sut, presence, events } = createTestService(PresenceService);
     presence.disconnect.mockResolvedValue(true);
+    presence.onlineAmong.mockResolvedValue(new Set([7]));
 
     await sut.disconnected(7);
+    await sut.flush();
 
-    expect(users.setLastSeen).toHaveBeenCalledWith(7, T0);
-    expect(events.emitted).toEqual([{ name: 'presence.offline', payload: { userId: 7, lastSeenAt: T0 } }]);
-    expect(users.setLastSeen).toHaveBeenCalledBefore(events.emit);
+    expect(events.emitted).toEqual([{ name: 'presence.changed', payload: { online: [7], offline: [] } }]);
   });
 
   it('does nothing when other tabs of the user are still open', async () => {
@@ -35,8 +71,21 @@ describe(PresenceService.name, () => {
     ctx.presence.disconnect.mockResolvedValue(false);
 
     await ctx.sut.disconnected(7);
+    await ctx.sut.flush();
 
     expectNothingWritten(ctx);
+  });
+
+  it('serves the online list as JSON from a cache that a presence batch on the bus drops', async () => {
+    const { sut, presence } = createTestService(PresenceService);
+    presence.online.mockResolvedValueOnce([7]).mockResolvedValueOnce([7, 8]);
+
+    expect(await sut.onlineJson()).toBe('[7]');
+    sut.observe('{"room":1}\n{"type":"message.new","data":{}}');
+    expect(await sut.onlineJson()).toBe('[7]');
+    sut.observe('{"all":true}\n{"type":"presence.changed","data":{"online":[8],"offline":[]}}');
+    expect(await sut.onlineJson()).toBe('[7,8]');
+    expect(presence.online).toHaveBeenCalledTimes(2);
   });
 
   it('sends typing to the room for a member', async () => {

@@ -1,3 +1,4 @@
+import { LIMITS } from '@pychat/protocol';
 import { ALL_CHANNEL_ID, ALL_ROOM_ID } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
 import { makeUser } from '../../test/factories/user.factory';
@@ -46,6 +47,34 @@ function givenChannel(ctx: Ctx, channel: ChannelEntity, memberIds: number[]) {
 
 describe(RoomService.name, () => {
   describe('snapshot', () => {
+    it('sends a room above the inline limit with its member count but without its member list', async () => {
+      const { sut, rooms } = setup();
+      const big = makeRoom();
+      const small = makeDirectRoom(ME, BOB);
+      rooms.membershipsOf.mockResolvedValue([big, small].map((room) => ({ room, member: makeMember(room.id, ME) })));
+      rooms.memberCounts.mockResolvedValue(
+        new Map([
+          [big.id, LIMITS.roomMembersInlineMax + 1],
+          [small.id, 2],
+        ]),
+      );
+      rooms.membersOfRooms.mockResolvedValue([makeMember(small.id, ME), makeMember(small.id, BOB)]);
+      rooms.unreadCounts.mockResolvedValue(new Map());
+      rooms.lastMessageIds.mockResolvedValue(new Map());
+      rooms.findChannelsByIds.mockResolvedValue([]);
+      rooms.mainRoomsOf.mockResolvedValue([]);
+
+      const snapshot = await sut.snapshot(ME);
+
+      expect(rooms.membersOfRooms).toHaveBeenCalledWith([small.id]);
+      expect(snapshot.rooms.find((r) => r.id === big.id)).toMatchObject({
+        memberCount: LIMITS.roomMembersInlineMax + 1,
+        members: null,
+      });
+      expect(snapshot.rooms.find((r) => r.id === small.id)).toMatchObject({ memberCount: 2 });
+      expect(snapshot.rooms.find((r) => r.id === small.id)?.members).toHaveLength(2);
+    });
+
     it('gives my rooms with their members, my own state per room, and the channels I am in', async () => {
       const { sut, rooms } = setup();
       const channel = makeChannel();
@@ -55,6 +84,13 @@ describe(RoomService.name, () => {
       const mine = [mainRoom, sub, direct].map((room) => ({ room, member: makeMember(room.id, ME, { volume: 50 }) }));
       rooms.membershipsOf.mockResolvedValue(mine);
       rooms.membersOfRooms.mockResolvedValue([...mine.map((m) => m.member), makeMember(direct.id, BOB)]);
+      rooms.memberCounts.mockResolvedValue(
+        new Map([
+          [mainRoom.id, 1],
+          [sub.id, 1],
+          [direct.id, 2],
+        ]),
+      );
       rooms.unreadCounts.mockResolvedValue(new Map([[sub.id, 3]]));
       rooms.lastMessageIds.mockResolvedValue(new Map([[sub.id, 44]]));
       rooms.findChannelsByIds.mockResolvedValue([channel]);
@@ -63,7 +99,7 @@ describe(RoomService.name, () => {
       const snapshot = await sut.snapshot(ME);
 
       expect(snapshot.roomIds).toEqual([mainRoom.id, sub.id, direct.id]);
-      expect(snapshot.rooms.find((r) => r.id === direct.id)?.members.map((m) => m.userId)).toEqual([ME, BOB]);
+      expect(snapshot.rooms.find((r) => r.id === direct.id)?.members?.map((m) => m.userId)).toEqual([ME, BOB]);
       expect(snapshot.states).toContainEqual({
         roomId: sub.id,
         volume: 50,
@@ -88,6 +124,7 @@ describe(RoomService.name, () => {
       const channel = makeChannel();
       const sub = makeRoom({ channelId: channel.id });
       rooms.membershipsOf.mockResolvedValue([{ room: sub, member: makeMember(sub.id, ME) }]);
+      rooms.memberCounts.mockResolvedValue(new Map([[sub.id, 1]]));
       rooms.membersOfRooms.mockResolvedValue([]);
       rooms.findChannelsByIds.mockResolvedValue([channel]);
       rooms.mainRoomsOf.mockResolvedValue([]);
@@ -383,7 +420,7 @@ describe(RoomService.name, () => {
 
       // The history is readable but not unread for the invitee: the read pointer starts at its end.
       expect(rooms.addMembers).toHaveBeenCalledWith(room.id, [{ userId: BOB, lastReadMessageId: 90 }], T0);
-      expect(reply.room.members.map((m) => m.userId)).toEqual([ME, BOB]);
+      expect(reply.room.members?.map((m) => m.userId)).toEqual([ME, BOB]);
       // A named room is not a channel: nobody gains the channel here.
       expect(events.names()).toEqual(['room.updated', 'room.membersAdded']);
       expect(events.payloadsOf('room.updated')[0]).toEqual({ room: reply.room });
@@ -467,7 +504,7 @@ describe(RoomService.name, () => {
       expect(rooms.updateRoom).not.toHaveBeenCalled();
       expect(events.names()).toEqual(['room.membersRemoved', 'room.updated']);
       expect(events.payloadsOf('room.membersRemoved')[0]).toEqual({ roomId: room.id, userIds: [ME] });
-      expect(events.payloadsOf('room.updated')[0].room.members.map((m) => m.userId)).toEqual([BOB]);
+      expect(events.payloadsOf('room.updated')[0].room.members?.map((m) => m.userId)).toEqual([BOB]);
       expect(rooms.removeMembers).toHaveBeenCalledBefore(events.emit);
     });
 
@@ -722,7 +759,7 @@ describe(RoomService.name, () => {
       expect(events.names()).toEqual(['room.membersRemoved', 'channel.removed', 'room.updated']);
       expect(events.payloadsOf('room.membersRemoved')[0]).toEqual({ roomId: mainRoom.id, userIds: [ME] });
       expect(events.payloadsOf('channel.removed')[0]).toEqual({ channelId: channel.id, userIds: [ME] });
-      expect(events.payloadsOf('room.updated')[0].room.members.map((m) => m.userId)).toEqual([BOB]);
+      expect(events.payloadsOf('room.updated')[0].room.members?.map((m) => m.userId)).toEqual([BOB]);
       expect(rooms.removeMembers).toHaveBeenCalledBefore(events.emit);
     });
   });

@@ -1,6 +1,7 @@
 import {
   ALL_CHANNEL_ID,
   ALL_ROOM_ID,
+  LIMITS,
   type ChannelDto,
   type ClientMessages,
   type RoomDto,
@@ -19,7 +20,12 @@ export function toMemberDto(member: RoomMemberEntity): RoomMemberDto {
   return { userId: member.userId, lastReadMessageId: member.lastReadMessageId };
 }
 
-export function toRoomDto(room: RoomEntity, members: RoomMemberEntity[]): RoomDto {
+/**
+ * A big room goes out without its member list (`members: null`): one room.updated to 5,000 members would
+ * otherwise carry 5,000 × 5,000 entries. Pass `memberCount` when `members` was not loaded.
+ */
+export function toRoomDto(room: RoomEntity, members: RoomMemberEntity[], memberCount = members.length): RoomDto {
+  const inline = memberCount <= LIMITS.roomMembersInlineMax;
   return {
     id: room.id,
     kind: room.kind,
@@ -27,7 +33,8 @@ export function toRoomDto(room: RoomEntity, members: RoomMemberEntity[]): RoomDt
     channelId: room.channelId,
     adminId: room.adminId,
     p2p: room.p2p,
-    members: members.map(toMemberDto),
+    memberCount,
+    members: inline ? members.map(toMemberDto) : null,
   };
 }
 
@@ -66,11 +73,15 @@ export class RoomService {
   async snapshot(userId: number): Promise<RoomsSnapshot> {
     const memberships = await this.rooms.membershipsOf(userId);
     const roomIds = memberships.map(({ room }) => room.id);
-    const [allMembers, unread, lastIds] = await Promise.all([
-      this.rooms.membersOfRooms(roomIds),
+    const [counts, unread, lastIds] = await Promise.all([
+      this.rooms.memberCounts(roomIds),
       this.rooms.unreadCounts(userId),
       this.rooms.lastMessageIds(roomIds),
     ]);
+    // Only the small rooms' member lists: the "all" room alone would make every first frame O(users).
+    const allMembers = await this.rooms.membersOfRooms(
+      roomIds.filter((id) => (counts.get(id) ?? 0) <= LIMITS.roomMembersInlineMax),
+    );
     const membersByRoom = new Map<number, RoomMemberEntity[]>();
     for (const member of allMembers) {
       const list = membersByRoom.get(member.roomId) ?? [];
@@ -85,7 +96,7 @@ export class RoomService {
     const mainRoomByChannel = new Map(mainRooms.map((room) => [room.channelId, room.id]));
     return {
       roomIds,
-      rooms: memberships.map(({ room }) => toRoomDto(room, membersByRoom.get(room.id) ?? [])),
+      rooms: memberships.map(({ room }) => toRoomDto(room, membersByRoom.get(room.id) ?? [], counts.get(room.id) ?? 0)),
       states: memberships.map(({ room, member }) =>
         toStateDto(member, unread.get(room.id) ?? 0, lastIds.get(room.id) ?? 0),
       ),

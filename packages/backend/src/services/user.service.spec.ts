@@ -20,16 +20,26 @@ function settingsRow(overrides: Partial<UserSettingsEntity> = {}): UserSettingsE
 }
 
 describe(UserService.name, () => {
-  it('lists every user without private fields', async () => {
+  it('lists the whole directory with numbers where MariaDB returns bigint strings', async () => {
     const { sut, users } = createTestService(UserService);
-    const alice = makeUser({ email: 'a@example.test', passwordHash: 'scrypt$x' });
-    users.findAll.mockResolvedValue([alice]);
+    const alice = makeUser({ id: 7, lastSeenAt: 1_750_000_000_123 });
+    users.directory.mockResolvedValue([
+      { id: 7, username: alice.username, sex: alice.sex, thumbnail: null, lastSeenAt: '1750000000123' },
+    ]);
 
     const list = await sut.list();
 
+    expect(users.directory).toHaveBeenCalledWith(null);
     expect(list).toEqual([toUserDto(alice)]);
-    expect(list[0]).not.toHaveProperty('email');
-    expect(list[0]).not.toHaveProperty('passwordHash');
+  });
+
+  it('asks for the users changed since a client synced, reaching a minute back for clock differences', async () => {
+    const { sut, users } = createTestService(UserService);
+    users.directory.mockResolvedValue([]);
+
+    await sut.directory(1_750_000_100_000);
+
+    expect(users.directory).toHaveBeenCalledWith(1_750_000_040_000);
   });
 
   describe('profile', () => {

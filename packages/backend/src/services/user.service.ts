@@ -41,6 +41,8 @@ function toProfileDto(user: UserEntity, profile: UserProfileEntity | null, withE
   };
 }
 
+const DIRECTORY_CLOCK_SKEW_MS = 60_000;
+
 /** Users of a Pychat server are one company: everyone may list everyone (the "all" room). */
 export class UserService {
   constructor(
@@ -57,7 +59,23 @@ export class UserService {
   }
 
   async list(): Promise<UserDto[]> {
-    return (await this.users.findAll()).map(toUserDto);
+    return this.directory(null);
+  }
+
+  /**
+   * The whole directory, or the users created or changed since a client's last session.ready. Instances'
+   * clocks may differ a little, so the window reaches back DIRECTORY_CLOCK_SKEW_MS further (a few extra users
+   * are harmless: clients merge).
+   */
+  async directory(since: number | null): Promise<UserDto[]> {
+    const rows = await this.users.directory(since === null ? null : since - DIRECTORY_CLOCK_SKEW_MS);
+    return rows.map((row) => ({
+      id: Number(row.id),
+      username: row.username,
+      sex: row.sex,
+      thumbnail: row.thumbnail,
+      lastSeenAt: row.lastSeenAt === null ? null : Number(row.lastSeenAt),
+    }));
   }
 
   /** Someone's profile; the email only for its owner. */

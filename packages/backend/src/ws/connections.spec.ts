@@ -16,7 +16,14 @@ function connect(userId: number, options: { live?: boolean; sessionId?: number }
     conn.sendFirst('ready');
     socket.send.mockClear();
   }
-  return { conn, socket, sent: () => socket.send.mock.calls.map(([frame]) => frame as string) };
+  // Fan-out hands ws one pre-encoded Buffer for all sockets; it must still go out as a text frame.
+  const sent = () =>
+    socket.send.mock.calls.map((call) => {
+      const [frame, options] = call as [string | Buffer, { binary?: boolean }];
+      expect(options).toEqual({ binary: false });
+      return String(frame);
+    });
+  return { conn, socket, sent };
 }
 
 function deliver(registry: ConnectionRegistry, target: Target, frame: string): void {

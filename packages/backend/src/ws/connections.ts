@@ -3,31 +3,42 @@ import { WebSocket } from 'ws';
 import { decodeEnvelope } from '../bus/envelope';
 import type { Logger } from '../logger';
 
+/** A frame as `ws` sends it: a string, or the same text already UTF-8 encoded once for many sockets. */
+export type Frame = string | Buffer;
+
 /** One open socket of one user on this instance, with the rooms it receives frames for. */
 export class Connection {
   readonly rooms = new Set<number>();
   lastFrameAt = Date.now();
   /** Frames delivered before session.ready was sent wait here, so the client sees the snapshot first. */
-  #pending: string[] | null = [];
+  #pending: Frame[] | null = [];
+  #log: Logger | undefined;
 
   constructor(
     readonly id: string,
     readonly userId: number,
     readonly sessionId: number,
     readonly socket: WebSocket,
-    readonly log: Logger,
+    private readonly parentLog: Logger,
   ) {}
 
-  send(frame: string): void {
+  /** Created on first use: most connections never log, and a child logger per socket costs memory. */
+  get log(): Logger {
+    this.#log ??= this.parentLog.child({ conn: this.id, user: this.userId });
+    return this.#log;
+  }
+
+  send(frame: Frame): void {
     if (this.#pending) {
       this.#pending.push(frame);
     } else if (this.socket.readyState === WebSocket.OPEN) {
-      this.socket.send(frame);
+      // binary: false keeps a pre-encoded Buffer a text frame.
+      this.socket.send(frame, { binary: false });
     }
   }
 
   /** Sends the first frame, then whatever arrived meanwhile, and goes live. */
-  sendFirst(frame: string): void {
+  sendFirst(frame: Frame): void {
     const pending = this.#pending ?? [];
     this.#pending = null;
     this.send(frame);
@@ -84,7 +95,9 @@ export class ConnectionRegistry {
 
   /** Applies one bus envelope: updates the room index and writes the frame to the right sockets. */
   deliver(message: string): void {
-    const { target, frame } = decodeEnvelope(message);
+    const { target, frame: text } = decodeEnvelope(message);
+    // Encoded once here rather than once per socket inside ws.
+    const frame = Buffer.from(text);
     if ('all' in target) {
       for (const conn of this.#all.values()) {
         if (conn.userId !== target.exceptUser) {

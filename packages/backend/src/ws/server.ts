@@ -80,13 +80,17 @@ export class WsServer {
     if (!this.originAllowed(req)) {
       return reject(socket, 403, 'FORBIDDEN', 'Origin not allowed');
     }
+    const usersSince = parseUsersSince(url.searchParams.get('usersSince'));
+    if (usersSince === undefined) {
+      return reject(socket, 400, 'VALIDATION_FAILED', 'usersSince must be a timestamp in milliseconds');
+    }
     const token = sessionTokenOf(req);
     const session = token ? await this.deps.auth.authenticate(token) : null;
     if (!session) {
       return reject(socket, 401, 'UNAUTHENTICATED', 'Sign in first: no valid session');
     }
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      this.onConnection(ws, session.user, session.sessionId).catch((error: unknown) => {
+      this.onConnection(ws, session.user, session.sessionId, usersSince).catch((error: unknown) => {
         this.#logger.error({ err: error, user: session.user.id }, 'connection setup failed');
         ws.close(1011, 'setup failed');
       });
@@ -109,26 +113,35 @@ export class WsServer {
     }
   }
 
-  private async onConnection(ws: WebSocket, user: UserEntity, sessionId: number): Promise<void> {
+  private async onConnection(
+    ws: WebSocket,
+    user: UserEntity,
+    sessionId: number,
+    usersSince: number | null,
+  ): Promise<void> {
     const { registry, rooms, users, presence, dispatcher, clock } = this.deps;
     const id = randomBytes(6).toString('base64url');
-    const log = this.#logger.child({ conn: id, user: user.id });
-    const conn = new Connection(id, user.id, sessionId, ws, log);
+    const conn = new Connection(id, user.id, sessionId, ws, this.#logger);
     // One frame at a time per socket: two sends from one tab commit, and are answered, in the order sent.
     let queue: Promise<void> = Promise.resolve();
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
       conn.lastFrameAt = Date.now();
       queue = queue
         .then(() => dispatcher.dispatch({ userId: user.id, conn }, raw, isBinary))
-        .catch((error: unknown) => log.error({ err: error }, 'dispatch failed'));
+        .catch((error: unknown) => conn.log.error({ err: error }, 'dispatch failed'));
     });
-    ws.on('error', (error) => log.warn({ err: error.message }, 'socket error'));
+    ws.on('error', (error) => conn.log.warn({ err: error.message }, 'socket error'));
     let counted = false;
     ws.on('close', (code: number, reason: Buffer) => {
       registry.remove(conn);
-      log.info({ code, reason: reason.toString('utf8').slice(0, 64) }, 'ws disconnected');
+      this.#logger.info(
+        { conn: id, user: user.id, code, reason: reason.toString('utf8').slice(0, 64) },
+        'ws disconnected',
+      );
       if (counted) {
-        presence.disconnected(user.id).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
+        presence
+          .disconnected(user.id)
+          .catch((error: unknown) => conn.log.warn({ err: error }, 'presence update failed'));
       }
     });
     // Index first (frames queue in the connection until session.ready), snapshot second: nothing
@@ -138,37 +151,38 @@ export class WsServer {
       registry.remove(conn);
       return;
     }
-    const snapshot = await rooms.snapshot(user.id);
+    const [snapshot, directory, settings] = await Promise.all([
+      rooms.snapshot(user.id),
+      users.directory(usersSince),
+      users.settings(user.id),
+    ]);
     if (ws.readyState !== ws.OPEN) {
       // Closed while we were reading: its close handler already ran, so it must not count as online.
       return;
     }
     counted = true;
     // Presence is best effort: with Redis away a user still connects and chats (the registry heals later).
-    await presence.connected(user.id).catch((error: unknown) => log.warn({ err: error }, 'presence update failed'));
-    const [allUsers, settings, online] = await Promise.all([
-      users.list(),
-      users.settings(user.id),
-      presence.online().catch(() => [user.id]),
-    ]);
-    const ready: ServerEventFrame<'session.ready'> = {
-      type: 'session.ready',
-      data: {
-        protocolVersion: PROTOCOL_VERSION,
-        connectionId: id,
-        serverTime: clock(),
-        // Loaded before this connection counted as online: lastSeenAt is null from now on.
-        me: { ...toUserDto(user), lastSeenAt: null },
-        settings,
-        users: allUsers,
-        channels: snapshot.channels,
-        rooms: snapshot.rooms,
-        states: snapshot.states,
-        online,
-      },
+    await presence
+      .connected(user.id)
+      .catch((error: unknown) => conn.log.warn({ err: error }, 'presence update failed'));
+    const online = await presence.onlineJson().catch(() => JSON.stringify([user.id]));
+    const ready: Omit<ServerEventFrame<'session.ready'>['data'], 'online'> = {
+      protocolVersion: PROTOCOL_VERSION,
+      connectionId: id,
+      serverTime: clock(),
+      // This connection counts as online: lastSeenAt says nothing until the last one closes.
+      me: { ...toUserDto(user), lastSeenAt: null },
+      settings,
+      usersSince,
+      users: directory,
+      channels: snapshot.channels,
+      rooms: snapshot.rooms,
+      states: snapshot.states,
     };
-    conn.sendFirst(JSON.stringify(ready));
-    log.info({ rooms: snapshot.roomIds.length }, 'ws connected');
+    // The online list is shared by every connect between two presence batches: spliced in, not re-serialized.
+    const data = JSON.stringify(ready);
+    conn.sendFirst(`{"type":"session.ready","data":${data.slice(0, -1)},"online":${online}}}`);
+    this.#logger.info({ conn: id, user: user.id, rooms: snapshot.roomIds.length }, 'ws connected');
   }
 
   private closeIdle(): void {
@@ -203,6 +217,15 @@ export class WsServer {
     });
     await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
   }
+}
+
+/** null when absent, undefined when not a plausible timestamp. */
+function parseUsersSince(value: string | null): number | null | undefined {
+  if (value === null) {
+    return null;
+  }
+  const since = Number(value);
+  return /^\d{1,15}$/.test(value) && Number.isSafeInteger(since) ? since : undefined;
 }
 
 function reject(socket: Duplex, status: number, code: string, message: string): void {

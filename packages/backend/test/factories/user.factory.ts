@@ -16,6 +16,7 @@ export function makeUser(overrides: Partial<UserEntity> = {}): UserEntity {
     sex: 'secret',
     thumbnail: null,
     createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000,
     lastSeenAt: null,
     ...overrides,
   };

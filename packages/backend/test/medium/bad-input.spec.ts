@@ -60,10 +60,12 @@ async function busBarrier(sender: User, observers: User[]): Promise<void> {
   await Promise.all(arrived);
 }
 
-/** Resolves when `observer` gets the presence.offline of `userId` that follows this call, so no late frame leaks into the next test. */
+/** Resolves when `observer` gets the presence.changed announcing `userId` offline that follows this call, so no late frame leaks into the next test. */
 function offlineSeenBy(observer: User, userId: number): Promise<unknown> {
   const seen = new Set(observer.client.frames);
-  return observer.client.waitFor((f) => !seen.has(f) && f.type === 'presence.offline' && f.data.userId === userId);
+  return observer.client.waitFor(
+    (f) => !seen.has(f) && f.type === 'presence.changed' && f.data.offline.some((o) => o.userId === userId),
+  );
 }
 
 /** Sends a raw frame and resolves with the first error frame that arrives after it. */
@@ -553,6 +555,18 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       expect(res.body?.message).toContain(`v=${PROTOCOL_VERSION}`);
     });
 
+    it.each(['yesterday', '-1', '1.5', '', '1e12', '9'.repeat(20)])(
+      'refuses usersSince=%s with 400 VALIDATION_FAILED',
+      async (since) => {
+        const res = await handshake(server, `${path}&usersSince=${since}`, bearer(alice.token));
+        expect(res).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
+      },
+    );
+
+    it('accepts usersSince=0 (every user changed since the epoch)', async () => {
+      expect((await handshake(server, `${path}&usersSince=0`, bearer(alice.token))).status).toBe(101);
+    });
+
     it.each(['/', '/wss', '/ws/', '/api/ws', '/WS', '/ws/extra'])(
       'refuses path %s with 404 even with a valid session',
       async (wsPath) => {
@@ -594,7 +608,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       await handshake(server, '/ws?v=0', bearer(stranger.token));
       await handshake(server, path, bearer('forged-token-forged-token-forged'));
       await busBarrier(alice, [bob]);
-      expect(framesSince(bob.client, mark).filter((f) => f.type === 'presence.online')).toEqual([]);
+      expect(framesSince(bob.client, mark).filter((f) => f.type === 'presence.changed')).toEqual([]);
       expect(await dbState(server)).toEqual(before);
     });
   });

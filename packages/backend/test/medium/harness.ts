@@ -66,6 +66,7 @@ export async function startServer(backend: SharedBackend, env: Record<string, st
     PYCHAT_DB_URL: backend.dbUrl,
     PYCHAT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PYCHAT_DATA_DIR: '/nonexistent-test-data-dir',
+    PYCHAT_PRESENCE_BATCH_MS: '20',
     ...(backend.redisUrl ? { PYCHAT_REDIS_URL: backend.redisUrl, PYCHAT_REDIS_PREFIX: backend.redisPrefix } : {}),
     ...env,
   });
@@ -142,8 +143,9 @@ export class TestClient {
     });
   }
 
-  static async connect(server: TestServer, token: string): Promise<TestClient> {
-    const ws = new WebSocket(server.wsUrl, { headers: { authorization: `Bearer ${token}` } });
+  static async connect(server: TestServer, token: string, options: { usersSince?: number } = {}): Promise<TestClient> {
+    const url = options.usersSince === undefined ? server.wsUrl : `${server.wsUrl}&usersSince=${options.usersSince}`;
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
     const client = new TestClient(ws);
     const ready = client.waitFor('session.ready');
     // A refused upgrade rejects below; this wait must not then surface as an unhandled rejection.
@@ -250,5 +252,8 @@ export class TestClient {
 export async function connectedUser(server: TestServer, username?: string) {
   const auth = await signUp(server, username);
   const client = await TestClient.connect(server, auth.token);
+  // A first connection is announced in the next presence batch, to everyone including itself: wait for it,
+  // so it cannot land among the frames a test counts later.
+  await client.waitFor('presence.changed', (d) => d.online.includes(auth.user.id));
   return { ...auth, client };
 }

@@ -138,7 +138,7 @@ describe(`HTTP API (${dialect})`, () => {
 
       const client = await TestClient.connect(server, auth.token);
       const all = client.ready.rooms.find((r) => r.id === ALL_ROOM_ID);
-      expect(all?.members.map((m) => m.userId)).toContain(auth.user.id);
+      expect(all?.members?.map((m) => m.userId)).toContain(auth.user.id);
       expect(client.ready.me).toEqual(auth.user);
       expect(client.ready.users.map((u) => u.id)).toContain(observer.user.id);
       const history = await client.request('message.history', { roomId: ALL_ROOM_ID });

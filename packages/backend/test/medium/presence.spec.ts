@@ -74,7 +74,11 @@ describe(`presence, typing and users (${dialect})`, () => {
     });
   });
 
-  describe('presence.online', () => {
+  const cameOnline = (userId: number) => (d: { online: number[] }) => d.online.includes(userId);
+  const wentOffline = (userId: number) => (d: { offline: { userId: number }[] }) =>
+    d.offline.some((o) => o.userId === userId);
+
+  describe('presence.changed: online', () => {
     it("goes to everyone connected on a user's first socket only", async () => {
       const bob = await user();
       const carol = await user();
@@ -82,22 +86,37 @@ describe(`presence, typing and users (${dialect})`, () => {
 
       const tab1 = await connect(alice.token);
       for (const watcher of [bob.client, carol.client]) {
-        expect(await watcher.waitFor('presence.online', (d) => d.userId === alice.user.id)).toEqual({
-          userId: alice.user.id,
-        });
+        expect((await watcher.waitFor('presence.changed', cameOnline(alice.user.id))).offline).toEqual([]);
       }
       const tab2 = await connect(alice.token);
       expect(tab2.ready.online).toContain(alice.user.id);
       await settle(bob.client, carol.client, tab1, tab2);
       // The second tab is not news: nobody hears alice come online twice.
       for (const watcher of [bob.client, carol.client, tab1]) {
-        expect(watcher.all('presence.online').filter((d) => d.userId === alice.user.id)).toHaveLength(1);
+        expect(watcher.all('presence.changed').filter(cameOnline(alice.user.id))).toHaveLength(1);
       }
-      expect(tab2.all('presence.online').filter((d) => d.userId === alice.user.id)).toEqual([]);
+      expect(tab2.all('presence.changed').filter(cameOnline(alice.user.id))).toEqual([]);
+    });
+
+    it('announces users who connect together in one frame', async () => {
+      const bob = await user();
+      const [alice, carol] = await Promise.all([signUp(server), signUp(server)]);
+      const mark = bob.client.frames.length;
+
+      await Promise.all([connect(alice.token), connect(carol.token)]);
+      await bob.client.waitFor('presence.changed', cameOnline(carol.user.id));
+      await bob.client.waitFor('presence.changed', cameOnline(alice.user.id));
+      await settle(bob.client);
+
+      const batches = bob.client.frames.slice(mark).filter((f) => f.type === 'presence.changed');
+      // 20 ms batches in the tests: two connects finishing together usually share one; never more than two.
+      expect(batches.length).toBeLessThanOrEqual(2);
+      const announced = batches.flatMap((f) => (f.type === 'presence.changed' ? f.data.online : []));
+      expect(announced.sort()).toEqual([alice.user.id, carol.user.id].sort());
     });
   });
 
-  describe('presence.offline', () => {
+  describe('presence.changed: offline', () => {
     it('goes to everyone when the last socket closes, not before, and records lastSeenAt', async () => {
       const bob = await user();
       const alice = await signUp(server);
@@ -106,41 +125,62 @@ describe(`presence, typing and users (${dialect})`, () => {
 
       await tab1.close();
       await settle(bob.client, tab2);
-      expect(bob.client.all('presence.offline').filter((d) => d.userId === alice.user.id)).toEqual([]);
+      expect(bob.client.all('presence.changed').filter(wentOffline(alice.user.id))).toEqual([]);
       expect((await user()).client.ready.online).toContain(alice.user.id);
 
       const before = Date.now();
       await tab2.close();
-      const offline = await bob.client.waitFor('presence.offline', (d) => d.userId === alice.user.id);
-      expect(offline.lastSeenAt).toBeGreaterThanOrEqual(before - 1_000);
-      expect(offline.lastSeenAt).toBeLessThanOrEqual(Date.now() + 1_000);
+      const changed = await bob.client.waitFor('presence.changed', wentOffline(alice.user.id));
+      const offline = changed.offline.find((o) => o.userId === alice.user.id);
+      expect(offline?.lastSeenAt).toBeGreaterThanOrEqual(before - 1_000);
+      expect(offline?.lastSeenAt).toBeLessThanOrEqual(Date.now() + 1_000);
 
       const later = (await user()).client.ready;
       expect(later.online).not.toContain(alice.user.id);
-      expect(later.users.find((u) => u.id === alice.user.id)?.lastSeenAt).toBe(offline.lastSeenAt);
+      expect(later.users.find((u) => u.id === alice.user.id)?.lastSeenAt).toBe(offline?.lastSeenAt);
       await settle(bob.client);
-      expect(bob.client.all('presence.offline').filter((d) => d.userId === alice.user.id)).toHaveLength(1);
+      expect(bob.client.all('presence.changed').filter(wentOffline(alice.user.id))).toHaveLength(1);
     });
 
-    it('leaves lastSeenAt null for a user never seen, and clears it while the user is back online', async () => {
+    it('leaves lastSeenAt null for a user never seen, and my own null while I am connected', async () => {
       const bob = await user();
       const ghost = await signUp(server);
-      expect(bob.client.ready.users.find((u) => u.id === bob.user.id)?.lastSeenAt).toBeNull();
+      expect(bob.client.ready.me.lastSeenAt).toBeNull();
       expect((await user()).client.ready.users.find((u) => u.id === ghost.user.id)?.lastSeenAt).toBeNull();
 
       const alice = await signUp(server);
       const first = await TestClient.connect(server, alice.token);
       await first.close();
-      const offline = await bob.client.waitFor('presence.offline', (d) => d.userId === alice.user.id);
-      expect(offline.lastSeenAt).toBeGreaterThan(0);
+      await bob.client.waitFor('presence.changed', wentOffline(alice.user.id));
 
       const back = await connect(alice.token);
-      await bob.client.waitFor('presence.online', (d) => d.userId === alice.user.id);
-      // UserDto.lastSeenAt is "null while online": nobody may show "last seen …" next to an online user.
-      const watcher = (await user()).client.ready;
-      expect(watcher.online).toContain(alice.user.id);
-      expect(watcher.users.find((u) => u.id === alice.user.id)?.lastSeenAt).toBeNull();
+      await bob.client.waitFor('presence.changed', cameOnline(alice.user.id));
+      // Online wins over "last seen": clients show last seen only for users not in the online list.
+      expect((await user()).client.ready.online).toContain(alice.user.id);
       expect(back.ready.me.lastSeenAt).toBeNull();
+    });
+  });
+
+  describe('session.ready: the user directory', () => {
+    it('is whole without usersSince, and only the users created since then with it', async () => {
+      const bob = await user();
+      const since = bob.client.ready.serverTime;
+      const newcomer = await signUp(server);
+
+      const full = await connect(bob.token);
+      expect(full.ready.usersSince).toBeNull();
+      expect(full.ready.users.map((u) => u.id)).toEqual(expect.arrayContaining([bob.user.id, newcomer.user.id]));
+
+      // Reaches back a minute for clock differences between instances, so compare with an older user.
+      const old = await signUp(server);
+      const delta = await TestClient.connect(server, bob.token, { usersSince: since + 120_000 });
+      open.push(delta);
+      expect(delta.ready.usersSince).toBe(since + 120_000);
+      expect(delta.ready.users).toEqual([]);
+      const recent = await TestClient.connect(server, bob.token, { usersSince: since });
+      open.push(recent);
+      expect(recent.ready.users.map((u) => u.id)).toEqual(expect.arrayContaining([newcomer.user.id, old.user.id]));
+      expect(recent.ready.users[0]).not.toHaveProperty('email');
     });
   });
 

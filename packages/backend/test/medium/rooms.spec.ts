@@ -93,7 +93,7 @@ describe(`rooms and channels (${dialect})`, () => {
     return (await sender.client.request('message.send', { roomId, content, localId: `r${localIds}` })).message;
   }
 
-  const memberIds = (room: { members: { userId: number }[] }) => room.members.map((m) => m.userId);
+  const memberIds = (room: { members: { userId: number }[] | null }) => (room.members ?? []).map((m) => m.userId);
   const sorted = (...values: number[]) => [...values].sort((a, b) => a - b);
 
   describe('channel.create', () => {
