@@ -38,9 +38,12 @@ const HELP = `pychat-bench [options]
   --payload n          message content length in characters (default 100)
   --signup-concurrency n  parallel sign-ups while building a user pool (default 8)
   --pychat-main path   server entry (default packages/backend/dist/main.js)
+  --directory d        cached (default): clients connect as returning visitors, with usersSince = the run's
+                       start, so session.ready carries no user directory; full: first visits, whole directory
   --setup-only         only build the users, rooms and history the scenarios need (and cache them)`;
 
 interface Args {
+  directory: 'cached' | 'full';
   scenarios: string[];
   backends: Backend[];
   instances: number | null;
@@ -63,6 +66,7 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const args: Args = {
+    directory: 'cached',
     scenarios: ['room-1k'],
     backends: ['sqlite'],
     instances: null,
@@ -169,6 +173,14 @@ function parseArgs(argv: string[]): Args {
       case '--setup-only':
         args.setupOnly = true;
         break;
+      case '--directory': {
+        const d = value();
+        if (d !== 'cached' && d !== 'full') {
+          throw new Error('--directory is cached or full');
+        }
+        args.directory = d;
+        break;
+      }
       case '--help':
       case '-h':
         console.log(HELP);
@@ -276,6 +288,7 @@ async function main(): Promise<void> {
             durationS: args.durationS,
             signUpConcurrency: args.signUpConcurrency,
             setupOnly: args.setupOnly,
+            directory: args.directory,
           });
         } catch (error) {
           result = {

@@ -35,6 +35,11 @@ export interface RunOptions {
   signUpConcurrency: number;
   /** Build the users, rooms and history (and their cache) without measuring anything. */
   setupOnly: boolean;
+  /**
+   * cached: Pychat clients connect (and reconnect) with usersSince = the run's start, as returning visitors
+   * whose directory is cached; full: every connect gets the whole directory, as a first visit.
+   */
+  directory: 'cached' | 'full';
 }
 
 interface PlanClient {
@@ -237,7 +242,7 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
       const driver = Math.floor(i / I) % driverCount;
       const spec: ClientSpec =
         target === 'pychat'
-          ? { url: wsUrl, token: client.token }
+          ? { url: opts.directory === 'cached' ? `${wsUrl}&usersSince=${Date.now()}` : wsUrl, token: client.token }
           : { url: `${wsUrl}&user=${client.userId}&rooms=${(client.rooms.length > 0 ? client.rooms : [1]).join(',')}` };
       perDriver[driver].push(spec);
       place.push({ driver, local: perDriver[driver].length - 1 });

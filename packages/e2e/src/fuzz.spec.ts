@@ -104,8 +104,7 @@ class Observer {
         return 'nobody signed this session out';
       case 'settings.updated':
         return this.fuzzer ? null : 'settings it never changed';
-      case 'presence.online':
-      case 'presence.offline':
+      case 'presence.changed':
       case 'user.created':
       case 'user.updated':
         return null;
@@ -124,7 +123,8 @@ class Observer {
         if (this.fixed) {
           return 'the bystander was added to a room';
         }
-        if (!frame.data.room.members.some((m) => m.userId === this.client.ready.me.id)) {
+        // Rooms above the inline limit come without a member list; the fuzz never builds one that big.
+        if (!frame.data.room.members?.some((m) => m.userId === this.client.ready.me.id)) {
           return 'a room.added for a room it is not a member of';
         }
         this.rooms.add(frame.data.room.id);

@@ -48,7 +48,7 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
 
     // Presence: Bob's connection on instance two is seen by Alice on instance one.
     expect(b.ready.online).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
-    await a.waitForFrame('presence.online', (d) => d.userId === bob.user.id);
+    await a.waitForFrame('presence.changed', (d) => d.online.includes(bob.user.id));
 
     const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content: 'from one', localId: 's1' });
     expect((await b.waitForFrame('message.new', (d) => d.message.id === sent.message.id)).message.content).toBe(
@@ -84,8 +84,8 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
     expect(read.lastReadMessageId).toBe(dm.message.id);
 
     b.close();
-    const offline = await a.waitForFrame('presence.offline', (d) => d.userId === bob.user.id);
-    expect(offline.lastSeenAt).toBeGreaterThan(0);
+    const changed = await a.waitForFrame('presence.changed', (d) => d.offline.some((o) => o.userId === bob.user.id));
+    expect(changed.offline.find((o) => o.userId === bob.user.id)?.lastSeenAt).toBeGreaterThan(0);
     a.close();
   });
 
@@ -95,12 +95,14 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
     const w = await WsClient.connect(one, watcher.token);
     const tabOne = await WsClient.connect(one, carol.token);
     const tabTwo = await WsClient.connect(two, carol.token);
-    await w.waitForFrame('presence.online', (d) => d.userId === carol.user.id);
+    const wentOffline = (d: { offline: { userId: number }[] }) => d.offline.some((o) => o.userId === carol.user.id);
+    await w.waitForFrame('presence.changed', (d) => d.online.includes(carol.user.id));
     tabOne.close();
-    await new Promise((r) => setTimeout(r, 500));
-    expect(w.all('presence.offline').filter((d) => d.userId === carol.user.id)).toHaveLength(0);
+    // Longer than a presence batch (500 ms): a wrong "offline" would have gone out by now.
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(w.all('presence.changed').filter(wentOffline)).toHaveLength(0);
     tabTwo.close();
-    await w.waitForFrame('presence.offline', (d) => d.userId === carol.user.id);
+    await w.waitForFrame('presence.changed', wentOffline);
     w.close();
   });
 });
