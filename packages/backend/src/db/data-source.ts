@@ -17,10 +17,26 @@ class SerialTransactionDataSource extends DataSource {
   override transaction<T>(run: (manager: EntityManager) => Promise<T>): Promise<T>;
   override transaction<T>(isolation: IsolationLevel, run: (manager: EntityManager) => Promise<T>): Promise<T>;
   override transaction<T>(...args: [unknown, unknown?]): Promise<T> {
-    const next = this.#tail.then(() => (super.transaction as (...a: unknown[]) => Promise<T>).apply(this, args));
+    return this.serial(() => (super.transaction as (...a: unknown[]) => Promise<T>).apply(this, args));
+  }
+
+  /**
+   * Runs `run` when no transaction is open. A write outside a transaction issued while another one awaits
+   * would otherwise land inside it on the single connection, and be rolled back with it.
+   */
+  serial<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(run);
     this.#tail = next.catch(() => undefined);
     return next;
   }
+}
+
+/**
+ * Runs a write that needs no transaction (one statement, atomic by itself) outside any transaction:
+ * on SQLite behind the open one, on MariaDB on its own pooled connection anyway.
+ */
+export function outsideTransactions<T>(dataSource: DataSource, run: () => Promise<T>): Promise<T> {
+  return dataSource instanceof SerialTransactionDataSource ? dataSource.serial(run) : run();
 }
 
 /**
