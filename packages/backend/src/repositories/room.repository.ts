@@ -1,5 +1,61 @@
 import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
-import { ChannelEntity, MessageEntity, RoomEntity, RoomMemberEntity } from '../entities';
+import { dialectOf, outsideTransactions } from '../db/data-source';
+import { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
+
+/** At most this many unread messages are counted per room; clients show the cap as "999+". */
+export const UNREAD_COUNT_LIMIT = 1000;
+
+// Hot statements as plain SQL with `?` and constant text (TypeORM inlines numbers on SQLite: typeorm#10810).
+const MEMBERSHIP =
+  'SELECT rm.id AS member_id, rm.room_id, rm.user_id, rm.volume, rm.notifications, rm.last_read_message_id, ' +
+  'rm.joined_at, r.kind, r.name, r.channel_id, r.admin_id, r.p2p, r.direct_key, r.created_at, r.deleted_at ' +
+  'FROM room_members rm INNER JOIN rooms r ON r.id = rm.room_id ' +
+  'WHERE rm.room_id = ? AND rm.user_id = ? AND r.deleted_at IS NULL';
+
+const ADVANCE_READ =
+  'UPDATE room_members SET last_read_message_id = ? WHERE room_id = ? AND user_id = ? AND last_read_message_id < ?';
+
+const READ_POINTER = 'SELECT last_read_message_id FROM room_members WHERE room_id = ? AND user_id = ?';
+
+/**
+ * Per membership: UNREAD_COUNT_LIMIT if the LIMIT-th unread message exists (a seek plus at most that many
+ * steps along (room_id, id)), else the exact count, which is then below the limit. MariaDB cannot reference
+ * the outer row inside a derived table, hence scalar subqueries rather than COUNT over a LIMIT subquery.
+ */
+function unreadSql(dialect: 'sqlite' | 'mysql'): string {
+  const hint = dialect === 'mysql' ? ' FORCE INDEX (ix_messages_room_id)' : '';
+  const unread =
+    `FROM messages m${hint} WHERE m.room_id = rm.room_id AND m.id > rm.last_read_message_id ` +
+    'AND m.sender_id <> ? AND m.deleted_at IS NULL';
+  return (
+    'SELECT rm.room_id, COALESCE(' +
+    `(SELECT ${UNREAD_COUNT_LIMIT} ${unread} ORDER BY m.id LIMIT 1 OFFSET ${UNREAD_COUNT_LIMIT - 1}), ` +
+    `(SELECT COUNT(*) ${unread})) AS unread ` +
+    'FROM room_members rm WHERE rm.user_id = ?'
+  );
+}
+
+interface MembershipRow {
+  member_id: number | string;
+  room_id: number | string;
+  user_id: number | string;
+  volume: number | string;
+  notifications: number | string | boolean;
+  last_read_message_id: number | string;
+  joined_at: number | string;
+  kind: RoomEntity['kind'];
+  name: string | null;
+  channel_id: number | string | null;
+  admin_id: number | string | null;
+  p2p: number | string | boolean;
+  direct_key: string | null;
+  created_at: number | string;
+  deleted_at: number | string | null;
+}
+
+function numberOrNull(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
 
 export interface MemberPrefs {
   volume?: number;
@@ -17,8 +73,10 @@ export class RoomRepository {
   readonly #rooms: Repository<RoomEntity>;
   readonly #members: Repository<RoomMemberEntity>;
   readonly #channels: Repository<ChannelEntity>;
+  readonly #dialect: 'sqlite' | 'mysql';
 
   constructor(private readonly dataSource: DataSource) {
+    this.#dialect = dialectOf(dataSource);
     this.#rooms = dataSource.getRepository(RoomEntity);
     this.#members = dataSource.getRepository(RoomMemberEntity);
     this.#channels = dataSource.getRepository(ChannelEntity);
@@ -37,13 +95,35 @@ export class RoomRepository {
     return this.#rooms.findOneBy({ directKey });
   }
 
-  /** The membership row, only if the room is live. */
+  /** The membership row, only if the room is live. One constant statement (hot: every request on a room). */
   async findMembership(roomId: number, userId: number): Promise<{ room: RoomEntity; member: RoomMemberEntity } | null> {
-    const member = await this.#members.findOne({ where: { roomId, userId }, relations: { room: true } });
-    if (!member?.room || member.room.deletedAt !== null) {
+    const rows = (await this.dataSource.query(MEMBERSHIP, [roomId, userId])) as MembershipRow[];
+    if (rows.length === 0) {
       return null;
     }
-    return { room: member.room, member };
+    const row = rows[0];
+    const room: RoomEntity = {
+      id: Number(row.room_id),
+      kind: row.kind,
+      name: row.name,
+      channelId: numberOrNull(row.channel_id),
+      adminId: numberOrNull(row.admin_id),
+      p2p: Number(row.p2p) === 1,
+      directKey: row.direct_key,
+      createdAt: Number(row.created_at),
+      deletedAt: numberOrNull(row.deleted_at),
+    };
+    const member: RoomMemberEntity = {
+      id: Number(row.member_id),
+      roomId: room.id,
+      userId: Number(row.user_id),
+      volume: Number(row.volume),
+      notifications: Number(row.notifications) === 1,
+      lastReadMessageId: Number(row.last_read_message_id),
+      joinedAt: Number(row.joined_at),
+      room,
+    };
+    return { room, member };
   }
 
   membersOf(roomId: number): Promise<RoomMemberEntity[]> {
@@ -202,48 +282,66 @@ export class RoomRepository {
 
   /** Moves the read pointer forward only; returns the pointer after the update. */
   async advanceRead(roomId: number, userId: number, messageId: number): Promise<number> {
-    await this.#members
-      .createQueryBuilder()
-      .update()
-      .set({ lastReadMessageId: messageId })
-      .where('room_id = :roomId AND user_id = :userId AND last_read_message_id < :messageId', {
-        roomId,
-        userId,
-        messageId,
-      })
-      .execute();
-    const member = await this.#members.findOneBy({ roomId, userId });
-    return member?.lastReadMessageId ?? 0;
+    const moved = await outsideTransactions(this.dataSource, async () => {
+      const runner = this.dataSource.createQueryRunner();
+      try {
+        return (await runner.query(ADVANCE_READ, [messageId, roomId, userId, messageId], true)).affected ?? 0;
+      } finally {
+        await runner.release();
+      }
+    });
+    if (moved > 0) {
+      return messageId;
+    }
+    const rows = (await this.dataSource.query(READ_POINTER, [roomId, userId])) as {
+      last_read_message_id: number | string;
+    }[];
+    return rows.length > 0 ? Number(rows[0].last_read_message_id) : 0;
   }
 
-  /** Unread = live messages from others after the member's read pointer, per room, in one query. */
+  /**
+   * Unread = live messages from others after the member's read pointer, per room, counted up to
+   * UNREAD_COUNT_LIMIT (clients show "999+"): a reader 1,000,000 messages behind costs 1,000 index steps,
+   * not a count of the whole room. Rooms without unread messages are left out.
+   */
   async unreadCounts(userId: number): Promise<Map<number, number>> {
-    const rows: { roomId: number | string; unread: number | string }[] = await this.dataSource
-      .getRepository(MessageEntity)
-      .createQueryBuilder('m')
-      .select('m.room_id', 'roomId')
-      .addSelect('COUNT(*)', 'unread')
-      .innerJoin(RoomMemberEntity, 'rm', 'rm.room_id = m.room_id AND rm.user_id = :userId', { userId })
-      .where('m.id > rm.last_read_message_id')
-      .andWhere('m.sender_id <> :userId', { userId })
-      .andWhere('m.deleted_at IS NULL')
-      .groupBy('m.room_id')
-      .getRawMany();
-    return new Map(rows.map((r) => [Number(r.roomId), Number(r.unread)]));
+    const rows = (await this.dataSource.query(unreadSql(this.#dialect), [userId, userId, userId])) as {
+      room_id: number | string;
+      unread: number | string;
+    }[];
+    return new Map(
+      rows.filter((r) => Number(r.unread) > 0).map((r) => [Number(r.room_id), Number(r.unread)] as [number, number]),
+    );
   }
 
+  /** Each room's newest message id (rooms without messages are left out): one seek in (room_id, id) per room. */
   async lastMessageIds(roomIds: number[]): Promise<Map<number, number>> {
     if (roomIds.length === 0) {
       return new Map();
     }
-    const rows: { roomId: number | string; lastId: number | string }[] = await this.dataSource
-      .getRepository(MessageEntity)
-      .createQueryBuilder('m')
-      .select('m.room_id', 'roomId')
-      .addSelect('MAX(m.id)', 'lastId')
-      .where('m.room_id IN (:...roomIds)', { roomIds })
-      .groupBy('m.room_id')
+    const hint = this.#dialect === 'mysql' ? ' FORCE INDEX (ix_messages_room_id)' : '';
+    const rows = (await this.dataSource.query(
+      `SELECT r.id AS room_id, (SELECT m.id FROM messages m${hint} WHERE m.room_id = r.id ORDER BY m.id DESC LIMIT 1)` +
+        ` AS last_id FROM rooms r WHERE r.id IN (${roomIds.map(() => '?').join(', ')})`,
+      roomIds,
+    )) as { room_id: number | string; last_id: number | string | null }[];
+    return new Map(
+      rows.filter((r) => r.last_id !== null).map((r) => [Number(r.room_id), Number(r.last_id)] as [number, number]),
+    );
+  }
+
+  /** Member count per room, for the rooms sent without their member list. */
+  async memberCounts(roomIds: number[]): Promise<Map<number, number>> {
+    if (roomIds.length === 0) {
+      return new Map();
+    }
+    const rows: { roomId: number | string; count: number | string }[] = await this.#members
+      .createQueryBuilder('rm')
+      .select('rm.room_id', 'roomId')
+      .addSelect('COUNT(*)', 'count')
+      .where('rm.room_id IN (:...roomIds)', { roomIds })
+      .groupBy('rm.room_id')
       .getRawMany();
-    return new Map(rows.map((r) => [Number(r.roomId), Number(r.lastId)]));
+    return new Map(rows.map((r) => [Number(r.roomId), Number(r.count)]));
   }
 }
