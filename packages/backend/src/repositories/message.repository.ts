@@ -1,4 +1,12 @@
-import { In, LessThanOrEqual, MoreThan, MoreThanOrEqual, type DataSource, type Repository } from 'typeorm';
+import {
+  LessThanOrEqual,
+  MoreThan,
+  MoreThanOrEqual,
+  type DataSource,
+  type QueryRunner,
+  type Repository,
+} from 'typeorm';
+import { dialectOf, outsideTransactions } from '../db/data-source';
 import { MentionEntity, MessageEditEntity, MessageEntity } from '../entities';
 
 export interface NewMessage {
@@ -10,54 +18,194 @@ export interface NewMessage {
   createdAt: number;
 }
 
+/*
+ * The statements of the per-message path are plain SQL with `?` placeholders and constant text: TypeORM's
+ * query builder on SQLite inlines numeric parameters into the text (typeorm#10810), so every statement was
+ * prepared anew and better-sqlite3's statement cache never hit. Written once for both dialects.
+ */
+
+const MESSAGE_COLUMNS =
+  'm.id, m.room_id, m.sender_id, m.content, m.local_id, m.parent_id, m.thread_count, m.symbol, m.created_at, ' +
+  'm.updated_at, m.edited_at, m.deleted_at';
+
+/**
+ * One statement: the row is written only if the sender is a member of the room, the room is live and it
+ * stores messages (not peer to peer). The membership check and the write cannot be separated by a removal.
+ */
+const INSERT_IF_MEMBER =
+  'INSERT INTO messages (room_id, sender_id, content, local_id, parent_id, thread_count, symbol, created_at, ' +
+  'updated_at, edited_at, deleted_at) ' +
+  'SELECT rm.room_id, rm.user_id, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL ' +
+  'FROM room_members rm INNER JOIN rooms r ON r.id = rm.room_id ' +
+  'WHERE rm.room_id = ? AND rm.user_id = ? AND r.deleted_at IS NULL AND r.p2p = 0';
+
+const BY_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.id = ?`;
+const BY_SENDER_AND_LOCAL_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.sender_id = ? AND m.local_id = ?`;
+
+/**
+ * History pages. MariaDB 10.11 plans the top-level page as an index-merge intersection of
+ * ix_messages_parent_id and ix_messages_room_parent_id plus a filesort (1.6 s for the newest page of a
+ * 1,000,000-message room); the hint makes it walk (room_id, parent_id, id) backwards. SQLite picks it alone.
+ */
+function pageSql(dialect: 'sqlite' | 'mysql', thread: boolean, before: boolean): string {
+  return (
+    `SELECT ${MESSAGE_COLUMNS} FROM messages m` +
+    (dialect === 'mysql' ? ' USE INDEX (ix_messages_room_parent_id)' : '') +
+    ` WHERE m.room_id = ? AND ${thread ? 'm.parent_id = ?' : 'm.parent_id IS NULL'}` +
+    (before ? ' AND m.id < ?' : '') +
+    ' ORDER BY m.id DESC LIMIT ?'
+  );
+}
+
+interface MessageRow {
+  id: number | string;
+  room_id: number | string;
+  sender_id: number | string;
+  content: string | null;
+  local_id: string | null;
+  parent_id: number | string | null;
+  thread_count: number | string;
+  symbol: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+  edited_at: number | string | null;
+  deleted_at: number | string | null;
+}
+
+/** mysql2 may return BIGINT as a string; SQLite returns numbers. */
+function numberOrNull(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+export function toMessageEntity(row: MessageRow): MessageEntity {
+  return {
+    id: Number(row.id),
+    roomId: Number(row.room_id),
+    senderId: Number(row.sender_id),
+    content: row.content,
+    localId: row.local_id,
+    parentId: numberOrNull(row.parent_id),
+    threadCount: Number(row.thread_count),
+    symbol: row.symbol,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    editedAt: numberOrNull(row.edited_at),
+    deletedAt: numberOrNull(row.deleted_at),
+  };
+}
+
+/** A write through a query runner: rows changed and the new auto-increment id, in either dialect. */
+async function execute(
+  runner: QueryRunner,
+  sql: string,
+  parameters: unknown[],
+): Promise<{ affected: number; insertId: number }> {
+  const result = await runner.query(sql, parameters, true);
+  const raw = result.raw as number | bigint | { insertId?: number | string } | undefined;
+  const insertId = typeof raw === 'object' && raw !== null ? Number(raw.insertId ?? 0) : Number(raw ?? 0);
+  return { affected: result.affected ?? 0, insertId };
+}
+
+/** Rolls back a transaction whose guarded insert was refused (the parent's count is already raised). */
+class NotInserted extends Error {}
+
 export class MessageRepository {
   readonly #messages: Repository<MessageEntity>;
-  readonly #mentions: Repository<MentionEntity>;
+  readonly #dialect: 'sqlite' | 'mysql';
 
   constructor(private readonly dataSource: DataSource) {
     this.#messages = dataSource.getRepository(MessageEntity);
-    this.#mentions = dataSource.getRepository(MentionEntity);
+    this.#dialect = dialectOf(dataSource);
   }
 
   /**
-   * Inserts the message, its mentions and the parent's reply count in one transaction.
-   * Returns the parent's new reply count for thread replies.
+   * Inserts the message if its sender is a member of its live, non-peer-to-peer room; `null` when not (nothing
+   * written). A plain message is one INSERT, atomic alone; with mentions or a parent, the message, its mentions
+   * and the parent's reply count go in one transaction. Returns the parent's new reply count for thread replies.
+   * A repeated (senderId, localId) fails with the unique violation of uq_messages_sender_local.
    */
   async insert(
     message: NewMessage,
     mentions: number[],
-  ): Promise<{ message: MessageEntity; parentThreadCount?: number }> {
-    return this.dataSource.transaction(async (manager) => {
-      const messages = manager.getRepository(MessageEntity);
-      const saved = await messages.save({
-        ...message,
-        threadCount: 0,
-        symbol: null,
-        updatedAt: message.createdAt,
-        editedAt: null,
-        deletedAt: null,
-      });
-      if (mentions.length > 0) {
-        await manager
-          .getRepository(MentionEntity)
-          .insert(mentions.map((userId) => ({ messageId: saved.id, userId, symbol: null })));
-      }
-      if (message.parentId === null) {
-        return { message: saved };
-      }
-      await messages.increment({ id: message.parentId }, 'threadCount', 1);
-      await messages.update({ id: message.parentId }, { updatedAt: message.createdAt });
-      const parent = await messages.findOneByOrFail({ id: message.parentId });
-      return { message: saved, parentThreadCount: parent.threadCount };
+  ): Promise<{ message: MessageEntity; parentThreadCount?: number } | null> {
+    const parameters = [
+      message.content,
+      message.localId,
+      message.parentId,
+      message.createdAt,
+      message.createdAt,
+      message.roomId,
+      message.senderId,
+    ];
+    const stored = (id: number): MessageEntity => ({
+      ...message,
+      id,
+      threadCount: 0,
+      symbol: null,
+      updatedAt: message.createdAt,
+      editedAt: null,
+      deletedAt: null,
     });
+    if (mentions.length === 0 && message.parentId === null) {
+      const inserted = await outsideTransactions(this.dataSource, async () => {
+        const runner = this.dataSource.createQueryRunner();
+        try {
+          return await execute(runner, INSERT_IF_MEMBER, parameters);
+        } finally {
+          await runner.release();
+        }
+      });
+      return inserted.affected === 1 ? { message: stored(inserted.insertId) } : null;
+    }
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const runner = manager.queryRunner;
+        if (!runner) {
+          throw new Error('a transaction without a query runner');
+        }
+        if (message.parentId !== null) {
+          // The parent row is locked for writing first, before the insert's foreign key check takes a shared
+          // lock on it (MariaDB): two replies, or a reply and an edit, then queue instead of deadlocking.
+          await runner.query('UPDATE messages SET thread_count = thread_count + 1, updated_at = ? WHERE id = ?', [
+            message.createdAt,
+            message.parentId,
+          ]);
+        }
+        const inserted = await execute(runner, INSERT_IF_MEMBER, parameters);
+        if (inserted.affected !== 1) {
+          throw new NotInserted();
+        }
+        const saved = stored(inserted.insertId);
+        if (mentions.length > 0) {
+          await manager
+            .getRepository(MentionEntity)
+            .insert(mentions.map((userId) => ({ messageId: saved.id, userId, symbol: null })));
+        }
+        if (message.parentId === null) {
+          return { message: saved };
+        }
+        const [parent] = (await runner.query('SELECT thread_count FROM messages WHERE id = ?', [message.parentId])) as {
+          thread_count: number | string;
+        }[];
+        return { message: saved, parentThreadCount: Number(parent.thread_count) };
+      });
+    } catch (error) {
+      if (error instanceof NotInserted) {
+        return null;
+      }
+      throw error;
+    }
   }
 
-  findById(id: number): Promise<MessageEntity | null> {
-    return this.#messages.findOneBy({ id });
+  async findById(id: number): Promise<MessageEntity | null> {
+    const rows = (await this.dataSource.query(BY_ID, [id])) as MessageRow[];
+    return rows.length > 0 ? toMessageEntity(rows[0]) : null;
   }
 
-  findBySenderAndLocalId(senderId: number, localId: string): Promise<MessageEntity | null> {
-    return this.#messages.findOneBy({ senderId, localId });
+  /** The stored message of a send, for a resend of the same localId. */
+  async findBySenderAndLocalId(senderId: number, localId: string): Promise<MessageEntity | null> {
+    const rows = (await this.dataSource.query(BY_SENDER_AND_LOCAL_ID, [senderId, localId])) as MessageRow[];
+    return rows.length > 0 ? toMessageEntity(rows[0]) : null;
   }
 
   async mentionsOf(messageIds: number[]): Promise<Map<number, number[]>> {
@@ -65,33 +213,38 @@ export class MessageRepository {
     if (messageIds.length === 0) {
       return result;
     }
-    const rows = await this.#mentions.find({ where: { messageId: In(messageIds) }, order: { id: 'ASC' } });
+    // The text depends on the number of ids only (a page is usually 50), not on their values.
+    const rows = (await this.dataSource.query(
+      `SELECT message_id, user_id FROM message_mentions WHERE message_id IN (${messageIds.map(() => '?').join(', ')}) ORDER BY id`,
+      messageIds,
+    )) as { message_id: number | string; user_id: number | string }[];
     for (const row of rows) {
-      const list = result.get(row.messageId) ?? [];
-      list.push(row.userId);
-      result.set(row.messageId, list);
+      const messageId = Number(row.message_id);
+      const list = result.get(messageId) ?? [];
+      list.push(Number(row.user_id));
+      result.set(messageId, list);
     }
     return result;
   }
 
   /**
    * A page of top-level messages (or of one thread's replies), newest first, `limit + 1` rows so the
-   * caller knows whether older ones exist. Walks ix_messages_room_parent_id / ix_messages_parent_id.
+   * caller knows whether older ones exist. Walks ix_messages_room_parent_id backwards at any depth.
    */
-  page(roomId: number, options: { beforeId?: number; threadId?: number; limit: number }): Promise<MessageEntity[]> {
-    const query = this.#messages.createQueryBuilder('m').where('m.room_id = :roomId', { roomId });
+  async page(
+    roomId: number,
+    options: { beforeId?: number; threadId?: number; limit: number },
+  ): Promise<MessageEntity[]> {
+    const parameters: number[] = [roomId];
     if (options.threadId !== undefined) {
-      query.andWhere('m.parent_id = :threadId', { threadId: options.threadId });
-    } else {
-      query.andWhere('m.parent_id IS NULL');
+      parameters.push(options.threadId);
     }
     if (options.beforeId !== undefined) {
-      query.andWhere('m.id < :beforeId', { beforeId: options.beforeId });
+      parameters.push(options.beforeId);
     }
-    return query
-      .orderBy('m.id', 'DESC')
-      .limit(options.limit + 1)
-      .getMany();
+    parameters.push(options.limit + 1);
+    const sql = pageSql(this.#dialect, options.threadId !== undefined, options.beforeId !== undefined);
+    return ((await this.dataSource.query(sql, parameters)) as MessageRow[]).map(toMessageEntity);
   }
 
   /** Messages newer than `afterId` (threads included), newest first, at most `limit + 1`. */
@@ -120,10 +273,12 @@ export class MessageRepository {
     now: number,
   ): Promise<MessageEntity> {
     return this.dataSource.transaction(async (manager) => {
+      // The row is locked for writing before the history insert's foreign key check locks it shared (MariaDB),
+      // so an edit and a thread reply to the same message queue instead of deadlocking.
+      await manager.getRepository(MessageEntity).update({ id: message.id }, { content, editedAt: now, updatedAt: now });
       await manager
         .getRepository(MessageEditEntity)
         .insert({ messageId: message.id, content: message.content, editedAt: now });
-      await manager.getRepository(MessageEntity).update({ id: message.id }, { content, editedAt: now, updatedAt: now });
       if (mentions !== undefined) {
         await manager.getRepository(MentionEntity).delete({ messageId: message.id });
         if (mentions.length > 0) {
@@ -139,12 +294,13 @@ export class MessageRepository {
   /** Soft delete: history keeps the last content, the row loses it and its mentions. */
   async softDelete(message: MessageEntity, now: number): Promise<MessageEntity> {
     return this.dataSource.transaction(async (manager) => {
-      await manager
-        .getRepository(MessageEditEntity)
-        .insert({ messageId: message.id, content: message.content, editedAt: now });
+      // Row lock first, history second: see edit().
       await manager
         .getRepository(MessageEntity)
         .update({ id: message.id }, { content: null, deletedAt: now, updatedAt: now });
+      await manager
+        .getRepository(MessageEditEntity)
+        .insert({ messageId: message.id, content: message.content, editedAt: now });
       await manager.getRepository(MentionEntity).delete({ messageId: message.id });
       return manager.getRepository(MessageEntity).findOneByOrFail({ id: message.id });
     });

@@ -26,6 +26,25 @@ function sendInput(roomId: number, overrides: Partial<ClientMessages['message.se
   return { roomId, content: 'hello', localId: 'tab1-1', ...overrides };
 }
 
+/** What the database reports for a second insert of the same (sender, localId). */
+function duplicateLocalId() {
+  return Object.assign(new Error('UNIQUE constraint failed: messages.sender_id, messages.local_id'), {
+    code: 'SQLITE_CONSTRAINT_UNIQUE',
+  });
+}
+
+/** The guarded insert ran and was refused (it writes nothing then); nothing else was written or emitted. */
+function expectOnlyRefusedInsert(ctx: ReturnType<typeof setup>) {
+  for (const result of ctx.messages.insert.mock.results) {
+    expect(result).toEqual({ type: 'return', value: expect.any(Promise) });
+  }
+  expect(ctx.messages.insert.mock.settledResults).toEqual(
+    ctx.messages.insert.mock.calls.map(() => ({ type: 'fulfilled', value: null })),
+  );
+  ctx.messages.insert.mockClear();
+  expectNothingWritten(ctx);
+}
+
 describe(MessageService.name, () => {
   describe('send', () => {
     it('saves the message, then emits message.created with the localId', async () => {
@@ -50,10 +69,24 @@ describe(MessageService.name, () => {
       expect(messages.insert).toHaveBeenCalledBefore(events.emit);
     });
 
-    it('answers a resend of the same localId with the stored message, without inserting, and fans it out again', async () => {
+    it('sends a plain message with the insert alone: no membership query, no resend lookup', async () => {
+      const ctx = setup();
+      const { sut, room, messages, access } = ctx;
+      messages.insert.mockResolvedValue({ message: makeMessage({ roomId: room.id, senderId: ME }) });
+
+      await sut.send(ME, sendInput(room.id));
+
+      // The insert itself is refused unless I am a member of the live, non-p2p room (MessageRepository).
+      expect(messages.insert).toHaveBeenCalledTimes(1);
+      expect(access.requireRoomMember).not.toHaveBeenCalled();
+      expect(messages.findBySenderAndLocalId).not.toHaveBeenCalled();
+    });
+
+    it('answers a resend of the same localId with the stored message and fans it out again', async () => {
       const ctx = setup();
       const { sut, room, messages, events } = ctx;
       const stored = makeMessage({ roomId: room.id, senderId: ME, localId: 'tab1-1' });
+      messages.insert.mockRejectedValue(duplicateLocalId());
       messages.findBySenderAndLocalId.mockResolvedValue(stored);
       messages.mentionsOf.mockResolvedValue(new Map([[stored.id, [OTHER]]]));
 
@@ -61,7 +94,6 @@ describe(MessageService.name, () => {
 
       expect(messages.findBySenderAndLocalId).toHaveBeenCalledWith(ME, 'tab1-1');
       expect(reply).toEqual({ message: toMessageDto(stored, [OTHER]), duplicate: true });
-      expect(messages.insert).not.toHaveBeenCalled();
       // The first attempt may have committed and died before its fan-out: members get it (again).
       expect(events.emitted).toEqual([
         { name: 'message.resent', payload: { message: reply.message, localId: 'tab1-1' } },
@@ -70,26 +102,65 @@ describe(MessageService.name, () => {
 
     it('refuses a localId already used in another room (VALIDATION_FAILED)', async () => {
       const ctx = setup();
+      ctx.messages.insert.mockRejectedValue(duplicateLocalId());
       ctx.messages.findBySenderAndLocalId.mockResolvedValue(makeMessage({ roomId: ctx.room.id + 1, senderId: ME }));
 
       await expectAppError(ctx.sut.send(ME, sendInput(ctx.room.id)), 'VALIDATION_FAILED');
-      expectNothingWritten(ctx);
+      expect(ctx.events.emitted).toEqual([]);
     });
 
     it('writes nothing in a room I am not a member of', async () => {
       const ctx = setup();
+      ctx.messages.insert.mockResolvedValue(null);
       ctx.access.requireRoomMember.mockRejectedValue(new AppError('ROOM_NOT_FOUND', 'no'));
 
       await expectAppError(ctx.sut.send(ME, sendInput(ctx.room.id)), 'ROOM_NOT_FOUND');
       expect(ctx.access.requireRoomMember).toHaveBeenCalledWith(ME, ctx.room.id);
-      expectNothingWritten(ctx);
+      expectOnlyRefusedInsert(ctx);
     });
 
     it('refuses to store messages of a peer-to-peer room', async () => {
       const ctx = setup({ kind: 'direct', p2p: true, channelId: null, name: null });
+      ctx.messages.insert.mockResolvedValue(null);
 
       await expectAppError(ctx.sut.send(ME, sendInput(ctx.room.id)), 'INVALID_OPERATION');
-      expectNothingWritten(ctx);
+      expectOnlyRefusedInsert(ctx);
+    });
+
+    it('answers a resend in a room that went peer-to-peer since with the stored message, as before', async () => {
+      const ctx = setup({ kind: 'direct', p2p: true, channelId: null, name: null });
+      const stored = makeMessage({ roomId: ctx.room.id, senderId: ME, localId: 'tab1-1' });
+      ctx.messages.insert.mockResolvedValue(null);
+      ctx.messages.findBySenderAndLocalId.mockResolvedValue(stored);
+
+      const reply = await ctx.sut.send(ME, sendInput(ctx.room.id));
+
+      expect(reply).toEqual({ message: toMessageDto(stored), duplicate: true });
+      expect(ctx.events.names()).toEqual(['message.resent']);
+    });
+
+    it('goes the long way after a deadlock of the one-statement insert (MariaDB, against a room removal)', async () => {
+      const ctx = setup();
+      const { sut, room, messages, access } = ctx;
+      const saved = makeMessage({ roomId: room.id, senderId: ME });
+      messages.insert
+        .mockRejectedValueOnce(Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK' }))
+        .mockResolvedValueOnce({ message: saved });
+
+      const reply = await sut.send(ME, sendInput(room.id));
+
+      expect(access.requireRoomMember).toHaveBeenCalledWith(ME, room.id);
+      expect(messages.insert).toHaveBeenCalledTimes(2);
+      expect(reply).toEqual({ message: toMessageDto(saved), duplicate: false });
+    });
+
+    it('answers ROOM_NOT_FOUND when the membership goes between the check and the insert', async () => {
+      const ctx = setup();
+      ctx.messages.insert.mockResolvedValue(null);
+
+      await expectAppError(ctx.sut.send(ME, sendInput(ctx.room.id, { mentions: [OTHER] })), 'ROOM_NOT_FOUND');
+      expect(ctx.access.requireRoomMember).toHaveBeenCalledWith(ME, ctx.room.id);
+      expectOnlyRefusedInsert(ctx);
     });
 
     it('stores a thread reply and passes the new reply count of the parent on', async () => {
@@ -144,17 +215,17 @@ describe(MessageService.name, () => {
       expectNothingWritten(ctx);
     });
 
-    it('answers the loser of a resend race with the stored row, without a second event', async () => {
+    it('answers the loser of two racing copies with the stored row (fanned out again: clients dedupe by id)', async () => {
       const ctx = setup();
       const { sut, room, messages } = ctx;
       const winner = makeMessage({ roomId: room.id, senderId: ME, localId: 'tab1-1' });
-      messages.findBySenderAndLocalId.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
+      messages.findBySenderAndLocalId.mockResolvedValue(winner);
       messages.insert.mockRejectedValue(Object.assign(new Error('dup'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }));
 
       const reply = await sut.send(ME, sendInput(room.id));
 
       expect(reply).toEqual({ message: toMessageDto(winner), duplicate: true });
-      expect(ctx.events.emitted).toEqual([]);
+      expect(ctx.events.names()).toEqual(['message.resent']);
     });
 
     it('rethrows an insert failure that is not a lost resend race', async () => {

@@ -33,6 +33,10 @@ function isUniqueViolation(error: unknown): boolean {
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT';
 }
 
+function isDeadlock(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
+}
+
 export class MessageService {
   constructor(
     private readonly messages: MessageRepository,
@@ -42,33 +46,62 @@ export class MessageService {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * A plain message (no parent, no mentions) is one statement: an INSERT that writes only if I am a member of
+   * the live, non-peer-to-peer room. Anything else, or a refused insert, goes through the full checks, which
+   * give the same answers as always (ROOM_NOT_FOUND, INVALID_OPERATION, …). A resend of a stored localId hits
+   * uq_messages_sender_local and is answered with the stored message, so the common send never looks it up.
+   */
   async send(userId: number, input: ClientMessages['message.send']): Promise<ClientReplies['message.send']> {
-    const { room } = await this.access.requireRoomMember(userId, input.roomId);
-    const previous = await this.findResend(userId, input);
-    if (previous) {
-      // A resend means the first reply never arrived: its fan-out may never have happened either.
-      await this.events.emit('message.resent', { message: previous.message, localId: input.localId });
-      return previous;
-    }
-    if (room.p2p) {
-      throw new AppError('INVALID_OPERATION', 'Messages of a peer-to-peer room never go through the server');
-    }
     const parentId = input.parentId ?? null;
-    if (parentId !== null) {
-      const parent = await this.messages.findById(parentId);
-      if (!parent || parent.roomId !== room.id) {
-        throw new AppError('MESSAGE_NOT_FOUND', `Message ${parentId} is not in this room`);
-      }
-      if (parent.parentId !== null || parent.deletedAt !== null) {
-        throw new AppError('INVALID_OPERATION', 'Threads are one level deep and need a live parent message');
+    if (parentId === null && (input.mentions ?? []).length === 0) {
+      // A deadlock (MariaDB: the insert's shared locks against a room being removed) also goes the long way.
+      const sent = await this.insertOrResend(userId, input, null, []).catch((error: unknown) => {
+        if (isDeadlock(error)) {
+          return null;
+        }
+        throw error;
+      });
+      if (sent) {
+        return sent;
       }
     }
-    const mentions = await this.requireMentionable(room.id, input.mentions);
+    const { room } = await this.access.requireRoomMember(userId, input.roomId);
+    let mentions: number[];
+    try {
+      if (room.p2p) {
+        throw new AppError('INVALID_OPERATION', 'Messages of a peer-to-peer room never go through the server');
+      }
+      await this.requireThreadParent(room.id, parentId);
+      mentions = await this.requireMentionable(room.id, input.mentions);
+    } catch (error) {
+      // A resend is answered with what was stored, even if the room, the parent or a mention changed since.
+      const previous = await this.resendOf(userId, input);
+      if (previous) {
+        return previous;
+      }
+      throw error;
+    }
+    const sent = await this.insertOrResend(userId, input, parentId, mentions);
+    if (!sent) {
+      // Removed from the room (or the room closed) between the check and the insert.
+      throw new AppError('ROOM_NOT_FOUND', `Room ${input.roomId} does not exist or you are not a member`);
+    }
+    return sent;
+  }
+
+  /** Inserts and emits message.created; `null` when the insert was refused (not a member, room gone or p2p). */
+  private async insertOrResend(
+    userId: number,
+    input: ClientMessages['message.send'],
+    parentId: number | null,
+    mentions: number[],
+  ): Promise<ClientReplies['message.send'] | null> {
     let saved: Awaited<ReturnType<MessageRepository['insert']>>;
     try {
       saved = await this.messages.insert(
         {
-          roomId: room.id,
+          roomId: input.roomId,
           senderId: userId,
           content: input.content,
           localId: input.localId,
@@ -78,12 +111,15 @@ export class MessageService {
         mentions,
       );
     } catch (error) {
-      // Two copies of the same resend raced; the first one won and is the answer to both.
-      const raced = isUniqueViolation(error) ? await this.findResend(userId, input) : null;
-      if (raced) {
-        return raced;
+      // The insert only reaches the unique index when I am a member: this is a resend (or two copies racing).
+      const previous = isUniqueViolation(error) ? await this.resendOf(userId, input) : null;
+      if (previous) {
+        return previous;
       }
       throw error;
+    }
+    if (!saved) {
+      return null;
     }
     const message = toMessageDto(saved.message, mentions);
     await this.events.emit('message.created', {
@@ -92,6 +128,31 @@ export class MessageService {
       parentThreadCount: saved.parentThreadCount,
     });
     return { message, duplicate: false };
+  }
+
+  /** The stored answer to a resend, fanned out again: the first reply never arrived, nor maybe its fan-out. */
+  private async resendOf(
+    userId: number,
+    input: ClientMessages['message.send'],
+  ): Promise<ClientReplies['message.send'] | null> {
+    const previous = await this.findResend(userId, input);
+    if (previous) {
+      await this.events.emit('message.resent', { message: previous.message, localId: input.localId });
+    }
+    return previous;
+  }
+
+  private async requireThreadParent(roomId: number, parentId: number | null): Promise<void> {
+    if (parentId === null) {
+      return;
+    }
+    const parent = await this.messages.findById(parentId);
+    if (!parent || parent.roomId !== roomId) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${parentId} is not in this room`);
+    }
+    if (parent.parentId !== null || parent.deletedAt !== null) {
+      throw new AppError('INVALID_OPERATION', 'Threads are one level deep and need a live parent message');
+    }
   }
 
   async edit(userId: number, input: ClientMessages['message.edit']): Promise<{ message: MessageDto }> {
