@@ -18,22 +18,23 @@ const ADVANCE_READ =
 const READ_POINTER = 'SELECT last_read_message_id FROM room_members WHERE room_id = ? AND user_id = ?';
 
 /**
- * Per membership: UNREAD_COUNT_LIMIT if the LIMIT-th unread message exists (a seek plus at most that many
- * steps along (room_id, id)), else the exact count, which is then below the limit. MariaDB cannot reference
- * the outer row inside a derived table, hence scalar subqueries rather than COUNT over a LIMIT subquery.
+ * One membership's unread count: UNREAD_COUNT_LIMIT if the LIMIT-th unread message exists (a seek plus at
+ * most that many steps along (room_id, id)), else the exact count, which is then below the limit. The room
+ * and the read pointer are parameters, not the outer row's columns: MariaDB walks a correlated `id > outer`
+ * from the start of the room (0.14 s per 1,000,000 messages), and cannot see outer columns in a derived table.
  */
-function unreadSql(dialect: 'sqlite' | 'mysql'): string {
+function unreadOfOneRoom(dialect: 'sqlite' | 'mysql'): string {
   const hint = dialect === 'mysql' ? ' FORCE INDEX (ix_messages_room_id)' : '';
-  const unread =
-    `FROM messages m${hint} WHERE m.room_id = rm.room_id AND m.id > rm.last_read_message_id ` +
-    'AND m.sender_id <> ? AND m.deleted_at IS NULL';
+  const unread = `FROM messages m${hint} WHERE m.room_id = ? AND m.id > ? AND m.sender_id <> ? AND m.deleted_at IS NULL`;
   return (
-    'SELECT rm.room_id, COALESCE(' +
+    'SELECT ? AS room_id, COALESCE(' +
     `(SELECT ${UNREAD_COUNT_LIMIT} ${unread} ORDER BY m.id LIMIT 1 OFFSET ${UNREAD_COUNT_LIMIT - 1}), ` +
-    `(SELECT COUNT(*) ${unread})) AS unread ` +
-    'FROM room_members rm WHERE rm.user_id = ?'
+    `(SELECT COUNT(*) ${unread})) AS unread`
   );
 }
+
+/** Rooms per unread-count statement. */
+const UNREAD_ROOMS_PER_STATEMENT = 50;
 
 interface MembershipRow {
   member_id: number | string;
@@ -305,13 +306,28 @@ export class RoomRepository {
    * not a count of the whole room. Rooms without unread messages are left out.
    */
   async unreadCounts(userId: number): Promise<Map<number, number>> {
-    const rows = (await this.dataSource.query(unreadSql(this.#dialect), [userId, userId, userId])) as {
-      room_id: number | string;
-      unread: number | string;
-    }[];
-    return new Map(
-      rows.filter((r) => Number(r.unread) > 0).map((r) => [Number(r.room_id), Number(r.unread)] as [number, number]),
-    );
+    const members = (await this.dataSource.query(
+      'SELECT room_id, last_read_message_id FROM room_members WHERE user_id = ? ORDER BY room_id',
+      [userId],
+    )) as { room_id: number | string; last_read_message_id: number | string }[];
+    const one = unreadOfOneRoom(this.#dialect);
+    const counts = new Map<number, number>();
+    for (let i = 0; i < members.length; i += UNREAD_ROOMS_PER_STATEMENT) {
+      const chunk = members.slice(i, i + UNREAD_ROOMS_PER_STATEMENT);
+      const rows = (await this.dataSource.query(
+        chunk.map(() => one).join(' UNION ALL '),
+        chunk.flatMap((m) => {
+          const [roomId, lastRead] = [Number(m.room_id), Number(m.last_read_message_id)];
+          return [roomId, roomId, lastRead, userId, roomId, lastRead, userId];
+        }),
+      )) as { room_id: number | string; unread: number | string }[];
+      for (const row of rows) {
+        if (Number(row.unread) > 0) {
+          counts.set(Number(row.room_id), Number(row.unread));
+        }
+      }
+    }
+    return counts;
   }
 
   /** Each room's newest message id (rooms without messages are left out): one seek in (room_id, id) per room. */
