@@ -1,10 +1,11 @@
 import { LessThan, type DataSource, type Repository } from 'typeorm';
-import { SessionEntity, UserEntity } from '../entities';
+import { SessionEntity, type UserEntity } from '../entities';
+import { num, strOrNull, userFromRow, USER_COLUMNS, type Row } from './raw-rows';
 
 export class SessionRepository {
   readonly #sessions: Repository<SessionEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.#sessions = dataSource.getRepository(SessionEntity);
   }
 
@@ -14,11 +15,27 @@ export class SessionRepository {
 
   /** The session and its user, if the token hash is known. */
   async findWithUser(tokenHash: string): Promise<{ session: SessionEntity; user: UserEntity } | null> {
-    const session = await this.#sessions.findOne({ where: { tokenHash }, relations: { user: true } });
-    if (!session?.user) {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.created_at AS s_created_at, s.last_used_at AS s_last_used_at, ` +
+        `s.user_agent AS s_user_agent, s.ip AS s_ip, ${USER_COLUMNS} ` +
+        'FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
+      [tokenHash],
+    );
+    const row = rows[0];
+    if (!row) {
       return null;
     }
-    return { session, user: session.user };
+    const user = userFromRow(row);
+    const session: SessionEntity = {
+      id: num(row.s_id),
+      userId: user.id,
+      tokenHash: String(row.s_token_hash),
+      createdAt: num(row.s_created_at),
+      lastUsedAt: num(row.s_last_used_at),
+      userAgent: strOrNull(row.s_user_agent),
+      ip: strOrNull(row.s_ip),
+    };
+    return { session, user };
   }
 
   async touch(id: number, at: number): Promise<void> {

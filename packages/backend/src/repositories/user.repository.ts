@@ -1,4 +1,5 @@
 import { In, type DataSource, type Repository } from 'typeorm';
+import { bool, type Row } from './raw-rows';
 import { MessageEntity, RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
 
 /** A user's public fields as the database returns them (MariaDB may return bigint as a string). */
@@ -88,7 +89,8 @@ export class UserRepository {
     const rows: DirectoryRow[] =
       since === null
         ? await this.dataSource.query(`SELECT ${columns} FROM users ORDER BY id`)
-        : await this.dataSource.query(`SELECT ${columns} FROM users WHERE updated_at >= ? ORDER BY id`, [since]);
+        : // No ORDER BY: sorting by id would make SQLite scan the whole table instead of the updated_at index.
+          await this.dataSource.query(`SELECT ${columns} FROM users WHERE updated_at >= ?`, [since]);
     return rows;
   }
 
@@ -102,7 +104,25 @@ export class UserRepository {
     }
   }
 
-  findSettings(userId: number): Promise<UserSettingsEntity | null> {
-    return this.dataSource.getRepository(UserSettingsEntity).findOneBy({ userId });
+  async findSettings(userId: number): Promise<UserSettingsEntity | null> {
+    const rows: Row[] = await this.dataSource.query(
+      'SELECT show_when_i_typing, embedded_youtube, highlight_code, message_sound, incoming_file_call_sound, ' +
+        'online_change_sound, logs, theme FROM user_settings WHERE user_id = ?',
+      [userId],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          userId,
+          showWhenITyping: bool(row.show_when_i_typing),
+          embeddedYoutube: bool(row.embedded_youtube),
+          highlightCode: bool(row.highlight_code),
+          messageSound: bool(row.message_sound),
+          incomingFileCallSound: bool(row.incoming_file_call_sound),
+          onlineChangeSound: bool(row.online_change_sound),
+          logs: row.logs as UserSettingsEntity['logs'],
+          theme: row.theme as UserSettingsEntity['theme'],
+        }
+      : null;
   }
 }

@@ -52,6 +52,10 @@ export function toStateDto(member: RoomMemberEntity, unread = 0, lastMessageId =
   };
 }
 
+const BIG_ROOM_COUNT_TTL_MS = 10_000;
+
+export type Membership = { room: RoomEntity; member: RoomMemberEntity };
+
 export interface RoomsSnapshot {
   rooms: RoomDto[];
   states: RoomStateDto[];
@@ -61,6 +65,8 @@ export interface RoomsSnapshot {
 
 /** Rooms, channels, direct rooms and memberships: the rules of docs/architecture.md "Rooms". */
 export class RoomService {
+  readonly #bigRoomCounts = new Map<number, { count: number; at: number }>();
+
   constructor(
     private readonly rooms: RoomRepository,
     private readonly users: UserRepository,
@@ -70,11 +76,11 @@ export class RoomService {
   ) {}
 
   /** Everything about my rooms for the first frame of a connection. */
-  async snapshot(userId: number): Promise<RoomsSnapshot> {
-    const memberships = await this.rooms.membershipsOf(userId);
+  async snapshot(userId: number, known?: Membership[]): Promise<RoomsSnapshot> {
+    const memberships = known ?? (await this.rooms.membershipsOf(userId));
     const roomIds = memberships.map(({ room }) => room.id);
     const [counts, unread, lastIds] = await Promise.all([
-      this.rooms.memberCounts(roomIds),
+      this.memberCounts(roomIds),
       this.rooms.unreadCounts(userId),
       this.rooms.lastMessageIds(roomIds),
     ]);
@@ -106,8 +112,39 @@ export class RoomService {
     };
   }
 
+  /**
+   * Counting the "all" room's members scans its whole index (~1 ms at 15,000 users) on every connect, so big
+   * rooms' counts are reused for BIG_ROOM_COUNT_TTL_MS. A stale count only shifts "N members" for a few
+   * seconds; a room near the inline limit may come with or without its list, and clients handle both.
+   */
+  private async memberCounts(roomIds: number[]): Promise<Map<number, number>> {
+    const now = this.clock();
+    const counts = new Map<number, number>();
+    const missing: number[] = [];
+    for (const id of roomIds) {
+      const cached = this.#bigRoomCounts.get(id);
+      if (cached && now - cached.at < BIG_ROOM_COUNT_TTL_MS) {
+        counts.set(id, cached.count);
+      } else {
+        missing.push(id);
+      }
+    }
+    for (const [id, count] of await this.rooms.memberCounts(missing)) {
+      counts.set(id, count);
+      if (count > LIMITS.roomMembersInlineMax) {
+        this.#bigRoomCounts.set(id, { count, at: now });
+      }
+    }
+    return counts;
+  }
+
   roomIdsOf(userId: number): Promise<number[]> {
     return this.rooms.roomIdsOf(userId);
+  }
+
+  /** My live rooms with my membership rows: read once per connect, then handed to `snapshot`. */
+  memberships(userId: number): Promise<Membership[]> {
+    return this.rooms.membershipsOf(userId);
   }
 
   async members(userId: number, roomId: number): Promise<RoomMemberDto[]> {

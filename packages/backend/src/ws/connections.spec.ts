@@ -119,6 +119,35 @@ describe(ConnectionRegistry.name, () => {
     });
   });
 
+  describe('a connect whose memberships are being read', () => {
+    it('keeps a room left during the read out of the index, although the read still lists it', () => {
+      const registry = new ConnectionRegistry();
+      const alice = connect(1);
+      registry.register(alice.conn);
+
+      deliver(registry, { users: [1], leave: 10 }, 'removed');
+      registry.indexRooms(alice.conn, [10, 11]);
+      deliver(registry, { room: 10 }, 'secret');
+      deliver(registry, { room: 11 }, 'still mine');
+
+      expect(alice.sent()).toEqual(['removed', 'still mine']);
+      expect([...alice.conn.rooms]).toEqual([11]);
+    });
+
+    it('indexes a room joined during the read, although the read does not list it', () => {
+      const registry = new ConnectionRegistry();
+      const alice = connect(1);
+      registry.register(alice.conn);
+
+      deliver(registry, { users: [1], join: 12 }, 'added');
+      registry.indexRooms(alice.conn, [11]);
+      deliver(registry, { room: 12 }, 'welcome');
+
+      expect(alice.sent()).toEqual(['added', 'welcome']);
+      expect(alice.conn.changedDuringSetup).toBeNull();
+    });
+  });
+
   describe('users target', () => {
     it('reaches every connection of the listed users, whatever their rooms', () => {
       const registry = new ConnectionRegistry();

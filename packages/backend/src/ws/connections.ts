@@ -9,6 +9,11 @@ export type Frame = string | Buffer;
 /** One open socket of one user on this instance, with the rooms it receives frames for. */
 export class Connection {
   readonly rooms = new Set<number>();
+  /**
+   * While the socket's memberships are being read: the joins and leaves that reached it meanwhile. They are
+   * newer than (or as new as) the read, so they win over it in `indexRooms`.
+   */
+  changedDuringSetup: Map<number, 'join' | 'leave'> | null = null;
   lastFrameAt = Date.now();
   /** Frames delivered before session.ready was sent wait here, so the client sees the snapshot first. */
   #pending: Frame[] | null = [];
@@ -67,10 +72,29 @@ export class ConnectionRegistry {
   }
 
   add(conn: Connection, roomIds: number[]): void {
+    this.register(conn);
+    this.indexRooms(conn, roomIds);
+  }
+
+  /**
+   * Step 1 of a connect, before its memberships are read: the socket starts receiving user-targeted frames
+   * (room.added / room.removed with their join / leave), so no membership change committed during the read
+   * is missed.
+   */
+  register(conn: Connection): void {
+    conn.changedDuringSetup = new Map();
     this.#all.set(conn.id, conn);
     this.#indexAdd(this.#byUser, conn.userId, conn);
+  }
+
+  /** Step 2: the rooms read from the database, minus the ones left while reading. */
+  indexRooms(conn: Connection, roomIds: number[]): void {
+    const changed = conn.changedDuringSetup;
+    conn.changedDuringSetup = null;
     for (const roomId of roomIds) {
-      this.attach(conn, roomId);
+      if (changed?.get(roomId) !== 'leave') {
+        this.attach(conn, roomId);
+      }
     }
   }
 
@@ -131,10 +155,12 @@ export class ConnectionRegistry {
       for (const conn of this.#byUser.get(userId) ?? []) {
         if (target.join !== undefined) {
           this.attach(conn, target.join);
+          conn.changedDuringSetup?.set(target.join, 'join');
         }
         conn.send(frame);
         if (target.leave !== undefined) {
           this.detach(conn, target.leave);
+          conn.changedDuringSetup?.set(target.leave, 'leave');
         }
       }
     }

@@ -144,15 +144,21 @@ export class WsServer {
           .catch((error: unknown) => conn.log.warn({ err: error }, 'presence update failed'));
       }
     });
-    // Index first (frames queue in the connection until session.ready), snapshot second: nothing
-    // committed in between is lost, at worst a message arrives twice and the client dedupes by id.
-    registry.add(conn, await rooms.roomIdsOf(user.id));
+    // Registered first, so joins and leaves committed while the memberships are read still reach this socket
+    // (they win over the read); frames queue in the connection until session.ready. Messages committed before
+    // the rooms are indexed come back through the client's message.sync.
+    registry.register(conn);
+    const memberships = await rooms.memberships(user.id);
     if (ws.readyState !== ws.OPEN) {
       registry.remove(conn);
       return;
     }
+    registry.indexRooms(
+      conn,
+      memberships.map(({ room }) => room.id),
+    );
     const [snapshot, directory, settings] = await Promise.all([
-      rooms.snapshot(user.id),
+      rooms.snapshot(user.id, memberships),
       users.directory(usersSince),
       users.settings(user.id),
     ]);
