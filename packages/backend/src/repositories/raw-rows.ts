@@ -1,4 +1,4 @@
-import type { UserEntity } from '../entities';
+import type { ChannelEntity, RoomEntity, RoomMemberEntity, UserEntity } from '../entities';
 
 // The connect path runs a handful of lookups per socket. TypeORM's find() builds the SQL anew each time and,
 // on SQLite, inlines numeric parameters so no prepared statement is ever reused; these run as constant text
@@ -41,5 +41,57 @@ export function userFromRow(row: Row): UserEntity {
     createdAt: num(row.u_created_at),
     updatedAt: num(row.u_updated_at),
     lastSeenAt: numOrNull(row.u_last_seen_at),
+  };
+}
+
+/** `?, ?, ?` for an IN list (the text repeats for the same number of ids, so statements are reused). */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
+export const ROOM_COLUMNS =
+  'r.id AS r_id, r.kind AS r_kind, r.name AS r_name, r.channel_id AS r_channel_id, r.admin_id AS r_admin_id, ' +
+  'r.p2p AS r_p2p, r.direct_key AS r_direct_key, r.created_at AS r_created_at, r.deleted_at AS r_deleted_at';
+
+export function roomFromRow(row: Row): RoomEntity {
+  return {
+    id: num(row.r_id),
+    kind: row.r_kind as RoomEntity['kind'],
+    name: strOrNull(row.r_name),
+    channelId: numOrNull(row.r_channel_id),
+    adminId: numOrNull(row.r_admin_id),
+    p2p: bool(row.r_p2p),
+    directKey: strOrNull(row.r_direct_key),
+    createdAt: num(row.r_created_at),
+    deletedAt: numOrNull(row.r_deleted_at),
+  };
+}
+
+export const MEMBER_COLUMNS =
+  'rm.id AS rm_id, rm.room_id AS rm_room_id, rm.user_id AS rm_user_id, rm.volume AS rm_volume, ' +
+  'rm.notifications AS rm_notifications, rm.last_read_message_id AS rm_last_read, rm.joined_at AS rm_joined_at';
+
+export function memberFromRow(row: Row): RoomMemberEntity {
+  return {
+    id: num(row.rm_id),
+    roomId: num(row.rm_room_id),
+    userId: num(row.rm_user_id),
+    volume: num(row.rm_volume),
+    notifications: bool(row.rm_notifications),
+    lastReadMessageId: num(row.rm_last_read),
+    joinedAt: num(row.rm_joined_at),
+  };
+}
+
+export const CHANNEL_COLUMNS =
+  'c.id AS c_id, c.name AS c_name, c.admin_id AS c_admin_id, c.created_at AS c_created_at, c.deleted_at AS c_deleted_at';
+
+export function channelFromRow(row: Row): ChannelEntity {
+  return {
+    id: num(row.c_id),
+    name: String(row.c_name),
+    adminId: numOrNull(row.c_admin_id),
+    createdAt: num(row.c_created_at),
+    deletedAt: numOrNull(row.c_deleted_at),
   };
 }

@@ -1,6 +1,17 @@
 import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
 import { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
+import {
+  CHANNEL_COLUMNS,
+  channelFromRow,
+  MEMBER_COLUMNS,
+  memberFromRow,
+  num,
+  placeholders,
+  ROOM_COLUMNS,
+  roomFromRow,
+  type Row,
+} from './raw-rows';
 
 /** At most this many unread messages are counted per room; clients show the cap as "999+". */
 export const UNREAD_COUNT_LIMIT = 1000;
@@ -131,18 +142,25 @@ export class RoomRepository {
     return this.#members.find({ where: { roomId }, order: { userId: 'ASC' } });
   }
 
-  membersOfRooms(roomIds: number[]): Promise<RoomMemberEntity[]> {
-    return roomIds.length === 0
-      ? Promise.resolve([])
-      : this.#members.find({ where: { roomId: In(roomIds) }, order: { userId: 'ASC' } });
+  async membersOfRooms(roomIds: number[]): Promise<RoomMemberEntity[]> {
+    if (roomIds.length === 0) {
+      return [];
+    }
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${MEMBER_COLUMNS} FROM room_members rm WHERE rm.room_id IN (${placeholders(roomIds.length)}) ORDER BY rm.user_id`,
+      roomIds,
+    );
+    return rows.map(memberFromRow);
   }
 
   /** Live rooms the user belongs to, with the membership row. */
   async membershipsOf(userId: number): Promise<{ room: RoomEntity; member: RoomMemberEntity }[]> {
-    const members = await this.#members.find({ where: { userId }, relations: { room: true } });
-    return members
-      .filter((m): m is RoomMemberEntity & { room: RoomEntity } => !!m.room && m.room.deletedAt === null)
-      .map((member) => ({ room: member.room, member }));
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${MEMBER_COLUMNS}, ${ROOM_COLUMNS} FROM room_members rm JOIN rooms r ON r.id = rm.room_id ` +
+        'WHERE rm.user_id = ? AND r.deleted_at IS NULL ORDER BY rm.id',
+      [userId],
+    );
+    return rows.map((row) => ({ room: roomFromRow(row), member: memberFromRow(row) }));
   }
 
   async roomIdsOf(userId: number): Promise<number[]> {
@@ -153,18 +171,31 @@ export class RoomRepository {
     return this.#channels.findOneBy({ id, deletedAt: IsNull() });
   }
 
-  findChannelsByIds(ids: number[]): Promise<ChannelEntity[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.#channels.findBy({ id: In(ids), deletedAt: IsNull() });
+  async findChannelsByIds(ids: number[]): Promise<ChannelEntity[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${CHANNEL_COLUMNS} FROM channels c WHERE c.id IN (${placeholders(ids.length)}) AND c.deleted_at IS NULL`,
+      ids,
+    );
+    return rows.map(channelFromRow);
   }
 
   mainRoomOf(channelId: number): Promise<RoomEntity | null> {
     return this.#rooms.findOneBy({ channelId, kind: 'channel', deletedAt: IsNull() });
   }
 
-  mainRoomsOf(channelIds: number[]): Promise<RoomEntity[]> {
-    return channelIds.length === 0
-      ? Promise.resolve([])
-      : this.#rooms.findBy({ channelId: In(channelIds), kind: 'channel', deletedAt: IsNull() });
+  async mainRoomsOf(channelIds: number[]): Promise<RoomEntity[]> {
+    if (channelIds.length === 0) {
+      return [];
+    }
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.channel_id IN (${placeholders(channelIds.length)}) ` +
+        "AND r.kind = 'channel' AND r.deleted_at IS NULL",
+      channelIds,
+    );
+    return rows.map(roomFromRow);
   }
 
   /** Named rooms of a channel, not its main room. */
@@ -351,13 +382,10 @@ export class RoomRepository {
     if (roomIds.length === 0) {
       return new Map();
     }
-    const rows: { roomId: number | string; count: number | string }[] = await this.#members
-      .createQueryBuilder('rm')
-      .select('rm.room_id', 'roomId')
-      .addSelect('COUNT(*)', 'count')
-      .where('rm.room_id IN (:...roomIds)', { roomIds })
-      .groupBy('rm.room_id')
-      .getRawMany();
-    return new Map(rows.map((r) => [Number(r.roomId), Number(r.count)]));
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT room_id, COUNT(*) AS n FROM room_members WHERE room_id IN (${placeholders(roomIds.length)}) GROUP BY room_id`,
+      roomIds,
+    );
+    return new Map(rows.map((r) => [num(r.room_id), num(r.n)]));
   }
 }
