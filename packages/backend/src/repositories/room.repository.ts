@@ -1,3 +1,4 @@
+import { LIMITS } from '@pychat/protocol';
 import { In, IsNull, type DataSource, type EntityManager, type Repository } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
 import { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
@@ -14,7 +15,7 @@ import {
 } from './raw-rows';
 
 /** At most this many unread messages are counted per room; clients show the cap as "999+". */
-export const UNREAD_COUNT_LIMIT = 1000;
+export const UNREAD_COUNT_LIMIT = LIMITS.unreadCountMax;
 
 // Hot statements as plain SQL with `?` and constant text (TypeORM inlines numbers on SQLite: typeorm#10810).
 const MEMBERSHIP =

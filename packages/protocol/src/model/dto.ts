@@ -54,6 +54,7 @@ export const RoomStateDto = z.strictObject({
   roomId: RoomId,
   volume: z.number().int().min(0).max(100),
   notifications: z.boolean(),
+  /** At most LIMITS.unreadCountMax when it comes from the server. */
   unread: z.number().int().nonnegative(),
   lastMessageId: z.number().int().nonnegative(),
 });

@@ -16,6 +16,8 @@ export const LIMITS = {
   searchQueryMaxLength: 200,
   searchPageSize: 20,
   membersPerRequestMax: 500,
+  /** Unread counts stop at this many per room (clients show "999+"): counting further costs every connect. */
+  unreadCountMax: 1_000,
   /** Rooms with more members come without their member list (`RoomDto.members` null): ask `room.members`. */
   roomMembersInlineMax: 200,
   volumeMax: 100,
