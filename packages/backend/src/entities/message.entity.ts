@@ -5,14 +5,14 @@ import { UserEntity } from './user.entity';
 
 /**
  * Indexes: (room_id, parent_id, id) serves history pages (`WHERE room_id=? AND parent_id IS NULL AND id<?
- * ORDER BY id DESC LIMIT n`) and unread counts without touching other rooms' rows, at any depth.
- * (room_id, id) answers a room's newest message id with one seek. (parent_id, id) serves threads,
- * (room_id, updated_at) serves resync, (sender_id, local_id) makes a resend after a reconnect return the
- * stored row instead of a duplicate.
+ * ORDER BY id DESC LIMIT n`) without touching other rooms' rows, at any depth. (room_id, id, sender_id,
+ * deleted_at) answers a room's newest message id with one seek and counts unread messages from the index
+ * alone. (parent_id, id) serves threads, (room_id, updated_at) serves resync, (sender_id, local_id) makes a
+ * resend after a reconnect return the stored row instead of a duplicate.
  */
 @Entity('messages')
 @Index('ix_messages_room_parent_id', ['roomId', 'parentId', 'id'])
-@Index('ix_messages_room_id', ['roomId', 'id'])
+@Index('ix_messages_room_id', ['roomId', 'id', 'senderId', 'deletedAt'])
 @Index('ix_messages_parent_id', ['parentId', 'id'])
 @Index('ix_messages_room_updated', ['roomId', 'updatedAt'])
 @Index('uq_messages_sender_local', ['senderId', 'localId'], { unique: true })
