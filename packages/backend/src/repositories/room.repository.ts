@@ -14,7 +14,7 @@ import {
   type Row,
 } from './raw-rows';
 
-/** At most this many unread messages are counted per room; clients show the cap as "999+". */
+/** At most this many unread messages are counted per room; clients show the cap as "99+". */
 export const UNREAD_COUNT_LIMIT = LIMITS.unreadCountMax;
 
 // Hot statements as plain SQL with `?` and constant text (TypeORM inlines numbers on SQLite: typeorm#10810).
@@ -334,7 +334,7 @@ export class RoomRepository {
 
   /**
    * Unread = live messages from others after the member's read pointer, per room, counted up to
-   * UNREAD_COUNT_LIMIT (clients show "999+"): a reader 1,000,000 messages behind costs 1,000 index steps,
+   * UNREAD_COUNT_LIMIT (clients show "99+"): a reader 1,000,000 messages behind costs 1,000 index steps,
    * not a count of the whole room. Rooms without unread messages are left out.
    */
   async unreadCounts(userId: number): Promise<Map<number, number>> {

@@ -1,5 +1,6 @@
 import { LessThan, type DataSource, type Repository } from 'typeorm';
 import { SessionEntity, type UserEntity } from '../entities';
+import { outsideTransactions } from '../db/data-source';
 import { num, strOrNull, userFromRow, USER_COLUMNS, type Row } from './raw-rows';
 
 export class SessionRepository {
@@ -39,7 +40,9 @@ export class SessionRepository {
   }
 
   async touch(id: number, at: number): Promise<void> {
-    await this.#sessions.update({ id }, { lastUsedAt: at });
+    await outsideTransactions(this.dataSource, () =>
+      this.dataSource.query('UPDATE sessions SET last_used_at = ? WHERE id = ?', [at, id]),
+    );
   }
 
   /** Deletes the session; returns its id, or null if there was none. */

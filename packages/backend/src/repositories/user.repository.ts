@@ -1,4 +1,5 @@
 import { In, type DataSource, type Repository } from 'typeorm';
+import { outsideTransactions } from '../db/data-source';
 import { bool, type Row } from './raw-rows';
 import { MessageEntity, RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
 
@@ -79,7 +80,7 @@ export class UserRepository {
   /** One statement for a whole presence batch. */
   async setLastSeen(ids: number[], at: number): Promise<void> {
     if (ids.length > 0) {
-      await this.#users.update({ id: In(ids) }, { lastSeenAt: at });
+      await outsideTransactions(this.dataSource, () => this.#users.update({ id: In(ids) }, { lastSeenAt: at }));
     }
   }
 

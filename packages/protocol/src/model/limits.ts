@@ -16,8 +16,11 @@ export const LIMITS = {
   searchQueryMaxLength: 200,
   searchPageSize: 20,
   membersPerRequestMax: 500,
-  /** Unread counts stop at this many per room (clients show "999+"): counting further costs every connect. */
-  unreadCountMax: 1_000,
+  /**
+   * Unread counts stop at this many per room (clients show "99+"): every connect counts every room, so a user
+   * back from holidays with 50 busy rooms would otherwise cost thousands of index steps per connect.
+   */
+  unreadCountMax: 100,
   /** Rooms with more members come without their member list (`RoomDto.members` null): ask `room.members`. */
   roomMembersInlineMax: 200,
   volumeMax: 100,

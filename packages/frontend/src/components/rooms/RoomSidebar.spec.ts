@@ -1,4 +1,5 @@
 import type { RoomDto } from '@pychat/protocol';
+import { LIMITS } from '@pychat/protocol/constants';
 import { shallowMount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../../store';
@@ -15,12 +16,12 @@ function state(roomId: number, unread: number) {
 }
 
 describe('RoomSidebar', () => {
-  it('shows an exact unread count below the server cap, and "999+" at it', () => {
+  it('shows an exact unread count below the server cap, and "99+" at it', () => {
     const store = createAppStore();
     store.commit('session/setMe', { id: 1, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
     store.commit('rooms/setAll', {
       rooms: [direct(5, 2), direct(6, 3)],
-      states: [state(5, 12), state(6, 1_000)],
+      states: [state(5, 12), state(6, LIMITS.unreadCountMax)],
       channels: [],
     });
 
@@ -30,7 +31,7 @@ describe('RoomSidebar', () => {
 
     const badges = wrapper.findAll('.badge').map((badge) => badge.text());
     expect(badges).toContain('12');
-    expect(badges).toContain('999+');
-    expect(badges).not.toContain('1000');
+    expect(badges).toContain('99+');
+    expect(badges).not.toContain(String(LIMITS.unreadCountMax));
   });
 });
