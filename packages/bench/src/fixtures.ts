@@ -11,7 +11,7 @@
  * The 1,000,000 history messages are inserted with SQL in batches (the server is stopped meanwhile), not
  * sent through the API: that would take hours and is not what the scenario measures.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ALL_CHANNEL_ID } from '@pychat/protocol';
 import Database from 'better-sqlite3';
@@ -36,6 +36,8 @@ export interface PoolCache {
   /** `room:<size>` → [roomId]; `rooms:<n>x<size>` → room ids in order. */
   rooms: Record<string, number[]>;
   history?: { roomId: number; count: number; minId: number; maxId: number };
+  /** When users were last added (ms); absent in caches written before it was recorded. */
+  usersChangedAt?: number;
 }
 
 export interface FixtureContext {
@@ -79,6 +81,8 @@ function loadCache(ctx: FixtureContext, pool: string, dbUrl: string): PoolCache 
   }
   try {
     const cache = JSON.parse(readFileSync(file, 'utf8')) as PoolCache;
+    // Older caches did not record it: the file's last write is no earlier than the last sign-up.
+    cache.usersChangedAt ??= statSync(file).mtimeMs;
     return cache.version === CACHE_VERSION && cache.dbUrl === dbUrl ? cache : null;
   } catch {
     return null;
@@ -188,6 +192,7 @@ async function signUpUsers(ctx: FixtureContext, base: string, cache: PoolCache, 
   };
   await Promise.all(Array.from({ length: ctx.signUpConcurrency }, worker));
   cache.users.push(...(slots as CachedUser[]));
+  cache.usersChangedAt = Date.now();
   saveCache(ctx, cache);
   log(`signed up ${missing} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -557,6 +557,17 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     console.log(`  pool ${scenario.pool} ready: ${cache.users.length} users`);
     return result;
   }
+  if (opts.directory === 'cached' && !opts.setupOnly) {
+    // A returning visitor's directory predates the users: Pychat sends the users changed since usersSince minus
+    // a minute of clock skew, so users signed up less than that ago would still come with every connect.
+    const settle = (cache.usersChangedAt ?? 0) + 61_000 - Date.now();
+    if (settle > 0) {
+      console.log(
+        `  users were signed up just now: waiting ${Math.ceil(settle / 1000)} s so clients can count as returning`,
+      );
+      await sleep(settle);
+    }
+  }
   const plan = makePlan(scenario, cache);
   for (const target of opts.targets) {
     console.log(`  ▶ ${target}`);
