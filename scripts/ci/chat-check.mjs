@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(fileURLToPath(new URL('../../packages/backend/package.json', import.meta.url)));
 const WebSocket = require('ws');
+const { PROTOCOL_VERSION } = require('@pychat/protocol/constants');
 const ALL_ROOM_ID = 1;
 const agent = new Agent({ rejectUnauthorized: false });
 
@@ -55,7 +56,7 @@ async function signUp(base, username) {
 
 /** A socket that has received session.ready, with request/reply and waiting for frames. */
 function connect(base, token) {
-  const wsUrl = `${base.replace(/^http/, 'ws')}/ws?v=1`;
+  const wsUrl = `${base.replace(/^http/, 'ws')}/ws?v=${PROTOCOL_VERSION}`;
   const ws = new WebSocket(wsUrl, { headers: { authorization: `Bearer ${token}` }, rejectUnauthorized: false });
   const frames = [];
   const waiters = [];

@@ -44,6 +44,9 @@ describe('bench smoke (sqlite, pychat + ws + ws+redis)', () => {
         join(PACKAGE, 'dist/cli.js'),
         '--scenario',
         'smoke,smoke-history',
+        // Fresh users every run: as returning visitors the clients would first wait out the server's skew window.
+        '--directory',
+        'full',
         '--backend',
         'sqlite',
         '--out',

@@ -213,9 +213,10 @@ export async function startMariaDb(): Promise<MariaDbServer> {
 export interface DbProxy {
   port: number;
   /**
-   * From now on, the first connection that inserts a message and then sends COMMIT has the COMMIT
-   * forwarded but every answer from the database dropped: the row is committed, the instance never
-   * learns it. Resolves at that moment (kill the instance then, and the message was never fanned out).
+   * From now on, the first connection that commits a message (an autocommitted INSERT, or the COMMIT after
+   * an INSERT in a transaction) has it forwarded but every answer from the database dropped: the row is
+   * committed, the instance never learns it. Resolves at that moment (kill the instance then, and the
+   * message was never fanned out).
    */
   holdNextMessageCommit(): Promise<void>;
   close(): Promise<void>;
@@ -229,19 +230,36 @@ export async function startDbProxy(targetPort: number): Promise<DbProxy> {
     const upstream = connect({ host: '127.0.0.1', port: targetPort });
     sockets.add(client).add(upstream);
     let sawInsert = false;
+    let inTransaction = false;
     let held = false;
+    const fire = () => {
+      held = true;
+      const done = armed;
+      armed = null;
+      done?.();
+    };
     client.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('latin1');
-      if (armed && /INSERT INTO `messages`/.test(text)) {
-        sawInsert = true;
+      // One COM_QUERY packet: 3 bytes length, 1 byte sequence, 0x03, the SQL text.
+      const sql = chunk[4] === 0x03 ? chunk.subarray(5).toString('latin1') : '';
+      if (/^(START TRANSACTION|BEGIN)/i.test(sql)) {
+        inTransaction = true;
       }
       upstream.write(chunk);
-      // One COM_QUERY packet: 3 bytes length, 1 byte sequence, 0x03, the SQL text.
-      if (armed && sawInsert && chunk[4] === 0x03 && chunk.subarray(5).toString('latin1') === 'COMMIT') {
-        held = true;
-        const fire = armed;
-        armed = null;
+      if (armed && /^INSERT INTO `?messages`? /i.test(sql)) {
+        // A plain send is one autocommitted INSERT: committed as soon as it ran. Inside a transaction
+        // (threads, mentions) the commit is the COMMIT that follows.
+        if (inTransaction) {
+          sawInsert = true;
+        } else {
+          fire();
+        }
+      }
+      if (armed && sawInsert && sql === 'COMMIT') {
         fire();
+      }
+      if (/^(COMMIT|ROLLBACK)/i.test(sql)) {
+        inTransaction = false;
+        sawInsert = false;
       }
     });
     upstream.on('data', (chunk: Buffer) => {
