@@ -45,6 +45,12 @@ function unreadOfOneRoom(dialect: 'sqlite' | 'mysql'): string {
   );
 }
 
+/** A member's read pointer in one room. */
+export interface ReadPointer {
+  roomId: number;
+  lastReadMessageId: number;
+}
+
 /** Rooms per unread-count statement. */
 const UNREAD_ROOMS_PER_STATEMENT = 50;
 
@@ -172,31 +178,22 @@ export class RoomRepository {
     return this.#channels.findOneBy({ id, deletedAt: IsNull() });
   }
 
-  async findChannelsByIds(ids: number[]): Promise<ChannelEntity[]> {
-    if (ids.length === 0) {
-      return [];
-    }
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT ${CHANNEL_COLUMNS} FROM channels c WHERE c.id IN (${placeholders(ids.length)}) AND c.deleted_at IS NULL`,
-      ids,
-    );
-    return rows.map(channelFromRow);
-  }
-
   mainRoomOf(channelId: number): Promise<RoomEntity | null> {
     return this.#rooms.findOneBy({ channelId, kind: 'channel', deletedAt: IsNull() });
   }
 
-  async mainRoomsOf(channelIds: number[]): Promise<RoomEntity[]> {
-    if (channelIds.length === 0) {
+  /** Live channels among these ids, each with its live main room: one statement for the connect path. */
+  async channelsWithMainRooms(ids: number[]): Promise<{ channel: ChannelEntity; mainRoomId: number }[]> {
+    if (ids.length === 0) {
       return [];
     }
     const rows: Row[] = await this.dataSource.query(
-      `SELECT ${ROOM_COLUMNS} FROM rooms r WHERE r.channel_id IN (${placeholders(channelIds.length)}) ` +
-        "AND r.kind = 'channel' AND r.deleted_at IS NULL",
-      channelIds,
+      `SELECT ${CHANNEL_COLUMNS}, r.id AS main_room_id FROM channels c ` +
+        "JOIN rooms r ON r.channel_id = c.id AND r.kind = 'channel' AND r.deleted_at IS NULL " +
+        `WHERE c.id IN (${placeholders(ids.length)}) AND c.deleted_at IS NULL`,
+      ids,
     );
-    return rows.map(roomFromRow);
+    return rows.map((row) => ({ channel: channelFromRow(row), mainRoomId: num(row.main_room_id) }));
   }
 
   /** Named rooms of a channel, not its main room. */
@@ -337,11 +334,15 @@ export class RoomRepository {
    * UNREAD_COUNT_LIMIT (clients show "99+"): a reader 1,000,000 messages behind costs 1,000 index steps,
    * not a count of the whole room. Rooms without unread messages are left out.
    */
-  async unreadCounts(userId: number): Promise<Map<number, number>> {
-    const members = (await this.dataSource.query(
-      'SELECT room_id, last_read_message_id FROM room_members WHERE user_id = ? ORDER BY room_id',
-      [userId],
-    )) as { room_id: number | string; last_read_message_id: number | string }[];
+  async unreadCounts(userId: number, knownPointers?: ReadPointer[]): Promise<Map<number, number>> {
+    const members =
+      knownPointers ??
+      (
+        (await this.dataSource.query(
+          'SELECT room_id, last_read_message_id FROM room_members WHERE user_id = ? ORDER BY room_id',
+          [userId],
+        )) as { room_id: number | string; last_read_message_id: number | string }[]
+      ).map((m) => ({ roomId: Number(m.room_id), lastReadMessageId: Number(m.last_read_message_id) }));
     const one = unreadOfOneRoom(this.#dialect);
     const counts = new Map<number, number>();
     for (let i = 0; i < members.length; i += UNREAD_ROOMS_PER_STATEMENT) {
@@ -349,7 +350,7 @@ export class RoomRepository {
       const rows = (await this.dataSource.query(
         chunk.map(() => one).join(' UNION ALL '),
         chunk.flatMap((m) => {
-          const [roomId, lastRead] = [Number(m.room_id), Number(m.last_read_message_id)];
+          const [roomId, lastRead] = [m.roomId, m.lastReadMessageId];
           return [roomId, roomId, lastRead, userId, roomId, lastRead, userId];
         }),
       )) as { room_id: number | string; unread: number | string }[];

@@ -61,8 +61,7 @@ describe(RoomService.name, () => {
       rooms.membersOfRooms.mockResolvedValue([makeMember(small.id, ME), makeMember(small.id, BOB)]);
       rooms.unreadCounts.mockResolvedValue(new Map());
       rooms.lastMessageIds.mockResolvedValue(new Map());
-      rooms.findChannelsByIds.mockResolvedValue([]);
-      rooms.mainRoomsOf.mockResolvedValue([]);
+      rooms.channelsWithMainRooms.mockResolvedValue([]);
 
       const snapshot = await sut.snapshot(ME);
 
@@ -93,8 +92,7 @@ describe(RoomService.name, () => {
       );
       rooms.unreadCounts.mockResolvedValue(new Map([[sub.id, 3]]));
       rooms.lastMessageIds.mockResolvedValue(new Map([[sub.id, 44]]));
-      rooms.findChannelsByIds.mockResolvedValue([channel]);
-      rooms.mainRoomsOf.mockResolvedValue([mainRoom]);
+      rooms.channelsWithMainRooms.mockResolvedValue([{ channel, mainRoomId: mainRoom.id }]);
 
       const snapshot = await sut.snapshot(ME);
 
@@ -115,21 +113,12 @@ describe(RoomService.name, () => {
         lastMessageId: 0,
       });
       expect(snapshot.channels).toEqual([toChannelDto(channel, mainRoom.id)]);
-      // Channels are looked up once, not once per room.
-      expect(rooms.findChannelsByIds).toHaveBeenCalledWith([channel.id]);
-    });
-
-    it('leaves out a channel whose main room is gone', async () => {
-      const { sut, rooms } = setup();
-      const channel = makeChannel();
-      const sub = makeRoom({ channelId: channel.id });
-      rooms.membershipsOf.mockResolvedValue([{ room: sub, member: makeMember(sub.id, ME) }]);
-      rooms.memberCounts.mockResolvedValue(new Map([[sub.id, 1]]));
-      rooms.membersOfRooms.mockResolvedValue([]);
-      rooms.findChannelsByIds.mockResolvedValue([channel]);
-      rooms.mainRoomsOf.mockResolvedValue([]);
-
-      expect((await sut.snapshot(ME)).channels).toEqual([]);
+      // Channels are looked up once, not once per room, and unread counts reuse the read pointers just read.
+      expect(rooms.channelsWithMainRooms).toHaveBeenCalledWith([channel.id]);
+      expect(rooms.unreadCounts).toHaveBeenCalledWith(
+        ME,
+        mine.map(({ member }) => ({ roomId: member.roomId, lastReadMessageId: member.lastReadMessageId })),
+      );
     });
   });
 

@@ -79,10 +79,15 @@ export class RoomService {
   async snapshot(userId: number, known?: Membership[]): Promise<RoomsSnapshot> {
     const memberships = known ?? (await this.rooms.membershipsOf(userId));
     const roomIds = memberships.map(({ room }) => room.id);
-    const [counts, unread, lastIds] = await Promise.all([
+    const channelIds = [...new Set(memberships.map(({ room }) => room.channelId).filter((id) => id !== null))];
+    const [counts, unread, lastIds, channels] = await Promise.all([
       this.memberCounts(roomIds),
-      this.rooms.unreadCounts(userId),
+      this.rooms.unreadCounts(
+        userId,
+        memberships.map(({ member }) => ({ roomId: member.roomId, lastReadMessageId: member.lastReadMessageId })),
+      ),
       this.rooms.lastMessageIds(roomIds),
+      this.rooms.channelsWithMainRooms(channelIds),
     ]);
     // Only the small rooms' member lists: the "all" room alone would make every first frame O(users).
     const allMembers = await this.rooms.membersOfRooms(
@@ -94,21 +99,13 @@ export class RoomService {
       list.push(member);
       membersByRoom.set(member.roomId, list);
     }
-    const channelIds = [...new Set(memberships.map(({ room }) => room.channelId).filter((id) => id !== null))];
-    const [channels, mainRooms] = await Promise.all([
-      this.rooms.findChannelsByIds(channelIds),
-      this.rooms.mainRoomsOf(channelIds),
-    ]);
-    const mainRoomByChannel = new Map(mainRooms.map((room) => [room.channelId, room.id]));
     return {
       roomIds,
       rooms: memberships.map(({ room }) => toRoomDto(room, membersByRoom.get(room.id) ?? [], counts.get(room.id) ?? 0)),
       states: memberships.map(({ room, member }) =>
         toStateDto(member, unread.get(room.id) ?? 0, lastIds.get(room.id) ?? 0),
       ),
-      channels: channels
-        .filter((channel) => mainRoomByChannel.has(channel.id))
-        .map((channel) => toChannelDto(channel, mainRoomByChannel.get(channel.id) as number)),
+      channels: channels.map(({ channel, mainRoomId }) => toChannelDto(channel, mainRoomId)),
     };
   }
 

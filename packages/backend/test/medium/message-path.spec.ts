@@ -315,5 +315,24 @@ describe(`message path (${dialect})`, () => {
       const later = await tab(bob);
       expect(later.ready.states.find((s) => s.roomId === big)).toMatchObject({ unread: 10 });
     });
+
+    it('lists a channel with its main room, and leaves out a channel whose main room is gone', async () => {
+      const alice = await user();
+      const { channel, room } = await alice.client.request('channel.create', {
+        name: `c${localId()}`.slice(0, 16),
+        userIds: [],
+      });
+      const { room: sub } = await alice.client.request('room.create', {
+        channelId: channel.id,
+        name: 'sub',
+        userIds: [],
+      });
+      expect((await tab(alice)).ready.channels).toContainEqual({ ...channel, mainRoomId: room.id });
+
+      await sql('UPDATE rooms SET deleted_at = ? WHERE id = ?', [Date.now(), room.id]);
+      const after = await tab(alice);
+      expect(after.ready.rooms.map((r) => r.id)).toContain(sub.id);
+      expect(after.ready.channels.map((c) => c.id)).not.toContain(channel.id);
+    });
   });
 });
