@@ -21,7 +21,7 @@ export class PresenceService {
   readonly #changed = new Set<number>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
-  /** `online()` serialized; dropped whenever a batch (from any instance) goes through the bus. */
+  /** The registry's online list serialized; dropped whenever a batch (from any instance) goes through the bus. */
   #onlineJson: Promise<string> | null = null;
 
   constructor(
@@ -43,10 +43,6 @@ export class PresenceService {
     if (await this.registry.disconnect(userId)) {
       this.#queue(userId);
     }
-  }
-
-  online(): Promise<number[]> {
-    return this.registry.online();
   }
 
   /**

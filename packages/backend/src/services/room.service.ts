@@ -135,10 +135,6 @@ export class RoomService {
     return counts;
   }
 
-  roomIdsOf(userId: number): Promise<number[]> {
-    return this.rooms.roomIdsOf(userId);
-  }
-
   /** My live rooms with my membership rows: read once per connect, then handed to `snapshot`. */
   memberships(userId: number): Promise<Membership[]> {
     return this.rooms.membershipsOf(userId);
