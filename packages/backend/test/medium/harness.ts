@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   PROTOCOL_VERSION,
   type AuthResponse,
@@ -256,4 +257,46 @@ export async function connectedUser(server: TestServer, username?: string) {
   // so it cannot land among the frames a test counts later.
   await client.waitFor('presence.changed', (d) => d.online.includes(auth.user.id));
   return { ...auth, client };
+}
+
+export type ConnectedUser = Awaited<ReturnType<typeof connectedUser>>;
+
+/**
+ * One server for the enclosing describe block. Every socket opened through it is closed after each test,
+ * also when the test fails, so one test's sockets never leak frames into the next.
+ */
+export function useTestServer() {
+  let backend: SharedBackend;
+  let server: TestServer;
+  const open: TestClient[] = [];
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    server = await startServer(backend);
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((client) => client.close()));
+  });
+  afterAll(async () => {
+    await server.stop();
+    await backend.drop();
+  });
+
+  return {
+    get server(): TestServer {
+      return server;
+    },
+    /** A new user with one connected socket. */
+    async user(): Promise<ConnectedUser> {
+      const created = await connectedUser(server);
+      open.push(created.client);
+      return created;
+    },
+    /** Another socket for a token: a second tab, or a fresh connection to read its session.ready. */
+    async connect(token: string, options: { usersSince?: number } = {}): Promise<TestClient> {
+      const client = await TestClient.connect(server, token, options);
+      open.push(client);
+      return client;
+    },
+  };
 }

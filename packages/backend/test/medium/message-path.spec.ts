@@ -1,19 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ALL_ROOM_ID } from '@pychat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MessageRepository } from '../../src/repositories/message.repository';
 import { RoomRepository, UNREAD_COUNT_LIMIT } from '../../src/repositories/room.repository';
-import {
-  connectedUser,
-  createBackend,
-  dialect,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { type ConnectedUser, dialect, TestClient, useTestServer } from './harness';
 
-type User = Awaited<ReturnType<typeof connectedUser>>;
+type User = ConnectedUser;
 
 /**
  * The per-message database path (docs/performance.md §5.3, §5.4): one guarded INSERT per plain send, the
@@ -21,33 +13,12 @@ type User = Awaited<ReturnType<typeof connectedUser>>;
  * nobody writes where they do not belong, whatever the socket still believes, and no row is half-written.
  */
 describe(`message path (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  const open: TestClient[] = [];
+  const medium = useTestServer();
+  const user = (): Promise<User> => medium.user();
   let localIds = 0;
 
-  beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend);
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    await server.stop();
-    await backend.drop();
-  });
-
-  async function user(): Promise<User> {
-    const created = await connectedUser(server);
-    open.push(created.client);
-    return created;
-  }
-
   async function tab(u: User): Promise<TestClient> {
-    const client = await TestClient.connect(server, u.token);
-    open.push(client);
-    return client;
+    return medium.connect(u.token);
   }
 
   async function roomOf(owner: User, ...others: User[]): Promise<number> {
@@ -65,7 +36,7 @@ describe(`message path (${dialect})`, () => {
   }
 
   function sql<T = unknown>(text: string, parameters: unknown[] = []): Promise<T[]> {
-    return server.pychat.dataSource.query(text, parameters) as Promise<T[]>;
+    return medium.server.pychat.dataSource.query(text, parameters) as Promise<T[]>;
   }
 
   async function storedCount(roomId: number): Promise<number> {
@@ -248,7 +219,7 @@ describe(`message path (${dialect})`, () => {
   describe('a write outside a transaction', () => {
     it('is not swept into (and rolled back with) a transaction that is open at that moment', async () => {
       const alice = await user();
-      const dataSource = server.pychat.dataSource;
+      const dataSource = medium.server.pychat.dataSource;
       const messages = new MessageRepository(dataSource);
       const rooms = new RoomRepository(dataSource);
       const first = await alice.client.request('message.send', {

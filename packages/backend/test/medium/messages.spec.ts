@@ -1,42 +1,14 @@
 import { ALL_ROOM_ID, LIMITS, type MessageDto } from '@pychat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SYNC_CLOCK_SKEW_MS } from '../../src/services/message.service';
-import {
-  connectedUser,
-  createBackend,
-  dialect,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { type ConnectedUser, dialect, TestClient, useTestServer } from './harness';
 
-type User = Awaited<ReturnType<typeof connectedUser>>;
+type User = ConnectedUser;
 
 describe(`messages (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  // Closed after every test, also when it fails, so one test's sockets never leak frames into the next.
-  const open: TestClient[] = [];
+  const medium = useTestServer();
+  const user = (): Promise<User> => medium.user();
   let localIds = 0;
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend);
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    await server.stop();
-    await backend.drop();
-  });
-
-  async function user(): Promise<User> {
-    const created = await connectedUser(server);
-    open.push(created.client);
-    return created;
-  }
 
   /** A channel whose main room holds exactly these users: away from the "all" room every other test writes to. */
   async function channelOf(owner: User, ...others: User[]): Promise<{ channelId: number; roomId: number }> {
@@ -54,9 +26,7 @@ describe(`messages (${dialect})`, () => {
 
   /** A second socket of an existing user (same session). */
   async function secondTab(u: User): Promise<TestClient> {
-    const client = await TestClient.connect(server, u.token);
-    open.push(client);
-    return client;
+    return medium.connect(u.token);
   }
 
   async function send(

@@ -1,47 +1,15 @@
 import { ALL_ROOM_ID, PROTOCOL_VERSION, type AuthResponse } from '@pychat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  connectedUser,
-  createBackend,
-  dialect,
-  signUp,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { api, type ConnectedUser, dialect, signUp, TestClient, useTestServer } from './harness';
 
-type User = Awaited<ReturnType<typeof connectedUser>>;
+type User = ConnectedUser;
 
 describe(`presence, typing and users (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  // Closed after every test, also when it fails, so one test's sockets never leak frames into the next.
-  const open: TestClient[] = [];
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend);
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    await server.stop();
-    await backend.drop();
-  });
-
-  async function user(): Promise<User> {
-    const created = await connectedUser(server);
-    open.push(created.client);
-    return created;
-  }
+  const medium = useTestServer();
+  const user = (): Promise<User> => medium.user();
 
   async function connect(token: string): Promise<TestClient> {
-    const client = await TestClient.connect(server, token);
-    open.push(client);
-    return client;
+    return medium.connect(token);
   }
 
   async function settle(...clients: TestClient[]): Promise<void> {
@@ -51,7 +19,7 @@ describe(`presence, typing and users (${dialect})`, () => {
   describe('session.ready', () => {
     it('is the first frame of every connection, and only that connection gets it', async () => {
       const bob = await user();
-      const alice = await signUp(server);
+      const alice = await signUp(medium.server);
       const aliceClient = await connect(alice.token);
 
       expect(aliceClient.frames[0].type).toBe('session.ready');
@@ -82,7 +50,7 @@ describe(`presence, typing and users (${dialect})`, () => {
     it("goes to everyone connected on a user's first socket only", async () => {
       const bob = await user();
       const carol = await user();
-      const alice = await signUp(server);
+      const alice = await signUp(medium.server);
 
       const tab1 = await connect(alice.token);
       for (const watcher of [bob.client, carol.client]) {
@@ -100,7 +68,7 @@ describe(`presence, typing and users (${dialect})`, () => {
 
     it('announces users who connect together in one frame', async () => {
       const bob = await user();
-      const [alice, carol] = await Promise.all([signUp(server), signUp(server)]);
+      const [alice, carol] = await Promise.all([signUp(medium.server), signUp(medium.server)]);
       const mark = bob.client.frames.length;
 
       await Promise.all([connect(alice.token), connect(carol.token)]);
@@ -119,7 +87,7 @@ describe(`presence, typing and users (${dialect})`, () => {
   describe('presence.changed: offline', () => {
     it('goes to everyone when the last socket closes, not before, and records lastSeenAt', async () => {
       const bob = await user();
-      const alice = await signUp(server);
+      const alice = await signUp(medium.server);
       const tab1 = await connect(alice.token);
       const tab2 = await connect(alice.token);
 
@@ -144,12 +112,12 @@ describe(`presence, typing and users (${dialect})`, () => {
 
     it('leaves lastSeenAt null for a user never seen, and my own null while I am connected', async () => {
       const bob = await user();
-      const ghost = await signUp(server);
+      const ghost = await signUp(medium.server);
       expect(bob.client.ready.me.lastSeenAt).toBeNull();
       expect((await user()).client.ready.users.find((u) => u.id === ghost.user.id)?.lastSeenAt).toBeNull();
 
-      const alice = await signUp(server);
-      const first = await TestClient.connect(server, alice.token);
+      const alice = await signUp(medium.server);
+      const first = await TestClient.connect(medium.server, alice.token);
       await first.close();
       await bob.client.waitFor('presence.changed', wentOffline(alice.user.id));
 
@@ -165,20 +133,18 @@ describe(`presence, typing and users (${dialect})`, () => {
     it('is whole without usersSince, and only the users created since then with it', async () => {
       const bob = await user();
       const since = bob.client.ready.serverTime;
-      const newcomer = await signUp(server);
+      const newcomer = await signUp(medium.server);
 
       const full = await connect(bob.token);
       expect(full.ready.usersSince).toBeNull();
       expect(full.ready.users.map((u) => u.id)).toEqual(expect.arrayContaining([bob.user.id, newcomer.user.id]));
 
       // Reaches back a minute for clock differences between instances, so compare with an older user.
-      const old = await signUp(server);
-      const delta = await TestClient.connect(server, bob.token, { usersSince: since + 120_000 });
-      open.push(delta);
+      const old = await signUp(medium.server);
+      const delta = await medium.connect(bob.token, { usersSince: since + 120_000 });
       expect(delta.ready.usersSince).toBe(since + 120_000);
       expect(delta.ready.users).toEqual([]);
-      const recent = await TestClient.connect(server, bob.token, { usersSince: since });
-      open.push(recent);
+      const recent = await medium.connect(bob.token, { usersSince: since });
       expect(recent.ready.users.map((u) => u.id)).toEqual(expect.arrayContaining([newcomer.user.id, old.user.id]));
       expect(recent.ready.users[0]).not.toHaveProperty('email');
     });
@@ -217,13 +183,13 @@ describe(`presence, typing and users (${dialect})`, () => {
     it('announces a new account to everyone connected, and never again on sign-in', async () => {
       const bob = await user();
       const carol = await user();
-      const dave = await signUp(server);
+      const dave = await signUp(medium.server);
 
       for (const watcher of [bob.client, carol.client]) {
         const created = await watcher.waitFor('user.created', (d) => d.user.id === dave.user.id);
         expect(created.user).toEqual({ ...dave.user, lastSeenAt: null });
       }
-      const signIn = await api<AuthResponse>(server, 'POST', '/api/auth/sign-in', {
+      const signIn = await api<AuthResponse>(medium.server, 'POST', '/api/auth/sign-in', {
         login: dave.user.username,
         password: 'secret-pw',
       });

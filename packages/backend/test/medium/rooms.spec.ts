@@ -1,47 +1,17 @@
 import { ALL_CHANNEL_ID, ALL_ROOM_ID, type ServerEventType, type ServerMessages } from '@pychat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectedUser,
-  createBackend,
-  dialect,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { type ConnectedUser, dialect, TestClient, useTestServer } from './harness';
 
-type User = Awaited<ReturnType<typeof connectedUser>>;
+type User = ConnectedUser;
 
 describe(`rooms and channels (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  // Closed after every test, also when it fails, so one test's sockets never leak frames into the next.
-  const open: TestClient[] = [];
+  const medium = useTestServer();
+  const user = (): Promise<User> => medium.user();
   let localIds = 0;
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend);
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    await server.stop();
-    await backend.drop();
-  });
-
-  async function user(): Promise<User> {
-    const created = await connectedUser(server);
-    open.push(created.client);
-    return created;
-  }
 
   /** Another socket of an existing user: a second tab, or a fresh connection to read its session.ready. */
   async function connect(u: User): Promise<TestClient> {
-    const client = await TestClient.connect(server, u.token);
-    open.push(client);
-    return client;
+    return medium.connect(u.token);
   }
 
   /** Every frame the server sent before this point has reached each client. */
