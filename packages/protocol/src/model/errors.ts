@@ -9,6 +9,8 @@ export const ERROR_CODES = [
   'UNKNOWN_TYPE',
   'VALIDATION_FAILED',
   'FRAME_TOO_LARGE',
+  /** HTTP body in a charset or Content-Encoding the server does not read (HTTP 415). */
+  'UNSUPPORTED_MEDIA_TYPE',
   /** The client speaks another protocol version (HTTP 426 before the upgrade). */
   'UNSUPPORTED_PROTOCOL_VERSION',
   // authentication
