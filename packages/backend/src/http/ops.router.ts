@@ -30,7 +30,8 @@ function tokenMatches(header: string | undefined, token: string): boolean {
  * would drown it):
  * - `GET /api/health/live`: 200 while the process serves HTTP at all (container HEALTHCHECK, systemd watchdogs);
  * - `GET /api/health/ready`: 200 when the database and bus are up and no stop has begun, else 503 (load balancers);
- * - `GET /metrics`: Prometheus text, with `Authorization: Bearer $PYCHAT_METRICS_TOKEN` or from loopback.
+ * - `GET /metrics` (that spelling only): Prometheus text, with `Authorization: Bearer $PYCHAT_METRICS_TOKEN` or
+ *   from loopback.
  */
 export function opsRouter(deps: OpsDeps): Router {
   const router = Router();
@@ -45,7 +46,11 @@ export function opsRouter(deps: OpsDeps): Router {
       .set('cache-control', 'no-store')
       .json({ ...health, ok: ready });
   });
-  router.get('/metrics', async (req, res) => {
+  // Exactly /metrics: Express's default routing would also answer /metrics/ and /METRICS, which a proxy rule
+  // blocking /metrics lets through to this machine's loopback check.
+  const exact = Router({ caseSensitive: true, strict: true });
+  router.use(exact);
+  exact.get('/metrics', async (req, res) => {
     const allowed = deps.metricsToken ? tokenMatches(req.headers.authorization, deps.metricsToken) : fromLoopback(req);
     if (!allowed) {
       res.status(deps.metricsToken ? 401 : 403).json({
