@@ -13,6 +13,7 @@ import { createDataSource } from './db/data-source';
 import { createHttpApp } from './http/app';
 import { Metrics, timed } from './http/metrics';
 import { opsRouter } from './http/ops.router';
+import type { TrustProxy } from './http/origin';
 import type { Logger } from './logger';
 import { MessageRepository } from './repositories/message.repository';
 import { RoomRepository } from './repositories/room.repository';
@@ -145,6 +146,8 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     trustProxy: config.trustProxy,
     cookieSecure: config.auth.cookieSecure,
     sessionTtlMs: config.auth.sessionTtlMs,
+    hsts: tls?.source === 'files',
+    allowedOrigins: config.ws.allowedOrigins,
   });
   // Health probes and /metrics sit in front of the app, outside its access log.
   const root = express()
@@ -162,6 +165,8 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     dispatcher,
     clock,
     logger,
+    // The upgrade never passes through Express: it reads the scheme behind a proxy with Express's own rule.
+    trustProxy: app.get('trust proxy fn') as TrustProxy,
   });
   ws.attach(server);
 

@@ -40,7 +40,7 @@ const EnvSchema = z.object({
   PYCHAT_WS_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(75_000),
   /** Each instance announces users coming online or going offline in one frame per this many milliseconds. */
   PYCHAT_PRESENCE_BATCH_MS: int(10, 10_000).default(500),
-  /** Comma-separated extra origins allowed to open the WebSocket (same-origin is always allowed). */
+  /** Comma-separated extra origins (`https://host[:port]`) whose pages may open the WebSocket and POST/PUT/PATCH/DELETE under /api; same-origin always may. */
   PYCHAT_ALLOWED_ORIGINS: z.string().default(''),
   /** Sign-in attempts allowed per IP per 5 minutes, and failed attempts per account per 15 minutes. */
   PYCHAT_SIGNIN_MAX_PER_IP: int(1, 1_000_000).default(30),

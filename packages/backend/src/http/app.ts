@@ -12,6 +12,8 @@ import { authRouter } from './auth.router';
 import { accessLog } from './middleware/access-log';
 import { requireSession } from './middleware/auth';
 import { errorHandler } from './middleware/errors';
+import { noStore, securityHeaders } from './middleware/security-headers';
+import { requireSameOrigin } from './origin';
 import { roomsRouter } from './rooms.router';
 import { usersRouter } from './users.router';
 
@@ -26,13 +28,20 @@ export interface HttpDeps {
   trustProxy: boolean;
   cookieSecure: boolean;
   sessionTtlMs: number;
+  /** Pychat serves HTTPS with the operator's certificate: send Strict-Transport-Security. */
+  hsts: boolean;
+  /** PYCHAT_ALLOWED_ORIGINS: other origins whose pages may call the API and open the WebSocket. */
+  allowedOrigins: readonly string[];
 }
 
 export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.trustProxy);
+  app.use(securityHeaders({ hsts: deps.hsts }));
   app.use(accessLog(deps.logger));
+  // Before the body is read: a refused cross-origin request costs no parsing.
+  app.use('/api', noStore, requireSameOrigin(deps.allowedOrigins));
   app.use(express.json({ limit: '64kb' }));
 
   app.get('/api/health', async (_req, res) => {

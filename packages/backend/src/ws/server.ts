@@ -5,6 +5,7 @@ import { CLOSE_CODES, PROTOCOL_VERSION, type ServerEventFrame } from '@pychat/pr
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config/config';
 import type { UserEntity } from '../entities';
+import { originAllowed, requestScheme, type TrustProxy } from '../http/origin';
 import { sessionTokenOf } from '../http/session-token';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
@@ -27,6 +28,8 @@ export interface WsServerDeps {
   dispatcher: Dispatcher;
   clock: Clock;
   logger: Logger;
+  /** Whether the TCP peer is a trusted proxy (its X-Forwarded-Proto then tells the browser's scheme). */
+  trustProxy: TrustProxy;
 }
 
 /**
@@ -97,20 +100,17 @@ export class WsServer {
     });
   }
 
-  /** Browsers send Origin; a page of another site must not ride on the user's cookie. */
+  /**
+   * Browsers send Origin; a page of another site must not ride on the user's cookie. Same origin means same
+   * scheme, host and port: an http:// page must not open the socket of the https:// server of the same host.
+   */
   private originAllowed(req: IncomingMessage): boolean {
     const origin = req.headers.origin;
-    if (!origin) {
+    if (origin === undefined) {
       return true;
     }
-    if (this.deps.config.ws.allowedOrigins.includes(origin)) {
-      return true;
-    }
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
+    const scheme = requestScheme(req, this.deps.trustProxy);
+    return originAllowed(origin, { scheme, host: req.headers.host }, this.deps.config.ws.allowedOrigins);
   }
 
   private async onConnection(

@@ -15,7 +15,7 @@ import { createConnection } from 'mysql2/promise';
 import WebSocket from 'ws';
 import { startPychat, type Pychat } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 
 /**
  * Medium-test harness. TEST_DB=sqlite (default: in-memory SQLite, memory bus) or TEST_DB=mysql
@@ -60,7 +60,11 @@ export async function createBackend(): Promise<SharedBackend> {
   };
 }
 
-export async function startServer(backend: SharedBackend, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startServer(
+  backend: SharedBackend,
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
   const config = loadConfig({
     PYCHAT_HOST: '127.0.0.1',
     PYCHAT_PORT: '0',
@@ -71,7 +75,7 @@ export async function startServer(backend: SharedBackend, env: Record<string, st
     ...(backend.redisUrl ? { PYCHAT_REDIS_URL: backend.redisUrl, PYCHAT_REDIS_PREFIX: backend.redisPrefix } : {}),
     ...env,
   });
-  const pychat = await startPychat(config, createLogger(config.logLevel, config.instanceId));
+  const pychat = await startPychat(config, options.logger ?? createLogger(config.logLevel, config.instanceId));
   return {
     pychat,
     url: pychat.url,
