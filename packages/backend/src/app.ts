@@ -11,6 +11,7 @@ import { RedisBus } from './bus/redis.bus';
 import { ensureDataDir, type Config } from './config/config';
 import { createDataSource } from './db/data-source';
 import { createHttpApp } from './http/app';
+import { compileTrust } from './http/client-ip';
 import { Metrics, timed } from './http/metrics';
 import { opsRouter } from './http/ops.router';
 import type { TrustProxy } from './http/origin';
@@ -25,6 +26,7 @@ import { systemClock, type Clock } from './services/clock';
 import { DomainEventBus } from './services/events';
 import { FanoutService } from './services/fanout.service';
 import { MessageService } from './services/message.service';
+import { PasswordHasher } from './services/password';
 import { PresenceService } from './services/presence.service';
 import { RoomService } from './services/room.service';
 import { UserService } from './services/user.service';
@@ -47,8 +49,15 @@ export interface Pychat {
   stop(): Promise<void>;
 }
 
+export interface StartOptions {
+  clock?: Clock;
+  /** Tests pass cheaper scrypt parameters; the default is the documented one (services/password.ts). */
+  passwordHasher?: PasswordHasher;
+}
+
 /** Composition root: config → db → bus → services → http + ws. Used by main.ts and by the tests. */
-export async function startPychat(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Pychat> {
+export async function startPychat(config: Config, logger: Logger, options: StartOptions = {}): Promise<Pychat> {
+  const clock = options.clock ?? systemClock;
   const started = Date.now();
   if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
     ensureDataDir(config);
@@ -96,7 +105,15 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   events.on('message.created', async () => metrics.messages.inc());
   new FanoutService(bus).register(events);
   const access = new AccessService(rooms, messages);
-  const authService = new AuthService(users, sessions, events, config.auth, clock, logger);
+  const authService = new AuthService(
+    users,
+    sessions,
+    events,
+    config.auth,
+    clock,
+    logger,
+    options.passwordHasher ?? new PasswordHasher(),
+  );
   const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock);
   const messageService = new MessageService(messages, rooms, access, events, clock);
@@ -143,7 +160,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     health,
     logger,
     staticDir: config.staticDir,
-    trustProxy: config.trustProxy,
+    trustProxy: compileTrust(config.trustProxy),
     cookieSecure: config.auth.cookieSecure,
     sessionTtlMs: config.auth.sessionTtlMs,
     hsts: tls?.source === 'files',

@@ -38,6 +38,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly issues?: { path: string; message: string }[],
+    /** RATE_LIMITED: how long to wait; sent as `retryAfterMs` (and `Retry-After` over HTTP). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'AppError';

@@ -12,6 +12,7 @@ import { AccessService } from '../src/services/access.service';
 import { AuthService, type AuthOptions } from '../src/services/auth.service';
 import { DomainEventBus, type DomainEvents } from '../src/services/events';
 import { MessageService } from '../src/services/message.service';
+import { PasswordHasher, type ScryptParams } from '../src/services/password';
 import { PresenceService } from '../src/services/presence.service';
 import { RoomService } from '../src/services/room.service';
 import { UserService } from '../src/services/user.service';
@@ -72,9 +73,13 @@ export function createFakeClock(start = T0): FakeClock {
   return clock;
 }
 
+/** 1 MiB, ~1 ms: tests hash many passwords; production uses DEFAULT_SCRYPT. */
+export const TEST_SCRYPT: ScryptParams = { N: 1024, r: 8, p: 1 };
+
 export const defaultAuthOptions: AuthOptions = {
   signInMaxPerIp: 5,
   signInMaxFailuresPerAccount: 3,
+  signUpMaxPerIp: 100,
   sessionTtlMs: 30 * 86_400_000,
 };
 
@@ -90,6 +95,8 @@ export interface TestContext {
   clock: FakeClock;
   logger: Logger;
   authOptions: AuthOptions;
+  /** Cheap scrypt parameters: the format and the code path are the real ones. */
+  hasher: PasswordHasher;
 }
 
 type TestableService = AccessService | AuthService | MessageService | PresenceService | RoomService | UserService;
@@ -117,6 +124,7 @@ export function createTestService<S extends TestableService>(
     clock: createFakeClock(options.now),
     logger: pino({ level: 'silent' }),
     authOptions: { ...defaultAuthOptions, ...options.auth },
+    hasher: new PasswordHasher(TEST_SCRYPT),
   };
   return { ...ctx, sut: build(Service, ctx) };
 }
@@ -128,7 +136,7 @@ function build<S extends TestableService>(Service: abstract new (...args: never[
     case AccessService:
       return as(new AccessService(c.rooms, c.messages));
     case AuthService:
-      return as(new AuthService(c.users, c.sessions, c.events, c.authOptions, c.clock, c.logger));
+      return as(new AuthService(c.users, c.sessions, c.events, c.authOptions, c.clock, c.logger, c.hasher));
     case MessageService:
       return as(new MessageService(c.messages, c.rooms, c.access, c.events, c.clock));
     case PresenceService:

@@ -35,6 +35,8 @@ export async function startPychat(options: PychatOptions): Promise<Instance> {
     PYCHAT_LOG_LEVEL: options.logLevel,
     PYCHAT_INSTANCE_ID: options.instanceId,
     PYCHAT_STATIC_DIR: join(options.dataDir, 'no-static'),
+    // Fixtures sign up thousands of users from 127.0.0.1.
+    PYCHAT_SIGNUP_MAX_PER_IP: '1000000',
   };
   if (options.redisUrl) {
     env.PYCHAT_REDIS_URL = options.redisUrl;

@@ -653,7 +653,6 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
             '/api/rooms/:id/members',
             '/api/rooms/:id/messages',
             '/api/auth/username-available',
-            '/api/auth/email-available',
             '/api/health',
             '/api/nothing/:id',
             '/api/health/ready',
@@ -750,7 +749,7 @@ function successSchema(method: string, pathname: string): ((json: unknown) => bo
   if (pathname === '/api/health' || pathname === '/api/health/ready') {
     return ok(HealthResponse);
   }
-  if (pathname === '/api/auth/username-available' || pathname === '/api/auth/email-available') {
+  if (pathname === '/api/auth/username-available') {
     return ok(AvailabilityResponse);
   }
   if (pathname === '/api/users') {

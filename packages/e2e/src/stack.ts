@@ -54,6 +54,8 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
       PATH: process.env.PATH,
       PYCHAT_HOST: '127.0.0.1',
       PYCHAT_LOG_LEVEL: 'warn',
+      // Every test user signs up from 127.0.0.1.
+      PYCHAT_SIGNUP_MAX_PER_IP: '10000',
       ...env,
       PYCHAT_PORT: String(port),
     },

@@ -48,12 +48,13 @@ describe('protocol schemas', () => {
   });
 
   it('applies the username and password rules of the original', () => {
-    expect(SignUpBody.safeParse({ username: 'alice_1-x', password: 'abc' }).success).toBe(true);
-    expect(SignUpBody.safeParse({ username: 'a'.repeat(17), password: 'abc' }).success).toBe(false);
-    expect(SignUpBody.safeParse({ username: 'bad name', password: 'abc' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'alice_1-x', password: 'abcdefgh' }).success).toBe(true);
+    expect(SignUpBody.safeParse({ username: 'ok', password: 'abcdefg' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'a'.repeat(17), password: 'abcdefgh' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'bad name', password: 'abcdefgh' }).success).toBe(false);
     expect(SignUpBody.safeParse({ username: 'ok', password: 'ab' }).success).toBe(false);
-    expect(SignUpBody.safeParse({ username: 'ok', password: ' abc' }).success).toBe(false);
-    expect(SignUpBody.safeParse({ username: 'ok', password: 'abc', email: 'not-an-email' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'ok', password: ' abcdefgh' }).success).toBe(false);
+    expect(SignUpBody.safeParse({ username: 'ok', password: 'abcdefgh', email: 'not-an-email' }).success).toBe(false);
   });
 
   it('names every frame domain.verb', () => {

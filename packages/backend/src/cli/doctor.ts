@@ -168,7 +168,11 @@ function checkTls(r: Report, config: Config): void {
   const behindProxy = config.trustProxy;
   if (config.tls === null) {
     if (behindProxy) {
-      r.line('ok', 'https', 'plain HTTP behind a reverse proxy (PYCHAT_TRUST_PROXY=true); the proxy serves TLS');
+      r.line(
+        'ok',
+        'https',
+        `plain HTTP behind a reverse proxy (PYCHAT_TRUST_PROXY=${String(config.trustProxy)}); the proxy serves TLS`,
+      );
       if (!config.auth.cookieSecure) {
         r.line('warn', 'cookies', 'set PYCHAT_COOKIE_SECURE=true when the proxy serves HTTPS');
       }

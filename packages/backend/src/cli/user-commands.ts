@@ -3,7 +3,7 @@ import { ALL_CHANNEL_ID, ALL_ROOM_ID, Email, Password, Username } from '@pychat/
 import type { DataSource } from 'typeorm';
 import { ChannelEntity, SessionEntity, UserEntity } from '../entities';
 import { UserRepository } from '../repositories/user.repository';
-import { hashPassword } from '../services/password';
+import { hashPassword, passwordProblem } from '../services/password';
 import { cliConfig, readPasswordFromStdin, withDb } from './context';
 import { UsageError } from './usage-error';
 
@@ -22,7 +22,12 @@ function check<T>(
 
 async function newPassword(fromStdin: boolean): Promise<{ password: string; generated: boolean }> {
   if (fromStdin) {
-    return { password: check<string>(Password, await readPasswordFromStdin()), generated: false };
+    const password = check<string>(Password, await readPasswordFromStdin());
+    const problem = passwordProblem(password);
+    if (problem) {
+      throw new UsageError(problem);
+    }
+    return { password, generated: false };
   }
   return { password: randomBytes(12).toString('base64url'), generated: true };
 }

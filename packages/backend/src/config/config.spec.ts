@@ -26,7 +26,8 @@ describe(loadConfig.name, () => {
     expect(config.ws).toEqual({ maxFrameBytes: 64 * 1024, idleTimeoutMs: 75_000, allowedOrigins: [] });
     expect(config.auth).toEqual({
       signInMaxPerIp: 30,
-      signInMaxFailuresPerAccount: 10,
+      signInMaxFailuresPerAccount: 5,
+      signUpMaxPerIp: 5,
       sessionTtlMs: 30 * 86_400_000,
       cookieSecure: false,
     });
@@ -90,7 +91,7 @@ describe(loadConfig.name, () => {
       PYCHAT_PORT: '3000',
       PYCHAT_SESSION_TTL_DAYS: '2',
       PYCHAT_COOKIE_SECURE: '1',
-      PYCHAT_TRUST_PROXY: 'true',
+      PYCHAT_TRUST_PROXY: 'loopback',
       PYCHAT_ALLOWED_ORIGINS: ' https://a.example , ,https://b.example',
       PYCHAT_INSTANCE_ID: 'node-a',
     });
@@ -98,9 +99,25 @@ describe(loadConfig.name, () => {
     expect(config.port).toBe(3000);
     expect(config.auth.sessionTtlMs).toBe(2 * 86_400_000);
     expect(config.auth.cookieSecure).toBe(true);
-    expect(config.trustProxy).toBe(true);
+    expect(config.trustProxy).toEqual(['loopback']);
     expect(config.ws.allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(config.instanceId).toBe('node-a');
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['loopback', ['loopback']],
+    ['1', 1],
+    ['2', 2],
+    ['10.0.0.0/8, 192.168.1.10', ['10.0.0.0/8', '192.168.1.10']],
+  ])('reads PYCHAT_TRUST_PROXY=%s', (value, expected) => {
+    expect(loadConfig({ PYCHAT_TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it('refuses PYCHAT_TRUST_PROXY=true, which let clients pick their address, and names the choices', () => {
+    expect(() => loadConfig({ PYCHAT_TRUST_PROXY: 'true' })).toThrow(/PYCHAT_TRUST_PROXY: .*loopback.*hop count/);
+    expect(() => loadConfig({ PYCHAT_TRUST_PROXY: 'not-an-ip' })).toThrow(/PYCHAT_TRUST_PROXY: expected false/);
   });
 
   it('gives each instance its own id by default', () => {

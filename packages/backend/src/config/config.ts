@@ -2,6 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import proxyaddr from 'proxy-addr';
+
+/**
+ * Which peers may give the client address in X-Forwarded-For: nobody, the nearest `n` hops, or proxies by
+ * address (`loopback`, `uniquelocal`, IPs, CIDRs, as proxy-addr names them). Used by http/client-ip.ts.
+ */
+export type TrustProxy = false | number | readonly string[];
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -42,15 +49,57 @@ const EnvSchema = z.object({
   PYCHAT_PRESENCE_BATCH_MS: int(10, 10_000).default(500),
   /** Comma-separated extra origins (`https://host[:port]`) whose pages may open the WebSocket and POST/PUT/PATCH/DELETE under /api; same-origin always may. */
   PYCHAT_ALLOWED_ORIGINS: z.string().default(''),
-  /** Sign-in attempts allowed per IP per 5 minutes, and failed attempts per account per 15 minutes. */
+  /** Sign-in attempts allowed per IP (IPv6: per /64) per 5 minutes. */
   PYCHAT_SIGNIN_MAX_PER_IP: int(1, 1_000_000).default(30),
-  PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1_000_000).default(10),
+  /**
+   * Failed sign-ins of one account before each further attempt must wait (1 s, doubling, at most 15 min);
+   * a device with a session of that account, or an address that has not failed on it, still gets through.
+   */
+  PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1_000_000).default(5),
+  /** Sign-ups allowed per IP (IPv6: per /64) per hour: each costs a deliberately slow password hash. */
+  PYCHAT_SIGNUP_MAX_PER_IP: int(1, 1_000_000).default(5),
   /** Session lifetime without use, in days. */
   PYCHAT_SESSION_TTL_DAYS: int(1, 3650).default(30),
   /** Mark the session cookie Secure. Default: true when Pychat serves HTTPS itself, else false (set it behind nginx). */
   PYCHAT_COOKIE_SECURE: bool.optional(),
-  /** Trust X-Forwarded-For from a reverse proxy (nginx) for client IPs. */
-  PYCHAT_TRUST_PROXY: bool.default(false),
+  /**
+   * Which peers may give the client address in X-Forwarded-For: `false` (nobody: the socket peer is the
+   * client), `loopback` (nginx on this machine), a hop count such as `1` (the peer, whoever it is: only when
+   * nothing else can reach the port), or comma-separated IPs/CIDRs of the proxies. `true` is refused: it
+   * trusted every hop, so clients could pick their own address.
+   */
+  PYCHAT_TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): TrustProxy => {
+      const value = v.trim();
+      if (value === '' || value === 'false' || value === '0') {
+        return false;
+      }
+      if (value === 'true') {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            '"true" trusted every X-Forwarded-For entry, which the client writes; choose loopback (nginx on this ' +
+            'machine), a hop count such as 1, or the proxy addresses/CIDRs',
+        });
+        return z.NEVER;
+      }
+      if (/^\d+$/.test(value)) {
+        return Number(value);
+      }
+      const list = value.split(',').map((a) => a.trim());
+      try {
+        proxyaddr.compile(list);
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected false, loopback, a hop count or IPs/CIDRs: ${(error as Error).message}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    }),
   /** Instance name in logs and presence; defaults to host:port:random. */
   PYCHAT_INSTANCE_ID: z.string().optional(),
   /**
@@ -89,10 +138,12 @@ export interface Config {
   readonly auth: {
     readonly signInMaxPerIp: number;
     readonly signInMaxFailuresPerAccount: number;
+    readonly signUpMaxPerIp: number;
     readonly sessionTtlMs: number;
     readonly cookieSecure: boolean;
   };
-  readonly trustProxy: boolean;
+  /** false, a hop count, or proxy addresses (see PYCHAT_TRUST_PROXY and http/client-ip.ts). */
+  readonly trustProxy: TrustProxy;
   readonly instanceId: string;
   /** null: plain HTTP. `files`: the given certificate; `self-signed`: generated into `dir` (see tls.ts). */
   readonly tls:
@@ -171,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       signInMaxPerIp: e.PYCHAT_SIGNIN_MAX_PER_IP,
       signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+      signUpMaxPerIp: e.PYCHAT_SIGNUP_MAX_PER_IP,
       sessionTtlMs: e.PYCHAT_SESSION_TTL_DAYS * 86_400_000,
       cookieSecure: e.PYCHAT_COOKIE_SECURE ?? tls !== null,
     },

@@ -9,6 +9,7 @@ import type { MessageService } from '../services/message.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
 import { authRouter } from './auth.router';
+import type { TrustFn } from './client-ip';
 import { accessLog } from './middleware/access-log';
 import { requireSession } from './middleware/auth';
 import { errorHandler } from './middleware/errors';
@@ -25,7 +26,7 @@ export interface HttpDeps {
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
-  trustProxy: boolean;
+  trustProxy: TrustFn;
   cookieSecure: boolean;
   sessionTtlMs: number;
   /** Pychat serves HTTPS with the operator's certificate: send Strict-Transport-Security. */
@@ -37,6 +38,7 @@ export interface HttpDeps {
 export function createHttpApp(deps: HttpDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // The same function derives the address of WebSocket upgrades (http/client-ip.ts).
   app.set('trust proxy', deps.trustProxy);
   app.use(securityHeaders({ hsts: deps.hsts }));
   app.use(accessLog(deps.logger));

@@ -1,6 +1,5 @@
-import { Email, SESSION_COOKIE, SignInBody, SignUpBody, Username, type AvailabilityResponse } from '@pychat/protocol';
+import { SESSION_COOKIE, SignInBody, SignUpBody, Username, type AvailabilityResponse } from '@pychat/protocol';
 import { Router, type CookieOptions, type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { AuthService, ClientInfo } from '../services/auth.service';
 import { sessionTokenOf } from './session-token';
 import { validate } from './validate';
@@ -54,13 +53,6 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     if (parsed.success && !body.available) {
       body.reason = 'Username is already taken';
     }
-    res.json(body);
-  });
-
-  router.get('/email-available', async (req, res) => {
-    const { email } = validate(z.strictObject({ email: Email }), req.query);
-    const available = await auth.emailAvailable(email);
-    const body: AvailabilityResponse = available ? { available } : { available, reason: 'Email is already used' };
     res.json(body);
   });
 

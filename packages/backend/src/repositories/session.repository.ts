@@ -39,6 +39,11 @@ export class SessionRepository {
     return { session, user };
   }
 
+  /** True when the user has a session opened from `ip` (a device that signed in there before). */
+  async existsForUserFromIp(userId: number, ip: string): Promise<boolean> {
+    return this.#sessions.existsBy({ userId, ip });
+  }
+
   async touch(id: number, at: number): Promise<void> {
     await outsideTransactions(this.dataSource, () =>
       this.dataSource.query('UPDATE sessions SET last_used_at = ? WHERE id = ?', [at, id]),

@@ -1,16 +1,17 @@
 import { ALL_ROOM_ID } from '@pychat/protocol';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeSession, makeUser } from '../../test/factories/user.factory';
 import {
   createTestService,
   expectAppError,
   expectNothingWritten,
   T0,
+  TEST_SCRYPT,
   type TestServiceOptions,
 } from '../../test/service';
 import type { UserEntity } from '../entities';
-import { AuthService, hashToken, type ClientInfo } from './auth.service';
-import { hashPassword, verifyPassword } from './password';
+import { AuthService, hashToken, ipKey, type ClientInfo } from './auth.service';
+import { PasswordHasher, verifyPassword } from './password';
 import { toUserDto } from './user.service';
 
 const CLIENT: ClientInfo = { ip: '10.0.0.1', userAgent: 'vitest' };
@@ -21,7 +22,7 @@ let passwordHash: string;
 
 beforeAll(async () => {
   // One real scrypt hash for the whole file: hashing is deliberately slow.
-  passwordHash = await hashPassword(PASSWORD);
+  passwordHash = await new PasswordHasher(TEST_SCRYPT).hash(PASSWORD);
 });
 
 function setup(options: TestServiceOptions = {}) {
@@ -111,6 +112,47 @@ describe(AuthService.name, () => {
       expect(sessions.create).not.toHaveBeenCalled();
     });
 
+    it('turns a lost race on the unique email into EMAIL_TAKEN', async () => {
+      const { sut, users } = setup();
+      users.createWithRoom.mockRejectedValue(
+        Object.assign(new Error('UNIQUE constraint failed: index uq_users_email_lower'), {
+          code: 'SQLITE_CONSTRAINT_UNIQUE',
+        }),
+      );
+
+      await expectAppError(
+        sut.signUp({ username: 'alice', password: PASSWORD, email: 'a@x.test' }, CLIENT),
+        'EMAIL_TAKEN',
+      );
+    });
+
+    it('refuses a common password before hashing anything', async () => {
+      const { sut, users, hasher } = setup();
+      const hash = vi.spyOn(hasher, 'hash');
+
+      await expectAppError(sut.signUp({ username: 'alice', password: 'password1' }, CLIENT), 'VALIDATION_FAILED');
+      expect(hash).not.toHaveBeenCalled();
+      expect(users.createWithRoom).not.toHaveBeenCalled();
+    });
+
+    it('allows signUpMaxPerIp sign-ups per address per hour, then RATE_LIMITED with the time left', async () => {
+      const { sut, users, clock } = setup({ auth: { signUpMaxPerIp: 2 } });
+      users.createWithRoom.mockImplementation(async (u) => makeUser({ username: u.username }));
+      await sut.signUp({ username: 'a1', password: PASSWORD }, CLIENT);
+      await sut.signUp({ username: 'a2', password: PASSWORD }, CLIENT);
+      clock.advance(60_000);
+
+      await expect(sut.signUp({ username: 'a3', password: PASSWORD }, CLIENT)).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfterMs: 59 * 60_000,
+      });
+      expect(users.createWithRoom).toHaveBeenCalledTimes(2);
+      // Another address has its own budget; the first one gets a new one after the hour.
+      await sut.signUp({ username: 'b1', password: PASSWORD }, { ...CLIENT, ip: '10.0.0.2' });
+      clock.advance(59 * 60_000);
+      await sut.signUp({ username: 'a3', password: PASSWORD }, CLIENT);
+    });
+
     it('rethrows other database failures as they are', async () => {
       const { sut, users } = setup();
       const failure = Object.assign(new Error('gone'), { code: 'ECONNREFUSED' });
@@ -187,18 +229,55 @@ describe(AuthService.name, () => {
       expectNothingWritten(ctx);
     });
 
-    it('locks an account after too many failures, even for the right password, until the window passes', async () => {
-      const { sut, clock, sessions } = setupWithBob({ auth: { signInMaxFailuresPerAccount: 2, signInMaxPerIp: 100 } });
+    it('delays attempts after the free failures, doubling, without checking the password, for the failing address', async () => {
+      const { sut, clock, sessions, hasher } = setupWithBob({
+        auth: { signInMaxFailuresPerAccount: 2, signInMaxPerIp: 1000 },
+      });
       for (let i = 0; i < 2; i++) {
         await expectAppError(sut.signIn({ login: 'bob', password: 'nope' }, CLIENT), 'INVALID_CREDENTIALS');
       }
+      const verify = vi.spyOn(hasher, 'verify');
 
-      // The account key ignores case, so "BOB" shares bob's budget.
-      await expectAppError(sut.signIn({ login: 'BOB', password: PASSWORD }, CLIENT), 'RATE_LIMITED');
+      // The account key ignores case, so "BOB" shares bob's budget; the right password does not help here.
+      const refused = sut.signIn({ login: 'BOB', password: PASSWORD }, CLIENT);
+      await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 1000 });
+      expect(verify).not.toHaveBeenCalled();
       expect(sessions.create).not.toHaveBeenCalled();
 
-      clock.advance(15 * 60_000);
+      clock.advance(1000);
+      await expectAppError(sut.signIn({ login: 'bob', password: 'nope' }, CLIENT), 'INVALID_CREDENTIALS');
+      await expect(sut.signIn({ login: 'bob', password: PASSWORD }, CLIENT)).rejects.toMatchObject({
+        code: 'RATE_LIMITED',
+        retryAfterMs: 2000,
+      });
+      clock.advance(2000);
       await expect(sut.signIn({ login: 'bob', password: PASSWORD }, CLIENT)).resolves.toHaveProperty('token');
+    });
+
+    it('lets the owner in while an attacker failing 50 times from one address only slows themselves', async () => {
+      const { sut, clock, sessions } = setupWithBob({ auth: { signInMaxFailuresPerAccount: 5, signInMaxPerIp: 1000 } });
+      const attacker: ClientInfo = { ip: '203.0.113.7', userAgent: 'attacker' };
+      const answers: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        await sut.signIn({ login: 'bob', password: `guess-${i}` }, attacker).catch((e: { code: string }) => {
+          answers.push(e.code);
+        });
+        clock.advance(100);
+      }
+      // 5 free guesses, then 1 s, 2 s, 4 s… apart: in 5 s the attacker got 7 password checks, not 50.
+      expect(answers.filter((c) => c === 'INVALID_CREDENTIALS')).toHaveLength(7);
+      expect(answers.filter((c) => c === 'RATE_LIMITED')).toHaveLength(43);
+
+      // The owner on another network: that address never failed on bob, so it is fresh.
+      const elsewhere: ClientInfo = { ip: '198.51.100.20', userAgent: 'phone' };
+      await expect(sut.signIn({ login: 'bob', password: PASSWORD }, elsewhere)).resolves.toHaveProperty('token');
+
+      // The owner at an address that failed too (a shared network), from where bob already has a session.
+      sessions.existsForUserFromIp.mockImplementation(async (_userId, ip) => ip === '203.0.113.7');
+      for (let i = 0; i < 10; i++) {
+        await sut.signIn({ login: 'bob', password: `guess-${i}` }, attacker).catch(() => undefined);
+      }
+      await expect(sut.signIn({ login: 'bob', password: PASSWORD }, attacker)).resolves.toHaveProperty('token');
     });
 
     it('counts failures per account, whether the username or the email was typed', async () => {
@@ -210,12 +289,26 @@ describe(AuthService.name, () => {
       await expectAppError(sut.signIn({ login: 'BOB@example.test', password: PASSWORD }, CLIENT), 'RATE_LIMITED');
     });
 
-    it('counts failures for an unknown login by its text, without locking real accounts', async () => {
+    it('counts failures for an unknown login by its text, without delaying real accounts', async () => {
       const { sut } = setupWithBob({ auth: { signInMaxFailuresPerAccount: 1, signInMaxPerIp: 100 } });
       await expectAppError(sut.signIn({ login: 'ghost', password: 'x' }, CLIENT), 'INVALID_CREDENTIALS');
 
       await expectAppError(sut.signIn({ login: 'Ghost', password: 'x' }, CLIENT), 'RATE_LIMITED');
       await expect(sut.signIn({ login: 'bob', password: PASSWORD }, CLIENT)).resolves.toHaveProperty('token');
+    });
+
+    it('runs the same password check for an unknown login as for a real one (no timing oracle)', async () => {
+      const { sut, hasher } = setupWithBob();
+      const verify = vi.spyOn(hasher, 'verify');
+
+      await expectAppError(sut.signIn({ login: 'bob', password: 'nope' }, CLIENT), 'INVALID_CREDENTIALS');
+      await expectAppError(sut.signIn({ login: 'nobody', password: 'nope' }, CLIENT), 'INVALID_CREDENTIALS');
+
+      // Both paths run scrypt with the same parameters: only the stored hash differs.
+      expect(verify).toHaveBeenCalledTimes(2);
+      const [, real] = verify.mock.calls[0] as [string, string];
+      const [, dummy] = verify.mock.calls[1] as [string, string];
+      expect(dummy.split('$').slice(0, 4)).toEqual(real.split('$').slice(0, 4));
     });
 
     it('forgets past failures after a successful sign-in', async () => {
@@ -225,6 +318,25 @@ describe(AuthService.name, () => {
       await expectAppError(sut.signIn({ login: 'bob', password: 'nope' }, CLIENT), 'INVALID_CREDENTIALS');
 
       await expect(sut.signIn({ login: 'bob', password: PASSWORD }, CLIENT)).resolves.toHaveProperty('token');
+    });
+
+    it('counts IPv6 clients per /64, so one subscriber cannot rotate addresses', async () => {
+      const { sut } = setup({ auth: { signInMaxPerIp: 2, signInMaxFailuresPerAccount: 100 } });
+      await expectAppError(
+        sut.signIn({ login: 'a', password: 'x' }, { ip: '2001:db8:1:2::1', userAgent: null }),
+        'INVALID_CREDENTIALS',
+      );
+      await expectAppError(
+        sut.signIn({ login: 'a', password: 'x' }, { ip: '2001:db8:1:2:ffff::9', userAgent: null }),
+        'INVALID_CREDENTIALS',
+      );
+
+      await expectAppError(
+        sut.signIn({ login: 'a', password: 'x' }, { ip: '2001:0db8:0001:0002:aaaa::', userAgent: null }),
+        'RATE_LIMITED',
+      );
+      expect(ipKey('::ffff:10.1.2.3')).toBe('10.1.2.3');
+      expect(ipKey('::1')).toBe('0:0:0:0::/64');
     });
 
     it('limits attempts per IP, successful or not, without affecting other IPs', async () => {

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { ALL_ROOM_ID, type AuthResponse, type SignInBody, type SignUpBody } from '@pychat/protocol';
 import type { UserEntity } from '../entities';
 import { AppError } from '../errors';
@@ -7,13 +8,15 @@ import type { SessionRepository } from '../repositories/session.repository';
 import type { UserRepository } from '../repositories/user.repository';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
-import { hashPassword, verifyPassword } from './password';
-import { RateLimiter } from './rate-limiter';
+import { assertPasswordAllowed, PasswordHasher } from './password';
+import { BoundedMap, RateLimiter } from './rate-limiter';
 import { toUserDto } from './user.service';
 
 export interface AuthOptions {
   signInMaxPerIp: number;
+  /** Failures of one account before attempts are delayed (see #signInDelay). */
   signInMaxFailuresPerAccount: number;
+  signUpMaxPerIp: number;
   sessionTtlMs: number;
 }
 
@@ -24,19 +27,61 @@ export interface ClientInfo {
 
 /** Sessions are only written back when used again after this long, so reads stay reads. */
 const TOUCH_AFTER_MS = 60_000;
+const SIGN_IN_WINDOW_MS = 5 * 60_000;
+const SIGN_UP_WINDOW_MS = 60 * 60_000;
+/** After the free failures an account's next attempt waits this long, doubling per failure up to the cap. */
+const DELAY_BASE_MS = 1_000;
+const DELAY_MAX_MS = 15 * 60_000;
+/** Failures (per account, and per account and address) are forgotten this long after the last one. */
+const FAILURE_MEMORY_MS = 24 * 60 * 60_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT';
+/** The limiter key of a client address: IPv6 by /64 (what one subscriber gets), IPv4 (also mapped) as is. */
+export function ipKey(ip: string | null): string {
+  if (!ip) {
+    return 'unknown';
+  }
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) {
+    return mapped[1] as string;
+  }
+  if (!isIPv6(ip)) {
+    return ip;
+  }
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/** Which unique index a duplicate-key error hit: the email one, or (any other) the username one. */
+function uniqueViolation(error: unknown): 'email' | 'username' | null {
+  const e = error as { code?: string; message?: string } | null;
+  const code = e?.code;
+  if (code !== 'ER_DUP_ENTRY' && code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT') {
+    return null;
+  }
+  return /email/i.test(e?.message ?? '') ? 'email' : 'username';
+}
+
+function rateLimited(message: string, retryAfterMs: number): AppError {
+  return new AppError('RATE_LIMITED', message, undefined, retryAfterMs);
 }
 
 export class AuthService {
-  readonly #perIp: RateLimiter;
-  readonly #perAccount: RateLimiter;
+  readonly #signInPerIp: RateLimiter;
+  readonly #signUpPerIp: RateLimiter;
+  /** Failed sign-ins per account (`user:<id>`, or `login:<text>` for a login that matches nobody). */
+  readonly #failures = new BoundedMap<{ count: number; lastAt: number }>();
+  /** When each `<account>|<address>` last failed: addresses not in it are fresh for that account. */
+  readonly #failedFrom = new BoundedMap<number>();
   readonly #logger: Logger;
 
   constructor(
@@ -46,9 +91,10 @@ export class AuthService {
     private readonly options: AuthOptions,
     private readonly clock: Clock,
     logger: Logger,
+    private readonly hasher: PasswordHasher = new PasswordHasher(),
   ) {
-    this.#perIp = new RateLimiter(options.signInMaxPerIp, 5 * 60_000);
-    this.#perAccount = new RateLimiter(options.signInMaxFailuresPerAccount, 15 * 60_000);
+    this.#signInPerIp = new RateLimiter(options.signInMaxPerIp, SIGN_IN_WINDOW_MS);
+    this.#signUpPerIp = new RateLimiter(options.signUpMaxPerIp, SIGN_UP_WINDOW_MS);
     this.#logger = logger.child({ ctx: 'AuthService' });
   }
 
@@ -62,13 +108,22 @@ export class AuthService {
 
   /** Creates the account, joins it to the "all" room and signs it in. */
   async signUp(body: SignUpBody, client: ClientInfo): Promise<AuthResponse> {
+    assertPasswordAllowed(body.password);
+    // Counted before the lookups: each attempt may cost a hash, and probing names by sign-up is bounded too.
+    const now = this.clock();
+    const ip = ipKey(client.ip);
+    const wait = this.#signUpPerIp.retryAfterMs(ip, now);
+    if (wait > 0) {
+      throw rateLimited('Too many sign-ups from this address; try again later', wait);
+    }
+    this.#signUpPerIp.hit(ip, now);
     if (!(await this.usernameAvailable(body.username))) {
       throw new AppError('USERNAME_TAKEN', `Username "${body.username}" is already taken`);
     }
     if (body.email && !(await this.emailAvailable(body.email))) {
       throw new AppError('EMAIL_TAKEN', `Email "${body.email}" is already used by another account`);
     }
-    const passwordHash = await hashPassword(body.password);
+    const passwordHash = await this.hasher.hash(body.password);
     let user: UserEntity;
     try {
       user = await this.users.createWithRoom(
@@ -77,8 +132,12 @@ export class AuthService {
         this.clock(),
       );
     } catch (error) {
-      if (isUniqueViolation(error)) {
-        // Lost a race with a concurrent sign-up of the same name.
+      // Lost a race with a concurrent sign-up of the same name or email (any case: the indexes ignore it).
+      const taken = uniqueViolation(error);
+      if (taken === 'email') {
+        throw new AppError('EMAIL_TAKEN', `Email "${body.email}" is already used by another account`);
+      }
+      if (taken === 'username') {
         throw new AppError('USERNAME_TAKEN', `Username "${body.username}" is already taken`);
       }
       throw error;
@@ -90,30 +149,74 @@ export class AuthService {
 
   async signIn(body: SignInBody, client: ClientInfo): Promise<AuthResponse> {
     const now = this.clock();
-    const ipKey = client.ip ?? 'unknown';
-    const rateLimited = () =>
-      new AppError('RATE_LIMITED', 'Too many sign-in attempts; wait a few minutes and try again');
-    if (!this.#perIp.allows(ipKey, now)) {
-      throw rateLimited();
+    const ip = ipKey(client.ip);
+    const ipWait = this.#signInPerIp.retryAfterMs(ip, now);
+    if (ipWait > 0) {
+      throw rateLimited('Too many sign-in attempts from this address; wait a few minutes and try again', ipWait);
     }
+    this.#signInPerIp.hit(ip, now);
     const user = body.login.includes('@')
       ? await this.users.findByEmail(body.login)
       : await this.users.findByUsername(body.login);
     // Failures count per account whichever of its names was typed, so username and email do not each
     // get a full guessing budget; a login that matches nobody is counted by its text.
-    const accountKey = user ? `user:${user.id}` : `login:${body.login.toLowerCase()}`;
-    if (!this.#perAccount.allows(accountKey, now)) {
-      throw rateLimited();
+    const account = user ? `user:${user.id}` : `login:${body.login.toLowerCase()}`;
+    const wait = await this.#signInDelay(account, ip, user, client, now);
+    if (wait > 0) {
+      // Refused without looking at the password, so waiting is the only way to guess again.
+      throw rateLimited('Too many failed sign-ins for this account; wait and try again', wait);
     }
-    this.#perIp.hit(ipKey, now);
-    const ok = user?.passwordHash ? await verifyPassword(body.password, user.passwordHash) : false;
+    let ok = false;
+    if (user?.passwordHash) {
+      ok = await this.hasher.verify(body.password, user.passwordHash);
+    } else {
+      // The same work as a real check, so the answer time does not tell which accounts exist.
+      await this.hasher.verifyDummy(body.password);
+    }
     if (!user || !ok) {
-      this.#perAccount.hit(accountKey, now);
+      const failures = this.#failures.get(account);
+      const count = failures && now - failures.lastAt <= FAILURE_MEMORY_MS ? failures.count + 1 : 1;
+      this.#failures.set(account, { count, lastAt: now });
+      this.#failedFrom.set(`${account}|${ip}`, now);
       // One message for both cases, so sign-in cannot be used to probe which accounts exist.
       throw new AppError('INVALID_CREDENTIALS', 'Wrong username/email or password');
     }
-    this.#perAccount.reset(accountKey);
+    this.#failures.delete(account);
+    this.#failedFrom.delete(`${account}|${ip}`);
     return { user: toUserDto(user), token: await this.createSession(user.id, client) };
+  }
+
+  /**
+   * How long this attempt must wait: 0 while the account has fewer than signInMaxFailuresPerAccount recent
+   * failures, then 1 s after the last failure, doubling per failure up to 15 min. Not for an address that
+   * has not failed on this account (fresh) or that the account has a session from (a known device), so an
+   * attacker slows down only their own attempts, not the owner's (docs/architecture.md#sign-in-throttling).
+   */
+  async #signInDelay(
+    account: string,
+    ip: string,
+    user: UserEntity | null,
+    client: ClientInfo,
+    now: number,
+  ): Promise<number> {
+    const failures = this.#failures.get(account);
+    const free = this.options.signInMaxFailuresPerAccount;
+    if (!failures || now - failures.lastAt > FAILURE_MEMORY_MS || failures.count < free) {
+      return 0;
+    }
+    const delay = Math.min(DELAY_BASE_MS * 2 ** Math.min(failures.count - free, 30), DELAY_MAX_MS);
+    const wait = failures.lastAt + delay - now;
+    if (wait <= 0) {
+      return 0;
+    }
+    const failedHereAt = this.#failedFrom.get(`${account}|${ip}`);
+    if (failedHereAt === undefined || now - failedHereAt > FAILURE_MEMORY_MS) {
+      return 0;
+    }
+    if (user && client.ip && (await this.sessions.existsForUserFromIp(user.id, client.ip.slice(0, 45)))) {
+      return 0;
+    }
+    return wait;
   }
 
   /** Revokes the session; its open sockets (every tab of it) get session.ended and close with 4001. */

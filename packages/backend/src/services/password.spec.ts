@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from './password';
+import { TEST_SCRYPT } from '../../test/service';
+import { AppError } from '../errors';
+import { assertPasswordAllowed, DEFAULT_SCRYPT, hashPassword, PasswordHasher, verifyPassword } from './password';
 
 describe('password', () => {
   it('stores scrypt with its parameters and a salt, and verifies the right password only', async () => {
     const stored = await hashPassword('s3cret pass');
 
-    expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/);
+    // OWASP's N=2^14, r=8, p=5 row (docs/architecture.md#passwords).
+    expect(stored).toMatch(/^scrypt\$16384\$8\$5\$[A-Za-z0-9+/]+=*\$[A-Za-z0-9+/]+=*$/);
     expect(stored).not.toContain('s3cret');
     await expect(verifyPassword('s3cret pass', stored)).resolves.toBe(true);
     await expect(verifyPassword('s3cret pasS', stored)).resolves.toBe(false);
@@ -50,5 +53,52 @@ describe('password', () => {
     parts[5] = Buffer.from('short').toString('base64');
 
     await expect(verifyPassword('pw', parts.join('$'))).resolves.toBe(false);
+  });
+
+  it('keeps at most `concurrency` hashes in memory at once, queueing the rest', async () => {
+    const hasher = new PasswordHasher(TEST_SCRYPT, 2);
+    let peak = 0;
+    const sample = setInterval(() => (peak = Math.max(peak, hasher.running)), 0);
+    const probe = async (work: Promise<unknown>) => {
+      peak = Math.max(peak, hasher.running);
+      return work;
+    };
+    const hashes = await Promise.all(Array.from({ length: 12 }, (_, i) => probe(hasher.hash(`password-${i}`))));
+    clearInterval(sample);
+
+    expect(hashes).toHaveLength(12);
+    expect(peak).toBe(2);
+    expect(hasher.running).toBe(0);
+  });
+
+  it('answers RATE_LIMITED with a retry-after once too many callers wait for a slot', async () => {
+    const hasher = new PasswordHasher(TEST_SCRYPT, 1);
+    const results = await Promise.allSettled(Array.from({ length: 150 }, (_, i) => hasher.hash(`pw-${i}`)));
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason as AppError);
+
+    // One running and 100 waiting are served; the rest are told to come back.
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(101);
+    expect(refused).toHaveLength(49);
+    expect(refused[0]).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 1000 });
+  });
+
+  it('marks hashes made with other parameters as outdated', async () => {
+    const cheap = await new PasswordHasher(TEST_SCRYPT).hash('pw');
+
+    expect(new PasswordHasher().isOutdated(cheap)).toBe(true);
+    expect(new PasswordHasher(TEST_SCRYPT).isOutdated(cheap)).toBe(false);
+    expect(DEFAULT_SCRYPT.N * DEFAULT_SCRYPT.r * DEFAULT_SCRYPT.p).toBeGreaterThanOrEqual(2 ** 14 * 8 * 5);
+  });
+
+  it.each(['password1', 'iloveyou2', 'Password1', 'qwertyuiop', '12345678'])(
+    'refuses the common password %s',
+    (password) => {
+      expect(() => assertPasswordAllowed(password)).toThrow(AppError);
+      expect(() => assertPasswordAllowed(password)).toThrow(/too common/);
+    },
+  );
+
+  it('accepts a password that is not on the list', () => {
+    expect(() => assertPasswordAllowed('correct horse battery')).not.toThrow();
   });
 });

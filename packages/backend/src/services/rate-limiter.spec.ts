@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from './rate-limiter';
+import { DEFAULT_MAX_KEYS, RateLimiter } from './rate-limiter';
 
 const WINDOW = 60_000;
 const T = 1_000_000;
@@ -61,16 +61,50 @@ describe(RateLimiter.name, () => {
     expect(limiter.allows('a', T)).toBe(true);
   });
 
-  it('keeps counting live keys when it sweeps expired ones', () => {
-    const limiter = new RateLimiter(1, WINDOW);
-    limiter.hit('live', T + WINDOW);
-    for (let i = 0; i <= 100_000; i++) {
+  it('keeps counting a key written within the last maxKeys/2 new keys', () => {
+    const limiter = new RateLimiter(1, WINDOW, 1000);
+    for (let i = 0; i < 2000; i++) {
       limiter.hit(`old${i}`, T);
     }
-    // This hit opens a new window and crosses the size limit: expired windows are swept, live ones stay.
-    limiter.hit('trigger', T + WINDOW);
+    limiter.hit('live', T);
+    for (let i = 0; i < 499; i++) {
+      limiter.hit(`new${i}`, T);
+    }
 
-    expect(limiter.allows('live', T + WINDOW + 1)).toBe(false);
-    expect(limiter.allows('old1', T + WINDOW + 1)).toBe(true);
+    expect(limiter.size).toBeLessThanOrEqual(1000);
+    expect(limiter.allows('live', T + 1)).toBe(false);
+    expect(limiter.allows('old0', T + 1)).toBe(true);
+  });
+
+  it('holds at most maxKeys entries under a million distinct keys, all inside one window', () => {
+    const limiter = new RateLimiter(1, WINDOW, 10_000);
+    let peak = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      limiter.hit(`ip${i}`, T + (i % 1000));
+      peak = Math.max(peak, limiter.size);
+    }
+
+    expect(peak).toBeLessThanOrEqual(10_000);
+    // The newest keys are still counted; the oldest were dropped first.
+    expect(limiter.allows('ip999999', T + 1000)).toBe(false);
+    expect(limiter.allows('ip0', T + 1000)).toBe(true);
+  });
+
+  it('keeps its default bound under a flood of keys', () => {
+    const limiter = new RateLimiter(1, WINDOW);
+    for (let i = 0; i < DEFAULT_MAX_KEYS + 50_000; i++) {
+      limiter.hit(`k${i}`, T);
+    }
+
+    expect(limiter.size).toBeLessThanOrEqual(DEFAULT_MAX_KEYS);
+    expect(limiter.size).toBeGreaterThanOrEqual(DEFAULT_MAX_KEYS / 2);
+  });
+
+  it('tells how long a refused key has to wait', () => {
+    const limiter = new RateLimiter(1, WINDOW);
+    limiter.hit('ip', T);
+
+    expect(limiter.retryAfterMs('ip', T + 1000)).toBe(WINDOW - 1000);
+    expect(limiter.retryAfterMs('other', T + 1000)).toBe(0);
   });
 });

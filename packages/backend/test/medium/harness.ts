@@ -16,6 +16,8 @@ import WebSocket from 'ws';
 import { startPychat, type Pychat } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
 import { createLogger, type Logger } from '../../src/logger';
+import { PasswordHasher } from '../../src/services/password';
+import { TEST_SCRYPT } from '../service';
 
 /**
  * Medium-test harness. TEST_DB=sqlite (default: in-memory SQLite, memory bus) or TEST_DB=mysql
@@ -72,10 +74,14 @@ export async function startServer(
     PYCHAT_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PYCHAT_DATA_DIR: '/nonexistent-test-data-dir',
     PYCHAT_PRESENCE_BATCH_MS: '20',
+    // Every test user signs up from 127.0.0.1.
+    PYCHAT_SIGNUP_MAX_PER_IP: '1000000',
     ...(backend.redisUrl ? { PYCHAT_REDIS_URL: backend.redisUrl, PYCHAT_REDIS_PREFIX: backend.redisPrefix } : {}),
     ...env,
   });
-  const pychat = await startPychat(config, options.logger ?? createLogger(config.logLevel, config.instanceId));
+  const pychat = await startPychat(config, options.logger ?? createLogger(config.logLevel, config.instanceId), {
+    passwordHasher: new PasswordHasher(TEST_SCRYPT),
+  });
   return {
     pychat,
     url: pychat.url,

@@ -38,10 +38,6 @@ export class ApiService {
     return this.call('GET', `/api/auth/username-available?username=${encodeURIComponent(username)}`);
   }
 
-  emailAvailable(email: string): Promise<AvailabilityResponse> {
-    return this.call('GET', `/api/auth/email-available?email=${encodeURIComponent(email)}`);
-  }
-
   me(): Promise<UserDto> {
     return this.call('GET', '/api/users/me');
   }

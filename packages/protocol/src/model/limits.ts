@@ -2,7 +2,7 @@
 export const LIMITS = {
   usernameMaxLength: 16,
   usernamePattern: /^[a-zA-Z0-9_-]{1,16}$/,
-  passwordMinLength: 3,
+  passwordMinLength: 8,
   passwordMaxLength: 256,
   emailMaxLength: 190,
   roomNameMaxLength: 16,

@@ -39,9 +39,16 @@ export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const requestId = String(res.locals.requestId ?? '');
     if (error instanceof AppError) {
-      res
-        .status(error.status)
-        .json({ code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) });
+      const retryAfterMs = error.retryAfterMs === undefined ? undefined : Math.max(0, Math.ceil(error.retryAfterMs));
+      if (retryAfterMs !== undefined) {
+        res.set('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+      }
+      res.status(error.status).json({
+        code: error.code,
+        message: error.message,
+        ...(error.issues ? { issues: error.issues } : {}),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
       return;
     }
     const refused = bodyError(error);
