@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync,
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { ConfigError, loadConfig, type Config } from '../config/config';
+import { ConfigError, loadConfig, redactUrl, type Config } from '../config/config';
 import { createDataSource } from '../db/data-source';
 import { ensureSelfSigned, inspectTls, loadTls, SELF_SIGNED_FILE, splitPem, TlsError } from '../tls';
 import { cliConfig } from './context';
@@ -83,10 +83,7 @@ function checkDirs(r: Report, config: Config): void {
 }
 
 async function checkDb(r: Report, config: Config): Promise<void> {
-  const label =
-    config.db.type === 'sqlite'
-      ? `sqlite ${config.db.path}`
-      : config.db.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  const label = config.db.type === 'sqlite' ? `sqlite ${config.db.path}` : redactUrl(config.db.url);
   if (config.db.type === 'sqlite' && config.db.path !== ':memory:' && !existsSync(config.db.path)) {
     r.line('info', 'database', `${label} does not exist yet; the first start creates it`);
     return;
@@ -151,13 +148,13 @@ async function checkRedis(r: Report, config: Config): Promise<void> {
     r.line(
       'ok',
       'redis',
-      `${config.redis.url} answers (${Date.now() - started} ms); ${instances.length} live instance(s) under "${config.redis.prefix}"`,
+      `${redactUrl(config.redis.url)} answers (${Date.now() - started} ms); ${instances.length} live instance(s) under "${config.redis.prefix}"`,
     );
   } catch (error) {
     r.line(
       'FAIL',
       'redis',
-      `${config.redis.url}: ${(error as Error).message} (is redis-server running and reachable?)`,
+      `${redactUrl(config.redis.url)}: ${(error as Error).message} (is redis-server running and reachable?)`,
     );
   } finally {
     redis.disconnect();

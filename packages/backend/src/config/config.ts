@@ -111,6 +111,35 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose whole value is a secret (PYCHAT_METRICS_TOKEN, future *_SECRET / *_PASSWORD). */
+const SECRET_VARIABLE = /(TOKEN|SECRET|PASSWORD)(_FILE)?$/;
+
+/**
+ * A URL with its password masked: the userinfo password (`mysql://user:***@host`, `redis://:***@host`; a
+ * userinfo without ":" may be a bare Redis password, so `redis://***@host`) and password-like query
+ * parameters. Up to the last "@", so a password with an unencoded "/" or "@" is masked whole. For error
+ * lines and doctor output, which end up in terminals, CI logs and bug reports.
+ */
+export function redactUrl(value: string): string {
+  return value
+    .replace(/^([a-z][\w+.-]*:\/\/)?([^]*)@/i, (_, scheme: string | undefined, userinfo: string) => {
+      const colon = userinfo.indexOf(':');
+      return `${scheme ?? ''}${colon >= 0 ? userinfo.slice(0, colon + 1) : ''}***@`;
+    })
+    .replace(/([?&;](?:password|passwd|pass|pwd|token|secret|auth)=)[^&;]*/gi, '$1***');
+}
+
+/** How a refused value is quoted in an error line: secrets only by their length, URLs without their password. */
+export function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) {
+    return 'unset';
+  }
+  if (SECRET_VARIABLE.test(name)) {
+    return `a hidden value of ${value.length} characters`;
+  }
+  return `"${redactUrl(value)}"`;
+}
+
 function dbFromUrl(url: string, dataDir: string): Config['db'] {
   if (url === 'sqlite:' || url === 'sqlite://') {
     return { type: 'sqlite', path: join(dataDir, 'pychat.sqlite') };
@@ -126,7 +155,9 @@ function dbFromUrl(url: string, dataDir: string): Config['db'] {
       url: url.replace(/^mariadb:/, 'mysql:'),
     };
   }
-  throw new ConfigError([`PYCHAT_DB_URL: expected sqlite:[path] or mysql://user:pass@host:port/db, got "${url}"`]);
+  throw new ConfigError([
+    `PYCHAT_DB_URL: expected sqlite:[path] or mysql://user:pass@host:port/db, got ${describeValue('PYCHAT_DB_URL', url)}`,
+  ]);
 }
 
 /** Parses the environment once; throws ConfigError with one line per bad variable. */
@@ -135,7 +166,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map(
-        (issue) => `${issue.path.join('.')}: ${issue.message} (got "${env[String(issue.path[0])]}")`,
+        (issue) =>
+          `${issue.path.join('.')}: ${issue.message} (got ${describeValue(String(issue.path[0]), env[String(issue.path[0])])})`,
       ),
     );
   }
