@@ -67,7 +67,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   if (config.redis) {
     const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
     await redisBus.connect();
-    const presence = new RedisPresenceRegistry(redisBus.client, config.redis.prefix, config.instanceId);
+    const presence = new RedisPresenceRegistry(redisBus.client, config.redis.prefix, config.instanceId, logger);
     await presence.start();
     bus = redisBus;
     registry = presence;
@@ -99,7 +99,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock);
   const messageService = new MessageService(messages, rooms, access, events, clock);
-  const presenceService = new PresenceService(registry, users, access, events, clock, config.presenceBatchMs);
+  const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
   // Expired sessions are refused at use; this only keeps the table small.
   const sessionSweep = setInterval(() => {
@@ -201,7 +201,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
       metrics.close();
       server.close();
       await ws.close();
-      await presenceService.flush().catch(() => undefined);
+      await presenceService.close();
       server.closeAllConnections();
       await registry.close();
       await bus.close();
