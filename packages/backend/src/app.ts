@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -49,8 +50,12 @@ export interface Pychat {
 /** Composition root: config → db → bus → services → http + ws. Used by main.ts and by the tests. */
 export async function startPychat(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Pychat> {
   const started = Date.now();
-  if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
-    ensureDataDir(config);
+  // With MariaDB the data dir is optional (certificate, backups): made private only when it exists.
+  if ((config.db.type === 'sqlite' && config.db.path !== ':memory:') || existsSync(config.dataDir)) {
+    const tightened = ensureDataDir(config);
+    if (tightened.length > 0) {
+      logger.warn({ tightened }, 'group or other users could read these; made them private (owner only)');
+    }
   }
   // Before the database: a bad certificate path fails the start at once, in plain words.
   const tls = await loadTls(config.tls);

@@ -1,4 +1,13 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -42,6 +51,14 @@ function writable(path: string): boolean {
   }
 }
 
+function modeOf(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
+}
+
 function checkNode(r: Report): void {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   if (major > 22 || major === 22 || (major === 20 && minor >= 19)) {
@@ -70,6 +87,20 @@ function checkDirs(r: Report, config: Config): void {
         : `${config.dataDir} does not exist and this user cannot create it in ${parent}: create it for the user ` +
             'Pychat runs as (systemd StateDirectory= does)',
     );
+  }
+  for (const path of [
+    config.dataDir,
+    ...(config.db.type === 'sqlite' && config.db.path !== ':memory:' ? [config.db.path] : []),
+  ]) {
+    const mode = modeOf(path);
+    if (mode !== null && (mode & 0o077) !== 0) {
+      r.line(
+        'warn',
+        'file modes',
+        `${path} is 0${mode.toString(8)}: other users of this machine can read it (the database, backups, keys); ` +
+          `chmod go-rwx ${path} (Pychat does so at start when it owns it)`,
+      );
+    }
   }
   if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) {
     r.line('ok', 'web app', config.staticDir);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { makePrivate } from '../private-files';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -214,11 +215,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/** Creates the data dir on first start. */
-export function ensureDataDir(config: Config): void {
+/**
+ * Creates the data dir 0700 on first start, or makes an existing one private. Returns the paths whose
+ * modes were tightened (with their previous mode), for a log line.
+ */
+export function ensureDataDir(config: Config): { path: string; mode: string }[] {
   if (!existsSync(config.dataDir)) {
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    return [];
   }
+  // The directory is what keeps others out; the database files are tightened too, so a copied or
+  // moved file is private as well.
+  const paths = [config.dataDir];
+  if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
+    paths.push(config.db.path, `${config.db.path}-wal`, `${config.db.path}-shm`);
+  }
+  return paths.flatMap((path) => {
+    const mode = makePrivate(path);
+    return mode === null ? [] : [{ path, mode: `0${mode.toString(8)}` }];
+  });
 }
 
 /** Reads a secret from the data dir, generating it on first use (never committed, never in env by default). */
