@@ -34,6 +34,18 @@ stop() {
   SERVER=
 }
 trap 'stop; rm -rf "$WORK"' EXIT
+# What a login shell usually has: Pychat must keep its data private anyway (docs/deploy.md, "File modes").
+umask 022
+
+# private MODE PATH...: fails unless each path has exactly this mode (e.g. 600).
+private() {
+  local want=$1 path mode
+  shift
+  for path in "$@"; do
+    mode=$(stat -c %a "$path")
+    [ "$mode" = "$want" ] || die "$path is $mode, expected $want"
+  done
+}
 
 sqlite_round_trip() {
   log "sqlite: chat, online backup, wipe, restore, read back"
@@ -41,11 +53,15 @@ sqlite_round_trip() {
   start
   $CHECK chat "$URL" "$WORK/state.json"
   $PYCHAT backup "$WORK/pychat.sqlite"
+  private 700 "$PYCHAT_DATA_DIR"
+  private 600 "$PYCHAT_DATA_DIR"/pychat.sqlite* "$WORK/pychat.sqlite"
   if $PYCHAT restore "$WORK/pychat.sqlite" >"$WORK/refused.log" 2>&1; then die "restore ran while the server was up"; fi
   grep -q 'Pychat is running' "$WORK/refused.log" || { cat "$WORK/refused.log" >&2; die "restore refused for the wrong reason"; }
   stop
   rm -rf "$PYCHAT_DATA_DIR"
   $PYCHAT restore "$WORK/pychat.sqlite"
+  private 700 "$PYCHAT_DATA_DIR"
+  private 600 "$PYCHAT_DATA_DIR/pychat.sqlite"
   start
   $CHECK read "$URL" "$WORK/state.json"
   stop
@@ -70,6 +86,7 @@ mariadb_round_trip() {
   start
   $CHECK chat "$URL" "$WORK/state-mariadb.json"
   $PYCHAT backup "$WORK/pychat.sql.gz"
+  private 600 "$WORK/pychat.sql.gz"
   stop
   mysql_exec "DROP DATABASE $db"
   if $CHECK wait "$URL" 1 2>/dev/null; then die "a server still answers"; fi

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -59,8 +60,12 @@ export interface StartOptions {
 export async function startPychat(config: Config, logger: Logger, options: StartOptions = {}): Promise<Pychat> {
   const clock = options.clock ?? systemClock;
   const started = Date.now();
-  if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
-    ensureDataDir(config);
+  // With MariaDB the data dir is optional (certificate, backups): made private only when it exists.
+  if ((config.db.type === 'sqlite' && config.db.path !== ':memory:') || existsSync(config.dataDir)) {
+    const tightened = ensureDataDir(config);
+    if (tightened.length > 0) {
+      logger.warn({ tightened }, 'group or other users could read these; made them private (owner only)');
+    }
   }
   // Before the database: a bad certificate path fails the start at once, in plain words.
   const tls = await loadTls(config.tls);
@@ -77,7 +82,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   if (config.redis) {
     const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
     await redisBus.connect();
-    const presence = new RedisPresenceRegistry(redisBus.client, config.redis.prefix, config.instanceId);
+    const presence = new RedisPresenceRegistry(redisBus.client, config.redis.prefix, config.instanceId, logger);
     await presence.start();
     bus = redisBus;
     registry = presence;
@@ -117,7 +122,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock);
   const messageService = new MessageService(messages, rooms, access, events, clock);
-  const presenceService = new PresenceService(registry, users, access, events, clock, config.presenceBatchMs);
+  const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
   // Expired sessions are refused at use; this only keeps the table small.
   const sessionSweep = setInterval(() => {
@@ -223,7 +228,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       metrics.close();
       server.close();
       await ws.close();
-      await presenceService.flush().catch(() => undefined);
+      await presenceService.close();
       server.closeAllConnections();
       await registry.close();
       await bus.close();

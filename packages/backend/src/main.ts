@@ -2,8 +2,11 @@ import 'reflect-metadata';
 import { startPychat } from './app';
 import { ConfigError, loadConfig } from './config/config';
 import { createLogger } from './logger';
+import { restrictUmask } from './private-files';
 
 async function main(): Promise<void> {
+  // Before anything is created: the database, its WAL, backups and keys are for this user only.
+  restrictUmask();
   let config;
   try {
     config = loadConfig();

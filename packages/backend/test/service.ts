@@ -140,7 +140,7 @@ function build<S extends TestableService>(Service: abstract new (...args: never[
     case MessageService:
       return as(new MessageService(c.messages, c.rooms, c.access, c.events, c.clock));
     case PresenceService:
-      return as(new PresenceService(c.presence, c.users, c.access, c.events, c.clock, 50));
+      return as(new PresenceService(c.presence, c.users, c.access, c.events, c.clock, c.logger, 50));
     case RoomService:
       return as(new RoomService(c.rooms, c.users, c.access, c.events, c.clock));
     case UserService:

@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { ALL_ROOM_ID, CLOSE_CODES } from '@pychat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, signUp, startInstance, tempDir, uniqueName, WsClient, type Instance } from './stack';
@@ -52,5 +56,57 @@ describe('embedded mode (SQLite, no Redis)', () => {
     ).rejects.toThrow(
       /config: PYCHAT_LOG_LEVEL: .*\n.*config: PYCHAT_WS_MAX_FRAME_BYTES: |config: PYCHAT_WS_MAX_FRAME_BYTES: .*\n.*config: PYCHAT_LOG_LEVEL: /s,
     );
+  });
+});
+
+/** The operator's CLI as built, with only this data dir (no /etc/pychat/pychat.env). */
+const CLI = resolve(__dirname, '../../backend/dist/cli/index.js');
+const modeOf = (path: string) => `0${(statSync(path).mode & 0o777).toString(8)}`;
+
+describe('file modes (SQLite data dir)', () => {
+  let previousUmask: number;
+  let instance: Instance | undefined;
+
+  beforeAll(() => {
+    // What a shell usually has, and what `node dist/main.js` and `pychat backup` inherit outside systemd.
+    previousUmask = process.umask(0o022);
+  });
+  afterAll(async () => {
+    process.umask(previousUmask);
+    await instance?.kill();
+  });
+
+  it('creates the data dir 0700, and the database, its WAL and a backup 0600, under umask 022', async () => {
+    const dataDir = join(tempDir('modes'), 'data');
+    instance = await startInstance({ PYCHAT_DATA_DIR: dataDir });
+    await signUp(instance, uniqueName('modes'));
+
+    expect(modeOf(dataDir)).toBe('0700');
+    for (const file of ['pychat.sqlite', 'pychat.sqlite-wal', 'pychat.sqlite-shm']) {
+      expect({ file, mode: modeOf(join(dataDir, file)) }).toEqual({ file, mode: '0600' });
+    }
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'backup'], {
+      env: { PATH: process.env.PATH, PYCHAT_ENV_FILE: '/dev/null', PYCHAT_DATA_DIR: dataDir },
+    });
+    const backup = /^backup written: (\S+) /m.exec(stdout)?.[1];
+    expect(backup).toMatch(/\/backups\/pychat-.*\.sqlite$/);
+    expect(modeOf(join(dataDir, 'backups'))).toBe('0700');
+    expect(modeOf(backup as string)).toBe('0600');
+    await instance.kill();
+  });
+
+  it('makes an existing data dir and database that others can read private at start, and says so', async () => {
+    const dataDir = tempDir('open');
+    instance = await startInstance({ PYCHAT_DATA_DIR: dataDir });
+    await instance.stop();
+    // An install from before this rule, or a data dir made by hand.
+    chmodSync(dataDir, 0o755);
+    chmodSync(join(dataDir, 'pychat.sqlite'), 0o644);
+
+    instance = await startInstance({ PYCHAT_DATA_DIR: dataDir });
+
+    expect(modeOf(dataDir)).toBe('0700');
+    expect(modeOf(join(dataDir, 'pychat.sqlite'))).toBe('0600');
+    expect(instance.output.join('')).toContain('made them private');
   });
 });

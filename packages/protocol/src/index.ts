@@ -9,6 +9,7 @@ export * from './model/ids';
 export * from './model/dto';
 export * from './model/errors';
 export * from './model/limits';
+export * from './model/text';
 export * from './http/auth';
 export type { RequestSpec } from './ws/define';
 

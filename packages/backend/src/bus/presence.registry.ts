@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from '../logger';
 
 /**
  * Who is online across all instances. Each instance counts its own connections per user; a user is
@@ -66,10 +67,14 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   readonly #prefix: string;
   readonly #myKey: string;
   readonly #instanceId: string;
+  readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
+  /** Set by a failed heartbeat, cleared by the next good one: one warning per Redis outage, not every 5 s. */
+  #heartbeatFailing = false;
 
-  constructor(redis: Redis, prefix: string, instanceId: string) {
+  constructor(redis: Redis, prefix: string, instanceId: string, logger: Logger) {
     this.#redis = redis;
+    this.#log = logger.child({ ctx: 'RedisPresenceRegistry' });
     this.#prefix = prefix;
     this.#instanceId = instanceId;
     this.#instancesKey = `${prefix}instances`;
@@ -80,7 +85,23 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     await this.#redis.del(this.#myKey);
     await this.#heartbeat();
     this.#timer = setInterval(() => {
-      this.#heartbeat().catch(() => undefined);
+      this.#heartbeat().then(
+        () => {
+          if (this.#heartbeatFailing) {
+            this.#heartbeatFailing = false;
+            this.#log.info('presence heartbeat works again; counts rewritten');
+          }
+        },
+        (error: unknown) => {
+          if (!this.#heartbeatFailing) {
+            this.#heartbeatFailing = true;
+            this.#log.warn(
+              { err: error },
+              `presence heartbeat failed; other instances drop this one's users after ${INSTANCE_TTL_MS / 1000} s without it`,
+            );
+          }
+        },
+      );
     }, HEARTBEAT_MS);
     this.#timer.unref();
   }
@@ -112,8 +133,7 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     for (const instance of others) {
       pipeline.hexists(`${this.#prefix}presence:${instance}`, String(userId));
     }
-    const results = (await pipeline.exec()) ?? [];
-    return results.some(([, exists]) => exists === 1);
+    return (await execChecked(pipeline)).some((exists) => exists === 1);
   }
 
   async connect(userId: number): Promise<boolean> {
@@ -159,9 +179,9 @@ export class RedisPresenceRegistry implements PresenceRegistry {
         pipeline.hexists(`${this.#prefix}presence:${instance}`, String(userId));
       }
     }
-    const results = (await pipeline.exec()) ?? [];
+    const results = await execChecked(pipeline);
     rest.forEach((userId, i) => {
-      if (results.slice(i * others.length, (i + 1) * others.length).some(([, exists]) => exists === 1)) {
+      if (results.slice(i * others.length, (i + 1) * others.length).some((exists) => exists === 1)) {
         online.add(userId);
       }
     });
@@ -171,7 +191,28 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#counts.clear();
-    await this.#redis.del(this.#myKey).catch(() => undefined);
-    await this.#redis.zrem(this.#instancesKey, this.#instanceId).catch(() => undefined);
+    try {
+      await this.#redis.del(this.#myKey);
+      await this.#redis.zrem(this.#instancesKey, this.#instanceId);
+    } catch (error) {
+      // Shutdown goes on: the other instances drop this one once its heartbeat is INSTANCE_TTL_MS old.
+      this.#log.warn(
+        { err: error },
+        `could not remove this instance's presence from Redis; others forget its users within ${INSTANCE_TTL_MS / 1000} s`,
+      );
+    }
   }
+}
+
+/**
+ * The replies of a pipeline, throwing the first command error: ioredis reports those per command
+ * rather than rejecting, and reading a failed HEXISTS as "not there" would announce online users offline.
+ */
+async function execChecked(pipeline: ReturnType<Redis['pipeline']>): Promise<unknown[]> {
+  const results = (await pipeline.exec()) ?? [];
+  const failed = results.find(([error]) => error);
+  if (failed) {
+    throw failed[0];
+  }
+  return results.map(([, value]) => value);
 }

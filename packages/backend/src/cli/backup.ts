@@ -48,7 +48,7 @@ function describeSqlite(path: string): { users: number; messages: number } {
 
 /** SQLite's online backup API: a consistent copy while the server keeps writing (WAL readers do not block). */
 async function sqliteCopy(from: string, to: string, { singleFile }: { singleFile: boolean }): Promise<void> {
-  mkdirSync(dirname(to), { recursive: true });
+  mkdirSync(dirname(to), { recursive: true, mode: 0o700 });
   const db = new Database(from, { fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');
@@ -155,7 +155,7 @@ export async function backup(file: string | undefined): Promise<number> {
   const t = mysqlTarget(config.db.url);
   const dump = findProgram(['mariadb-dump', 'mysqldump']);
   const target = resolve(file ?? defaultFile(config, '.sql.gz'));
-  mkdirSync(dirname(target), { recursive: true });
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   const partial = `${target}.partial`;
   const out = createWriteStream(partial, { mode: 0o600 });
   try {

@@ -18,7 +18,9 @@ export function cliConfig(): Config {
 /** Opens the configured database; with `migrate` it first applies pending migrations, as a start would. */
 export async function openDb(config: Config, { migrate }: { migrate: boolean }): Promise<DataSource> {
   if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
-    ensureDataDir(config);
+    for (const { path, mode } of ensureDataDir(config)) {
+      console.error(`pychat: ${path} was ${mode} (readable by others); made it private`);
+    }
   }
   const dataSource = createDataSource(config.db);
   await dataSource.initialize();

@@ -1,8 +1,17 @@
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
-import { ConfigError, loadConfig, type Config } from '../config/config';
+import { ConfigError, loadConfig, redactUrl, type Config } from '../config/config';
 import { createDataSource } from '../db/data-source';
 import { ensureSelfSigned, inspectTls, loadTls, SELF_SIGNED_FILE, splitPem, TlsError } from '../tls';
 import { cliConfig } from './context';
@@ -42,6 +51,14 @@ function writable(path: string): boolean {
   }
 }
 
+function modeOf(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
+}
+
 function checkNode(r: Report): void {
   const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
   if (major > 22 || major === 22 || (major === 20 && minor >= 19)) {
@@ -71,6 +88,20 @@ function checkDirs(r: Report, config: Config): void {
             'Pychat runs as (systemd StateDirectory= does)',
     );
   }
+  for (const path of [
+    config.dataDir,
+    ...(config.db.type === 'sqlite' && config.db.path !== ':memory:' ? [config.db.path] : []),
+  ]) {
+    const mode = modeOf(path);
+    if (mode !== null && (mode & 0o077) !== 0) {
+      r.line(
+        'warn',
+        'file modes',
+        `${path} is 0${mode.toString(8)}: other users of this machine can read it (the database, backups, keys); ` +
+          `chmod go-rwx ${path} (Pychat does so at start when it owns it)`,
+      );
+    }
+  }
   if (config.staticDir && existsSync(join(config.staticDir, 'index.html'))) {
     r.line('ok', 'web app', config.staticDir);
   } else {
@@ -83,10 +114,7 @@ function checkDirs(r: Report, config: Config): void {
 }
 
 async function checkDb(r: Report, config: Config): Promise<void> {
-  const label =
-    config.db.type === 'sqlite'
-      ? `sqlite ${config.db.path}`
-      : config.db.url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+  const label = config.db.type === 'sqlite' ? `sqlite ${config.db.path}` : redactUrl(config.db.url);
   if (config.db.type === 'sqlite' && config.db.path !== ':memory:' && !existsSync(config.db.path)) {
     r.line('info', 'database', `${label} does not exist yet; the first start creates it`);
     return;
@@ -151,13 +179,13 @@ async function checkRedis(r: Report, config: Config): Promise<void> {
     r.line(
       'ok',
       'redis',
-      `${config.redis.url} answers (${Date.now() - started} ms); ${instances.length} live instance(s) under "${config.redis.prefix}"`,
+      `${redactUrl(config.redis.url)} answers (${Date.now() - started} ms); ${instances.length} live instance(s) under "${config.redis.prefix}"`,
     );
   } catch (error) {
     r.line(
       'FAIL',
       'redis',
-      `${config.redis.url}: ${(error as Error).message} (is redis-server running and reachable?)`,
+      `${redactUrl(config.redis.url)}: ${(error as Error).message} (is redis-server running and reachable?)`,
     );
   } finally {
     redis.disconnect();

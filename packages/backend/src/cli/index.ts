@@ -4,6 +4,7 @@
 import 'reflect-metadata';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { restrictUmask } from '../private-files';
 import { UsageError } from './usage-error';
 
 export const USAGE = `Usage: pychat <command> [options]
@@ -95,6 +96,8 @@ async function run(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   applyEnvFile(values['env-file']);
+  // Backups, a database created by `migrate`, the certificate: for the service user only, like the server's.
+  restrictUmask();
   switch (command) {
     case 'start':
       // main.ts starts the server when loaded and owns the process from here on (signals, exit).

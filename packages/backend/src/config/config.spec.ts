@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, redactUrl } from './config';
 
 /** The problems a bad environment is refused with (fails the test if it is accepted). */
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -157,6 +157,33 @@ describe(loadConfig.name, () => {
     ]) {
       expect(problems.filter((p) => p.startsWith(`${name}: `))).toEqual([expect.stringContaining(`(got "${value}")`)]);
     }
+  });
+
+  it('prints no secret of a refused configuration: URL passwords masked, tokens not shown at all', () => {
+    const problems = problemsOf({
+      PYCHAT_DB_URL: 'postgres://pychat:db-Secret-1@db:5432/chat',
+      PYCHAT_REDIS_URL: 'http://:redis-Secret-2@cache:6379',
+      PYCHAT_METRICS_TOKEN: 'short-Secret-3',
+    }).join('\n');
+
+    for (const secret of ['db-Secret-1', 'redis-Secret-2', 'short-Secret-3']) {
+      expect(problems).not.toContain(secret);
+    }
+    expect(problems).toContain('(got "postgres://pychat:***@db:5432/chat")');
+    expect(problems).toContain('(got "http://:***@cache:6379")');
+    expect(problems).toMatch(/^PYCHAT_METRICS_TOKEN: .*\(got a hidden value of 14 characters\)$/m);
+  });
+
+  it.each([
+    ['mysql://pychat:s3cret@db:3306/chat', 'mysql://pychat:***@db:3306/chat'],
+    ['redis://:s3cret@cache:6379/0', 'redis://:***@cache:6379/0'],
+    ['redis://s3cret@cache:6379', 'redis://***@cache:6379'],
+    ['mysql://u:s3/cr@et@db/chat', 'mysql://u:***@db/chat'],
+    ['mysql://db/chat?user=u&password=s3cret&ssl=true', 'mysql://db/chat?user=u&password=***&ssl=true'],
+    ['u:s3cret@db:3306', 'u:***@db:3306'],
+    ['mariadb://db:3306/chat', 'mariadb://db:3306/chat'],
+  ])('masks the password of %s', (url, masked) => {
+    expect(redactUrl(url)).toBe(masked);
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import proxyaddr from 'proxy-addr';
+import { makePrivate } from '../private-files';
 
 /**
  * Which peers may give the client address in X-Forwarded-For: nobody, the nearest `n` hops, or proxies by
@@ -162,6 +163,35 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose whole value is a secret (PYCHAT_METRICS_TOKEN, future *_SECRET / *_PASSWORD). */
+const SECRET_VARIABLE = /(TOKEN|SECRET|PASSWORD)(_FILE)?$/;
+
+/**
+ * A URL with its password masked: the userinfo password (`mysql://user:***@host`, `redis://:***@host`; a
+ * userinfo without ":" may be a bare Redis password, so `redis://***@host`) and password-like query
+ * parameters. Up to the last "@", so a password with an unencoded "/" or "@" is masked whole. For error
+ * lines and doctor output, which end up in terminals, CI logs and bug reports.
+ */
+export function redactUrl(value: string): string {
+  return value
+    .replace(/^([a-z][\w+.-]*:\/\/)?([^]*)@/i, (_, scheme: string | undefined, userinfo: string) => {
+      const colon = userinfo.indexOf(':');
+      return `${scheme ?? ''}${colon >= 0 ? userinfo.slice(0, colon + 1) : ''}***@`;
+    })
+    .replace(/([?&;](?:password|passwd|pass|pwd|token|secret|auth)=)[^&;]*/gi, '$1***');
+}
+
+/** How a refused value is quoted in an error line: secrets only by their length, URLs without their password. */
+export function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) {
+    return 'unset';
+  }
+  if (SECRET_VARIABLE.test(name)) {
+    return `a hidden value of ${value.length} characters`;
+  }
+  return `"${redactUrl(value)}"`;
+}
+
 function dbFromUrl(url: string, dataDir: string): Config['db'] {
   if (url === 'sqlite:' || url === 'sqlite://') {
     return { type: 'sqlite', path: join(dataDir, 'pychat.sqlite') };
@@ -177,7 +207,9 @@ function dbFromUrl(url: string, dataDir: string): Config['db'] {
       url: url.replace(/^mariadb:/, 'mysql:'),
     };
   }
-  throw new ConfigError([`PYCHAT_DB_URL: expected sqlite:[path] or mysql://user:pass@host:port/db, got "${url}"`]);
+  throw new ConfigError([
+    `PYCHAT_DB_URL: expected sqlite:[path] or mysql://user:pass@host:port/db, got ${describeValue('PYCHAT_DB_URL', url)}`,
+  ]);
 }
 
 /** Parses the environment once; throws ConfigError with one line per bad variable. */
@@ -186,7 +218,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map(
-        (issue) => `${issue.path.join('.')}: ${issue.message} (got "${env[String(issue.path[0])]}")`,
+        (issue) =>
+          `${issue.path.join('.')}: ${issue.message} (got ${describeValue(String(issue.path[0]), env[String(issue.path[0])])})`,
       ),
     );
   }
@@ -234,11 +267,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   });
 }
 
-/** Creates the data dir on first start. */
-export function ensureDataDir(config: Config): void {
+/**
+ * Creates the data dir 0700 on first start, or makes an existing one private. Returns the paths whose
+ * modes were tightened (with their previous mode), for a log line.
+ */
+export function ensureDataDir(config: Config): { path: string; mode: string }[] {
   if (!existsSync(config.dataDir)) {
-    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    return [];
   }
+  // The directory is what keeps others out; the database files are tightened too, so a copied or
+  // moved file is private as well.
+  const paths = [config.dataDir];
+  if (config.db.type === 'sqlite' && config.db.path !== ':memory:') {
+    paths.push(config.db.path, `${config.db.path}-wal`, `${config.db.path}-shm`);
+  }
+  return paths.flatMap((path) => {
+    const mode = makePrivate(path);
+    return mode === null ? [] : [{ path, mode: `0${mode.toString(8)}` }];
+  });
 }
 
 /** Reads a secret from the data dir, generating it on first use (never committed, never in env by default). */

@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { createTestService, expectAppError, expectNothingWritten, T0 } from '../../test/service';
 import { AppError } from '../errors';
@@ -16,6 +17,59 @@ describe(PresenceService.name, () => {
     await vi.advanceTimersByTimeAsync(50);
 
     expect(events.emitted).toEqual([{ name: 'presence.changed', payload: { online: [7, 8], offline: [] } }]);
+    vi.useRealTimers();
+  });
+
+  it.each([
+    ['Redis (the registry)', 'registry'],
+    ['the database (last seen)', 'database'],
+  ] as const)(
+    'recovers after %s fails a flush: retries those users, warns once per failure streak, later batches go out',
+    async (_, failing) => {
+      vi.useFakeTimers();
+      const logs: { level: number; msg: string; err?: { message: string } }[] = [];
+      const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+      const ctx = createTestService(PresenceService);
+      const sut = new PresenceService(ctx.presence, ctx.users, ctx.access, ctx.events, ctx.clock, logger, 50);
+      ctx.presence.connect.mockResolvedValue(true);
+      ctx.presence.onlineAmong.mockImplementation(async (ids) => new Set(ids));
+      const fault = failing === 'registry' ? ctx.presence.onlineAmong : ctx.users.setLastSeen;
+      fault.mockRejectedValueOnce(new Error('connection lost')).mockRejectedValueOnce(new Error('still lost'));
+
+      await sut.connected(7);
+      await vi.advanceTimersByTimeAsync(50); // fails
+      await sut.connected(8);
+      await vi.advanceTimersByTimeAsync(50); // fails again, 7 retried with 8
+      expect(ctx.events.emitted).toEqual([]);
+      await vi.advanceTimersByTimeAsync(50); // back
+
+      expect(ctx.events.emitted).toEqual([{ name: 'presence.changed', payload: { online: [7, 8], offline: [] } }]);
+      await sut.connected(9);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(ctx.events.payloadsOf('presence.changed')).toEqual([
+        { online: [7, 8], offline: [] },
+        { online: [9], offline: [] },
+      ]);
+      expect(logs.map(({ level, msg, err }) => ({ level, msg, err: err?.message }))).toEqual([
+        { level: 40, msg: 'presence flush failed; retrying with the next batch', err: 'connection lost' },
+        { level: 30, msg: 'presence flushes work again', err: undefined },
+      ]);
+      vi.useRealTimers();
+    },
+  );
+
+  it('flushes once more on close and schedules no retry after it', async () => {
+    vi.useFakeTimers();
+    const { sut, presence, events } = createTestService(PresenceService);
+    presence.disconnect.mockResolvedValue(true);
+    presence.onlineAmong.mockRejectedValue(new Error('Redis is gone'));
+
+    await sut.disconnected(7);
+    await sut.close();
+    await vi.advanceTimersByTimeAsync(500);
+
+    expect(presence.onlineAmong).toHaveBeenCalledTimes(1);
+    expect(events.emitted).toEqual([]);
     vi.useRealTimers();
   });
 

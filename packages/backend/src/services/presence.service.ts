@@ -1,4 +1,5 @@
 import type { PresenceRegistry } from '../bus/presence.registry';
+import type { Logger } from '../logger';
 import type { UserRepository } from '../repositories/user.repository';
 import type { AccessService } from './access.service';
 import type { Clock } from './clock';
@@ -21,6 +22,10 @@ export class PresenceService {
   readonly #changed = new Set<number>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  /** Set by a failed flush, cleared by the next one that succeeds: one warning per outage, not per batch. */
+  #failing = false;
+  #closed = false;
+  readonly #log: Logger;
   /** The registry's online list serialized; dropped whenever a batch (from any instance) goes through the bus. */
   #onlineJson: Promise<string> | null = null;
 
@@ -30,8 +35,11 @@ export class PresenceService {
     private readonly access: AccessService,
     private readonly events: DomainEventBus,
     private readonly clock: Clock,
+    logger: Logger,
     private readonly batchMs = PRESENCE_BATCH_MS,
-  ) {}
+  ) {
+    this.#log = logger.child({ ctx: 'PresenceService' });
+  }
 
   async connected(userId: number): Promise<void> {
     if (await this.registry.connect(userId)) {
@@ -71,8 +79,17 @@ export class PresenceService {
   flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#flushing = this.#flushing.then(() => this.#flush());
+    // Flushes run one after another, each after the previous one settled either way: chaining on
+    // success only would leave a rejected chain behind one failure, and every later flush fail unseen.
+    const next = () => this.#flush();
+    this.#flushing = this.#flushing.then(next, next);
     return this.#flushing;
+  }
+
+  /** The last flush on shutdown (so the last tabs' users go offline); a failure is not retried after it. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.flush().catch(() => undefined);
   }
 
   async #flush(): Promise<void> {
@@ -81,19 +98,40 @@ export class PresenceService {
     }
     const userIds = [...this.#changed];
     this.#changed.clear();
-    const online = await this.registry.onlineAmong(userIds);
-    const lastSeenAt = this.clock();
-    const offline = userIds.filter((id) => !online.has(id));
-    await this.users.setLastSeen(offline, lastSeenAt);
-    await this.events.emit('presence.changed', {
-      online: [...online],
-      offline: offline.map((userId) => ({ userId, lastSeenAt })),
-    });
+    try {
+      const online = await this.registry.onlineAmong(userIds);
+      const lastSeenAt = this.clock();
+      const offline = userIds.filter((id) => !online.has(id));
+      await this.users.setLastSeen(offline, lastSeenAt);
+      await this.events.emit('presence.changed', {
+        online: [...online],
+        offline: offline.map((userId) => ({ userId, lastSeenAt })),
+      });
+    } catch (error) {
+      // Redis or the database is away. These users go into the next batch, which reads their state
+      // again, so what finally goes out is current rather than what this batch would have said.
+      for (const userId of userIds) {
+        this.#queue(userId);
+      }
+      if (!this.#failing) {
+        this.#failing = true;
+        this.#log.warn({ err: error, users: userIds.length }, 'presence flush failed; retrying with the next batch');
+      }
+      throw error;
+    }
+    if (this.#failing) {
+      this.#failing = false;
+      this.#log.info('presence flushes work again');
+    }
   }
 
   #queue(userId: number): void {
     this.#changed.add(userId);
+    if (this.#closed) {
+      return;
+    }
     this.#timer ??= setTimeout(() => {
+      // A failure is logged in #flush (once per streak) and retried with the next batch.
       this.flush().catch(() => undefined);
     }, this.batchMs);
   }

@@ -318,6 +318,12 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       ['a limit above the page size', 'message.history', { roomId: ALL_ROOM_ID, limit: 101 }, 'limit'],
       ['a negative search offset', 'message.search', { roomId: ALL_ROOM_ID, query: 'a', offset: -1 }, 'offset'],
       ['a blank room name', 'channel.create', { name: '   ', userIds: [] }, 'name'],
+      ['a zero-width channel name', 'channel.create', { name: '\u200B\u200D', userIds: [] }, 'name'],
+      ['a NUL channel name', 'channel.create', { name: '\u0000', userIds: [] }, 'name'],
+      ['a Hangul-filler room name', 'room.create', { channelId: 1, name: '\u3164', userIds: [] }, 'name'],
+      ['a right-to-left override in a channel name', 'channel.create', { name: 'gpj.\u202Eexe', userIds: [] }, 'name'],
+      ['a bidi isolate in a room name', 'room.create', { channelId: 1, name: 'a\u2067b', userIds: [] }, 'name'],
+      ['a bidi override in a rename', 'room.update', { roomId: ALL_ROOM_ID, name: '\u202Dall' }, 'name'],
       ['a volume above 100', 'room.updateSettings', { roomId: ALL_ROOM_ID, volume: 101 }, 'volume'],
       ['an empty invite list', 'room.invite', { roomId: ALL_ROOM_ID, userIds: [] }, 'userIds'],
     ])('answers %s with VALIDATION_FAILED, issues and replyTo', async (_name, type, data, issuePath) => {

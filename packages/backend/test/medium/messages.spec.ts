@@ -93,6 +93,30 @@ describe(`messages (${dialect})`, () => {
       expect(carol.client.all('message.new').filter((d) => d.message.roomId === room)).toEqual([]);
     });
 
+    it('normalises lone surrogates: the reply, the live frames and history carry the same text', async () => {
+      const alice = await user();
+      const bob = await user();
+      const room = await roomOf(alice, bob);
+
+      // Half an emoji and a stray low surrogate: a UTF-8 database can only store them as U+FFFD.
+      const sent = await send(alice, room, 'half \uD83D emoji, \uDE00 stray, whole 😀');
+      const live = await bob.client.waitFor('message.new', (d) => d.message.id === sent.id);
+      expect(live.message.content).toBe('half \uFFFD emoji, \uFFFD stray, whole 😀');
+      expect(sent.content).toBe(live.message.content);
+      let history = await bob.client.request('message.history', { roomId: room });
+      expect(history.messages).toEqual([live.message]);
+
+      const { message: edited } = await alice.client.request('message.edit', {
+        messageId: sent.id,
+        content: 'x\uDBFF',
+      });
+      const liveEdit = await bob.client.waitFor('message.edited', (d) => d.message.id === sent.id);
+      expect(liveEdit.message.content).toBe('x\uFFFD');
+      expect(edited).toEqual(liveEdit.message);
+      history = await bob.client.request('message.history', { roomId: room });
+      expect(history.messages).toEqual([liveEdit.message]);
+    });
+
     it('refuses to send into a room the user is not a member of', async () => {
       const alice = await user();
       const carol = await user();

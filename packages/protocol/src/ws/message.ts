@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { MessageDto } from '../model/dto';
 import { MessageId, Millis, RoomId, UserId } from '../model/ids';
 import { LIMITS } from '../model/limits';
+import { FreeText } from '../model/text';
 import { request } from './define';
 
-const Content = z.string().min(1).max(LIMITS.messageMaxLength);
+const Content = FreeText.min(1).max(LIMITS.messageMaxLength);
 
 export const messageRequests = {
   /**
@@ -16,7 +17,7 @@ export const messageRequests = {
     z.strictObject({
       roomId: RoomId,
       content: Content,
-      localId: z.string().min(1).max(LIMITS.localIdMaxLength),
+      localId: FreeText.min(1).max(LIMITS.localIdMaxLength),
       parentId: MessageId.nullable().optional(),
       mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
     }),
@@ -70,7 +71,7 @@ export const messageRequests = {
   'message.search': request(
     z.strictObject({
       roomId: RoomId,
-      query: z.string().min(1).max(LIMITS.searchQueryMaxLength),
+      query: FreeText.min(1).max(LIMITS.searchQueryMaxLength),
       offset: z.number().int().nonnegative().max(100_000).optional(),
     }),
     z.strictObject({ messages: z.array(MessageDto), hasMore: z.boolean() }),

@@ -2,15 +2,15 @@ import { z } from 'zod';
 import { ChannelDto, Empty, RoomDto, RoomMemberDto, RoomStateDto } from '../model/dto';
 import { ChannelId, RoomId, UserId } from '../model/ids';
 import { LIMITS } from '../model/limits';
+import { DisplayName } from '../model/text';
 import { request } from './define';
 
-const Name = z.string().trim().min(1).max(LIMITS.roomNameMaxLength);
 const UserIds = z.array(UserId).max(LIMITS.membersPerRequestMax);
 
 export const roomRequests = {
   /** Create a named room inside a channel; invitees must be members of the channel. */
   'room.create': request(
-    z.strictObject({ channelId: ChannelId, name: Name, userIds: UserIds }),
+    z.strictObject({ channelId: ChannelId, name: DisplayName, userIds: UserIds }),
     z.strictObject({ room: RoomDto, state: RoomStateDto }),
   ),
   /** Open (or revive) the direct room with one user. */
@@ -27,7 +27,12 @@ export const roomRequests = {
   'room.delete': request(z.strictObject({ roomId: RoomId }), Empty),
   /** Shared room properties: name (any member), admin (admin only), p2p (direct rooms). */
   'room.update': request(
-    z.strictObject({ roomId: RoomId, name: Name.optional(), adminId: UserId.optional(), p2p: z.boolean().optional() }),
+    z.strictObject({
+      roomId: RoomId,
+      name: DisplayName.optional(),
+      adminId: UserId.optional(),
+      p2p: z.boolean().optional(),
+    }),
     z.strictObject({ room: RoomDto }),
   ),
   /** My own preferences for a room. */
@@ -41,11 +46,11 @@ export const roomRequests = {
   ),
   'room.members': request(z.strictObject({ roomId: RoomId }), z.strictObject({ members: z.array(RoomMemberDto) })),
   'channel.create': request(
-    z.strictObject({ name: Name, userIds: UserIds }),
+    z.strictObject({ name: DisplayName, userIds: UserIds }),
     z.strictObject({ channel: ChannelDto, room: RoomDto, state: RoomStateDto }),
   ),
   'channel.update': request(
-    z.strictObject({ channelId: ChannelId, name: Name.optional(), adminId: UserId.optional() }),
+    z.strictObject({ channelId: ChannelId, name: DisplayName.optional(), adminId: UserId.optional() }),
     z.strictObject({ channel: ChannelDto }),
   ),
   /** Leave a channel; its rooms must have been left first, and its admin cannot leave. */
