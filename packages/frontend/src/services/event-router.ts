@@ -1,6 +1,7 @@
 import type { ServerEventFrame, ServerEventType, ServerMessages } from '@pychat/protocol';
 import { ALL_ROOM_ID } from '@pychat/protocol/constants';
 import type { AppStore } from '../store';
+import { getter } from '../store/getters';
 import { TYPING_SHOWN_MS } from '../store/modules/presence';
 import type { ChatService } from './chat.service';
 import type { LocalDbService } from './local-db.service';
@@ -81,7 +82,7 @@ export class EventRouter {
           messageId: message.id,
           fromOther: message.senderId !== this.me(),
         });
-        this.notifications.onMessage(message, store.getters['rooms/title'](message.roomId) as string);
+        this.notifications.onMessage(message, getter(store, 'rooms/title')(message.roomId));
       },
       'message.edited': ({ message }) => {
         store.commit('messages/upsert', [message]);
