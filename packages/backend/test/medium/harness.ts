@@ -11,8 +11,9 @@ import { createLogger } from '../../src/logger';
 export { api, RequestError, settleAll, signUp, TEST_PASSWORD, TestClient, uniqueName } from '@pychat/testkit';
 
 /**
- * Medium-test harness: the server in this process. TEST_DB=sqlite (default: in-memory SQLite, memory bus) or TEST_DB=mysql
- * (a fresh MariaDB database per server from TEST_MYSQL_URL, Redis bus from TEST_REDIS_URL with a random prefix).
+ * Medium-test harness: the server in this process. TEST_DB=sqlite (default: in-memory SQLite, memory bus) or
+ * TEST_DB=mysql (a fresh MariaDB database per server from TEST_MYSQL_URL, Redis bus from TEST_REDIS_URL with a
+ * random prefix).
  */
 export const dialect = process.env.TEST_DB === 'mysql' ? 'mysql' : 'sqlite';
 
@@ -86,17 +87,17 @@ export async function connectedUser(server: TestServer, username?: string) {
 export type ConnectedUser = Awaited<ReturnType<typeof connectedUser>>;
 
 /**
- * One server for the enclosing describe block. Every socket opened through it is closed after each test,
- * also when the test fails, so one test's sockets never leak frames into the next.
+ * One server for the enclosing describe block (`env`: PYCHAT_* overrides for it). Every socket opened through
+ * it is closed after each test, also when the test fails, so one test's sockets never leak frames into the next.
  */
-export function useTestServer() {
+export function useTestServer(env: Record<string, string> = {}) {
   let backend: SharedBackend;
   let server: TestServer;
   const open: TestClient[] = [];
 
   beforeAll(async () => {
     backend = await createBackend();
-    server = await startServer(backend);
+    server = await startServer(backend, env);
   });
   afterEach(async () => {
     await Promise.all(open.splice(0).map((client) => client.close()));
