@@ -60,6 +60,7 @@ run(
 );
 run('protocol unit', 'npx vitest run', { cwd: 'packages/protocol', vitest: true });
 run('backend unit', 'npx vitest run --project unit', { cwd: 'packages/backend', vitest: true });
+run('testkit unit (protocol client)', 'npx vitest run', { cwd: 'packages/testkit', vitest: true });
 run('frontend unit (store, event router, outbox, safe rendering)', 'npx vitest run', {
   cwd: 'packages/frontend',
   vitest: true,

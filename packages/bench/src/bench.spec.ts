@@ -5,25 +5,14 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { freePort } from '@pychat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from './results';
 
 const PACKAGE = resolve(__dirname, '..');
 const BACKEND_MAIN = resolve(PACKAGE, '../backend/dist/main.js');
-
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => ok(port));
-    });
-  });
-}
 
 describe('bench smoke (sqlite, pychat + ws + ws+redis)', () => {
   const out = mkdtempSync(join(tmpdir(), 'pychat-bench-smoke-'));

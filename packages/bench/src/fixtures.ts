@@ -16,7 +16,8 @@ import { dirname, join } from 'node:path';
 import { ALL_CHANNEL_ID } from '@pychat/protocol';
 import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
-import { api, signUp, startPychat, WsRpc, type Instance } from './pychat';
+import { api, signUp, TestClient } from '@pychat/testkit';
+import { startPychat, type Instance } from './pychat';
 import type { Layout } from './scenarios';
 
 export type Backend = 'sqlite' | 'mariadb';
@@ -163,7 +164,7 @@ async function signUpUsers(ctx: FixtureContext, base: string, cache: PoolCache, 
       let auth;
       for (let attempt = 0; ; attempt++) {
         try {
-          auth = await signUp(base, username, PASSWORD);
+          auth = await signUp(base, username, { password: PASSWORD, attempts: 5 });
           break;
         } catch (error) {
           // Left over by an interrupted run whose cache missed it: take another name.
@@ -197,10 +198,18 @@ async function signUpUsers(ctx: FixtureContext, base: string, cache: PoolCache, 
   log(`signed up ${missing} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * The setup's sockets: the kit's client with a busy machine's timeouts, uncompressed like the load clients.
+ * Setup sends a few requests per room, so the client recording every frame costs nothing next to the
+ * invites themselves. The load itself stays on driver/'s raw sockets: it is a load generator, not a client
+ * under test.
+ */
+const SETUP_SOCKET = { timeoutMs: 120_000, perMessageDeflate: false };
+
 /** A named room in the "all" channel with the given users; invitations go in batches of 500. */
-async function createRoom(rpc: WsRpc, name: string, userIds: number[], creatorId: number): Promise<number> {
+async function createRoom(rpc: TestClient, name: string, userIds: number[], creatorId: number): Promise<number> {
   const others = userIds.filter((id) => id !== creatorId);
-  const created = await rpc.request<{ room: { id: number } }>('room.create', {
+  const created = await rpc.request('room.create', {
     channelId: ALL_CHANNEL_ID,
     name,
     userIds: others.slice(0, 500),
@@ -223,12 +232,12 @@ async function buildLayout(base: Instance, cache: PoolCache, layout: Layout): Pr
       return;
     }
     log(`creating a room of ${layout.size}`);
-    const rpc = await WsRpc.connect(base.wsUrl, admin.token);
+    const rpc = await TestClient.connect(base, admin.token, SETUP_SOCKET);
     try {
       const ids = cache.users.slice(0, layout.size).map((u) => u.id);
       cache.rooms[key] = [await createRoom(rpc, `bench${layout.size}`, ids, admin.id)];
     } finally {
-      rpc.close();
+      rpc.terminate();
     }
   } else if (layout.kind === 'rooms') {
     const key = `rooms:${layout.rooms}x${layout.size}`;
@@ -246,7 +255,7 @@ async function buildLayout(base: Instance, cache: PoolCache, layout: Layout): Pr
       return;
     }
     log(`creating ${layout.rooms} rooms of ${layout.size}`);
-    const rpc = await WsRpc.connect(base.wsUrl, admin.token);
+    const rpc = await TestClient.connect(base, admin.token, SETUP_SOCKET);
     try {
       const ids: number[] = [];
       for (let r = 0; r < layout.rooms; r++) {
@@ -255,7 +264,7 @@ async function buildLayout(base: Instance, cache: PoolCache, layout: Layout): Pr
       }
       cache.rooms[key] = ids;
     } finally {
-      rpc.close();
+      rpc.terminate();
     }
   }
 }
@@ -360,11 +369,11 @@ export async function preparePool(
       const [reader, sender] = cache.users;
       let roomId = cache.history?.roomId;
       if (!roomId || !(await roomHas(server.url, reader.token, roomId, 2))) {
-        const rpc = await WsRpc.connect(server.wsUrl, reader.token);
+        const rpc = await TestClient.connect(server, reader.token, SETUP_SOCKET);
         try {
           roomId = await createRoom(rpc, 'history', [reader.id, sender.id], reader.id);
         } finally {
-          rpc.close();
+          rpc.terminate();
         }
       }
       // Stop the server: SQLite takes the bulk insert best alone, and nothing caches stale counts.

@@ -1,10 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 
 /** Every server process this bench started and that is still running. */
 const running = new Set<ChildProcess>();
+
+/** Registers a process started elsewhere (the kit's Redis) so that killAllStarted ends it too. */
+export function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
 
 /** Last resort on exit or interrupt: nothing the bench started outlives it. */
 export function killAllStarted(): void {
@@ -67,19 +72,6 @@ export function startProcess(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A free TCP port on loopback (the kernel picks it, we release it at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `url` until it answers 200, the process exits, or `timeoutMs` passes. */

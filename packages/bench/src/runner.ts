@@ -4,12 +4,13 @@
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@pychat/testkit';
 import { DriverPool } from './driver-pool';
 import type { ClientSpec, ConnectResult, HistoryResult, LoadStats, SenderSpec, StormResult } from './driver/ipc';
 import { preparePool, type Backend, type FixtureContext, type PoolCache } from './fixtures';
 import { Histogram, summarize, type HistogramData } from './histogram';
 import { RssWatcher, sampleAll } from './proc-stats';
-import { freePort, sleep, startProcess, waitHealthy, type Proc } from './processes';
+import { sleep, startProcess, waitHealthy, type Proc } from './processes';
 import { startPychat, type Instance } from './pychat';
 import { computeChecks, computeRatios, type ScenarioResult, type TargetName, type TargetResult } from './results';
 import { clientCount, type Phase, type Scenario } from './scenarios';

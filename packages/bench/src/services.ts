@@ -12,7 +12,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startProcess, sleep, type Proc } from './processes';
+import { startRedis as startPrivateRedis } from '@pychat/testkit';
+import { track } from './processes';
 
 const run = promisify(execFile);
 
@@ -48,7 +49,7 @@ async function mariadbUp(socket: string): Promise<boolean> {
   }
 }
 
-/** Redis only (SQLite runs): reuse the one on `port` or start a private one. */
+/** Redis only (SQLite runs): reuse the one on `port` or start a private one (the kit's). */
 export async function startRedis(port: number, logDir: string): Promise<Services> {
   const existing = await redisPid(port);
   if (existing) {
@@ -60,32 +61,13 @@ export async function startRedis(port: number, logDir: string): Promise<Services
       stop: async () => {},
     };
   }
-  const logFile = join(logDir, `redis-${port}.log`);
-  const proc: Proc = startProcess(
-    'redis-server',
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { PATH: process.env.PATH },
-    logFile,
-  );
-  for (let i = 0; i < 100; i++) {
-    if (await redisPid(port)) {
-      break;
-    }
-    await sleep(50);
-  }
-  if (!(await redisPid(port))) {
-    await proc.stop(1_000);
-    throw new Error(`redis-server did not start on ${port}; see ${logFile}`);
-  }
+  const redis = await startPrivateRedis({ port, logFile: join(logDir, `redis-${port}.log`), onSpawn: track });
   return {
-    redisUrl: `redis://127.0.0.1:${port}`,
-    redisPid: proc.pid,
+    redisUrl: redis.url,
+    redisPid: redis.process?.pid ?? null,
     mariadbUrl: null,
     mariadbPid: null,
-    stop: async () => {
-      await proc.stop(5_000);
-    },
+    stop: () => redis.stop(),
   };
 }
 

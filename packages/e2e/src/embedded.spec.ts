@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ALL_ROOM_ID, CLOSE_CODES } from '@pychat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, signUp, startInstance, tempDir, uniqueName, WsClient, type Instance } from './stack';
+import { api, signUp, startInstance, tempDir, uniqueName, TestClient, type Instance } from './stack';
 
 /** The embedded default: `node dist/main.js` with no configuration but a data dir: SQLite, in-process bus. */
 describe('embedded mode (SQLite, no Redis)', () => {
@@ -29,25 +29,25 @@ describe('embedded mode (SQLite, no Redis)', () => {
   it('lets two users chat, keeps history across a restart, and closes sockets with 1001 on SIGTERM', async () => {
     const alice = await signUp(instance, uniqueName('alice'));
     const bob = await signUp(instance, uniqueName('bob'));
-    const a = await WsClient.connect(instance, alice.token);
-    const b = await WsClient.connect(instance, bob.token);
+    const a = await TestClient.connect(instance, alice.token);
+    const b = await TestClient.connect(instance, bob.token);
 
     const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content: 'hi Bob 👋', localId: 'e1' });
-    const got = await b.waitForFrame('message.new', (d) => d.message.id === sent.message.id);
+    const got = await b.waitFor('message.new', (d) => d.message.id === sent.message.id);
     expect(got.message).toMatchObject({ senderId: alice.user.id, content: 'hi Bob 👋' });
     const answer = await b.request('message.send', { roomId: ALL_ROOM_ID, content: 'hi Alice', localId: 'e2' });
-    await a.waitForFrame('message.new', (d) => d.message.id === answer.message.id);
+    await a.waitFor('message.new', (d) => d.message.id === answer.message.id);
 
     const code = await instance.stop();
     expect(code).toBe(0);
     await new Promise((r) => setTimeout(r, 100));
-    expect(a.closeCode).toBe(CLOSE_CODES.GOING_AWAY);
+    expect(a.closed?.code).toBe(CLOSE_CODES.GOING_AWAY);
 
     instance = await startInstance({ PYCHAT_DATA_DIR: dataDir });
-    const again = await WsClient.connect(instance, bob.token);
+    const again = await TestClient.connect(instance, bob.token);
     const history = await again.request('message.history', { roomId: ALL_ROOM_ID });
     expect(history.messages.map((m) => m.content)).toEqual(expect.arrayContaining(['hi Bob 👋', 'hi Alice']));
-    again.close();
+    await again.close();
   });
 
   it('fails fast with one line per bad variable', async () => {

@@ -1,6 +1,6 @@
 import type { AuthResponse, ClientMessages, ClientReplies, ClientType, MessageDto } from '@pychat/protocol';
+import { SocketClosedError, TestClient } from '@pychat/testkit';
 import { sleep } from './processes';
-import { WsClient } from './stack';
 
 /**
  * A steady chat load for the resilience specs, written the way the protocol tells a client to behave:
@@ -10,34 +10,27 @@ import { WsClient } from './stack';
 
 export type Outcome<T> = { kind: 'reply'; data: T } | { kind: 'error'; code: string } | { kind: 'closed' };
 
-/** A request that also ends when its socket closes (a killed server never answers). */
+/** A request that also ends when its socket closes (a killed server never answers; the kit fails the wait then). */
 export async function attempt<K extends ClientType>(
-  client: WsClient,
+  client: TestClient,
   type: K,
   data: ClientMessages[K],
 ): Promise<Outcome<ClientReplies[K]>> {
-  if (client.closeCode !== null || client.ws.readyState !== client.ws.OPEN) {
+  if (client.closed !== null || client.ws.readyState !== client.ws.OPEN) {
     return { kind: 'closed' };
   }
-  let onClose: () => void = () => undefined;
-  const closed = new Promise<Outcome<ClientReplies[K]>>((ok) => {
-    onClose = () => ok({ kind: 'closed' });
-    client.ws.once('close', onClose);
-  });
-  const answered = client.request(type, data).then(
+  return client.request(type, data).then(
     (reply): Outcome<ClientReplies[K]> => ({ kind: 'reply', data: reply }),
-    (error: Error): Outcome<ClientReplies[K]> => ({ kind: 'error', code: error.message.split(':')[0] ?? 'unknown' }),
+    (error: Error): Outcome<ClientReplies[K]> =>
+      error instanceof SocketClosedError
+        ? { kind: 'closed' }
+        : { kind: 'error', code: error.message.split(':')[0] ?? 'unknown' },
   );
-  try {
-    return await Promise.race([answered, closed]);
-  } finally {
-    client.ws.off('close', onClose);
-  }
 }
 
 /** One user: every connection it opened (old ones keep their frames) and what it learnt by resync. */
 export class Member {
-  readonly clients: WsClient[] = [];
+  readonly clients: TestClient[] = [];
   /** serverTime of the last successful message.sync (at first: of the first session.ready). */
   since = 0;
   readonly #synced = new Map<number, MessageDto>();
@@ -49,7 +42,7 @@ export class Member {
     readonly auth: AuthResponse,
   ) {}
 
-  get client(): WsClient {
+  get client(): TestClient {
     const client = this.clients.at(-1);
     if (!client) {
       throw new Error(`${this.name} never connected`);
@@ -59,15 +52,15 @@ export class Member {
 
   get connected(): boolean {
     const client = this.clients.at(-1);
-    return client !== undefined && client.closeCode === null && client.ws.readyState === client.ws.OPEN;
+    return client !== undefined && client.closed === null && client.ws.readyState === client.ws.OPEN;
   }
 
   /** Connects (a few tries: the target may be busy taking over a dead instance's clients). */
-  async connect(instance: { wsUrl: string }): Promise<WsClient> {
+  async connect(instance: { wsUrl: string }): Promise<TestClient> {
     let last: unknown;
     for (let i = 0; i < 10; i++) {
       try {
-        const client = await WsClient.connect(instance, this.auth.token);
+        const client = await TestClient.connect(instance, this.auth.token);
         this.clients.push(client);
         if (this.since === 0) {
           this.since = client.ready.serverTime;

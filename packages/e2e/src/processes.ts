@@ -3,124 +3,19 @@ import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, tempDir } from './stack';
+import { exited, freePort, isRunning, tempDir, waitUntil } from '@pychat/testkit';
+
+// The private Redis and the polling helpers are the kit's (the bench starts its Redis the same way).
+export { isRunning, sleep, startRedis, waitUntil, type RedisServer } from '@pychat/testkit';
 
 /**
- * Servers the resilience specs start, kill and restart themselves: a private Redis and a private
- * MariaDB on free loopback ports. The shared test servers (TEST_MYSQL_URL, TEST_REDIS_URL) are never
+ * Servers the resilience specs start, kill and restart themselves: a private Redis (the kit's) and a
+ * private MariaDB on free loopback ports. The shared test servers (TEST_MYSQL_URL, TEST_REDIS_URL) are never
  * touched.
  */
 
 const run = promisify(execFile);
 const REPO = resolve(__dirname, '../../..');
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((ok) => setTimeout(ok, ms));
-}
-
-/** Polls `probe` until it returns something truthy; throws after `timeoutMs` with the last error. */
-export async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs: number,
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) {
-        return value;
-      }
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    }
-    await sleep(intervalMs);
-  }
-}
-
-export function isRunning(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return isRunning(child) ? new Promise((ok) => child.once('exit', () => ok())) : Promise.resolve();
-}
-
-/** Sends one inline command to a Redis port; resolves with the first line of the answer. */
-function redisCommand(port: number, command: string): Promise<string> {
-  return new Promise((ok, fail) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const timer = setTimeout(() => socket.destroy(new Error('no answer')), 1_000);
-    let answer = '';
-    socket.once('connect', () => socket.write(`${command}\r\n`));
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString();
-      if (answer.includes('\r\n')) {
-        clearTimeout(timer);
-        socket.end();
-        ok(answer.split('\r\n')[0] ?? '');
-      }
-    });
-    socket.once('error', (error) => {
-      clearTimeout(timer);
-      fail(error);
-    });
-  });
-}
-
-export interface RedisServer {
-  port: number;
-  url: string;
-  /** SIGKILL: every connection drops at once and, without persistence, every key is gone. */
-  kill(): Promise<void>;
-  /** Starts a fresh, empty redis-server on the same port. */
-  start(): Promise<void>;
-}
-
-/** `redis-server --port N --bind 127.0.0.1 --save '' --appendonly no` as a child of this test. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
-  let child: ChildProcess | null = null;
-  const server: RedisServer = {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    start: async () => {
-      const proc = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        {
-          stdio: 'ignore',
-        },
-      );
-      child = proc;
-      await waitUntil(
-        `redis-server on ${port}`,
-        async () => {
-          if (!isRunning(proc)) {
-            throw new Error(`redis-server exited with ${proc.exitCode ?? proc.signalCode}`);
-          }
-          return (await redisCommand(port, 'PING')) === '+PONG';
-        },
-        10_000,
-        50,
-      );
-    },
-    kill: async () => {
-      const proc = child;
-      if (proc && isRunning(proc)) {
-        proc.kill('SIGKILL');
-        await exited(proc);
-      }
-    },
-  };
-  await server.start();
-  return server;
-}
 
 export interface MariaDbServer {
   port: number;

@@ -15,7 +15,7 @@ import {
   type MariaDbServer,
   type RedisServer,
 } from './processes';
-import { api, signUp, startInstance, uniqueName, WsClient, type Instance } from './stack';
+import { api, signUp, startInstance, uniqueName, TestClient, type Instance } from './stack';
 
 const MYSQL = process.env.TEST_MYSQL_URL ?? 'mysql://pychat:pychat@127.0.0.1:3307';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6380';
@@ -233,7 +233,7 @@ describe('resilience: one of two instances killed with SIGKILL under load', () =
         `resync gaps ${members.reduce((n, m) => n + m.gaps, 0)}`,
     );
     for (const m of members) {
-      m.client.close();
+      await m.client.close();
     }
   }, 90_000);
 });
@@ -374,7 +374,7 @@ describe('resilience: Redis killed and restarted under load', () => {
       'session.ready.online to list everyone connected',
       async () => {
         const client = await watcher.connect(one);
-        client.close();
+        await client.close();
         return everyone.every((id) => client.ready.online.includes(id));
       },
       8_000,
@@ -388,17 +388,17 @@ describe('resilience: Redis killed and restarted under load', () => {
       content: 'after',
       localId: 'after',
     });
-    await o2.client.waitForFrame('message.new', (d) => d.message.id === fromOne.message.id, 5_000);
-    await t1.client.waitForFrame('message.new', (d) => d.message.id === fromOne.message.id, 5_000);
+    await o2.client.waitFor('message.new', (d) => d.message.id === fromOne.message.id, 5_000);
+    await t1.client.waitFor('message.new', (d) => d.message.id === fromOne.message.id, 5_000);
     const fromTwo = await t1.client.request('message.send', { roomId: ALL_ROOM_ID, content: 'back', localId: 'back' });
-    await o1.client.waitForFrame('message.new', (d) => d.message.id === fromTwo.message.id, 5_000);
+    await o1.client.waitFor('message.new', (d) => d.message.id === fromTwo.message.id, 5_000);
 
     console.log(
       `Redis outage: ${acked.length} messages acknowledged in ${Date.now() - t0} ms, Redis down ${restartedAt - killedAt} ms; ` +
         `missed live per member ${missedLive.join('/')}, resync gaps ${members.reduce((n, m) => n + m.gaps, 0)}`,
     );
     for (const m of [...members, late]) {
-      m.client.close();
+      await m.client.close();
     }
   }, 90_000);
 });
@@ -416,7 +416,7 @@ describe('resilience: the database unreachable for a while', () => {
     await alice.connect(instance);
     await bob.connect(instance);
     const before = await alice.client.request('message.send', { roomId: ALL_ROOM_ID, content: 'before', localId: 'b' });
-    await bob.client.waitForFrame('message.new', (d) => d.message.id === before.message.id);
+    await bob.client.waitFor('message.new', (d) => d.message.id === before.message.id);
 
     // Killed with sends in flight: each one is answered, either committed or UNAVAILABLE (the pooled
     // connections break mid-query: ECONNRESET, PROTOCOL_CONNECTION_LOST).
@@ -490,7 +490,7 @@ describe('resilience: the database unreachable for a while', () => {
       250,
     );
     expect(resent.duplicate).toBe(false);
-    await bob.client.waitForFrame('message.new', (d) => d.message.id === resent.message.id);
+    await bob.client.waitFor('message.new', (d) => d.message.id === resent.message.id);
     expect(await health(instance)).toMatchObject({ status: 200, body: { ok: true, db: 'up' } });
 
     // Every refused send, resent with its localId, is stored exactly once (a send cut off during its
@@ -509,12 +509,12 @@ describe('resilience: the database unreachable for a while', () => {
     const expected = ['before', ...flight.map((f) => f.content), 'while down 0', 'while down 1', 'while down 2'];
     expect(rows.map((r) => r.content).sort()).toEqual(expected.sort());
 
-    const again = await WsClient.connect(instance, bob.auth.token);
+    const again = await TestClient.connect(instance, bob.auth.token);
     expect((await again.request('message.history', { roomId: ALL_ROOM_ID })).messages).toHaveLength(expected.length);
     expect(isRunning(instance.process)).toBe(true);
     console.log(`database outage: sends in flight answered ${flightAnswers.join(' ')}`);
     for (const client of [alice.client, bob.client, again]) {
-      client.close();
+      await client.close();
     }
   }, 90_000);
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ALL_ROOM_ID } from '@pychat/protocol';
 import { createConnection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, signUp, startInstance, uniqueName, WsClient, type Instance } from './stack';
+import { api, signUp, startInstance, uniqueName, TestClient, type Instance } from './stack';
 
 const MYSQL = process.env.TEST_MYSQL_URL ?? 'mysql://pychat:pychat@127.0.0.1:3307';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6380';
@@ -43,66 +43,64 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
   it('carries messages, edits, deletes, presence, typing and room changes across instances', async () => {
     const alice = await signUp(one, uniqueName('alice'));
     const bob = await signUp(two, uniqueName('bob'));
-    const a = await WsClient.connect(one, alice.token);
-    const b = await WsClient.connect(two, bob.token);
+    const a = await TestClient.connect(one, alice.token);
+    const b = await TestClient.connect(two, bob.token);
 
     // Presence: Bob's connection on instance two is seen by Alice on instance one.
     expect(b.ready.online).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
-    await a.waitForFrame('presence.changed', (d) => d.online.includes(bob.user.id));
+    await a.waitFor('presence.changed', (d) => d.online.includes(bob.user.id));
 
     const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content: 'from one', localId: 's1' });
-    expect((await b.waitForFrame('message.new', (d) => d.message.id === sent.message.id)).message.content).toBe(
-      'from one',
-    );
+    expect((await b.waitFor('message.new', (d) => d.message.id === sent.message.id)).message.content).toBe('from one');
     const back = await b.request('message.send', { roomId: ALL_ROOM_ID, content: 'from two', localId: 's2' });
-    expect((await a.waitForFrame('message.new', (d) => d.message.id === back.message.id)).message.senderId).toBe(
+    expect((await a.waitFor('message.new', (d) => d.message.id === back.message.id)).message.senderId).toBe(
       bob.user.id,
     );
 
     await a.request('message.edit', { messageId: sent.message.id, content: 'from one (edited)' });
-    const edited = await b.waitForFrame('message.edited', (d) => d.message.id === sent.message.id);
+    const edited = await b.waitFor('message.edited', (d) => d.message.id === sent.message.id);
     expect(edited.message).toMatchObject({ content: 'from one (edited)' });
     expect(edited.message.editedAt).not.toBeNull();
 
     await b.request('message.delete', { messageId: back.message.id });
-    const deleted = await a.waitForFrame('message.deleted', (d) => d.message.id === back.message.id);
+    const deleted = await a.waitFor('message.deleted', (d) => d.message.id === back.message.id);
     expect(deleted.message).toMatchObject({ deleted: true, content: null });
 
     await b.request('typing.start', { roomId: ALL_ROOM_ID });
-    await a.waitForFrame('typing.started', (d) => d.userId === bob.user.id);
+    await a.waitFor('typing.started', (d) => d.userId === bob.user.id);
 
     // A direct room created on instance one reaches Bob on instance two, and its messages follow.
     const direct = await a.request('room.createDirect', { userId: bob.user.id });
-    const added = await b.waitForFrame('room.added', (d) => d.room.id === direct.room.id);
+    const added = await b.waitFor('room.added', (d) => d.room.id === direct.room.id);
     expect(added.room.kind).toBe('direct');
     const dm = await a.request('message.send', { roomId: direct.room.id, content: 'private', localId: 'dm1' });
-    await b.waitForFrame('message.new', (d) => d.message.id === dm.message.id);
+    await b.waitFor('message.new', (d) => d.message.id === dm.message.id);
 
     // Read receipts cross too.
     await b.request('message.read', { roomId: direct.room.id, messageId: dm.message.id });
-    const read = await a.waitForFrame('message.read', (d) => d.roomId === direct.room.id && d.userId === bob.user.id);
+    const read = await a.waitFor('message.read', (d) => d.roomId === direct.room.id && d.userId === bob.user.id);
     expect(read.lastReadMessageId).toBe(dm.message.id);
 
-    b.close();
-    const changed = await a.waitForFrame('presence.changed', (d) => d.offline.some((o) => o.userId === bob.user.id));
+    await b.close();
+    const changed = await a.waitFor('presence.changed', (d) => d.offline.some((o) => o.userId === bob.user.id));
     expect(changed.offline.find((o) => o.userId === bob.user.id)?.lastSeenAt).toBeGreaterThan(0);
-    a.close();
+    await a.close();
   });
 
   it('keeps a user online while one of their tabs is still open on the other instance', async () => {
     const carol = await signUp(one, uniqueName('carol'));
     const watcher = await signUp(one, uniqueName('watch'));
-    const w = await WsClient.connect(one, watcher.token);
-    const tabOne = await WsClient.connect(one, carol.token);
-    const tabTwo = await WsClient.connect(two, carol.token);
+    const w = await TestClient.connect(one, watcher.token);
+    const tabOne = await TestClient.connect(one, carol.token);
+    const tabTwo = await TestClient.connect(two, carol.token);
     const wentOffline = (d: { offline: { userId: number }[] }) => d.offline.some((o) => o.userId === carol.user.id);
-    await w.waitForFrame('presence.changed', (d) => d.online.includes(carol.user.id));
-    tabOne.close();
+    await w.waitFor('presence.changed', (d) => d.online.includes(carol.user.id));
+    await tabOne.close();
     // Longer than a presence batch (500 ms): a wrong "offline" would have gone out by now.
     await new Promise((r) => setTimeout(r, 1_200));
     expect(w.all('presence.changed').filter(wentOffline)).toHaveLength(0);
-    tabTwo.close();
-    await w.waitForFrame('presence.changed', wentOffline);
-    w.close();
+    await tabTwo.close();
+    await w.waitFor('presence.changed', wentOffline);
+    await w.close();
   });
 });

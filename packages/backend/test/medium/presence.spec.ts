@@ -1,6 +1,15 @@
 import { ALL_ROOM_ID, PROTOCOL_VERSION, type AuthResponse } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
-import { api, type ConnectedUser, dialect, signUp, TestClient, useTestServer } from './harness';
+import {
+  api,
+  type ConnectedUser,
+  dialect,
+  settleAll,
+  signUp,
+  TEST_PASSWORD,
+  TestClient,
+  useTestServer,
+} from './harness';
 
 type User = ConnectedUser;
 
@@ -10,10 +19,6 @@ describe(`presence, typing and users (${dialect})`, () => {
 
   async function connect(token: string): Promise<TestClient> {
     return medium.connect(token);
-  }
-
-  async function settle(...clients: TestClient[]): Promise<void> {
-    await Promise.all(clients.map((c) => c.settle()));
   }
 
   describe('session.ready', () => {
@@ -31,13 +36,13 @@ describe(`presence, typing and users (${dialect})`, () => {
       expect(ready.states).toEqual([expect.objectContaining({ roomId: ALL_ROOM_ID })]);
       expect(ready.online).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
 
-      await settle(bob.client, aliceClient);
+      await settleAll(bob.client, aliceClient);
       expect(bob.client.all('session.ready')).toHaveLength(1);
       expect(aliceClient.all('session.ready')).toHaveLength(1);
       // A second tab gets its own snapshot and its own connection id.
       const tab2 = await connect(alice.token);
       expect(tab2.ready.connectionId).not.toBe(ready.connectionId);
-      await settle(aliceClient);
+      await settleAll(aliceClient);
       expect(aliceClient.all('session.ready')).toHaveLength(1);
     });
   });
@@ -58,7 +63,7 @@ describe(`presence, typing and users (${dialect})`, () => {
       }
       const tab2 = await connect(alice.token);
       expect(tab2.ready.online).toContain(alice.user.id);
-      await settle(bob.client, carol.client, tab1, tab2);
+      await settleAll(bob.client, carol.client, tab1, tab2);
       // The second tab is not news: nobody hears alice come online twice.
       for (const watcher of [bob.client, carol.client, tab1]) {
         expect(watcher.all('presence.changed').filter(cameOnline(alice.user.id))).toHaveLength(1);
@@ -74,7 +79,7 @@ describe(`presence, typing and users (${dialect})`, () => {
       await Promise.all([connect(alice.token), connect(carol.token)]);
       await bob.client.waitFor('presence.changed', cameOnline(carol.user.id));
       await bob.client.waitFor('presence.changed', cameOnline(alice.user.id));
-      await settle(bob.client);
+      await settleAll(bob.client);
 
       const batches = bob.client.frames.slice(mark).filter((f) => f.type === 'presence.changed');
       // 20 ms batches in the tests: two connects finishing together usually share one; never more than two.
@@ -92,7 +97,7 @@ describe(`presence, typing and users (${dialect})`, () => {
       const tab2 = await connect(alice.token);
 
       await tab1.close();
-      await settle(bob.client, tab2);
+      await settleAll(bob.client, tab2);
       expect(bob.client.all('presence.changed').filter(wentOffline(alice.user.id))).toEqual([]);
       expect((await user()).client.ready.online).toContain(alice.user.id);
 
@@ -106,7 +111,7 @@ describe(`presence, typing and users (${dialect})`, () => {
       const later = (await user()).client.ready;
       expect(later.online).not.toContain(alice.user.id);
       expect(later.users.find((u) => u.id === alice.user.id)?.lastSeenAt).toBe(offline?.lastSeenAt);
-      await settle(bob.client);
+      await settleAll(bob.client);
       expect(bob.client.all('presence.changed').filter(wentOffline(alice.user.id))).toHaveLength(1);
     });
 
@@ -117,7 +122,7 @@ describe(`presence, typing and users (${dialect})`, () => {
       expect((await user()).client.ready.users.find((u) => u.id === ghost.user.id)?.lastSeenAt).toBeNull();
 
       const alice = await signUp(medium.server);
-      const first = await TestClient.connect(medium.server, alice.token);
+      const first = await connect(alice.token);
       await first.close();
       await bob.client.waitFor('presence.changed', wentOffline(alice.user.id));
 
@@ -167,14 +172,14 @@ describe(`presence, typing and users (${dialect})`, () => {
           userId: alice.user.id,
         });
       }
-      await settle(alice.client, aliceTab2, carol.client);
+      await settleAll(alice.client, aliceTab2, carol.client);
       // Not even the typist's other tab: "alice is typing" is never shown to alice.
       expect(alice.client.all('typing.started').filter((d) => d.roomId === room.id)).toEqual([]);
       expect(aliceTab2.all('typing.started').filter((d) => d.roomId === room.id)).toEqual([]);
       expect(carol.client.all('typing.started').filter((d) => d.roomId === room.id)).toEqual([]);
 
       expect((await carol.client.requestError('typing.start', { roomId: room.id })).code).toBe('ROOM_NOT_FOUND');
-      await settle(bob.client);
+      await settleAll(bob.client);
       expect(bob.client.all('typing.started').filter((d) => d.userId === carol.user.id)).toEqual([]);
     });
   });
@@ -191,11 +196,11 @@ describe(`presence, typing and users (${dialect})`, () => {
       }
       const signIn = await api<AuthResponse>(medium.server, 'POST', '/api/auth/sign-in', {
         login: dave.user.username,
-        password: 'secret-pw',
+        password: TEST_PASSWORD,
       });
       expect(signIn.status).toBe(200);
       await connect(signIn.body.token);
-      await settle(bob.client, carol.client);
+      await settleAll(bob.client, carol.client);
       for (const watcher of [bob.client, carol.client]) {
         expect(watcher.all('user.created').filter((d) => d.user.id === dave.user.id)).toHaveLength(1);
       }

@@ -1,6 +1,6 @@
 import { ALL_CHANNEL_ID, ALL_ROOM_ID, type ServerEventType, type ServerMessages } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
-import { type ConnectedUser, dialect, TestClient, useTestServer } from './harness';
+import { type ConnectedUser, dialect, settleAll, TestClient, useTestServer } from './harness';
 
 type User = ConnectedUser;
 
@@ -12,11 +12,6 @@ describe(`rooms and channels (${dialect})`, () => {
   /** Another socket of an existing user: a second tab, or a fresh connection to read its session.ready. */
   async function connect(u: User): Promise<TestClient> {
     return medium.connect(u.token);
-  }
-
-  /** Every frame the server sent before this point has reached each client. */
-  async function settle(...clients: TestClient[]): Promise<void> {
-    await Promise.all(clients.map((c) => c.settle()));
   }
 
   /** Frames of a type that concern one room or channel, whatever the frame's shape. */
@@ -96,7 +91,7 @@ describe(`rooms and channels (${dialect})`, () => {
         expect(added.channel).toEqual(reply.channel);
         expect(added.state.roomId).toBe(reply.room.id);
       }
-      await settle(carol.client);
+      await settleAll(carol.client);
       expect(about(carol.client, 'channel.added', reply.channel.id)).toEqual([]);
       expect(about(carol.client, 'room.added', reply.room.id)).toEqual([]);
 
@@ -116,7 +111,7 @@ describe(`rooms and channels (${dialect})`, () => {
           'VALIDATION_FAILED',
         );
       }
-      await settle(alice.client);
+      await settleAll(alice.client);
       expect(alice.client.all('channel.added')).toEqual([]);
       expect((await connect(alice)).ready.channels.map((c) => c.id)).toEqual([ALL_CHANNEL_ID]);
     });
@@ -138,7 +133,7 @@ describe(`rooms and channels (${dialect})`, () => {
       expect(atBob.room).toEqual(reply.room);
       expect(atBob.channel).toEqual({ id: channelId, name: 'team', adminId: alice.user.id, mainRoomId });
       await alice.client.waitFor('room.added', (d) => d.room.id === reply.room.id);
-      await settle(carol.client, dave.client);
+      await settleAll(carol.client, dave.client);
       expect(about(carol.client, 'room.added', reply.room.id)).toEqual([]);
       expect(about(dave.client, 'room.added', reply.room.id)).toEqual([]);
     });
@@ -163,7 +158,7 @@ describe(`rooms and channels (${dialect})`, () => {
       // Any channel member may create one, not only the channel admin.
       const byBob = await bob.client.request('room.create', { channelId, name: 'bobs', userIds: [alice.user.id] });
       expect(byBob.room.adminId).toBe(bob.user.id);
-      await settle(dave.client);
+      await settleAll(dave.client);
       expect(dave.client.all('room.added')).toEqual([]);
     });
   });
@@ -185,7 +180,7 @@ describe(`rooms and channels (${dialect})`, () => {
       const fromBob = await bob.client.request('room.createDirect', { userId: alice.user.id });
       expect(fromBob.room.id).toBe(first.room.id);
 
-      await settle(alice.client, bob.client, carol.client);
+      await settleAll(alice.client, bob.client, carol.client);
       // Re-opening a live room is no news: nobody gets a second room.added.
       expect(about(bob.client, 'room.added', first.room.id)).toHaveLength(1);
       expect(about(alice.client, 'room.added', first.room.id)).toHaveLength(1);
@@ -210,7 +205,7 @@ describe(`rooms and channels (${dialect})`, () => {
       await alice.client.request('room.leave', { roomId: room.id });
       await alice.client.waitFor('room.removed', (d) => d.roomId === room.id);
       await bob.client.waitFor('room.removed', (d) => d.roomId === room.id);
-      await settle(carol.client);
+      await settleAll(carol.client);
       expect(about(carol.client, 'room.removed', room.id)).toEqual([]);
       const closed = await bob.client.requestError('message.send', {
         roomId: room.id,
@@ -261,7 +256,7 @@ describe(`rooms and channels (${dialect})`, () => {
         const updated = await member.client.waitFor('room.updated', (d) => d.room.id === roomId);
         expect(memberIds(updated.room)).toEqual(memberIds(reply.room));
       }
-      await settle(dave.client);
+      await settleAll(dave.client);
       expect(about(dave.client, 'room.updated', roomId)).toEqual([]);
       expect(about(dave.client, 'room.added', roomId)).toEqual([]);
       // History from before the invitation is readable but not "unread": a reconnect agrees with room.added.
@@ -297,7 +292,7 @@ describe(`rooms and channels (${dialect})`, () => {
       for (const [who, data, code] of cases) {
         expect((await who.client.requestError('room.invite', data)).code).toBe(code);
       }
-      await settle(dave.client);
+      await settleAll(dave.client);
       expect(dave.client.all('room.added')).toEqual([]);
       const { members } = await alice.client.request('room.members', { roomId });
       expect(members.map((m) => m.userId)).toEqual(sorted(alice.user.id, bob.user.id));
@@ -313,7 +308,7 @@ describe(`rooms and channels (${dialect})`, () => {
       const added = await bob.client.waitFor('channel.added', (d) => d.channel.id === channelId);
       expect(added.channel).toEqual({ id: channelId, name: 'team', adminId: alice.user.id, mainRoomId });
       await bob.client.waitFor('room.added', (d) => d.room.id === mainRoomId);
-      await settle(alice.client, carol.client);
+      await settleAll(alice.client, carol.client);
       // The admin already had the channel; an outsider never hears of it.
       expect(about(alice.client, 'channel.added', channelId)).toHaveLength(1);
       expect(about(carol.client, 'channel.added', channelId)).toEqual([]);
@@ -352,7 +347,7 @@ describe(`rooms and channels (${dialect})`, () => {
       }
       const after = await send(carol, roomId, 'bob is gone');
       await alice.client.waitFor('message.new', (d) => d.message.id === after.id);
-      await settle(bob.client, bobTab2, dave.client);
+      await settleAll(bob.client, bobTab2, dave.client);
       expect(about(bob.client, 'room.updated', roomId)).toEqual([]);
       expect(bob.client.all('message.new').some((d) => d.message.roomId === roomId)).toBe(false);
       expect(about(dave.client, 'room.updated', roomId)).toEqual([]);
@@ -380,13 +375,13 @@ describe(`rooms and channels (${dialect})`, () => {
       expect((await bob.client.requestError('room.delete', { roomId })).code).toBe('NOT_ROOM_ADMIN');
       expect((await carol.client.requestError('room.delete', { roomId })).code).toBe('ROOM_NOT_FOUND');
       expect((await alice.client.requestError('room.delete', { roomId: mainRoomId })).code).toBe('INVALID_OPERATION');
-      await settle(alice.client, bob.client);
+      await settleAll(alice.client, bob.client);
       expect(about(bob.client, 'room.removed', roomId)).toEqual([]);
 
       await alice.client.request('room.delete', { roomId });
       await alice.client.waitFor('room.removed', (d) => d.roomId === roomId);
       await bob.client.waitFor('room.removed', (d) => d.roomId === roomId);
-      await settle(carol.client);
+      await settleAll(carol.client);
       expect(about(carol.client, 'room.removed', roomId)).toEqual([]);
       expect((await bob.client.requestError('message.history', { roomId })).code).toBe('ROOM_NOT_FOUND');
       expect((await connect(alice)).ready.rooms.map((r) => r.id)).not.toContain(roomId);
@@ -410,7 +405,7 @@ describe(`rooms and channels (${dialect})`, () => {
         const updated = await member.client.waitFor('room.updated', (d) => d.room.id === roomId);
         expect(updated.room).toEqual(reply.room);
       }
-      await settle(carol.client, dave.client);
+      await settleAll(carol.client, dave.client);
       expect(about(carol.client, 'room.updated', roomId)).toEqual([]);
       expect(about(dave.client, 'room.updated', roomId)).toEqual([]);
       expect((await connect(alice)).ready.rooms.find((r) => r.id === roomId)?.name).toBe('renamed');
@@ -466,7 +461,7 @@ describe(`rooms and channels (${dialect})`, () => {
       expect(await aliceTab2.waitFor('room.settings', (d) => d.state.roomId === mainRoomId)).toEqual({
         state: reply.state,
       });
-      await settle(alice.client, bob.client);
+      await settleAll(alice.client, bob.client);
       expect(bob.client.all('room.settings')).toEqual([]);
       // Shared room data did not change, so nobody gets room.updated.
       expect(about(bob.client, 'room.updated', mainRoomId)).toEqual([]);
@@ -529,7 +524,7 @@ describe(`rooms and channels (${dialect})`, () => {
         const room = await member.client.waitFor('room.updated', (d) => d.room.id === mainRoomId);
         expect(room.room.name).toBe('renamed');
       }
-      await settle(dave.client);
+      await settleAll(dave.client);
       expect(about(dave.client, 'channel.updated', channelId)).toEqual([]);
       expect(about(dave.client, 'room.updated', mainRoomId)).toEqual([]);
       const fresh = await connect(alice);
@@ -587,7 +582,7 @@ describe(`rooms and channels (${dialect})`, () => {
         (d) => d.room.id === mainRoomId && !memberIds(d.room).includes(bob.user.id),
       );
       expect(memberIds(updated.room)).toEqual([alice.user.id]);
-      await settle(alice.client, dave.client);
+      await settleAll(alice.client, dave.client);
       expect(about(alice.client, 'channel.removed', channelId)).toEqual([]);
       expect(about(dave.client, 'channel.removed', channelId)).toEqual([]);
       expect(about(dave.client, 'room.updated', mainRoomId)).toEqual([]);
@@ -634,7 +629,7 @@ describe(`rooms and channels (${dialect})`, () => {
       }
       await carol.client.waitFor('room.removed', (d) => d.roomId === mainRoomId);
       await carol.client.waitFor('channel.removed', (d) => d.channelId === channelId);
-      await settle(carol.client, dave.client);
+      await settleAll(carol.client, dave.client);
       // Carol was never in the sub-room, so she is not told about it.
       expect(about(carol.client, 'room.removed', roomId)).toEqual([]);
       expect(about(dave.client, 'channel.removed', channelId)).toEqual([]);
