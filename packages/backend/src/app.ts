@@ -31,6 +31,7 @@ import { createRedirectServer, loadTls } from './tls';
 import { ConnectionRegistry } from './ws/connections';
 import type { Handlers } from './ws/context';
 import { Dispatcher } from './ws/dispatcher';
+import { RequestLimits } from './ws/request-limits';
 import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
 import { roomHandlers } from './ws/handlers/room.handlers';
@@ -97,7 +98,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
   const access = new AccessService(rooms, messages);
   const authService = new AuthService(users, sessions, events, config.auth, clock, logger);
   const userService = new UserService(users, events);
-  const roomService = new RoomService(rooms, users, access, events, clock);
+  const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock, config.presenceBatchMs);
 
@@ -133,7 +134,8 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     ...roomHandlers(roomService),
     ...presenceHandlers(presenceService, userService, clock),
   };
-  const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }));
+  const limits = new RequestLimits(config.ws.rates);
+  const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }), limits);
   const app = createHttpApp({
     auth: authService,
     users: userService,
@@ -160,6 +162,7 @@ export async function startPychat(config: Config, logger: Logger, clock: Clock =
     presence: presenceService,
     registry: connections,
     dispatcher,
+    limits,
     clock,
     logger,
   });

@@ -105,6 +105,8 @@ export const ErrorBody = z.strictObject({
   message: z.string(),
   /** Field-level problems for VALIDATION_FAILED. */
   issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
+  /** RATE_LIMITED: wait at least this long before sending the same kind of request again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
