@@ -27,7 +27,7 @@ describe(loadConfig.name, () => {
       maxFrameBytes: 64 * 1024,
       idleTimeoutMs: 75_000,
       allowedOrigins: [],
-      maxQueuedFrames: 100,
+      maxQueuedFrames: 1_000,
       maxBufferedBytes: 8 * 1024 * 1024,
       sessionCheckMs: 5_000,
       rates: {

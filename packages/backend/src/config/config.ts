@@ -53,8 +53,11 @@ const EnvSchema = z.object({
   /** room.create, room.createDirect and channel.create, per minute. */
   PYCHAT_WS_CREATE_PER_MIN: int(1, 1_000_000).default(10),
   PYCHAT_WS_CREATE_BURST: int(1, 1_000_000).default(20),
-  /** Frames one socket may have waiting for the server; one more closes the socket with 4009. */
-  PYCHAT_WS_MAX_QUEUED_FRAMES: int(1, 100_000).default(100),
+  /**
+   * Frames one socket may have waiting for the server (they are handled one at a time); one more, or more than
+   * 32 × PYCHAT_WS_MAX_FRAME_BYTES waiting, closes the socket with 4009.
+   */
+  PYCHAT_WS_MAX_QUEUED_FRAMES: int(1, 100_000).default(1_000),
   /** Bytes waiting to be sent to one socket (a client that does not read); above it the socket is closed with 4009. */
   PYCHAT_WS_MAX_BUFFERED_BYTES: int(65_536, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   /**

@@ -92,10 +92,10 @@ export class SessionRepository {
     for (let i = 0; i < ids.length; i += ID_CHUNK) {
       const chunk = ids.slice(i, i + ID_CHUNK);
       await outsideTransactions(this.dataSource, () =>
-        this.dataSource.query(
-          `UPDATE sessions SET last_used_at = ? WHERE id IN (${chunk.map(() => '?').join(',')})`,
-          [at, ...chunk],
-        ),
+        this.dataSource.query(`UPDATE sessions SET last_used_at = ? WHERE id IN (${chunk.map(() => '?').join(',')})`, [
+          at,
+          ...chunk,
+        ]),
       );
     }
   }

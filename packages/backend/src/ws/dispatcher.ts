@@ -75,11 +75,7 @@ export class Dispatcher {
     const waitMs = this.limits?.take(ctx.conn, type, Date.now()) ?? 0;
     if (waitMs > 0) {
       ctx.conn.warn('rate limited', { type });
-      return this.fail(
-        ctx,
-        id,
-        new RateLimitedError(`Too many ${type} requests; retry in ${waitMs} ms`, waitMs),
-      );
+      return this.fail(ctx, id, new RateLimitedError(`Too many ${type} requests; retry in ${waitMs} ms`, waitMs));
     }
     try {
       const reply = await this.call(type, ctx, parsed.data);

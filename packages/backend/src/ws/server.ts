@@ -133,8 +133,9 @@ export class WsServer {
     const { registry, rooms, users, presence, dispatcher, clock, config } = this.deps;
     const id = randomBytes(6).toString('base64url');
     const conn = new Connection(id, user.id, sessionId, ws, this.#logger, config.ws.maxBufferedBytes);
-    // Frames above the soft size limit are answered cheaply but still wait here: bound their bytes too.
-    const maxQueuedBytes = config.ws.maxQueuedFrames * config.ws.maxFrameBytes;
+    // Bytes waiting too: two frames at the hard size limit (2 MiB by default), far above what a client that
+    // waits for its answers ever has in flight.
+    const maxQueuedBytes = 32 * config.ws.maxFrameBytes;
     // One frame at a time per socket: two sends from one tab commit, and are answered, in the order sent.
     let queue: Promise<void> = Promise.resolve();
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
