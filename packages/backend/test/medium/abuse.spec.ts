@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectedUser,
   createBackend,
+  DEFAULT_RATE_LIMITS,
   dialect,
   RequestError,
   startServer,
@@ -35,7 +36,7 @@ describe(`abuse limits on sockets, defaults (${dialect})`, () => {
 
   beforeAll(async () => {
     backend = await createBackend();
-    server = await startServer(backend);
+    server = await startServer(backend, DEFAULT_RATE_LIMITS);
   });
   afterEach(async () => {
     await Promise.all(open.splice(0).map((client) => client.close()));
