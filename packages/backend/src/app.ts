@@ -35,6 +35,7 @@ import { createRedirectServer, loadTls } from './tls';
 import { ConnectionRegistry } from './ws/connections';
 import type { Handlers } from './ws/context';
 import { Dispatcher } from './ws/dispatcher';
+import { RequestLimits } from './ws/request-limits';
 import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
 import { roomHandlers } from './ws/handlers/room.handlers';
@@ -120,7 +121,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     options.passwordHasher ?? new PasswordHasher(),
   );
   const userService = new UserService(users, events);
-  const roomService = new RoomService(rooms, users, access, events, clock);
+  const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
@@ -156,7 +157,8 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ...roomHandlers(roomService),
     ...presenceHandlers(presenceService, userService, clock),
   };
-  const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }));
+  const limits = new RequestLimits(config.ws.rates);
+  const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }), limits);
   const app = createHttpApp({
     auth: authService,
     users: userService,
@@ -185,6 +187,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     presence: presenceService,
     registry: connections,
     dispatcher,
+    limits,
     clock,
     logger,
     // The upgrade never passes through Express: it reads the scheme behind a proxy with Express's own rule.

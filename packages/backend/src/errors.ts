@@ -27,6 +27,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CANNOT_LEAVE_ALL: 409,
   CHANNEL_HAS_ROOMS: 409,
   INVALID_OPERATION: 409,
+  LIMIT_REACHED: 409,
   NOT_FOUND: 404,
   UNAVAILABLE: 503,
   INTERNAL: 500,
@@ -47,6 +48,13 @@ export class AppError extends Error {
 
   get status(): number {
     return STATUS[this.code] ?? 400;
+  }
+}
+
+/** RATE_LIMITED with how long the client should wait (`retryAfterMs` in the error body). */
+export class RateLimitedError extends AppError {
+  constructor(message: string, retryAfterMs: number) {
+    super('RATE_LIMITED', message, undefined, retryAfterMs);
   }
 }
 

@@ -42,6 +42,12 @@ export async function startPychat(options: PychatOptions): Promise<Instance> {
     PYCHAT_STATIC_DIR: join(options.dataDir, 'no-static'),
     // Fixtures sign up thousands of users from 127.0.0.1.
     PYCHAT_SIGNUP_MAX_PER_IP: '1000000',
+    // Throughput phases send as fast as the server answers (hundreds of messages per second per sender),
+    // far above the abuse budget of 10/s per socket: the bench measures the server, not the limiter.
+    PYCHAT_WS_SEND_PER_S: '1000000',
+    PYCHAT_WS_SEND_BURST: '1000000',
+    // Queued frames: a sender's window is small, but keep the bound out of the way of any scenario.
+    PYCHAT_WS_MAX_QUEUED_FRAMES: '100000',
   };
   if (options.redisUrl) {
     env.PYCHAT_REDIS_URL = options.redisUrl;

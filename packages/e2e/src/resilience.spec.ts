@@ -19,6 +19,8 @@ import { api, signUp, startInstance, uniqueName, TestClient, type Instance } fro
 
 const MYSQL = process.env.TEST_MYSQL_URL ?? 'mysql://pychat:pychat@127.0.0.1:3307';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6380';
+/** Send budgets high enough for the load these specs generate (see docs/performance.md for the bench). */
+const LOAD_RATE_LIMITS = { PYCHAT_WS_SEND_PER_S: '100000', PYCHAT_WS_SEND_BURST: '100000' };
 
 /** Everything a test started, killed in afterEach whatever happened. */
 const started: {
@@ -143,6 +145,8 @@ describe('resilience: one of two instances killed with SIGKILL under load', () =
       PYCHAT_REDIS_URL: REDIS,
       PYCHAT_REDIS_PREFIX: `${db.name}:`,
       PYCHAT_DATA_DIR: '/nonexistent',
+      // Each member sends ~100 messages a second on purpose: above the default per-socket budget (10/s).
+      ...LOAD_RATE_LIMITS,
     };
     // The doomed instance reaches MariaDB through a proxy that can swallow the answer to one COMMIT.
     const proxy = await startDbProxy(Number(new URL(MYSQL).port));
@@ -252,6 +256,8 @@ describe('resilience: Redis killed and restarted under load', () => {
       PYCHAT_REDIS_URL: redis.url,
       PYCHAT_REDIS_PREFIX: `${db.name}:`,
       PYCHAT_DATA_DIR: '/nonexistent',
+      // Each member sends ~100 messages a second on purpose: above the default per-socket budget (10/s).
+      ...LOAD_RATE_LIMITS,
     };
     const one = await launch({ ...env, PYCHAT_INSTANCE_ID: 'one' });
     const two = await launch({ ...env, PYCHAT_INSTANCE_ID: 'two' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ClientEnvelope, clientRequests, isClientType, serverEvents, SignUpBody } from './index';
+import { ClientEnvelope, clientRequests, isClientType, LIMITS, serverEvents, SignUpBody } from './index';
 
 describe('protocol schemas', () => {
   it('accepts a well-formed message.send', () => {
@@ -61,5 +61,32 @@ describe('protocol schemas', () => {
     for (const type of [...Object.keys(clientRequests), ...Object.keys(serverEvents)]) {
       expect(type).toMatch(/^[a-z]+\.[a-zA-Z]+$/);
     }
+  });
+
+  describe('frame size limits', () => {
+    const frameBytes = (type: string, data: unknown) =>
+      Buffer.byteLength(JSON.stringify({ type, id: Number.MAX_SAFE_INTEGER, data }));
+
+    it('fits the largest legal message.sync in the default frame limit', () => {
+      const big = Number.MAX_SAFE_INTEGER;
+      const data = {
+        rooms: Array.from({ length: LIMITS.syncRoomsMax }, () => ({ roomId: big, lastMessageId: big, since: big })),
+      };
+      expect(clientRequests['message.sync'].request.safeParse(data).success).toBe(true);
+      expect(frameBytes('message.sync', data)).toBeLessThanOrEqual(LIMITS.wsFrameBytes);
+    });
+
+    it('fits the largest legal message.send (every character escaped) in the default frame limit', () => {
+      const data = {
+        roomId: Number.MAX_SAFE_INTEGER,
+        content: '\u0001'.repeat(LIMITS.messageMaxLength),
+        localId: 'x'.repeat(LIMITS.localIdMaxLength),
+        mentions: Array.from({ length: LIMITS.mentionsMax }, () => Number.MAX_SAFE_INTEGER),
+        parentId: Number.MAX_SAFE_INTEGER,
+      };
+      const parsed = clientRequests['message.send'].request.safeParse(data);
+      expect(parsed.success ? null : parsed.error.issues).toBeNull();
+      expect(frameBytes('message.send', data)).toBeLessThanOrEqual(LIMITS.wsFrameBytes);
+    });
   });
 });

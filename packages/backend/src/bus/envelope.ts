@@ -8,7 +8,9 @@ export type Target =
   | { room: number; exceptUser?: number; detach?: boolean }
   /** All connections of these users; `join` attaches a room before delivery, `leave` detaches it after. */
   | { users: number[]; join?: number; leave?: number }
-  /** Every connection of one session; `close` ends them with SESSION_ENDED (4001) after the frame. */
+  /** Every connection of these sessions; `close` ends them with SESSION_ENDED (4001) after the frame. */
+  | { sessions: number[]; close: true }
+  /** The same for one session: what instances before "sign out everywhere" publish (rolling upgrades). */
   | { session: number; close: true }
   /** Every connection. */
   | { all: true; exceptUser?: number };

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { ALL_CHANNEL_ID, ALL_ROOM_ID, Email, Password, Username } from '@pychat/protocol';
 import type { DataSource } from 'typeorm';
 import { ChannelEntity, SessionEntity, UserEntity } from '../entities';
+import { RedisBus } from '../bus/redis.bus';
+import type { Config } from '../config/config';
+import { createLogger } from '../logger';
 import { UserRepository } from '../repositories/user.repository';
+import { DomainEventBus } from '../services/events';
+import { FanoutService } from '../services/fanout.service';
 import { hashPassword, passwordProblem } from '../services/password';
 import { cliConfig, readPasswordFromStdin, withDb } from './context';
 import { UsageError } from './usage-error';
@@ -77,25 +82,72 @@ async function findLogin(ds: DataSource, login: string): Promise<UserEntity | nu
   return login.includes('@') ? users.findByEmail(login) : users.findByUsername(login);
 }
 
+/**
+ * Closes the open sockets of ended sessions on every running instance, over Redis when configured. Without
+ * Redis (embedded mode) there is no channel to them: each instance's periodic session check closes them
+ * within PYCHAT_WS_SESSION_CHECK_MS.
+ */
+async function announceEndedSessions(config: Config, sessionIds: number[]): Promise<void> {
+  if (sessionIds.length === 0) {
+    return;
+  }
+  if (!config.redis) {
+    console.log(
+      `open connections of those sessions close within ${config.ws.sessionCheckMs} ms (PYCHAT_WS_SESSION_CHECK_MS)`,
+    );
+    return;
+  }
+  const bus = new RedisBus(config.redis.url, config.redis.prefix, createLogger('silent', 'cli'));
+  let failed: unknown = null;
+  const events = new DomainEventBus((_name, error) => {
+    failed = error;
+  });
+  new FanoutService(bus).register(events);
+  try {
+    await bus.connect();
+    await events.emit('session.ended', { sessionIds, reason: 'password-reset' });
+  } catch (error) {
+    failed = error;
+  } finally {
+    await bus.close();
+  }
+  if (failed) {
+    console.log(
+      `could not reach Redis (${failed instanceof Error ? failed.message : String(failed)}); open connections ` +
+        `of those sessions close within ${config.ws.sessionCheckMs} ms instead`,
+    );
+  } else {
+    console.log('open connections of those sessions were closed');
+  }
+}
+
 /** `pychat reset-password LOGIN`: new password, and every session of the account ends (sign in again). */
-export async function resetPassword(login: string | undefined, options: { passwordStdin: boolean }): Promise<number> {
+export async function resetPassword(
+  login: string | undefined,
+  options: { passwordStdin: boolean },
+  config: Config = cliConfig(),
+): Promise<number> {
   if (!login) {
     throw new UsageError('reset-password needs a username or email');
   }
   const { password, generated } = await newPassword(options.passwordStdin);
-  const config = cliConfig();
+  let ended: number[] = [];
   await withDb(config, false, async (ds) => {
     const user = await findLogin(ds, login);
     if (!user) {
       throw new UsageError(`no account with ${login.includes('@') ? 'email' : 'username'} "${login}"`);
     }
     const passwordHash = await hashPassword(password);
-    const ended = await ds.transaction(async (manager) => {
+    ended = await ds.transaction(async (manager) => {
       await manager.getRepository(UserEntity).update({ id: user.id }, { passwordHash });
-      return (await manager.getRepository(SessionEntity).delete({ userId: user.id })).affected ?? 0;
+      const sessions = manager.getRepository(SessionEntity);
+      const ids = (await sessions.find({ select: { id: true }, where: { userId: user.id } })).map((s) => s.id);
+      await sessions.delete({ userId: user.id });
+      return ids;
     });
-    console.log(`password of ${user.username} (id ${user.id}) changed; ${ended} session(s) signed out`);
+    console.log(`password of ${user.username} (id ${user.id}) changed; ${ended.length} session(s) signed out`);
   });
+  await announceEndedSessions(config, ended);
   if (generated) {
     console.log(`password: ${password}`);
   }

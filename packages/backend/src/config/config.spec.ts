@@ -23,7 +23,20 @@ describe(loadConfig.name, () => {
     expect(config.port).toBe(8080);
     expect(config.host).toBe('0.0.0.0');
     expect(config.logLevel).toBe('info');
-    expect(config.ws).toEqual({ maxFrameBytes: 64 * 1024, idleTimeoutMs: 75_000, allowedOrigins: [] });
+    expect(config.ws).toEqual({
+      maxFrameBytes: 64 * 1024,
+      idleTimeoutMs: 75_000,
+      allowedOrigins: [],
+      maxQueuedFrames: 1_000,
+      maxBufferedBytes: 8 * 1024 * 1024,
+      sessionCheckMs: 5_000,
+      rates: {
+        send: { perSecond: 10, burst: 30 },
+        typing: { perSecond: 1, burst: 5 },
+        create: { perSecond: 10 / 60, burst: 20 },
+      },
+    });
+    expect(config.limits).toEqual({ channelsPerUser: 50, roomsPerUser: 200 });
     expect(config.auth).toEqual({
       signInMaxPerIp: 30,
       signInMaxFailuresPerAccount: 5,

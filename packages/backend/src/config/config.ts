@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { LIMITS } from '@pychat/protocol';
 import { z } from 'zod';
 import proxyaddr from 'proxy-addr';
 import { makePrivate } from '../private-files';
@@ -10,6 +11,7 @@ import { makePrivate } from '../private-files';
  * address (`loopback`, `uniquelocal`, IPs, CIDRs, as proxy-addr names them). Used by http/client-ip.ts.
  */
 export type TrustProxy = false | number | readonly string[];
+import type { BucketRate } from '../services/token-bucket';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -43,9 +45,37 @@ const EnvSchema = z.object({
   /** Where the built web app lives; served at `/`. Default: packages/frontend/dist of this checkout. */
   PYCHAT_STATIC_DIR: z.string().optional(),
   /** Frames above this many bytes get FRAME_TOO_LARGE; the socket stays open. */
-  PYCHAT_WS_MAX_FRAME_BYTES: int(1024, 16 * 1024 * 1024).default(64 * 1024),
+  PYCHAT_WS_MAX_FRAME_BYTES: int(1024, 16 * 1024 * 1024).default(LIMITS.wsFrameBytes),
   /** A socket that sends nothing (not even session.ping) for this long is closed with 4008. */
   PYCHAT_WS_IDLE_TIMEOUT_MS: int(1000, 3_600_000).default(75_000),
+  /**
+   * Token buckets for WebSocket requests, per socket; a user's sockets on one instance share twice this.
+   * Above them a request gets RATE_LIMITED with `retryAfterMs` and nothing is written.
+   * Sends cover message.send, message.edit and message.delete.
+   */
+  PYCHAT_WS_SEND_PER_S: int(1, 1_000_000).default(10),
+  PYCHAT_WS_SEND_BURST: int(1, 1_000_000).default(30),
+  /** typing.start (the web app sends one every 3 s while the user types). */
+  PYCHAT_WS_TYPING_PER_S: int(1, 1_000_000).default(1),
+  PYCHAT_WS_TYPING_BURST: int(1, 1_000_000).default(5),
+  /** room.create, room.createDirect and channel.create, per minute. */
+  PYCHAT_WS_CREATE_PER_MIN: int(1, 1_000_000).default(10),
+  PYCHAT_WS_CREATE_BURST: int(1, 1_000_000).default(20),
+  /**
+   * Frames one socket may have waiting for the server (they are handled one at a time); one more, or more than
+   * 32 × PYCHAT_WS_MAX_FRAME_BYTES waiting, closes the socket with 4009.
+   */
+  PYCHAT_WS_MAX_QUEUED_FRAMES: int(1, 100_000).default(1_000),
+  /** Bytes waiting to be sent to one socket (a client that does not read); above it the socket is closed with 4009. */
+  PYCHAT_WS_MAX_BUFFERED_BYTES: int(65_536, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  /**
+   * Every instance checks the sessions of its open sockets this often (one query) and closes the ones whose
+   * session is gone or expired: the backstop for revocations that could not reach it over the bus.
+   */
+  PYCHAT_WS_SESSION_CHECK_MS: int(50, 3_600_000).default(5_000),
+  /** Channels, and rooms, that one user may administer at once; above it channel.create / room.create get LIMIT_REACHED. */
+  PYCHAT_MAX_CHANNELS_PER_USER: int(1, 1_000_000).default(50),
+  PYCHAT_MAX_ROOMS_PER_USER: int(1, 1_000_000).default(200),
   /** Each instance announces users coming online or going offline in one frame per this many milliseconds. */
   PYCHAT_PRESENCE_BATCH_MS: int(10, 10_000).default(500),
   /** Comma-separated extra origins (`https://host[:port]`) whose pages may open the WebSocket and POST/PUT/PATCH/DELETE under /api; same-origin always may. */
@@ -134,7 +164,17 @@ export interface Config {
   readonly redis: { readonly url: string; readonly prefix: string } | null;
   readonly logLevel: Env['PYCHAT_LOG_LEVEL'];
   readonly staticDir: string | null;
-  readonly ws: { readonly maxFrameBytes: number; readonly idleTimeoutMs: number; readonly allowedOrigins: string[] };
+  readonly ws: {
+    readonly maxFrameBytes: number;
+    readonly idleTimeoutMs: number;
+    readonly allowedOrigins: string[];
+    readonly maxQueuedFrames: number;
+    readonly maxBufferedBytes: number;
+    readonly sessionCheckMs: number;
+    /** Per socket; a user's sockets on one instance share twice each. */
+    readonly rates: { readonly send: BucketRate; readonly typing: BucketRate; readonly create: BucketRate };
+  };
+  readonly limits: { readonly channelsPerUser: number; readonly roomsPerUser: number };
   readonly presenceBatchMs: number;
   readonly auth: {
     readonly signInMaxPerIp: number;
@@ -251,7 +291,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowedOrigins: e.PYCHAT_ALLOWED_ORIGINS.split(',')
         .map((o) => o.trim())
         .filter(Boolean),
+      maxQueuedFrames: e.PYCHAT_WS_MAX_QUEUED_FRAMES,
+      maxBufferedBytes: e.PYCHAT_WS_MAX_BUFFERED_BYTES,
+      sessionCheckMs: e.PYCHAT_WS_SESSION_CHECK_MS,
+      rates: {
+        send: { perSecond: e.PYCHAT_WS_SEND_PER_S, burst: e.PYCHAT_WS_SEND_BURST },
+        typing: { perSecond: e.PYCHAT_WS_TYPING_PER_S, burst: e.PYCHAT_WS_TYPING_BURST },
+        create: { perSecond: e.PYCHAT_WS_CREATE_PER_MIN / 60, burst: e.PYCHAT_WS_CREATE_BURST },
+      },
     },
+    limits: { channelsPerUser: e.PYCHAT_MAX_CHANNELS_PER_USER, roomsPerUser: e.PYCHAT_MAX_ROOMS_PER_USER },
     auth: {
       signInMaxPerIp: e.PYCHAT_SIGNIN_MAX_PER_IP,
       signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,

@@ -1,6 +1,15 @@
-import { SESSION_COOKIE, SignInBody, SignUpBody, Username, type AvailabilityResponse } from '@pychat/protocol';
+import {
+  SESSION_COOKIE,
+  SignInBody,
+  SignOutAllBody,
+  SignUpBody,
+  Username,
+  type AvailabilityResponse,
+  type SignOutAllResponse,
+} from '@pychat/protocol';
 import { Router, type CookieOptions, type Request, type Response } from 'express';
 import type { AuthService, ClientInfo } from '../services/auth.service';
+import { currentSessionId, currentUser, requireSession } from './middleware/auth';
 import { sessionTokenOf } from './session-token';
 import { validate } from './validate';
 
@@ -43,6 +52,16 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     }
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
+  });
+
+  router.post('/sign-out-all', requireSession(auth), async (req, res) => {
+    const { keepCurrent } = validate(SignOutAllBody, req.body ?? {});
+    const ended = await auth.signOutAll(currentUser(res).id, keepCurrent ? currentSessionId(res) : undefined);
+    if (!keepCurrent) {
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
+    const body: SignOutAllResponse = { ended };
+    res.json(body);
   });
 
   router.get('/username-available', async (req, res) => {

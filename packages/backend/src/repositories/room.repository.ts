@@ -196,6 +196,18 @@ export class RoomRepository {
     return rows.map((row) => ({ channel: channelFromRow(row), mainRoomId: num(row.main_room_id) }));
   }
 
+  /** Live channels, and live named rooms, this user administers (the per-user caps count these). */
+  async countAdministered(userId: number): Promise<{ channels: number; rooms: number }> {
+    const [channels, rooms]: Row[][] = await Promise.all([
+      this.dataSource.query('SELECT COUNT(*) AS n FROM channels WHERE admin_id = ? AND deleted_at IS NULL', [userId]),
+      this.dataSource.query(
+        "SELECT COUNT(*) AS n FROM rooms WHERE admin_id = ? AND kind = 'room' AND deleted_at IS NULL",
+        [userId],
+      ),
+    ]);
+    return { channels: num(channels[0]?.n ?? 0), rooms: num(rooms[0]?.n ?? 0) };
+  }
+
   /** Named rooms of a channel, not its main room. */
   subRoomsOf(channelId: number): Promise<RoomEntity[]> {
     return this.#rooms.findBy({ channelId, kind: 'room', deletedAt: IsNull() });

@@ -1,7 +1,10 @@
-import { LessThan, type DataSource, type Repository } from 'typeorm';
+import { In, LessThan, type DataSource, type Repository } from 'typeorm';
 import { SessionEntity, type UserEntity } from '../entities';
 import { outsideTransactions } from '../db/data-source';
 import { num, strOrNull, userFromRow, USER_COLUMNS, type Row } from './raw-rows';
+
+/** Ids per query: well under SQLite's and MariaDB's placeholder limits. */
+const ID_CHUNK = 500;
 
 export class SessionRepository {
   readonly #sessions: Repository<SessionEntity>;
@@ -58,6 +61,48 @@ export class SessionRepository {
     }
     await this.#sessions.delete({ id: session.id });
     return session.id;
+  }
+
+  /** Deletes every session of the user (but `exceptId`); returns the ids deleted. */
+  async deleteAllOfUser(userId: number, exceptId?: number): Promise<number[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const repo = manager.getRepository(SessionEntity);
+      const ids = (await repo.find({ select: { id: true }, where: { userId } }))
+        .map((s) => s.id)
+        .filter((id) => id !== exceptId);
+      if (ids.length > 0) {
+        await repo.delete({ id: In(ids) });
+      }
+      return ids;
+    });
+  }
+
+  /** `last_used_at` of the sessions among `ids` that still exist, in chunks so any number fits one call. */
+  async lastUsedOf(ids: number[]): Promise<Map<number, number>> {
+    const found = new Map<number, number>();
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const chunk = ids.slice(i, i + ID_CHUNK);
+      const rows: Row[] = await this.dataSource.query(
+        `SELECT id, last_used_at FROM sessions WHERE id IN (${chunk.map(() => '?').join(',')})`,
+        chunk,
+      );
+      for (const row of rows) {
+        found.set(num(row.id), num(row.last_used_at));
+      }
+    }
+    return found;
+  }
+
+  async touchMany(ids: number[], at: number): Promise<void> {
+    for (let i = 0; i < ids.length; i += ID_CHUNK) {
+      const chunk = ids.slice(i, i + ID_CHUNK);
+      await outsideTransactions(this.dataSource, () =>
+        this.dataSource.query(`UPDATE sessions SET last_used_at = ? WHERE id IN (${chunk.map(() => '?').join(',')})`, [
+          at,
+          ...chunk,
+        ]),
+      );
+    }
   }
 
   async deleteUnusedSince(before: number): Promise<number> {

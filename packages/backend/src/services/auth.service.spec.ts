@@ -363,7 +363,7 @@ describe(AuthService.name, () => {
       await sut.signOut('a-token-of-some-length');
 
       expect(sessions.deleteByTokenHash).toHaveBeenCalledWith(hashToken('a-token-of-some-length'));
-      expect(events.emitted).toEqual([{ name: 'session.ended', payload: { sessionId: 42 } }]);
+      expect(events.emitted).toEqual([{ name: 'session.ended', payload: { sessionIds: [42], reason: 'signed-out' } }]);
       expect(sessions.deleteByTokenHash).toHaveBeenCalledBefore(events.emit);
     });
 

@@ -34,6 +34,8 @@ const DELAY_BASE_MS = 1_000;
 const DELAY_MAX_MS = 15 * 60_000;
 /** Failures (per account, and per account and address) are forgotten this long after the last one. */
 const FAILURE_MEMORY_MS = 24 * 60 * 60_000;
+/** Sessions kept alive by an open socket only are written back this often (see endedSessions). */
+const SOCKET_TOUCH_AFTER_MS = 3_600_000;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -223,8 +225,41 @@ export class AuthService {
   async signOut(token: string): Promise<void> {
     const sessionId = await this.sessions.deleteByTokenHash(hashToken(token));
     if (sessionId !== null) {
-      await this.events.emit('session.ended', { sessionId });
+      await this.events.emit('session.ended', { sessionIds: [sessionId], reason: 'signed-out' });
     }
+  }
+
+  /** "Sign out everywhere": ends every session of the user (but `keepSessionId`), sockets on every instance. */
+  async signOutAll(userId: number, keepSessionId?: number): Promise<number> {
+    const ended = await this.sessions.deleteAllOfUser(userId, keepSessionId);
+    if (ended.length > 0) {
+      this.#logger.info({ user: userId, sessions: ended.length }, 'signed out everywhere');
+      await this.events.emit('session.ended', { sessionIds: ended, reason: 'signed-out' });
+    }
+    return ended.length;
+  }
+
+  /**
+   * Of these sessions (of open sockets), the ones deleted or past their TTL. The others count as used:
+   * an open socket is use, so a session is touched about once per SOCKET_TOUCH_AFTER_MS while one is open.
+   */
+  async endedSessions(ids: number[]): Promise<Set<number>> {
+    const now = this.clock();
+    const lastUsed = await this.sessions.lastUsedOf(ids);
+    const ended = new Set<number>();
+    const stale: number[] = [];
+    for (const id of ids) {
+      const at = lastUsed.get(id);
+      if (at === undefined || at + this.options.sessionTtlMs < now) {
+        ended.add(id);
+      } else if (now - at > SOCKET_TOUCH_AFTER_MS) {
+        stale.push(id);
+      }
+    }
+    if (stale.length > 0) {
+      await this.sessions.touchMany(stale, now);
+    }
+    return ended;
   }
 
   /** The user behind a session token, or null when unknown or expired. */

@@ -1,4 +1,12 @@
-import type { ChannelDto, MessageDto, RoomDto, RoomStateDto, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type {
+  ChannelDto,
+  MessageDto,
+  RoomDto,
+  RoomStateDto,
+  ServerMessages,
+  UserDto,
+  UserSettingsDto,
+} from '@pychat/protocol';
 
 /** What happened, in domain terms. Services emit these after committing; fanout.service turns them into frames. */
 export interface DomainEvents {
@@ -20,7 +28,8 @@ export interface DomainEvents {
   /** A batch of users who came online or went offline (see PresenceService). */
   'presence.changed': { online: number[]; offline: { userId: number; lastSeenAt: number }[] };
   'user.created': { user: UserDto };
-  'session.ended': { sessionId: number };
+  /** Sessions deleted: their sockets, on every instance, get session.ended and close with 4001. */
+  'session.ended': { sessionIds: number[]; reason: ServerMessages['session.ended']['reason'] };
   'settings.updated': { userId: number; settings: UserSettingsDto };
   'user.updated': { user: UserDto };
 }

@@ -131,7 +131,13 @@ describe(FanoutService.name, () => {
     ],
     ['user.created', { user }, { all: true }, 'user.created', { user }],
     ['user.updated', { user }, { all: true }, 'user.updated', { user }],
-    ['session.ended', { sessionId: 4 }, { session: 4, close: true }, 'session.ended', { reason: 'signed-out' }],
+    [
+      'session.ended',
+      { sessionIds: [4, 7], reason: 'password-reset' },
+      { sessions: [4, 7], close: true },
+      'session.ended',
+      { reason: 'password-reset' },
+    ],
     ['settings.updated', { userId: 7, settings }, { users: [7] }, 'settings.updated', { settings }],
   ];
 

@@ -63,8 +63,8 @@ export class FanoutService {
     events.on('settings.updated', ({ userId, settings }) =>
       this.publish({ users: [userId] }, 'settings.updated', { settings }),
     );
-    events.on('session.ended', ({ sessionId }) =>
-      this.publish({ session: sessionId, close: true }, 'session.ended', { reason: 'signed-out' }),
+    events.on('session.ended', ({ sessionIds, reason }) =>
+      this.publish({ sessions: sessionIds, close: true }, 'session.ended', { reason }),
     );
     events.on('user.updated', (data) => this.publish({ all: true }, 'user.updated', data));
   }

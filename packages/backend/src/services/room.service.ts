@@ -16,6 +16,12 @@ import type { AccessService } from './access.service';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 
+/** Per-user caps (PYCHAT_MAX_CHANNELS_PER_USER, PYCHAT_MAX_ROOMS_PER_USER). */
+export interface RoomLimits {
+  channelsPerUser: number;
+  roomsPerUser: number;
+}
+
 export function toMemberDto(member: RoomMemberEntity): RoomMemberDto {
   return { userId: member.userId, lastReadMessageId: member.lastReadMessageId };
 }
@@ -73,7 +79,19 @@ export class RoomService {
     private readonly access: AccessService,
     private readonly events: DomainEventBus,
     private readonly clock: Clock,
+    private readonly limits: RoomLimits = { channelsPerUser: Infinity, roomsPerUser: Infinity },
   ) {}
+
+  /**
+   * Caps what one account can make the server store and fan out. Counted before the insert, so concurrent
+   * creations of one user may pass it by a few (the per-socket rate limit keeps that small).
+   */
+  private async requireBelowCap(userId: number, kind: 'channels' | 'rooms'): Promise<void> {
+    const cap = kind === 'channels' ? this.limits.channelsPerUser : this.limits.roomsPerUser;
+    if (Number.isFinite(cap) && (await this.rooms.countAdministered(userId))[kind] >= cap) {
+      throw new AppError('LIMIT_REACHED', `You administer ${cap} ${kind} already, the most allowed; delete one first`);
+    }
+  }
 
   /** Everything about my rooms for the first frame of a connection. */
   async snapshot(userId: number, known?: Membership[]): Promise<RoomsSnapshot> {
@@ -149,6 +167,7 @@ export class RoomService {
     userId: number,
     input: ClientMessages['channel.create'],
   ): Promise<{ channel: ChannelDto; room: RoomDto; state: RoomStateDto }> {
+    await this.requireBelowCap(userId, 'channels');
     const invitees = await this.requireUsers(input.userIds, userId);
     const now = this.clock();
     const { channel, room } = await this.rooms.createChannel(
@@ -173,6 +192,7 @@ export class RoomService {
     input: ClientMessages['room.create'],
   ): Promise<{ room: RoomDto; state: RoomStateDto }> {
     const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
+    await this.requireBelowCap(userId, 'rooms');
     const invitees = await this.requireUsers(input.userIds, userId);
     await this.requireChannelMembers(mainRoom.id, invitees);
     const now = this.clock();

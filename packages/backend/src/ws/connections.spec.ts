@@ -235,6 +235,55 @@ describe(ConnectionRegistry.name, () => {
       expect(otherDevice.sent()).toEqual([]);
       expect(otherDevice.socket.close).not.toHaveBeenCalled();
     });
+
+    it('ends several sessions at once (sign out everywhere) and stops delivering to them', () => {
+      const registry = new ConnectionRegistry();
+      const phone = connect(1, { sessionId: 5 });
+      const laptop = connect(1, { sessionId: 6 });
+      const kept = connect(1, { sessionId: 7 });
+      for (const c of [phone, laptop, kept]) {
+        registry.add(c.conn, [10]);
+      }
+
+      deliver(registry, { sessions: [5, 6], close: true }, 'session.ended');
+      deliver(registry, { room: 10 }, 'after');
+
+      for (const ended of [phone, laptop]) {
+        expect(ended.sent()).toEqual(['session.ended']);
+        expect(ended.socket.close).toHaveBeenCalledWith(CLOSE_CODES.SESSION_ENDED, expect.any(String));
+      }
+      expect(kept.sent()).toEqual(['after']);
+      expect(registry.size).toBe(1);
+    });
+  });
+
+  it('closes a socket whose client does not read (send buffer past the limit) instead of buffering more', () => {
+    const socket = { readyState: WebSocket.OPEN as number, send: vi.fn(), close: vi.fn(), bufferedAmount: 0 };
+    const conn = new Connection('slow', 1, 1, socket as unknown as WebSocket, log, 1_000);
+    conn.sendFirst('ready');
+    socket.bufferedAmount = 1_001;
+
+    conn.send('more');
+
+    expect(socket.send).toHaveBeenCalledTimes(1);
+    expect(socket.close).toHaveBeenCalledWith(CLOSE_CODES.BACKPRESSURE, expect.any(String));
+  });
+
+  it('logs a repeated client warning once per interval, then how many were dropped', () => {
+    const warn = vi.fn();
+    const logger = { child: () => ({ warn }) } as unknown as typeof log;
+    const socket = { readyState: WebSocket.OPEN as number, send: vi.fn(), close: vi.fn() };
+    const conn = new Connection('noisy', 1, 1, socket as unknown as WebSocket, logger);
+
+    for (let i = 0; i < 1_000; i++) {
+      conn.warn('unknown frame type', { type: `t${i}` });
+    }
+    conn.flushWarnings();
+
+    expect(warn.mock.calls).toEqual([
+      [{ type: 't0' }, 'unknown frame type'],
+      [{ suppressed: { 'unknown frame type': 999 } }, 'warnings suppressed'],
+    ]);
   });
 
   it('queues frames for a connection that has not had its first frame yet', () => {

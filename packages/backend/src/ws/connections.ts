@@ -2,6 +2,11 @@ import { CLOSE_CODES } from '@pychat/protocol';
 import { WebSocket } from 'ws';
 import { decodeEnvelope } from '../bus/envelope';
 import type { Logger } from '../logger';
+import type { TokenBucket } from '../services/token-bucket';
+import { LogSampler } from './log-sampler';
+
+/** Per socket, each kind of client warning is logged at most once per this interval (see LogSampler). */
+const WARN_SAMPLE_MS = 60_000;
 
 /** A frame as `ws` sends it: a string, or the same text already UTF-8 encoded once for many sockets. */
 export type Frame = string | Buffer;
@@ -15,9 +20,15 @@ export class Connection {
    */
   changedDuringSetup: Map<number, 'join' | 'leave'> | null = null;
   lastFrameAt = Date.now();
+  /** Received frames not yet answered (they are handled one at a time), and their bytes. */
+  queuedFrames = 0;
+  queuedBytes = 0;
+  /** This socket's request budgets by kind (see ws/request-limits.ts); freed with the connection. */
+  readonly buckets = new Map<string, TokenBucket>();
   /** Frames delivered before session.ready was sent wait here, so the client sees the snapshot first. */
   #pending: Frame[] | null = [];
   #log: Logger | undefined;
+  #warnings: LogSampler | undefined;
 
   constructor(
     readonly id: string,
@@ -25,6 +36,8 @@ export class Connection {
     readonly sessionId: number,
     readonly socket: WebSocket,
     private readonly parentLog: Logger,
+    /** A client that does not read its frames: past this many unsent bytes it is closed (4009). */
+    private readonly maxBufferedBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Created on first use: most connections never log, and a child logger per socket costs memory. */
@@ -33,10 +46,36 @@ export class Connection {
     return this.#log;
   }
 
+  /**
+   * A warning caused by the client (bad frames, limits hit): sampled per kind, so one client cannot flood
+   * the log. `kind` is a fixed server string; the client's text goes in `fields` (truncated by the caller).
+   */
+  warn(kind: string, fields: Record<string, unknown> = {}): void {
+    this.#warnings ??= new LogSampler(WARN_SAMPLE_MS);
+    const suppressed = this.#warnings.sample(kind, Date.now());
+    if (suppressed !== null) {
+      this.log.warn(suppressed > 0 ? { ...fields, suppressed } : fields, kind);
+    }
+  }
+
+  /** Logs, once, the warnings sampling dropped since the last logged one (called when the socket closes). */
+  flushWarnings(): void {
+    const dropped = this.#warnings?.drain();
+    if (dropped) {
+      this.log.warn({ suppressed: dropped }, 'warnings suppressed');
+    }
+  }
+
   send(frame: Frame): void {
     if (this.#pending) {
       this.#pending.push(frame);
     } else if (this.socket.readyState === WebSocket.OPEN) {
+      if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+        // The client is not reading: keeping its frames would grow this process's memory without bound.
+        this.warn('send buffer full', { buffered: this.socket.bufferedAmount });
+        this.socket.close(CLOSE_CODES.BACKPRESSURE, 'send buffer full: read faster, then resync');
+        return;
+      }
       // binary: false keeps a pre-encoded Buffer a text frame.
       this.socket.send(frame, { binary: false });
     }
@@ -130,13 +169,10 @@ export class ConnectionRegistry {
       }
       return;
     }
-    if ('session' in target) {
-      for (const conn of [...this.#all.values()]) {
-        if (conn.sessionId === target.session) {
-          conn.send(frame);
-          conn.socket.close(CLOSE_CODES.SESSION_ENDED, 'signed out');
-        }
-      }
+    if ('sessions' in target || 'session' in target) {
+      // `session`: one session, as published by instances of an earlier version during a rolling upgrade.
+      const ended = new Set('sessions' in target ? target.sessions : [target.session]);
+      this.endSessions(ended, frame);
       return;
     }
     if ('room' in target) {
@@ -164,6 +200,21 @@ export class ConnectionRegistry {
         }
       }
     }
+  }
+
+  /** Sends `frame` (session.ended) to every socket of these sessions and closes them with 4001. */
+  endSessions(sessionIds: ReadonlySet<number>, frame: Frame): number {
+    let closed = 0;
+    for (const conn of [...this.#all.values()]) {
+      if (sessionIds.has(conn.sessionId)) {
+        conn.send(frame);
+        conn.socket.close(CLOSE_CODES.SESSION_ENDED, 'session ended');
+        // Gone from the indexes now: no frame of a later envelope reaches it while the close handshake runs.
+        this.remove(conn);
+        closed += 1;
+      }
+    }
+    return closed;
   }
 
   #indexAdd<K>(index: Map<K, Set<Connection>>, key: K, conn: Connection): void {

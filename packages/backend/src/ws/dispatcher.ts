@@ -8,9 +8,10 @@ import {
   type ErrorFrame,
   type ReplyFrame,
 } from '@pychat/protocol';
-import { AppError, isUnavailableError } from '../errors';
+import { AppError, isUnavailableError, RateLimitedError } from '../errors';
 import type { Logger } from '../logger';
 import type { Handlers, WsContext } from './context';
+import type { RequestLimits } from './request-limits';
 
 /**
  * Finds a request id in a frame too large to parse, so even that error can be matched to its request.
@@ -28,6 +29,7 @@ export class Dispatcher {
     private readonly handlers: Handlers,
     private readonly maxFrameBytes: number,
     private readonly logger: Logger,
+    private readonly limits: RequestLimits | null = null,
   ) {}
 
   async dispatch(ctx: WsContext, raw: Buffer, isBinary: boolean): Promise<void> {
@@ -59,7 +61,7 @@ export class Dispatcher {
     }
     const { type, id, data } = envelope.data;
     if (!isClientType(type)) {
-      ctx.conn.log.warn({ type }, 'unknown frame type');
+      ctx.conn.warn('unknown frame type', { type: type.slice(0, 64) });
       return this.fail(ctx, id, new AppError('UNKNOWN_TYPE', `Unknown frame type "${type.slice(0, 64)}"`));
     }
     const parsed = clientRequests[type].request.safeParse(data);
@@ -69,6 +71,11 @@ export class Dispatcher {
         id,
         new AppError('VALIDATION_FAILED', `Invalid data for ${type}`, describeIssues(parsed.error)),
       );
+    }
+    const waitMs = this.limits?.take(ctx.conn, type, Date.now()) ?? 0;
+    if (waitMs > 0) {
+      ctx.conn.warn('rate limited', { type });
+      return this.fail(ctx, id, new RateLimitedError(`Too many ${type} requests; retry in ${waitMs} ms`, waitMs));
     }
     try {
       const reply = await this.call(type, ctx, parsed.data);
@@ -94,8 +101,12 @@ export class Dispatcher {
       if (error.issues) {
         body.issues = error.issues;
       }
+      const { retryAfterMs } = error as { retryAfterMs?: unknown };
+      if (typeof retryAfterMs === 'number') {
+        body.retryAfterMs = retryAfterMs;
+      }
     } else if (isUnavailableError(error)) {
-      ctx.conn.log.warn({ err: error }, 'database unavailable');
+      ctx.conn.warn('database unavailable', { err: error });
       body = { code: 'UNAVAILABLE', message: 'The server cannot reach its database right now; retry shortly' };
     } else {
       this.logger.error({ err: error, conn: ctx.conn.id, user: ctx.userId }, 'handler failed');

@@ -15,6 +15,7 @@ import type { RoomService } from '../services/room.service';
 import { toUserDto, type UserService } from '../services/user.service';
 import { Connection, type ConnectionRegistry } from './connections';
 import type { Dispatcher } from './dispatcher';
+import type { RequestLimits } from './request-limits';
 
 const IDLE_CHECK_INTERVAL_MS = 5_000;
 
@@ -26,6 +27,7 @@ export interface WsServerDeps {
   presence: PresenceService;
   registry: ConnectionRegistry;
   dispatcher: Dispatcher;
+  limits?: RequestLimits;
   clock: Clock;
   logger: Logger;
   /** Whether the TCP peer is a trusted proxy (its X-Forwarded-Proto then tells the browser's scheme). */
@@ -41,6 +43,8 @@ export class WsServer {
   readonly #wss: WebSocketServer;
   readonly #logger: Logger;
   #idleTimer: NodeJS.Timeout | undefined;
+  #sessionTimer: NodeJS.Timeout | undefined;
+  #checkingSessions = false;
   #closing = false;
 
   constructor(private readonly deps: WsServerDeps) {
@@ -56,8 +60,15 @@ export class WsServer {
         reject(socket, 503, 'UNAVAILABLE', 'Server cannot accept connections right now');
       });
     });
-    this.#idleTimer = setInterval(() => this.closeIdle(), IDLE_CHECK_INTERVAL_MS);
+    this.#idleTimer = setInterval(() => {
+      this.closeIdle();
+      this.deps.limits?.prune(Date.now());
+    }, IDLE_CHECK_INTERVAL_MS);
     this.#idleTimer.unref();
+    this.#sessionTimer = setInterval(() => {
+      this.closeEndedSessions().catch((error: unknown) => this.#logger.warn({ err: error }, 'session check failed'));
+    }, this.deps.config.ws.sessionCheckMs);
+    this.#sessionTimer.unref();
   }
 
   get connectionCount(): number {
@@ -119,21 +130,40 @@ export class WsServer {
     sessionId: number,
     usersSince: number | null,
   ): Promise<void> {
-    const { registry, rooms, users, presence, dispatcher, clock } = this.deps;
+    const { registry, rooms, users, presence, dispatcher, clock, config } = this.deps;
     const id = randomBytes(6).toString('base64url');
-    const conn = new Connection(id, user.id, sessionId, ws, this.#logger);
+    const conn = new Connection(id, user.id, sessionId, ws, this.#logger, config.ws.maxBufferedBytes);
+    // Bytes waiting too: two frames at the hard size limit (2 MiB by default), far above what a client that
+    // waits for its answers ever has in flight.
+    const maxQueuedBytes = 32 * config.ws.maxFrameBytes;
     // One frame at a time per socket: two sends from one tab commit, and are answered, in the order sent.
     let queue: Promise<void> = Promise.resolve();
     ws.on('message', (raw: Buffer, isBinary: boolean) => {
+      if (ws.readyState !== ws.OPEN) {
+        // Closing (session ended, backpressure): nothing more from this socket is acted on.
+        return;
+      }
       conn.lastFrameAt = Date.now();
+      if (conn.queuedFrames >= config.ws.maxQueuedFrames || conn.queuedBytes + raw.length > maxQueuedBytes) {
+        conn.warn('too many queued frames', { queued: conn.queuedFrames, bytes: conn.queuedBytes });
+        ws.close(CLOSE_CODES.BACKPRESSURE, 'too many queued frames: wait for answers');
+        return;
+      }
+      conn.queuedFrames += 1;
+      conn.queuedBytes += raw.length;
       queue = queue
         .then(() => dispatcher.dispatch({ userId: user.id, conn }, raw, isBinary))
-        .catch((error: unknown) => conn.log.error({ err: error }, 'dispatch failed'));
+        .catch((error: unknown) => conn.log.error({ err: error }, 'dispatch failed'))
+        .finally(() => {
+          conn.queuedFrames -= 1;
+          conn.queuedBytes -= raw.length;
+        });
     });
-    ws.on('error', (error) => conn.log.warn({ err: error.message }, 'socket error'));
+    ws.on('error', (error) => conn.warn('socket error', { err: error.message }));
     let counted = false;
     ws.on('close', (code: number, reason: Buffer) => {
       registry.remove(conn);
+      conn.flushWarnings();
       this.#logger.info(
         { conn: id, user: user.id, code, reason: reason.toString('utf8').slice(0, 64) },
         'ws disconnected',
@@ -200,10 +230,36 @@ export class WsServer {
     }
   }
 
+  /**
+   * Backstop for revocation: sessions deleted where this instance could not hear it (`pychat reset-password`
+   * without Redis, another instance's bus outage) or past their TTL. One query for every open socket's session.
+   */
+  private async closeEndedSessions(): Promise<void> {
+    if (this.#checkingSessions || this.deps.registry.size === 0) {
+      return;
+    }
+    this.#checkingSessions = true;
+    try {
+      const ids = new Set<number>();
+      for (const conn of this.deps.registry.connections()) {
+        ids.add(conn.sessionId);
+      }
+      const ended = await this.deps.auth.endedSessions([...ids]);
+      if (ended.size > 0) {
+        const frame: ServerEventFrame<'session.ended'> = { type: 'session.ended', data: { reason: 'expired' } };
+        const closed = this.deps.registry.endSessions(ended, JSON.stringify(frame));
+        this.#logger.info({ sessions: ended.size, sockets: closed }, 'closed sockets of ended sessions');
+      }
+    } finally {
+      this.#checkingSessions = false;
+    }
+  }
+
   /** Stops accepting, then closes every socket with 1001 so clients reconnect elsewhere. */
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#idleTimer);
+    clearInterval(this.#sessionTimer);
     for (const conn of this.deps.registry.connections()) {
       conn.socket.close(CLOSE_CODES.GOING_AWAY, 'server restarting');
     }

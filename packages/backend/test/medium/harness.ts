@@ -56,6 +56,29 @@ export async function createBackend(): Promise<SharedBackend> {
   };
 }
 
+/**
+ * Request budgets out of the way: other specs send hundreds of messages and use typing frames as bus barriers.
+ * abuse.spec.ts sets the documented defaults back (DEFAULT_RATE_LIMITS) to test them.
+ */
+const NO_RATE_LIMITS: Record<string, string> = {
+  PYCHAT_WS_SEND_PER_S: '1000000',
+  PYCHAT_WS_SEND_BURST: '1000000',
+  PYCHAT_WS_TYPING_PER_S: '1000000',
+  PYCHAT_WS_TYPING_BURST: '1000000',
+  PYCHAT_WS_CREATE_PER_MIN: '1000000',
+  PYCHAT_WS_CREATE_BURST: '1000000',
+};
+
+/** The defaults of config.ts (config.spec.ts checks they are the defaults). */
+export const DEFAULT_RATE_LIMITS: Record<string, string> = {
+  PYCHAT_WS_SEND_PER_S: '10',
+  PYCHAT_WS_SEND_BURST: '30',
+  PYCHAT_WS_TYPING_PER_S: '1',
+  PYCHAT_WS_TYPING_BURST: '5',
+  PYCHAT_WS_CREATE_PER_MIN: '10',
+  PYCHAT_WS_CREATE_BURST: '20',
+};
+
 export async function startServer(
   backend: SharedBackend,
   env: Record<string, string> = {},
@@ -70,6 +93,7 @@ export async function startServer(
     PYCHAT_PRESENCE_BATCH_MS: '20',
     // Every test user signs up from 127.0.0.1.
     PYCHAT_SIGNUP_MAX_PER_IP: '1000000',
+    ...NO_RATE_LIMITS,
     ...(backend.redisUrl ? { PYCHAT_REDIS_URL: backend.redisUrl, PYCHAT_REDIS_PREFIX: backend.redisPrefix } : {}),
     ...env,
   });

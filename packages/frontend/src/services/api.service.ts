@@ -5,6 +5,7 @@ import type {
   HealthResponse,
   ProfileDto,
   SignInBody,
+  SignOutAllResponse,
   SignUpBody,
   UserDto,
 } from '@pychat/protocol';
@@ -32,6 +33,11 @@ export class ApiService {
 
   signOut(): Promise<void> {
     return this.call('POST', '/api/auth/sign-out');
+  }
+
+  /** Ends every session of mine, this one included: sockets on every device close with 4001. */
+  signOutAll(): Promise<SignOutAllResponse> {
+    return this.call('POST', '/api/auth/sign-out-all', {});
   }
 
   usernameAvailable(username: string): Promise<AvailabilityResponse> {

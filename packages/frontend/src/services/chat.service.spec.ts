@@ -99,6 +99,18 @@ describe('ChatService outbox', () => {
     expect(outbox.size).toBe(0);
   });
 
+  it('waits out RATE_LIMITED and sends the message then, instead of failing it', async () => {
+    const { store, ws, sent, outbox, chat } = setup();
+    ws.isOpen = true;
+    ws.request.mockRejectedValueOnce(
+      new WsRequestError({ code: 'RATE_LIMITED', message: 'Too many message.send requests', retryAfterMs: 5 }),
+    );
+    await chat.send(3, 'burst');
+    expect(sent.map((s) => s.content)).toEqual(['burst']);
+    expect(outbox.size).toBe(0);
+    expect(store.state.messages.rooms[3]?.pending).toEqual({});
+  });
+
   it('keeps the message queued when the connection drops mid-send', async () => {
     const { store, ws, outbox, chat } = setup();
     ws.isOpen = true;

@@ -1,9 +1,10 @@
-import type { MessageDto, ServerMessages } from '@pychat/protocol';
+import type { ClientReplies, MessageDto, ServerMessages } from '@pychat/protocol';
 import { LIMITS } from '@pychat/protocol/constants';
 import type { AppStore } from '../store';
 import type { PendingMessage } from '../store/types';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
+import { syncBatches } from './sync-batches';
 import { WsDisconnectedError, WsRequestError, type WsService } from './ws.service';
 
 /** Typing frames are throttled: one every few seconds while the user keeps typing. */
@@ -59,8 +60,17 @@ export class ChatService {
 
   async #flush(): Promise<void> {
     for (const pending of await this.db.outbox()) {
-      if (!this.ws.isOpen) {
+      if (!(await this.#sendPending(pending))) {
         return;
+      }
+    }
+  }
+
+  /** Sends one queued message; false when the socket closed (it stays queued, sent again after the reconnect). */
+  async #sendPending(pending: PendingMessage): Promise<boolean> {
+    for (;;) {
+      if (!this.ws.isOpen) {
+        return false;
       }
       this.store.commit('messages/retryPending', { roomId: pending.roomId, localId: pending.localId });
       try {
@@ -73,14 +83,21 @@ export class ChatService {
         });
         this.confirm(pending.localId, message);
         await this.db.unqueue(pending.localId);
+        return true;
       } catch (error) {
         if (error instanceof WsDisconnectedError) {
-          return; // stays queued; sent again after the reconnect
+          return false;
+        }
+        if (error instanceof WsRequestError && error.code === 'RATE_LIMITED') {
+          // A long offline outbox outruns the server's send budget: wait as told, then go on in order.
+          await new Promise((resolve) => setTimeout(resolve, error.body.retryAfterMs ?? 1_000));
+          continue;
         }
         const text = error instanceof WsRequestError ? error.message : String(error);
         this.store.commit('messages/failPending', { roomId: pending.roomId, localId: pending.localId, error: text });
         await this.db.unqueue(pending.localId);
         this.toast('error', `Message not sent: ${text}`);
+        return true;
       }
     }
   }
@@ -182,10 +199,17 @@ export class ChatService {
         lastMessageId: Object.values(room.byId).reduce((max, m) => Math.max(max, m.id), 0),
         since: room.syncedAt,
       }));
-    if (rooms.length === 0) {
-      return;
+    // A user in thousands of rooms needs several frames: one would pass the server's frame and sync limits.
+    let synced = 0;
+    for (const batch of syncBatches(rooms)) {
+      synced += await this.applySync(await this.ws.request('message.sync', { rooms: batch }));
     }
-    const reply = await this.ws.request('message.sync', { rooms });
+    if (synced > 0) {
+      this.logger.debug('resynced {} rooms', synced)();
+    }
+  }
+
+  private async applySync(reply: ClientReplies['message.sync']): Promise<number> {
     for (const room of reply.rooms) {
       if (room.gap) {
         // Too much happened: start this room over from its newest page.
@@ -210,7 +234,7 @@ export class ChatService {
       this.store.commit('messages/dropRoom', roomId);
       await this.db.deleteRoom(roomId);
     }
-    this.logger.debug('resynced {} rooms', reply.rooms.length)();
+    return reply.rooms.length;
   }
 
   /** Marks everything up to the newest message of the room as read by me. */

@@ -13,7 +13,7 @@ const silent = () => () => undefined;
 const logger = { log: silent, debug: silent, warn: silent, error: silent, trace: silent } as unknown as Logger;
 const me = { id: 1, username: 'me', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 
-function setup(snapshot: Snapshot | null) {
+function setup(snapshot: Snapshot | null, api = {} as ApiService) {
   const store = createAppStore();
   let listener: WsListener | undefined;
   const ws = {
@@ -22,9 +22,9 @@ function setup(snapshot: Snapshot | null) {
     disconnect: vi.fn(),
   } as unknown as WsService;
   const db = { load: vi.fn().mockResolvedValue(snapshot), wipe: vi.fn() } as unknown as LocalDbService;
-  const session = new SessionService(store, {} as ApiService, ws, db, {} as ChatService, logger);
+  const session = new SessionService(store, api, ws, db, {} as ChatService, logger);
   session.attach({ push: vi.fn() } as unknown as Router, {} as EventRouter);
-  return { session, ws, params: () => listener?.connectParams?.() };
+  return { session, ws, db, store, params: () => listener?.connectParams?.() };
 }
 
 function snapshot(usersSyncedAt: number | null): Snapshot {
@@ -56,5 +56,24 @@ describe('SessionService', () => {
     const { session, params } = setup(snapshot(null));
     await session.restore();
     expect(params()).toEqual({ usersSince: undefined });
+  });
+
+  it('signs out everywhere through the API, then forgets everything local', async () => {
+    const api = { signOutAll: vi.fn().mockResolvedValue({ ended: 3 }) } as unknown as ApiService;
+    const { session, ws, db, store } = setup(snapshot(42_000), api);
+    await session.restore();
+    await session.signOutEverywhere();
+    expect(api.signOutAll).toHaveBeenCalledOnce();
+    expect(ws.disconnect).toHaveBeenCalled();
+    expect(db.wipe).toHaveBeenCalled();
+    expect(store.state.session.me).toBeNull();
+  });
+
+  it('stays signed in when the server could not sign out everywhere', async () => {
+    const api = { signOutAll: vi.fn().mockRejectedValue(new Error('offline')) } as unknown as ApiService;
+    const { session, store } = setup(snapshot(42_000), api);
+    await session.restore();
+    await expect(session.signOutEverywhere()).rejects.toThrow('offline');
+    expect(store.state.session.me?.id).toBe(1);
   });
 });

@@ -107,6 +107,12 @@ export class SessionService {
     await this.end();
   }
 
+  /** Signs out every device of mine (a lost phone, a shared computer), then this one. */
+  async signOutEverywhere(): Promise<void> {
+    await this.api.signOutAll();
+    await this.end();
+  }
+
   private async start(user: UserDto): Promise<void> {
     const previous = this.store.state.session.me;
     if (previous && previous.id !== user.id) {

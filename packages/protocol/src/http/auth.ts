@@ -26,6 +26,15 @@ export const SignInBody = z.strictObject({
 });
 export type SignInBody = z.infer<typeof SignInBody>;
 
+/**
+ * POST /api/auth/sign-out-all: ends every session of the signed-in user (its sockets close with 4001 on every
+ * instance). `keepCurrent`: all but the one making the request.
+ */
+export const SignOutAllBody = z.strictObject({ keepCurrent: z.boolean().optional() });
+export type SignOutAllBody = z.infer<typeof SignOutAllBody>;
+export const SignOutAllResponse = z.strictObject({ ended: z.number().int().nonnegative() });
+export type SignOutAllResponse = z.infer<typeof SignOutAllResponse>;
+
 /** Answer of sign-up and sign-in. The token is also set as the httpOnly `pychat_session` cookie. */
 export const AuthResponse = z.strictObject({ user: UserDto, token: z.string() });
 export type AuthResponse = z.infer<typeof AuthResponse>;

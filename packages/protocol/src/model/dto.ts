@@ -105,7 +105,7 @@ export const ErrorBody = z.strictObject({
   message: z.string(),
   /** Field-level problems for VALIDATION_FAILED. */
   issues: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional(),
-  /** RATE_LIMITED: wait at least this long before trying again (HTTP also sends Retry-After in seconds). */
+  /** RATE_LIMITED: wait at least this long before sending the same kind of request again (HTTP also sends Retry-After in seconds). */
   retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;

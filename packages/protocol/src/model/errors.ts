@@ -35,6 +35,8 @@ export const ERROR_CODES = [
   'CANNOT_LEAVE_ALL',
   'CHANNEL_HAS_ROOMS',
   'INVALID_OPERATION',
+  /** A per-user cap (channels or rooms one user administers) is reached; delete one first. */
+  'LIMIT_REACHED',
   /** Unknown HTTP endpoint. */
   'NOT_FOUND',
   // server side
@@ -53,4 +55,9 @@ export const CLOSE_CODES = {
   SESSION_ENDED: 4001,
   /** Nothing received within the idle timeout (client must ping). */
   IDLE_TIMEOUT: 4008,
+  /**
+   * The client sent frames faster than the server answers them (too many waiting on one socket), or did not
+   * read what the server sent (its send buffer passed the limit): reconnect with backoff and resync.
+   */
+  BACKPRESSURE: 4009,
 } as const;

@@ -11,7 +11,11 @@ export const LIMITS = {
   mentionsMax: 50,
   historyPageMax: 100,
   historyPageDefault: 50,
-  syncRoomsMax: 2_000,
+  /**
+   * Rooms per message.sync frame: the largest legal entry is ~90 bytes, so 500 of them fit `wsFrameBytes`.
+   * Clients with more rooms send several frames (the web app batches, see chat.service.ts).
+   */
+  syncRoomsMax: 500,
   syncMessagesPerRoom: 200,
   searchQueryMaxLength: 200,
   searchPageSize: 20,
@@ -24,4 +28,10 @@ export const LIMITS = {
   /** Rooms with more members come without their member list (`RoomDto.members` null): ask `room.members`. */
   roomMembersInlineMax: 200,
   volumeMax: 100,
+  /**
+   * Default of PYCHAT_WS_MAX_FRAME_BYTES. Every request within these limits fits in it (the largest are a
+   * message.send of 10,000 escaped characters, ~60 kB, and a message.sync of `syncRoomsMax` rooms, ~45 kB);
+   * clients keep each frame under it. A server configured lower may refuse legal requests.
+   */
+  wsFrameBytes: 64 * 1024,
 } as const;

@@ -26,6 +26,10 @@ export const sessionEvents = {
     /** Online now; later changes arrive as `presence.changed`. */
     online: z.array(UserId),
   }),
-  /** This session was signed out (on any tab or device): the server closes the socket with 4001 right after. */
-  'session.ended': z.strictObject({ reason: z.enum(['signed-out']) }),
+  /**
+   * This session ended: the server closes the socket with 4001 right after. `signed-out`: sign-out of this
+   * session or "sign out everywhere"; `password-reset`: `pychat reset-password`; `expired`: unused past the
+   * TTL, or deleted while this instance could not be told (the periodic session check found it gone).
+   */
+  'session.ended': z.strictObject({ reason: z.enum(['signed-out', 'password-reset', 'expired']) }),
 };
