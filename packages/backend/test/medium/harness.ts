@@ -65,7 +65,7 @@ export async function createBackend(): Promise<SharedBackend> {
 export async function startServer(
   backend: SharedBackend,
   env: Record<string, string> = {},
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; passwordHasher?: PasswordHasher } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     PYCHAT_HOST: '127.0.0.1',
@@ -80,7 +80,7 @@ export async function startServer(
     ...env,
   });
   const pychat = await startPychat(config, options.logger ?? createLogger(config.logLevel, config.instanceId), {
-    passwordHasher: new PasswordHasher(TEST_SCRYPT),
+    passwordHasher: options.passwordHasher ?? new PasswordHasher(TEST_SCRYPT),
   });
   return {
     pychat,
