@@ -1,5 +1,5 @@
 import { In, type DataSource, type Repository } from 'typeorm';
-import { outsideTransactions } from '../db/data-source';
+import { dialectOf, outsideTransactions } from '../db/data-source';
 import { bool, type Row } from './raw-rows';
 import { MessageEntity, RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
 
@@ -19,18 +19,57 @@ export interface NewUser {
   sex: UserEntity['sex'];
 }
 
+/** An insert lost to an existing account with the same username or email (in any case). */
+export class DuplicateUserError extends Error {
+  constructor(readonly field: 'username' | 'email') {
+    super(`a user with this ${field} exists`);
+    this.name = 'DuplicateUserError';
+  }
+}
+
+/**
+ * Which unique index of `users` a driver error is about, by the index's name (MariaDB: "Duplicate entry 'x'
+ * for key 'uq_users_email'", MySQL 8 prefixes the table) or column (SQLite: "UNIQUE constraint failed:
+ * users.email"); anchored at the end, since the MariaDB text starts with the value, which the user chose.
+ */
+export function duplicateUserField(error: unknown): 'username' | 'email' | null {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code !== 'ER_DUP_ENTRY' && e?.code !== 'SQLITE_CONSTRAINT_UNIQUE') {
+    return null;
+  }
+  const message = typeof e.message === 'string' ? e.message : '';
+  const match =
+    /for key '(?:\w+\.)?uq_users_(username|email)'$/.exec(message) ??
+    /UNIQUE constraint failed: users\.(username|email)$/.exec(message);
+  return (match?.[1] as 'username' | 'email' | undefined) ?? null;
+}
+
 export class UserRepository {
   readonly #users: Repository<UserEntity>;
+  /** Makes `=` compare as the unique indexes do: SQLite's are NOCASE, MariaDB's columns are `_ci` already. */
+  readonly #caseless: string;
 
   constructor(private readonly dataSource: DataSource) {
     this.#users = dataSource.getRepository(UserEntity);
+    this.#caseless = dialectOf(dataSource) === 'sqlite' ? ' COLLATE NOCASE' : '';
   }
 
   /**
    * Creates the user with profile and settings rows and joins the given room, all or nothing. The read pointer
    * starts at the room's newest message: a newcomer can read the history, but it is not "unread".
+   * Throws DuplicateUserError when the username or email exists in any case: checking first is not enough,
+   * a concurrent sign-up can insert in between; the unique indexes decide.
    */
   async createWithRoom(user: NewUser, roomId: number, now: number): Promise<UserEntity> {
+    try {
+      return await this.#createWithRoom(user, roomId, now);
+    } catch (error) {
+      const field = duplicateUserField(error);
+      throw field ? new DuplicateUserError(field) : error;
+    }
+  }
+
+  #createWithRoom(user: NewUser, roomId: number, now: number): Promise<UserEntity> {
     return this.dataSource.transaction(async (manager) => {
       const saved = await manager
         .getRepository(UserEntity)
@@ -62,19 +101,13 @@ export class UserRepository {
     return ids.length === 0 ? Promise.resolve([]) : this.#users.findBy({ id: In(ids) });
   }
 
-  /** Case-insensitive on both engines (MariaDB's collation already is; SQLite's is not). */
+  /** In any case, as the unique index compares (so through it): the account a sign-up would collide with. */
   findByUsername(username: string): Promise<UserEntity | null> {
-    return this.#users
-      .createQueryBuilder('u')
-      .where('LOWER(u.username) = :username', { username: username.toLowerCase() })
-      .getOne();
+    return this.#users.createQueryBuilder('u').where(`u.username = :username${this.#caseless}`, { username }).getOne();
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.#users
-      .createQueryBuilder('u')
-      .where('LOWER(u.email) = :email', { email: email.toLowerCase() })
-      .getOne();
+    return this.#users.createQueryBuilder('u').where(`u.email = :email${this.#caseless}`, { email }).getOne();
   }
 
   /** One statement for a whole presence batch. */

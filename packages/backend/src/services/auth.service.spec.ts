@@ -10,6 +10,7 @@ import {
   type TestServiceOptions,
 } from '../../test/service';
 import type { UserEntity } from '../entities';
+import { DuplicateUserError } from '../repositories/user.repository';
 import { AuthService, hashToken, ipKey, type ClientInfo } from './auth.service';
 import { PasswordHasher, verifyPassword } from './password';
 import { toUserDto } from './user.service';
@@ -105,7 +106,7 @@ describe(AuthService.name, () => {
 
     it('turns a lost race on the unique username into USERNAME_TAKEN, with no event and no session', async () => {
       const { sut, users, sessions, events } = setup();
-      users.createWithRoom.mockRejectedValue(Object.assign(new Error('dup'), { code: 'ER_DUP_ENTRY' }));
+      users.createWithRoom.mockRejectedValue(new DuplicateUserError('username'));
 
       await expectAppError(sut.signUp({ username: 'alice', password: PASSWORD }, CLIENT), 'USERNAME_TAKEN');
       expect(events.emitted).toEqual([]);
@@ -114,11 +115,7 @@ describe(AuthService.name, () => {
 
     it('turns a lost race on the unique email into EMAIL_TAKEN', async () => {
       const { sut, users } = setup();
-      users.createWithRoom.mockRejectedValue(
-        Object.assign(new Error('UNIQUE constraint failed: index uq_users_email_lower'), {
-          code: 'SQLITE_CONSTRAINT_UNIQUE',
-        }),
-      );
+      users.createWithRoom.mockRejectedValue(new DuplicateUserError('email'));
 
       await expectAppError(
         sut.signUp({ username: 'alice', password: PASSWORD, email: 'a@x.test' }, CLIENT),

@@ -5,7 +5,7 @@ import type { UserEntity } from '../entities';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { SessionRepository } from '../repositories/session.repository';
-import type { UserRepository } from '../repositories/user.repository';
+import { DuplicateUserError, type UserRepository } from '../repositories/user.repository';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 import { assertPasswordAllowed, PasswordHasher } from './password';
@@ -61,16 +61,6 @@ export function ipKey(ip: string | null): string {
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))
     .join(':')}::/64`;
-}
-
-/** Which unique index a duplicate-key error hit: the email one, or (any other) the username one. */
-function uniqueViolation(error: unknown): 'email' | 'username' | null {
-  const e = error as { code?: string; message?: string } | null;
-  const code = e?.code;
-  if (code !== 'ER_DUP_ENTRY' && code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT') {
-    return null;
-  }
-  return /email/i.test(e?.message ?? '') ? 'email' : 'username';
 }
 
 function rateLimited(message: string, retryAfterMs: number): AppError {
@@ -134,12 +124,11 @@ export class AuthService {
         this.clock(),
       );
     } catch (error) {
-      // Lost a race with a concurrent sign-up of the same name or email (any case: the indexes ignore it).
-      const taken = uniqueViolation(error);
-      if (taken === 'email') {
+      // Lost a race with a concurrent sign-up of the same name or email (in any case: the indexes ignore it).
+      if (error instanceof DuplicateUserError && error.field === 'email') {
         throw new AppError('EMAIL_TAKEN', `Email "${body.email}" is already used by another account`);
       }
-      if (taken === 'username') {
+      if (error instanceof DuplicateUserError) {
         throw new AppError('USERNAME_TAKEN', `Username "${body.username}" is already taken`);
       }
       throw error;

@@ -82,7 +82,7 @@ export const DEFAULT_RATE_LIMITS: Record<string, string> = {
 export async function startServer(
   backend: SharedBackend,
   env: Record<string, string> = {},
-  options: { logger?: Logger } = {},
+  options: { logger?: Logger; passwordHasher?: PasswordHasher } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     PYCHAT_HOST: '127.0.0.1',
@@ -98,7 +98,7 @@ export async function startServer(
     ...env,
   });
   const pychat = await startPychat(config, options.logger ?? createLogger(config.logLevel, config.instanceId), {
-    passwordHasher: new PasswordHasher(TEST_SCRYPT),
+    passwordHasher: options.passwordHasher ?? new PasswordHasher(TEST_SCRYPT),
   });
   return {
     pychat,
