@@ -105,7 +105,7 @@ describe(`HTTP security edge (${dialect})`, () => {
   let tlsFiles: TestServer;
   /** HTTPS with the generated self-signed certificate (PYCHAT_TLS=auto). */
   let tlsSelfSigned: TestServer;
-  /** Plain HTTP behind a trusted proxy (PYCHAT_TRUST_PROXY=true, the proxy on loopback). */
+  /** Plain HTTP behind a trusted proxy (PYCHAT_TRUST_PROXY=loopback, the proxy on loopback). */
   let behindProxy: TestServer;
   const logs: { level: number; msg?: string; status?: number; path?: string }[] = [];
   const ALLOWED = 'https://app.example.org';
@@ -140,7 +140,7 @@ describe(`HTTP security edge (${dialect})`, () => {
       PYCHAT_TLS: 'auto',
       PYCHAT_DATA_DIR: join(dir, 'data'),
     });
-    behindProxy = await startServer(backend, { PYCHAT_STATIC_DIR: dir, PYCHAT_TRUST_PROXY: 'true' });
+    behindProxy = await startServer(backend, { PYCHAT_STATIC_DIR: dir, PYCHAT_TRUST_PROXY: 'loopback' });
   });
   afterAll(async () => {
     await Promise.all([server, tlsFiles, tlsSelfSigned, behindProxy].map((s) => s?.stop()));
