@@ -7,6 +7,7 @@ import type { ChatService } from './chat.service';
 import type { EventRouter } from './event-router';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
+import { StoreSync } from './store-sync';
 import type { WsService } from './ws.service';
 
 /**
@@ -15,6 +16,7 @@ import type { WsService } from './ws.service';
  */
 export class SessionService {
   #router: Router | null = null;
+  readonly #sync: StoreSync;
 
   constructor(
     private readonly store: AppStore,
@@ -23,7 +25,9 @@ export class SessionService {
     private readonly db: LocalDbService,
     private readonly chat: ChatService,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#sync = new StoreSync(store, db);
+  }
 
   attach(router: Router, events: EventRouter): void {
     this.#router = router;
@@ -120,19 +124,14 @@ export class SessionService {
       // The wiped copy no longer holds the directory: the next connect must ask for all of it.
       this.store.commit('users/setSyncedAt', null);
     }
-    this.store.commit('session/setMe', user);
-    await this.db.saveMe(user);
+    await this.#sync.me(user);
     this.ws.connect();
   }
 
   /** Forgets everything local and goes to the sign-in page. */
   async end(): Promise<void> {
     this.ws.disconnect();
-    await this.db.wipe();
-    this.store.commit('session/setMe', null);
-    this.store.commit('users/setAll', []);
-    this.store.commit('users/setSyncedAt', null);
-    this.store.commit('rooms/setAll', { rooms: [], states: [], channels: [] });
+    await this.#sync.wipe();
     this.store.commit('session/setConnection', 'offline');
     await this.#router?.push('/login');
   }
