@@ -18,6 +18,11 @@ export class RoomsService {
     this.#sync = new StoreSync(store, db);
   }
 
+  /** The room on screen (null: none): its messages count as seen and raise no notification. */
+  setActive(roomId: number | null): void {
+    this.store.commit('rooms/setActive', roomId);
+  }
+
   async createChannel(name: string, userIds: number[]): Promise<number> {
     const { channel, room, state } = await this.ws.request('channel.create', { name, userIds });
     await this.#sync.room(room, state, channel);

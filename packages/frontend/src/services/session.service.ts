@@ -1,4 +1,4 @@
-import type { SignInBody, SignUpBody, UserDto } from '@pychat/protocol';
+import type { SignInBody, SignUpBody, UserDto, UserSettingsDto } from '@pychat/protocol';
 import type { Router } from 'vue-router';
 import type { AppStore } from '../store';
 import { DEFAULT_SETTINGS } from '../store/types';
@@ -90,6 +90,17 @@ export class SessionService {
     } catch (error) {
       this.logger.warn('after-connect sync failed {}', error)();
     }
+  }
+
+  /** Sends one settings change; the store follows the server's answer, so a refused change never shows as applied. */
+  async saveSettings(patch: Partial<UserSettingsDto>): Promise<void> {
+    const { settings } = await this.ws.request('settings.update', patch);
+    await this.#sync.settings(settings);
+  }
+
+  /** Deletes this device's copy (the caller reloads: everything is downloaded again). */
+  async wipeDevice(): Promise<void> {
+    await this.db.wipe();
   }
 
   async signIn(body: SignInBody): Promise<void> {

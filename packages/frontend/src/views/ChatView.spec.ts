@@ -39,7 +39,7 @@ function mountRoom(roomId: number, connection: 'online' | 'offline' = 'online') 
     channels: [],
   });
   const chat = { loadNewest: vi.fn().mockResolvedValue(undefined) } as unknown as ChatService;
-  const rooms = { loadMembers: vi.fn().mockResolvedValue(undefined) } as unknown as RoomsService;
+  const rooms = { loadMembers: vi.fn().mockResolvedValue(undefined), setActive: vi.fn() } as unknown as RoomsService;
   const wrapper = shallowMount(ChatView, {
     global: {
       plugins: [store],
