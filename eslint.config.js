@@ -164,18 +164,4 @@ module.exports = tseslint.config(
     ],
     rules: { 'no-restricted-syntax': ['error', storeCommit], 'vue/no-restricted-syntax': ['error', storeCommit] },
   },
-  {
-    // Named exception: these views still commit toasts, settings and the active room themselves until
-    // issue 10 item 3 moves that into services. Remove each file from the list as it is moved.
-    files: [
-      'packages/frontend/src/App.vue',
-      'packages/frontend/src/components/chat/ChatComposer.vue',
-      'packages/frontend/src/components/chat/ChatSearch.vue',
-      'packages/frontend/src/views/ChannelSettingsView.vue',
-      'packages/frontend/src/views/ChatView.vue',
-      'packages/frontend/src/views/RoomSettingsView.vue',
-      'packages/frontend/src/views/SettingsView.vue',
-    ],
-    rules: { 'no-restricted-syntax': 'off', 'vue/no-restricted-syntax': 'off' },
-  },
 );

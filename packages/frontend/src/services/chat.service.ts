@@ -4,6 +4,7 @@ import type { AppStore } from '../store';
 import type { PendingMessage } from '../store/types';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
+import { StoreSync } from './store-sync';
 import { syncBatches } from './sync-batches';
 import { WsDisconnectedError, WsRequestError, type WsService } from './ws.service';
 
@@ -21,13 +22,16 @@ function newLocalId(): string {
 export class ChatService {
   #lastTyping = new Map<number, number>();
   #flushing: Promise<void> | null = null;
+  readonly #sync: StoreSync;
 
   constructor(
     private readonly store: AppStore,
     private readonly ws: WsService,
     private readonly db: LocalDbService,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#sync = new StoreSync(store, db);
+  }
 
   private get me(): number {
     return this.store.state.session.me?.id ?? 0;
@@ -45,8 +49,7 @@ export class ChatService {
       createdAt: Date.now(),
       status: 'sending',
     };
-    this.store.commit('messages/addPending', pending);
-    await this.db.queue(pending);
+    await this.#sync.pending(pending);
     await this.flushOutbox();
   }
 
@@ -104,9 +107,7 @@ export class ChatService {
 
   /** Swaps the pending copy for the server's, by localId. */
   confirm(localId: string, message: MessageDto): void {
-    this.store.commit('messages/upsert', [message]);
-    this.store.commit('messages/removePending', { roomId: message.roomId, localId });
-    void this.db.putMessages([message]);
+    void this.#sync.confirm(localId, message);
   }
 
   discardFailed(roomId: number, localId: string): void {
@@ -120,14 +121,12 @@ export class ChatService {
 
   async edit(messageId: number, content: string, mentions?: number[]): Promise<void> {
     const { message } = await this.ws.request('message.edit', { messageId, content, mentions });
-    this.store.commit('messages/upsert', [message]);
-    await this.db.putMessages([message]);
+    await this.#sync.messages([message]);
   }
 
   async delete(messageId: number): Promise<void> {
     const { message } = await this.ws.request('message.delete', { messageId });
-    this.store.commit('messages/upsert', [message]);
-    await this.db.putMessages([message]);
+    await this.#sync.messages([message]);
   }
 
   /** The newest page of a room, unless it is already loaded (from the server or IndexedDB). */
@@ -139,11 +138,7 @@ export class ChatService {
     // Server clock at request time (the resync margin covers the estimate's error).
     const at = Date.now() + this.store.state.session.serverOffset;
     const { messages, hasMore } = await this.ws.request('message.history', { roomId, limit: 50 });
-    this.store.commit('messages/upsert', messages);
-    this.store.commit('messages/setLoaded', { roomId, hasMore });
-    this.store.commit('messages/setSyncedAt', { roomId, at });
-    await this.db.putMessages(messages);
-    await this.db.putSync(roomId, at, hasMore);
+    await this.#sync.newestPage(roomId, messages, hasMore, at);
   }
 
   /** One older page (scrolling up). Returns how many messages came. */
@@ -162,9 +157,7 @@ export class ChatService {
         beforeId: oldest === Number.MAX_SAFE_INTEGER ? undefined : oldest,
         limit: 50,
       });
-      this.store.commit('messages/upsert', messages);
-      this.store.commit('messages/setHasMore', { roomId, hasMore });
-      await this.db.putMessages(messages);
+      await this.#sync.olderPage(roomId, messages, hasMore);
       return messages.length;
     } finally {
       this.store.commit('messages/setLoadingHistory', { roomId, loading: false });
@@ -180,8 +173,7 @@ export class ChatService {
         beforeId,
         limit: LIMITS.historyPageMax,
       });
-      this.store.commit('messages/upsert', messages);
-      await this.db.putMessages(messages);
+      await this.#sync.messages(messages);
       if (!hasMore || messages.length === 0) {
         return;
       }
@@ -211,28 +203,11 @@ export class ChatService {
 
   private async applySync(reply: ClientReplies['message.sync']): Promise<number> {
     for (const room of reply.rooms) {
-      if (room.gap) {
-        // Too much happened: start this room over from its newest page.
-        this.store.commit('messages/resetRoom', room.roomId);
-        await this.db.clearRoomMessages(room.roomId);
-        this.store.commit('messages/setHasMore', { roomId: room.roomId, hasMore: true });
-      }
-      this.store.commit('messages/upsert', room.messages);
-      this.store.commit('messages/setLoaded', {
-        roomId: room.roomId,
-        hasMore: this.store.state.messages.rooms[room.roomId]?.hasMore ?? true,
-      });
-      this.store.commit('messages/setSyncedAt', { roomId: room.roomId, at: reply.serverTime });
-      await this.db.putMessages(room.messages);
-      await this.db.putSync(
-        room.roomId,
-        reply.serverTime,
-        this.store.state.messages.rooms[room.roomId]?.hasMore ?? true,
-      );
+      await this.#sync.synced(room, reply.serverTime);
     }
     for (const roomId of reply.removedRoomIds) {
-      this.store.commit('messages/dropRoom', roomId);
-      await this.db.deleteRoom(roomId);
+      // No longer mine: session.ready already left it out of the room list; its messages go too.
+      await this.#sync.removeRoom(roomId);
     }
     return reply.rooms.length;
   }

@@ -7,6 +7,7 @@ import type { ChatService } from './chat.service';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
 import type { NotificationService } from './notification.service';
+import { StoreSync } from './store-sync';
 
 type Routes = { [K in ServerEventType]: (data: ServerMessages[K]) => void };
 
@@ -16,6 +17,7 @@ type Routes = { [K in ServerEventType]: (data: ServerMessages[K]) => void };
  */
 export class EventRouter {
   readonly #routes: Routes;
+  private readonly sync: StoreSync;
 
   constructor(
     private readonly store: AppStore,
@@ -25,6 +27,7 @@ export class EventRouter {
     private readonly logger: Logger,
     private readonly hooks: { onReady: () => void; onSessionEnded: () => void },
   ) {
+    this.sync = new StoreSync(store, db);
     this.#routes = this.createRoutes();
   }
 
@@ -43,18 +46,10 @@ export class EventRouter {
   }
 
   private createRoutes(): Routes {
-    const { store, db } = this;
+    const { store, sync } = this;
     return {
       'session.ready': (data) => {
-        store.commit('session/setMe', data.me);
-        store.commit('session/setSettings', data.settings);
-        store.commit('session/setServerOffset', data.serverTime - Date.now());
-        // Protocol v2: `users` is the whole directory only when we connected without `usersSince`.
-        store.commit(data.usersSince === null ? 'users/setAll' : 'users/merge', data.users);
-        store.commit('users/setSyncedAt', data.serverTime);
-        store.commit('rooms/setAll', { rooms: data.rooms, states: data.states, channels: data.channels });
-        store.commit('presence/setOnline', data.online);
-        void db.saveSession(data);
+        void sync.session(data);
         this.hooks.onReady();
       },
       'message.new': ({ message, localId, parentThreadCount }) => {
@@ -63,8 +58,7 @@ export class EventRouter {
         if (localId !== undefined && message.senderId === this.me()) {
           this.chat.confirm(localId, message);
         } else {
-          store.commit('messages/upsert', [message]);
-          void db.putMessages([message]);
+          void sync.messages([message]);
         }
         if (parentThreadCount !== undefined && message.parentId !== null) {
           store.commit('messages/setThreadCount', {
@@ -84,75 +78,31 @@ export class EventRouter {
         });
         this.notifications.onMessage(message, getter(store, 'rooms/title')(message.roomId));
       },
-      'message.edited': ({ message }) => {
-        store.commit('messages/upsert', [message]);
-        void db.putMessages([message]);
-      },
-      'message.deleted': ({ message }) => {
-        store.commit('messages/upsert', [message]);
-        void db.putMessages([message]);
-      },
+      'message.edited': ({ message }) => void sync.messages([message]),
+      'message.deleted': ({ message }) => void sync.messages([message]),
       'message.read': (data) => this.chat.applyRead(data),
       'typing.started': ({ roomId, userId }) => {
         store.commit('presence/typing', { roomId, userId, until: Date.now() + TYPING_SHOWN_MS });
       },
       'presence.changed': ({ online, offline }) => {
         store.commit('presence/change', { online, offline: offline.map((o) => o.userId) });
-        for (const { userId, lastSeenAt } of offline) {
-          store.commit('users/setLastSeen', { userId, lastSeenAt });
-        }
-        // The usersSince delta does not refresh lastSeenAt, so the cached directory keeps what presence told us.
-        const seen = offline.flatMap(({ userId }) => store.state.users.byId[userId] ?? []);
-        if (seen.length > 0) {
-          void db.putUsers(seen.map((user) => ({ ...user })));
-        }
+        void sync.lastSeen(offline);
       },
       'user.created': ({ user }) => {
-        store.commit('users/upsert', user);
+        void sync.user(user);
         // Every new user joins the "all" room.
         store.commit('rooms/addMember', { roomId: ALL_ROOM_ID, userId: user.id });
-        void db.putUser(user);
       },
-      'user.updated': ({ user }) => {
-        store.commit('users/upsert', user);
-        void db.putUser(user);
-      },
-      'room.added': ({ room, state, channel }) => {
-        if (channel) {
-          store.commit('rooms/upsertChannel', channel);
-          void db.putChannel(channel);
-        }
-        store.commit('rooms/upsertRoom', room);
-        store.commit('rooms/setState', state);
-        void db.putRoom(room, state);
-      },
-      'room.updated': ({ room }) => {
-        store.commit('rooms/upsertRoom', room);
-        void db.putRoom(room);
-      },
-      'room.removed': ({ roomId }) => {
-        store.commit('rooms/removeRoom', roomId);
-        store.commit('messages/dropRoom', roomId);
-        void db.deleteRoom(roomId);
-      },
-      'room.settings': ({ state }) => {
-        store.commit('rooms/setState', state);
-        void db.putState(state);
-      },
-      'channel.added': ({ channel }) => {
-        store.commit('rooms/upsertChannel', channel);
-        void db.putChannel(channel);
-      },
-      'channel.updated': ({ channel }) => {
-        store.commit('rooms/upsertChannel', channel);
-        void db.putChannel(channel);
-      },
-      'channel.removed': ({ channelId }) => {
-        store.commit('rooms/removeChannel', channelId);
-        void db.deleteChannel(channelId);
-      },
+      'user.updated': ({ user }) => void sync.user(user),
+      'room.added': ({ room, state, channel }) => void sync.room(room, state, channel),
+      'room.updated': ({ room }) => void sync.room(room),
+      'room.removed': ({ roomId }) => void sync.removeRoom(roomId),
+      'room.settings': ({ state }) => void sync.roomState(state),
+      'channel.added': ({ channel }) => void sync.channel(channel),
+      'channel.updated': ({ channel }) => void sync.channel(channel),
+      'channel.removed': ({ channelId }) => void sync.removeChannel(channelId),
       'session.ended': () => this.hooks.onSessionEnded(),
-      'settings.updated': ({ settings }) => store.commit('session/setSettings', settings),
+      'settings.updated': ({ settings }) => void sync.settings(settings),
     };
   }
 }

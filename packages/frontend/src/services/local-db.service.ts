@@ -142,6 +142,11 @@ export class LocalDbService {
     await (await this.db()).put('meta', me, 'me');
   }
 
+  /** settings.updated: a reload offline shows what another tab saved last, not the session.ready copy. */
+  async saveSettings(settings: UserSettingsDto): Promise<void> {
+    await (await this.db()).put('meta', settings, 'settings');
+  }
+
   async putUser(user: UserDto): Promise<void> {
     await (await this.db()).put('users', user);
   }

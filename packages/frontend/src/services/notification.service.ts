@@ -10,6 +10,15 @@ export class NotificationService {
 
   constructor(private readonly store: AppStore) {}
 
+  /** A short message at the bottom of the screen (App.vue shows and expires them). */
+  toast(kind: 'info' | 'error' | 'success', text: string): void {
+    this.store.commit('notifications/push', { kind, text });
+  }
+
+  dismiss(id: number): void {
+    this.store.commit('notifications/dismiss', id);
+  }
+
   async requestPermission(): Promise<NotificationPermission | 'unsupported'> {
     if (!('Notification' in window)) {
       return 'unsupported';

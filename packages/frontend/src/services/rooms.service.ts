@@ -1,64 +1,64 @@
 import type { ClientMessages, RoomMemberDto } from '@pychat/protocol';
 import type { AppStore } from '../store';
 import type { LocalDbService } from './local-db.service';
+import { StoreSync } from './store-sync';
 import type { WsService } from './ws.service';
 
 /** Room and channel actions. Replies update the store at once; the fan-out frames make it idempotent. */
 export class RoomsService {
   /** One `room.members` request per room at a time. */
   readonly #loadingMembers = new Map<number, Promise<void>>();
+  readonly #sync: StoreSync;
 
   constructor(
     private readonly store: AppStore,
     private readonly ws: WsService,
-    private readonly db: LocalDbService,
-  ) {}
+    db: LocalDbService,
+  ) {
+    this.#sync = new StoreSync(store, db);
+  }
+
+  /** The room on screen (null: none): its messages count as seen and raise no notification. */
+  setActive(roomId: number | null): void {
+    this.store.commit('rooms/setActive', roomId);
+  }
 
   async createChannel(name: string, userIds: number[]): Promise<number> {
     const { channel, room, state } = await this.ws.request('channel.create', { name, userIds });
-    this.store.commit('rooms/upsertChannel', channel);
-    this.store.commit('rooms/upsertRoom', room);
-    this.store.commit('rooms/setState', state);
-    await this.db.putChannel(channel);
-    await this.db.putRoom(room, state);
+    await this.#sync.room(room, state, channel);
     return room.id;
   }
 
   async createRoom(channelId: number, name: string, userIds: number[]): Promise<number> {
     const { room, state } = await this.ws.request('room.create', { channelId, name, userIds });
-    this.store.commit('rooms/upsertRoom', room);
-    this.store.commit('rooms/setState', state);
-    await this.db.putRoom(room, state);
+    await this.#sync.room(room, state);
     return room.id;
   }
 
   async openDirect(userId: number): Promise<number> {
     const { room, state } = await this.ws.request('room.createDirect', { userId });
-    this.store.commit('rooms/upsertRoom', room);
-    this.store.commit('rooms/setState', state);
-    await this.db.putRoom(room, state);
+    await this.#sync.room(room, state);
     return room.id;
   }
 
   async invite(roomId: number, userIds: number[]): Promise<void> {
     const { room } = await this.ws.request('room.invite', { roomId, userIds });
-    this.store.commit('rooms/upsertRoom', room);
+    await this.#sync.room(room);
   }
 
   async update(input: ClientMessages['room.update']): Promise<void> {
     const { room } = await this.ws.request('room.update', input);
-    this.store.commit('rooms/upsertRoom', room);
+    await this.#sync.room(room);
   }
 
   async updateSettings(input: ClientMessages['room.updateSettings']): Promise<void> {
     const { state } = await this.ws.request('room.updateSettings', input);
-    this.store.commit('rooms/setState', state);
-    await this.db.putState(state);
+    await this.#sync.roomState(state);
   }
 
   async updateChannel(input: ClientMessages['channel.update']): Promise<void> {
     const { channel } = await this.ws.request('channel.update', input);
-    this.store.commit('rooms/upsertChannel', channel);
+    await this.#sync.channel(channel);
   }
 
   async leave(roomId: number): Promise<void> {
@@ -118,8 +118,6 @@ export class RoomsService {
   }
 
   forget(roomId: number): void {
-    this.store.commit('rooms/removeRoom', roomId);
-    this.store.commit('messages/dropRoom', roomId);
-    void this.db.deleteRoom(roomId);
+    void this.#sync.removeRoom(roomId);
   }
 }

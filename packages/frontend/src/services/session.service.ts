@@ -1,4 +1,4 @@
-import type { SignInBody, SignUpBody, UserDto } from '@pychat/protocol';
+import type { SignInBody, SignUpBody, UserDto, UserSettingsDto } from '@pychat/protocol';
 import type { Router } from 'vue-router';
 import type { AppStore } from '../store';
 import { DEFAULT_SETTINGS } from '../store/types';
@@ -7,6 +7,7 @@ import type { ChatService } from './chat.service';
 import type { EventRouter } from './event-router';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
+import { StoreSync } from './store-sync';
 import type { WsService } from './ws.service';
 
 /**
@@ -15,6 +16,7 @@ import type { WsService } from './ws.service';
  */
 export class SessionService {
   #router: Router | null = null;
+  readonly #sync: StoreSync;
 
   constructor(
     private readonly store: AppStore,
@@ -23,7 +25,9 @@ export class SessionService {
     private readonly db: LocalDbService,
     private readonly chat: ChatService,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.#sync = new StoreSync(store, db);
+  }
 
   attach(router: Router, events: EventRouter): void {
     this.#router = router;
@@ -88,6 +92,17 @@ export class SessionService {
     }
   }
 
+  /** Sends one settings change; the store follows the server's answer, so a refused change never shows as applied. */
+  async saveSettings(patch: Partial<UserSettingsDto>): Promise<void> {
+    const { settings } = await this.ws.request('settings.update', patch);
+    await this.#sync.settings(settings);
+  }
+
+  /** Deletes this device's copy (the caller reloads: everything is downloaded again). */
+  async wipeDevice(): Promise<void> {
+    await this.db.wipe();
+  }
+
   async signIn(body: SignInBody): Promise<void> {
     const { user } = await this.api.signIn(body);
     await this.start(user);
@@ -120,19 +135,14 @@ export class SessionService {
       // The wiped copy no longer holds the directory: the next connect must ask for all of it.
       this.store.commit('users/setSyncedAt', null);
     }
-    this.store.commit('session/setMe', user);
-    await this.db.saveMe(user);
+    await this.#sync.me(user);
     this.ws.connect();
   }
 
   /** Forgets everything local and goes to the sign-in page. */
   async end(): Promise<void> {
     this.ws.disconnect();
-    await this.db.wipe();
-    this.store.commit('session/setMe', null);
-    this.store.commit('users/setAll', []);
-    this.store.commit('users/setSyncedAt', null);
-    this.store.commit('rooms/setAll', { rooms: [], states: [], channels: [] });
+    await this.#sync.wipe();
     this.store.commit('session/setConnection', 'offline');
     await this.#router?.push('/login');
   }

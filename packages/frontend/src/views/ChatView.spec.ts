@@ -1,8 +1,9 @@
 import type { RoomDto } from '@pychat/protocol';
-import { shallowMount } from '@vue/test-utils';
+import { flushPromises, shallowMount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatService } from '../services/chat.service';
 import type { RoomsService } from '../services/rooms.service';
+import { WsRequestError } from '../services/ws.service';
 import { createAppStore } from '../store';
 import ChatView from './ChatView.vue';
 
@@ -20,7 +21,11 @@ function room(id: number, extra: Partial<RoomDto> = {}): RoomDto {
   };
 }
 
-function mountRoom(roomId: number, connection: 'online' | 'offline' = 'online') {
+function mountRoom(
+  roomId: number,
+  connection: 'online' | 'offline' = 'online',
+  loadNewest = vi.fn().mockResolvedValue(undefined),
+) {
   const store = createAppStore();
   store.commit('session/setMe', { id: 1, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
   store.commit('session/setConnection', connection);
@@ -38,17 +43,17 @@ function mountRoom(roomId: number, connection: 'online' | 'offline' = 'online') 
     states: [],
     channels: [],
   });
-  const chat = { loadNewest: vi.fn().mockResolvedValue(undefined) } as unknown as ChatService;
-  const rooms = { loadMembers: vi.fn().mockResolvedValue(undefined) } as unknown as RoomsService;
+  const chat = { loadNewest } as unknown as ChatService;
+  const rooms = { loadMembers: vi.fn().mockResolvedValue(undefined), setActive: vi.fn() } as unknown as RoomsService;
   const wrapper = shallowMount(ChatView, {
     global: {
       plugins: [store],
-      provide: { chat, rooms },
+      provide: { chat, rooms, notifications: { toast: vi.fn() } },
       mocks: { $route: { params: { roomId: String(roomId) }, query: {} }, $router: { push: vi.fn() } },
       stubs: { 'router-link': true },
     },
   });
-  return { store, wrapper, rooms };
+  return { store, wrapper, rooms, loadNewest };
 }
 
 describe('ChatView', () => {
@@ -71,5 +76,21 @@ describe('ChatView', () => {
     const { wrapper, rooms } = mountRoom(6);
     expect(rooms.loadMembers).not.toHaveBeenCalled();
     expect(wrapper.text()).toContain('2 members · 0 online');
+  });
+
+  it('shows a failed history load with a Retry that loads it again', async () => {
+    const loadNewest = vi
+      .fn()
+      .mockRejectedValueOnce(new WsRequestError({ code: 'INTERNAL', message: 'database unavailable' }))
+      .mockResolvedValue(undefined);
+    const { wrapper } = mountRoom(6, 'online', loadNewest);
+    await flushPromises();
+    const alert = wrapper.find('[role="alert"]');
+    expect(alert.exists()).toBe(true);
+    expect(alert.text()).toContain('Could not load the messages. database unavailable');
+    await alert.find('button').trigger('click');
+    await flushPromises();
+    expect(loadNewest).toHaveBeenCalledTimes(2);
+    expect(wrapper.find('[role="alert"]').exists()).toBe(false);
   });
 });

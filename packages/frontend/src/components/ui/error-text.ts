@@ -23,11 +23,3 @@ export function errorText(error: unknown): string {
 export function errorCode(error: unknown): string | null {
   return error instanceof WsRequestError || error instanceof ApiError ? error.body.code : null;
 }
-
-/** A path inside the app to continue to after signing in; anything else (other sites) is refused. */
-export function safeNext(next: unknown): string {
-  const value = Array.isArray(next) ? next[0] : next;
-  return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-    ? value
-    : '/';
-}
