@@ -170,7 +170,17 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
 
   beforeAll(async () => {
     console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
-    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('fuzz') });
+    // Request budgets out of the way: the properties check authorization and validation, which a spent budget
+    // would answer first (RATE_LIMITED); backend test/medium/abuse.spec.ts tests the budgets.
+    instance = await startInstance({
+      PYCHAT_DATA_DIR: tempDir('fuzz'),
+      PYCHAT_WS_SEND_PER_S: '1000000',
+      PYCHAT_WS_SEND_BURST: '1000000',
+      PYCHAT_WS_TYPING_PER_S: '1000000',
+      PYCHAT_WS_TYPING_BURST: '1000000',
+      PYCHAT_WS_CREATE_PER_MIN: '1000000',
+      PYCHAT_WS_CREATE_BURST: '1000000',
+    });
     const [a, b, c, d] = [uniqueName('alice'), uniqueName('bob'), uniqueName('carol'), uniqueName('dave')];
     const [aliceAuth, bobAuth, carolAuth, daveAuth] = [
       await signUp(instance, a),
