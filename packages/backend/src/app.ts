@@ -30,6 +30,7 @@ import { MessageService } from './services/message.service';
 import { PasswordHasher } from './services/password';
 import { PresenceService } from './services/presence.service';
 import { RoomService } from './services/room.service';
+import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
 import { createRedirectServer, loadTls } from './tls';
 import { ConnectionRegistry } from './ws/connections';
@@ -182,13 +183,11 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const ws = new WsServer({
     config,
     auth: authService,
-    rooms: roomService,
-    users: userService,
+    session: new SessionService(roomService, userService, presenceService, clock),
     presence: presenceService,
     registry: connections,
     dispatcher,
     limits,
-    clock,
     logger,
     // The upgrade never passes through Express: it reads the scheme behind a proxy with Express's own rule.
     trustProxy: app.get('trust proxy fn') as TrustProxy,
