@@ -6,6 +6,7 @@ import type { HealthResponse } from '@pychat/protocol';
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Bus } from './bus/bus';
+import { frameTypeOf } from './bus/envelope';
 import { MemoryBus } from './bus/memory.bus';
 import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } from './bus/presence.registry';
 import { RedisBus } from './bus/redis.bus';
@@ -135,7 +136,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const connections = new ConnectionRegistry();
   await bus.subscribe((message) => {
     connections.deliver(message);
-    presenceService.observe(message);
+    presenceService.observe(frameTypeOf(message));
   });
 
   const health = async (): Promise<HealthResponse> => {
