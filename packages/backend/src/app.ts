@@ -14,7 +14,7 @@ import { ensureDataDir, type Config } from './config/config';
 import { createDataSource } from './db/data-source';
 import { createHttpApp } from './http/app';
 import { compileTrust } from './http/client-ip';
-import { Metrics, timed } from './http/metrics';
+import { Metrics, timed } from './observability/metrics';
 import { opsRouter } from './http/ops.router';
 import type { TrustProxy } from './http/origin';
 import type { Logger } from './logger';

@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config/config';
 import type { UserEntity } from '../entities';
 import { originAllowed, requestScheme, type TrustProxy } from '../http/origin';
-import { sessionTokenOf } from '../http/session-token';
+import { sessionTokenOf } from '../auth/session-token';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
 import type { PresenceService } from '../services/presence.service';
