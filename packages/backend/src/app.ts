@@ -12,6 +12,7 @@ import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } 
 import { RedisBus } from './bus/redis.bus';
 import { ensureDataDir, type Config } from './config/config';
 import { createDataSource } from './db/data-source';
+import { applyMigrations } from './db/migrate';
 import { createHttpApp } from './http/app';
 import { compileTrust } from './http/client-ip';
 import { Metrics, timed } from './observability/metrics';
@@ -74,9 +75,9 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const tls = await loadTls(config.tls);
   const dataSource = createDataSource(config.db);
   await dataSource.initialize();
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  const applied = await applyMigrations(dataSource);
   if (applied.length > 0) {
-    logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    logger.info({ migrations: applied }, 'migrations applied');
   }
 
   let bus: Bus;

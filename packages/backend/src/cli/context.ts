@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { ConfigError, ensureDataDir, loadConfig, type Config } from '../config/config';
 import { createDataSource } from '../db/data-source';
+import { applyMigrations } from '../db/migrate';
 import { UsageError } from './usage-error';
 
 /** The configuration, or a UsageError listing every bad variable (one per line, as the server does). */
@@ -25,8 +26,8 @@ export async function openDb(config: Config, { migrate }: { migrate: boolean }):
   const dataSource = createDataSource(config.db);
   await dataSource.initialize();
   if (migrate) {
-    for (const m of await dataSource.runMigrations({ transaction: 'each' })) {
-      console.log(`applied migration ${m.name}`);
+    for (const name of await applyMigrations(dataSource)) {
+      console.log(`applied migration ${name}`);
     }
   }
   return dataSource;
