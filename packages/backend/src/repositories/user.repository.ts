@@ -1,7 +1,14 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
 import { bool, type Row } from './raw-rows';
-import { MessageEntity, RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
+import {
+  MessageEntity,
+  RoomMemberEntity,
+  SessionEntity,
+  UserEntity,
+  UserProfileEntity,
+  UserSettingsEntity,
+} from '../entities';
 
 /** A user's public fields as the database returns them (MariaDB may return bigint as a string). */
 export interface DirectoryRow {
@@ -108,6 +115,17 @@ export class UserRepository {
 
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.#users.createQueryBuilder('u').where(`u.email = :email${this.#caseless}`, { email }).getOne();
+  }
+
+  /** Sets the password hash and deletes every session of the user, all or nothing; returns the sessions deleted. */
+  async replacePassword(userId: number, passwordHash: string): Promise<number[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(UserEntity).update({ id: userId }, { passwordHash });
+      const sessions = manager.getRepository(SessionEntity);
+      const ids = (await sessions.find({ select: { id: true }, where: { userId } })).map((s) => s.id);
+      await sessions.delete({ userId });
+      return ids;
+    });
   }
 
   /** One statement for a whole presence batch. */

@@ -436,6 +436,14 @@ export class RoomService {
     return { channel: channelDto };
   }
 
+  /**
+   * The operator's hand-over (`pychat create-user --admin`): no permission check, no frame (it runs beside
+   * the server, and a channel's admin shows on the next connect).
+   */
+  async makeChannelAdmin(channelId: number, userId: number): Promise<void> {
+    await this.rooms.updateChannel(channelId, { adminId: userId });
+  }
+
   async leaveChannel(userId: number, channelId: number): Promise<void> {
     if (channelId === ALL_CHANNEL_ID) {
       throw new AppError('CANNOT_LEAVE_ALL', 'Nobody can leave the "all" channel');
