@@ -126,6 +126,12 @@ export function createTestService<S extends TestableService>(
     authOptions: { ...defaultAuthOptions, ...options.auth },
     hasher: new PasswordHasher(TEST_SCRYPT),
   };
+  // Funnels that only check what a repository returns run for real over the mocked repositories, so a spec
+  // stubs `messages.findById` as before and sees the funnel's error.
+  const realAccess = new AccessService(ctx.rooms, ctx.messages);
+  ctx.access.requireMessageInRoom.mockImplementation((roomId, messageId) =>
+    realAccess.requireMessageInRoom(roomId, messageId),
+  );
   return { ...ctx, sut: build(Service, ctx) };
 }
 

@@ -146,10 +146,7 @@ export class MessageService {
     if (parentId === null) {
       return;
     }
-    const parent = await this.messages.findById(parentId);
-    if (!parent || parent.roomId !== roomId) {
-      throw new AppError('MESSAGE_NOT_FOUND', `Message ${parentId} is not in this room`);
-    }
+    const parent = await this.access.requireMessageInRoom(roomId, parentId);
     if (parent.parentId !== null || parent.deletedAt !== null) {
       throw new AppError('INVALID_OPERATION', 'Threads are one level deep and need a live parent message');
     }
@@ -174,10 +171,7 @@ export class MessageService {
   async history(userId: number, input: ClientMessages['message.history']): Promise<ClientReplies['message.history']> {
     await this.access.requireRoomMember(userId, input.roomId);
     if (input.threadId !== undefined) {
-      const parent = await this.messages.findById(input.threadId);
-      if (!parent || parent.roomId !== input.roomId) {
-        throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.threadId} is not in this room`);
-      }
+      await this.access.requireMessageInRoom(input.roomId, input.threadId);
     }
     const limit = input.limit ?? LIMITS.historyPageDefault;
     const rows = await this.messages.page(input.roomId, { beforeId: input.beforeId, threadId: input.threadId, limit });
@@ -229,10 +223,7 @@ export class MessageService {
   /** Moves my read pointer; members see it as "seen by" and my unread count drops. */
   async markRead(userId: number, input: ClientMessages['message.read']): Promise<{ lastReadMessageId: number }> {
     const { member } = await this.access.requireRoomMember(userId, input.roomId);
-    const message = await this.messages.findById(input.messageId);
-    if (!message || message.roomId !== input.roomId) {
-      throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} is not in this room`);
-    }
+    await this.access.requireMessageInRoom(input.roomId, input.messageId);
     const lastReadMessageId = await this.rooms.advanceRead(input.roomId, userId, input.messageId);
     if (lastReadMessageId > member.lastReadMessageId) {
       await this.events.emit('message.read', { roomId: input.roomId, userId, lastReadMessageId });

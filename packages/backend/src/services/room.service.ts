@@ -12,7 +12,7 @@ import type { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
 import { AppError } from '../errors';
 import type { RoomRepository } from '../repositories/room.repository';
 import type { UserRepository } from '../repositories/user.repository';
-import type { AccessService } from './access.service';
+import { requireChannelAdmin, requireRoomAdmin, type AccessService } from './access.service';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 
@@ -343,9 +343,7 @@ export class RoomService {
     if (room.kind === 'direct') {
       return this.leave(userId, roomId);
     }
-    if (room.adminId !== userId) {
-      throw new AppError('NOT_ROOM_ADMIN', 'Only the room admin can delete it');
-    }
+    requireRoomAdmin(userId, room, 'delete it');
     const members = await this.rooms.membersOf(room.id);
     await this.rooms.softDeleteRooms([room.id], this.clock());
     await this.events.emit('room.membersRemoved', { roomId: room.id, userIds: members.map((m) => m.userId) });
@@ -368,9 +366,7 @@ export class RoomService {
       if (room.kind !== 'room') {
         throw new AppError('INVALID_OPERATION', 'Only rooms in a channel have an admin here');
       }
-      if (room.adminId !== null && room.adminId !== userId) {
-        throw new AppError('NOT_ROOM_ADMIN', 'Only the room admin can hand admin over');
-      }
+      requireRoomAdmin(userId, room, 'hand admin over', { unclaimed: true });
       if (!members.some((m) => m.userId === input.adminId)) {
         throw new AppError('USER_NOT_FOUND', `User ${input.adminId} is not a member of this room`);
       }
@@ -412,14 +408,7 @@ export class RoomService {
       patch.name = input.name;
     }
     if (input.adminId !== undefined) {
-      if (channel.id === ALL_CHANNEL_ID && channel.adminId !== userId) {
-        // Nobody claims the company-wide channel (else any user could make themselves its admin); only an admin
-        // set by the operator (`pychat create-user --admin`) can hand it over.
-        throw new AppError('NOT_CHANNEL_ADMIN', 'Only the admin of the "all" channel can hand it over');
-      }
-      if (channel.adminId !== null && channel.adminId !== userId) {
-        throw new AppError('NOT_CHANNEL_ADMIN', 'Only the channel admin can hand admin over');
-      }
+      requireChannelAdmin(userId, channel, 'hand admin over', { unclaimed: true });
       if (!members.some((m) => m.userId === input.adminId)) {
         throw new AppError('USER_NOT_FOUND', `User ${input.adminId} is not a member of this channel`);
       }
@@ -468,9 +457,7 @@ export class RoomService {
     if (channel.id === ALL_CHANNEL_ID) {
       throw new AppError('INVALID_OPERATION', 'The "all" channel cannot be deleted');
     }
-    if (channel.adminId !== userId) {
-      throw new AppError('NOT_CHANNEL_ADMIN', 'Only the channel admin can delete it');
-    }
+    requireChannelAdmin(userId, channel, 'delete it');
     const rooms = [mainRoom, ...(await this.rooms.subRoomsOf(channel.id))];
     const members = await this.rooms.membersOfRooms(rooms.map((r) => r.id));
     await this.rooms.softDeleteRooms(
