@@ -1,5 +1,6 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
+import { isUniqueViolation } from './driver-errors';
 import { bool, type Row } from './raw-rows';
 import {
   MessageEntity,
@@ -40,11 +41,11 @@ export class DuplicateUserError extends Error {
  * users.email"); anchored at the end, since the MariaDB text starts with the value, which the user chose.
  */
 export function duplicateUserField(error: unknown): 'username' | 'email' | null {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (e?.code !== 'ER_DUP_ENTRY' && e?.code !== 'SQLITE_CONSTRAINT_UNIQUE') {
+  if (!isUniqueViolation(error)) {
     return null;
   }
-  const message = typeof e.message === 'string' ? e.message : '';
+  const text = (error as { message?: unknown }).message;
+  const message = typeof text === 'string' ? text : '';
   const match =
     /for key '(?:\w+\.)?uq_users_(username|email)'$/.exec(message) ??
     /UNIQUE constraint failed: users\.(username|email)$/.exec(message);

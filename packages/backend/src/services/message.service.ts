@@ -1,7 +1,8 @@
 import { LIMITS, type ClientMessages, type ClientReplies, type MessageDto } from '@pychat/protocol';
 import type { MessageEntity } from '../entities';
 import { AppError } from '../errors';
-import type { MessageRepository } from '../repositories/message.repository';
+import { WriteConflictError } from '../repositories/driver-errors';
+import { DuplicateMessageError, type MessageRepository } from '../repositories/message.repository';
 import type { RoomRepository } from '../repositories/room.repository';
 import type { AccessService } from './access.service';
 import type { Clock } from './clock';
@@ -28,15 +29,6 @@ export function toMessageDto(message: MessageEntity, mentions: number[] = []): M
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT';
-}
-
-function isDeadlock(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
-}
-
 export class MessageService {
   constructor(
     private readonly messages: MessageRepository,
@@ -57,7 +49,7 @@ export class MessageService {
     if (parentId === null && (input.mentions ?? []).length === 0) {
       // A deadlock (MariaDB: the insert's shared locks against a room being removed) also goes the long way.
       const sent = await this.insertOrResend(userId, input, null, []).catch((error: unknown) => {
-        if (isDeadlock(error)) {
+        if (error instanceof WriteConflictError) {
           return null;
         }
         throw error;
@@ -112,7 +104,7 @@ export class MessageService {
       );
     } catch (error) {
       // The insert only reaches the unique index when I am a member: this is a resend (or two copies racing).
-      const previous = isUniqueViolation(error) ? await this.resendOf(userId, input) : null;
+      const previous = error instanceof DuplicateMessageError ? await this.resendOf(userId, input) : null;
       if (previous) {
         return previous;
       }
