@@ -25,6 +25,7 @@ import { SessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
 import { AccessService } from './services/access.service';
 import { AuthService } from './services/auth.service';
+import { ChannelService } from './services/channel.service';
 import { systemClock, type Clock } from './services/clock';
 import { DomainEventBus } from './services/events';
 import { FanoutService } from './services/fanout.service';
@@ -39,6 +40,7 @@ import { ConnectionRegistry } from './ws/connections';
 import type { Handlers } from './ws/context';
 import { Dispatcher } from './ws/dispatcher';
 import { RequestLimits } from './ws/request-limits';
+import { channelHandlers } from './ws/handlers/channel.handlers';
 import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
 import { roomHandlers } from './ws/handlers/room.handlers';
@@ -125,6 +127,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   );
   const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
+  const channelService = new ChannelService(rooms, users, access, events, clock, config.limits);
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
@@ -158,6 +161,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const handlers: Handlers = {
     ...messageHandlers(messageService),
     ...roomHandlers(roomService),
+    ...channelHandlers(channelService),
     ...presenceHandlers(presenceService, userService, clock),
   };
   const limits = new RequestLimits(config.ws.rates);

@@ -9,9 +9,9 @@ import { SessionRepository } from '../repositories/session.repository';
 import { UserRepository } from '../repositories/user.repository';
 import { AccessService } from '../services/access.service';
 import { AuthService } from '../services/auth.service';
+import { ChannelService } from '../services/channel.service';
 import { systemClock } from '../services/clock';
 import type { DomainEventBus } from '../services/events';
-import { RoomService } from '../services/room.service';
 import { UsageError } from './usage-error';
 
 /** The configuration, or a UsageError listing every bad variable (one per line, as the server does). */
@@ -55,7 +55,7 @@ export async function withDb<T>(config: Config, migrate: boolean, run: (ds: Data
 /** The services the user commands go through, on an open database; `events` carries what they announce. */
 export interface CliServices {
   auth: AuthService;
-  rooms: RoomService;
+  channels: ChannelService;
 }
 
 export function cliServices(config: Config, dataSource: DataSource, events: DomainEventBus): CliServices {
@@ -64,7 +64,7 @@ export function cliServices(config: Config, dataSource: DataSource, events: Doma
   const logger = createLogger('silent', 'cli');
   const auth = new AuthService(users, new SessionRepository(dataSource), events, config.auth, systemClock, logger);
   const access = new AccessService(rooms, new MessageRepository(dataSource));
-  return { auth, rooms: new RoomService(rooms, users, access, events, systemClock, config.limits) };
+  return { auth, channels: new ChannelService(rooms, users, access, events, systemClock, config.limits) };
 }
 
 /** The password from stdin (first line), or null when not asked to read it. */

@@ -53,10 +53,10 @@ export async function createUser(
   const config = cliConfig();
   await withDb(config, true, async (ds) => {
     // Nothing listens: the command runs beside the server, which shows the account at its clients' next connect.
-    const { auth, rooms } = cliServices(config, ds, new DomainEventBus());
+    const { auth, channels } = cliServices(config, ds, new DomainEventBus());
     const user = await plainWords(auth.createAccount({ username: name, email, password }));
     if (options.admin) {
-      await rooms.makeChannelAdmin(ALL_CHANNEL_ID, user.id);
+      await channels.makeAdmin(ALL_CHANNEL_ID, user.id);
     }
     console.log(`created user ${user.username} (id ${user.id})${options.admin ? ', admin of the "all" channel' : ''}`);
   });
