@@ -127,7 +127,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   );
   const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
-  const channelService = new ChannelService(rooms, users, access, events, clock, config.limits);
+  const channelService = new ChannelService(rooms, users, access, events, clock, config.limits.channelsPerUser);
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 

@@ -64,7 +64,10 @@ export function cliServices(config: Config, dataSource: DataSource, events: Doma
   const logger = createLogger('silent', 'cli');
   const auth = new AuthService(users, new SessionRepository(dataSource), events, config.auth, systemClock, logger);
   const access = new AccessService(rooms, new MessageRepository(dataSource));
-  return { auth, channels: new ChannelService(rooms, users, access, events, systemClock, config.limits) };
+  return {
+    auth,
+    channels: new ChannelService(rooms, users, access, events, systemClock, config.limits.channelsPerUser),
+  };
 }
 
 /** The password from stdin (first line), or null when not asked to read it. */

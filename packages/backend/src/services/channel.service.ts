@@ -12,16 +12,7 @@ import type { UserRepository } from '../repositories/user.repository';
 import { requireChannelAdmin, type AccessService } from './access.service';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
-import {
-  memberOf,
-  NO_LIMITS,
-  requireBelowCap,
-  requireUsers,
-  toChannelDto,
-  toRoomDto,
-  toStateDto,
-  type RoomLimits,
-} from './room.service';
+import { memberOf, requireBelowCap, requireUsers, toChannelDto, toRoomDto, toStateDto } from './room.service';
 
 /**
  * Channels: create, rename, hand over, leave, delete. A channel's membership is its main room's, so the room
@@ -34,14 +25,15 @@ export class ChannelService {
     private readonly access: AccessService,
     private readonly events: DomainEventBus,
     private readonly clock: Clock,
-    private readonly limits: RoomLimits = NO_LIMITS,
+    /** PYCHAT_MAX_CHANNELS_PER_USER */
+    private readonly channelsPerUser = Infinity,
   ) {}
 
   async create(
     userId: number,
     input: ClientMessages['channel.create'],
   ): Promise<{ channel: ChannelDto; room: RoomDto; state: RoomStateDto }> {
-    await requireBelowCap(this.rooms, this.limits, userId, 'channels');
+    await requireBelowCap(this.rooms, this.channelsPerUser, userId, 'channels');
     const invitees = await requireUsers(this.users, input.userIds, userId);
     const now = this.clock();
     const { channel, room } = await this.rooms.createChannel(

@@ -74,11 +74,10 @@ export interface RoomsSnapshot {
  */
 export async function requireBelowCap(
   rooms: RoomRepository,
-  limits: RoomLimits,
+  cap: number,
   userId: number,
   kind: 'channels' | 'rooms',
 ): Promise<void> {
-  const cap = kind === 'channels' ? limits.channelsPerUser : limits.roomsPerUser;
   if (Number.isFinite(cap) && (await rooms.countAdministered(userId))[kind] >= cap) {
     throw new AppError('LIMIT_REACHED', `You administer ${cap} ${kind} already, the most allowed; delete one first`);
   }
@@ -103,8 +102,6 @@ export function memberOf(members: RoomMemberEntity[], userId: number): RoomMembe
   return member;
 }
 
-export const NO_LIMITS: RoomLimits = { channelsPerUser: Infinity, roomsPerUser: Infinity };
-
 /** Rooms, direct rooms and memberships: the rules of docs/architecture.md "Rooms"; channels are ChannelService's. */
 export class RoomService {
   readonly #bigRoomCounts = new Map<number, { count: number; at: number }>();
@@ -115,7 +112,7 @@ export class RoomService {
     private readonly access: AccessService,
     private readonly events: DomainEventBus,
     private readonly clock: Clock,
-    private readonly limits: RoomLimits = NO_LIMITS,
+    private readonly limits: RoomLimits = { channelsPerUser: Infinity, roomsPerUser: Infinity },
   ) {}
 
   /** Everything about my rooms for the first frame of a connection. */
@@ -193,7 +190,7 @@ export class RoomService {
     input: ClientMessages['room.create'],
   ): Promise<{ room: RoomDto; state: RoomStateDto }> {
     const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
-    await requireBelowCap(this.rooms, this.limits, userId, 'rooms');
+    await requireBelowCap(this.rooms, this.limits.roomsPerUser, userId, 'rooms');
     const invitees = await requireUsers(this.users, input.userIds, userId);
     await this.requireChannelMembers(mainRoom.id, invitees);
     const now = this.clock();
