@@ -120,12 +120,6 @@ module.exports = tseslint.config(
     files: [`${backend}/cli/context.ts`],
     rules: { '@typescript-eslint/no-restricted-imports': layers(noTypeorm(true), noEntities) },
   },
-  {
-    // Named exception until issue 10 item 2 routes the CLI's user commands through the services:
-    // today they write user, session and channel rows directly. Delete this block with that change.
-    files: [`${backend}/cli/user-commands.ts`, `${backend}/cli/user-commands.spec.ts`],
-    rules: { '@typescript-eslint/no-restricted-imports': layers(noTypeorm(true)) },
-  },
 
   // --- Vue single-file components -------------------------------------------------------------------
   // flat/recommended = essential + strongly-recommended + recommended; its layout rules are off because

@@ -48,14 +48,14 @@ function mysql(sql) {
 run('format', 'pnpm run format');
 run('lint', 'pnpm -r run lint');
 run('typecheck', 'pnpm -r run typecheck');
-run('migrations check (sqlite)', 'node packages/backend/dist/migrations/cli.js check', {
-  env: { PYCHAT_DB_URL: `sqlite:${join(tmp, 'migrations.sqlite')}` },
+run('migrations check (sqlite)', 'node packages/backend/dist/cli/index.js migrate --check', {
+  env: { PYCHAT_DB_URL: `sqlite:${join(tmp, 'migrations.sqlite')}`, PYCHAT_DATA_DIR: tmp },
 });
 run(
   'migrations check (mariadb)',
-  `${mysql('CREATE DATABASE migcheck')} && node packages/backend/dist/migrations/cli.js check`,
+  `${mysql('CREATE DATABASE migcheck')} && node packages/backend/dist/cli/index.js migrate --check`,
   {
-    env: { PYCHAT_DB_URL: `${mysqlUrl.replace(/^mysql:/, 'mariadb:')}/migcheck` },
+    env: { PYCHAT_DB_URL: `${mysqlUrl.replace(/^mysql:/, 'mariadb:')}/migcheck`, PYCHAT_DATA_DIR: tmp },
   },
 );
 run('protocol unit', 'npx vitest run', { cwd: 'packages/protocol', vitest: true });

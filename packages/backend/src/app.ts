@@ -6,14 +6,16 @@ import type { HealthResponse } from '@pychat/protocol';
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Bus } from './bus/bus';
+import { frameTypeOf } from './bus/envelope';
 import { MemoryBus } from './bus/memory.bus';
 import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } from './bus/presence.registry';
 import { RedisBus } from './bus/redis.bus';
 import { ensureDataDir, type Config } from './config/config';
 import { createDataSource } from './db/data-source';
+import { applyMigrations } from './db/migrate';
 import { createHttpApp } from './http/app';
 import { compileTrust } from './http/client-ip';
-import { Metrics, timed } from './http/metrics';
+import { Metrics, timed } from './observability/metrics';
 import { opsRouter } from './http/ops.router';
 import type { TrustProxy } from './http/origin';
 import type { Logger } from './logger';
@@ -23,6 +25,7 @@ import { SessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
 import { AccessService } from './services/access.service';
 import { AuthService } from './services/auth.service';
+import { ChannelService } from './services/channel.service';
 import { systemClock, type Clock } from './services/clock';
 import { DomainEventBus } from './services/events';
 import { FanoutService } from './services/fanout.service';
@@ -30,12 +33,14 @@ import { MessageService } from './services/message.service';
 import { PasswordHasher } from './services/password';
 import { PresenceService } from './services/presence.service';
 import { RoomService } from './services/room.service';
+import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
 import { createRedirectServer, loadTls } from './tls';
 import { ConnectionRegistry } from './ws/connections';
 import type { Handlers } from './ws/context';
 import { Dispatcher } from './ws/dispatcher';
 import { RequestLimits } from './ws/request-limits';
+import { channelHandlers } from './ws/handlers/channel.handlers';
 import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
 import { roomHandlers } from './ws/handlers/room.handlers';
@@ -72,9 +77,9 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const tls = await loadTls(config.tls);
   const dataSource = createDataSource(config.db);
   await dataSource.initialize();
-  const applied = await dataSource.runMigrations({ transaction: 'each' });
+  const applied = await applyMigrations(dataSource);
   if (applied.length > 0) {
-    logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    logger.info({ migrations: applied }, 'migrations applied');
   }
 
   let bus: Bus;
@@ -122,6 +127,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   );
   const userService = new UserService(users, events);
   const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
+  const channelService = new ChannelService(rooms, users, access, events, clock, config.limits.channelsPerUser);
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
@@ -134,7 +140,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const connections = new ConnectionRegistry();
   await bus.subscribe((message) => {
     connections.deliver(message);
-    presenceService.observe(message);
+    presenceService.observe(frameTypeOf(message));
   });
 
   const health = async (): Promise<HealthResponse> => {
@@ -155,6 +161,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const handlers: Handlers = {
     ...messageHandlers(messageService),
     ...roomHandlers(roomService),
+    ...channelHandlers(channelService),
     ...presenceHandlers(presenceService, userService, clock),
   };
   const limits = new RequestLimits(config.ws.rates);
@@ -182,13 +189,11 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const ws = new WsServer({
     config,
     auth: authService,
-    rooms: roomService,
-    users: userService,
+    session: new SessionService(roomService, userService, presenceService, clock),
     presence: presenceService,
     registry: connections,
     dispatcher,
     limits,
-    clock,
     logger,
     // The upgrade never passes through Express: it reads the scheme behind a proxy with Express's own rule.
     trustProxy: app.get('trust proxy fn') as TrustProxy,

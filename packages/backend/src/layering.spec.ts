@@ -34,6 +34,14 @@ describe('backend import layering (eslint.config.js)', () => {
     ['app.ts', "import { DataSource as x } from 'typeorm';", 'TypeORM stays in'],
     ['cli/x.ts', "import { UserEntity as x } from '../entities';", 'cli/ goes through the services'],
     ['cli/x.ts', "import { UserEntity as x } from '../entities/user.entity';", 'cli/ goes through the services'],
+    // No named exceptions left in cli/: the user commands go through AuthService and RoomService.
+    ['cli/user-commands.ts', "import { UserEntity as x } from '../entities';", 'cli/ goes through the services'],
+    [
+      'cli/user-commands.spec.ts',
+      "import { SessionEntity as x } from '../entities';",
+      'cli/ goes through the services',
+    ],
+    ['cli/user-commands.ts', "import type { DataSource as x } from 'typeorm';", 'TypeORM stays in'],
   ])('rejects %s: %s', async (file, code, message) => {
     expect(await errors(file, code)).toEqual([expect.stringContaining(message)]);
   });

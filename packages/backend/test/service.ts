@@ -10,6 +10,7 @@ import { SessionRepository } from '../src/repositories/session.repository';
 import { UserRepository } from '../src/repositories/user.repository';
 import { AccessService } from '../src/services/access.service';
 import { AuthService, type AuthOptions } from '../src/services/auth.service';
+import { ChannelService } from '../src/services/channel.service';
 import { DomainEventBus, type DomainEvents } from '../src/services/events';
 import { MessageService } from '../src/services/message.service';
 import { PasswordHasher, type ScryptParams } from '../src/services/password';
@@ -99,7 +100,8 @@ export interface TestContext {
   hasher: PasswordHasher;
 }
 
-type TestableService = AccessService | AuthService | MessageService | PresenceService | RoomService | UserService;
+type TestableService =
+  AccessService | AuthService | ChannelService | MessageService | PresenceService | RoomService | UserService;
 
 export interface TestServiceOptions {
   auth?: Partial<AuthOptions>;
@@ -126,6 +128,12 @@ export function createTestService<S extends TestableService>(
     authOptions: { ...defaultAuthOptions, ...options.auth },
     hasher: new PasswordHasher(TEST_SCRYPT),
   };
+  // Funnels that only check what a repository returns run for real over the mocked repositories, so a spec
+  // stubs `messages.findById` as before and sees the funnel's error.
+  const realAccess = new AccessService(ctx.rooms, ctx.messages);
+  ctx.access.requireMessageInRoom.mockImplementation((roomId, messageId) =>
+    realAccess.requireMessageInRoom(roomId, messageId),
+  );
   return { ...ctx, sut: build(Service, ctx) };
 }
 
@@ -137,6 +145,8 @@ function build<S extends TestableService>(Service: abstract new (...args: never[
       return as(new AccessService(c.rooms, c.messages));
     case AuthService:
       return as(new AuthService(c.users, c.sessions, c.events, c.authOptions, c.clock, c.logger, c.hasher));
+    case ChannelService:
+      return as(new ChannelService(c.rooms, c.users, c.access, c.events, c.clock));
     case MessageService:
       return as(new MessageService(c.messages, c.rooms, c.access, c.events, c.clock));
     case PresenceService:

@@ -1,3 +1,5 @@
+import type { ServerEventType } from '@pychat/protocol';
+
 /**
  * Who receives a published frame, and how receiving instances update their room index before or after
  * delivering it. The frame itself travels pre-serialized after a newline, so it is serialized once per
@@ -22,4 +24,20 @@ export function encodeEnvelope(target: Target, frame: string): string {
 export function decodeEnvelope(message: string): { target: Target; frame: string } {
   const newline = message.indexOf('\n');
   return { target: JSON.parse(message.slice(0, newline)) as Target, frame: message.slice(newline + 1) };
+}
+
+const TYPE_PREFIX = '{"type":"';
+
+/**
+ * The event type of the frame in an envelope, read without parsing the frame (FanoutService serializes `type`
+ * first); undefined for a frame that does not start so. The bus carries only frames this code published.
+ */
+export function frameTypeOf(message: string): ServerEventType | undefined {
+  const start = message.indexOf('\n') + 1;
+  if (start === 0 || !message.startsWith(TYPE_PREFIX, start)) {
+    return undefined;
+  }
+  const from = start + TYPE_PREFIX.length;
+  const end = message.indexOf('"', from);
+  return end < 0 ? undefined : (message.slice(from, end) as ServerEventType);
 }

@@ -1,6 +1,17 @@
 import type { DataSource } from 'typeorm';
 import { ConfigError, ensureDataDir, loadConfig, type Config } from '../config/config';
 import { createDataSource } from '../db/data-source';
+import { applyMigrations } from '../db/migrate';
+import { createLogger } from '../logger';
+import { MessageRepository } from '../repositories/message.repository';
+import { RoomRepository } from '../repositories/room.repository';
+import { SessionRepository } from '../repositories/session.repository';
+import { UserRepository } from '../repositories/user.repository';
+import { AccessService } from '../services/access.service';
+import { AuthService } from '../services/auth.service';
+import { ChannelService } from '../services/channel.service';
+import { systemClock } from '../services/clock';
+import type { DomainEventBus } from '../services/events';
 import { UsageError } from './usage-error';
 
 /** The configuration, or a UsageError listing every bad variable (one per line, as the server does). */
@@ -25,8 +36,8 @@ export async function openDb(config: Config, { migrate }: { migrate: boolean }):
   const dataSource = createDataSource(config.db);
   await dataSource.initialize();
   if (migrate) {
-    for (const m of await dataSource.runMigrations({ transaction: 'each' })) {
-      console.log(`applied migration ${m.name}`);
+    for (const name of await applyMigrations(dataSource)) {
+      console.log(`applied migration ${name}`);
     }
   }
   return dataSource;
@@ -39,6 +50,24 @@ export async function withDb<T>(config: Config, migrate: boolean, run: (ds: Data
   } finally {
     await dataSource.destroy();
   }
+}
+
+/** The services the user commands go through, on an open database; `events` carries what they announce. */
+export interface CliServices {
+  auth: AuthService;
+  channels: ChannelService;
+}
+
+export function cliServices(config: Config, dataSource: DataSource, events: DomainEventBus): CliServices {
+  const users = new UserRepository(dataSource);
+  const rooms = new RoomRepository(dataSource);
+  const logger = createLogger('silent', 'cli');
+  const auth = new AuthService(users, new SessionRepository(dataSource), events, config.auth, systemClock, logger);
+  const access = new AccessService(rooms, new MessageRepository(dataSource));
+  return {
+    auth,
+    channels: new ChannelService(rooms, users, access, events, systemClock, config.limits.channelsPerUser),
+  };
 }
 
 /** The password from stdin (first line), or null when not asked to read it. */

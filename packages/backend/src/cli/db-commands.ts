@@ -1,17 +1,35 @@
 import { Redis } from 'ioredis';
+import { dialectOf } from '../db/data-source';
+import { applyMigrations, schemaDrift } from '../db/migrate';
 import { cliConfig, withDb } from './context';
 
-/** `pychat migrate`: what every start does first, on its own (before starting several instances). */
-export async function migrate(): Promise<number> {
+/**
+ * `pychat migrate [--check]`: what every start does first, on its own (before starting several instances).
+ * `--check` then asks TypeORM's schema builder what it would change to match the entities: exit 1 and print
+ * the SQL if anything (CI's "migrations check" suites, `pnpm migrations:check`).
+ */
+export async function migrate({ check = false }: { check?: boolean } = {}): Promise<number> {
   const config = cliConfig();
-  await withDb(config, false, async (ds) => {
-    const applied = await ds.runMigrations({ transaction: 'each' });
-    for (const m of applied) {
-      console.log(`applied ${m.name}`);
+  return withDb(config, false, async (ds) => {
+    const applied = await applyMigrations(ds);
+    for (const name of applied) {
+      console.log(`applied ${name}`);
     }
     console.log(applied.length === 0 ? 'the database is up to date' : `${applied.length} migration(s) applied`);
+    if (!check) {
+      return 0;
+    }
+    const drift = await schemaDrift(ds);
+    if (drift.length > 0) {
+      console.error(`entities and ${dialectOf(ds)} migrations disagree; a new migration would run:`);
+      for (const query of drift) {
+        console.error(`  ${query}`);
+      }
+      return 1;
+    }
+    console.log(`${dialectOf(ds)}: entities and migrations agree`);
+    return 0;
   });
-  return 0;
 }
 
 /**

@@ -10,7 +10,8 @@ import { UsageError } from './usage-error';
 export const USAGE = `Usage: pychat <command> [options]
 
   start                          run the server (what the container and systemd units run)
-  migrate                        apply pending database migrations, then exit
+  migrate [--check]              apply pending database migrations, then exit; --check also fails (exit 1)
+                                 when the entities and migrations disagree (prints the SQL a migration needs)
   create-user <username>         create an account [--email E] [--admin] [--password-stdin]
                                  (without --password-stdin a random password is printed)
   reset-password <login>         set a new password (username or email) [--password-stdin];
@@ -86,6 +87,7 @@ async function run(argv: string[]): Promise<number> {
       admin: { type: 'boolean', default: false },
       'password-stdin': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
+      check: { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -104,7 +106,7 @@ async function run(argv: string[]): Promise<number> {
       await import('../main.js');
       return -1;
     case 'migrate':
-      return (await import('./db-commands.js')).migrate();
+      return (await import('./db-commands.js')).migrate({ check: values.check });
     case 'create-user':
       return (await import('./user-commands.js')).createUser(args[0], {
         email: values.email,

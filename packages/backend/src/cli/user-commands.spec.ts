@@ -3,11 +3,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChannelEntity, SessionEntity, UserEntity } from '../entities';
 import { verifyPassword } from '../services/password';
 import { flushOnline } from './db-commands';
 import { cliConfig, withDb } from './context';
 import { createUser, resetPassword } from './user-commands';
+
+type Db = Parameters<Parameters<typeof withDb>[2]>[0];
+
+/** The row as the CLI left it, read with plain SQL (cli/ code does not import entities). */
+async function userNamed(ds: Db, username: string): Promise<{ id: number; passwordHash: string | null }> {
+  const [row] = (await ds.query('SELECT id, password_hash FROM users WHERE username = ?', [username])) as {
+    id: number;
+    password_hash: string | null;
+  }[];
+  if (!row) {
+    throw new Error(`no user ${username}`);
+  }
+  return { id: row.id, passwordHash: row.password_hash };
+}
 
 /** The CLI against a throwaway SQLite data dir, as an operator would run it. */
 describe('pychat create-user / reset-password', () => {
@@ -32,9 +45,9 @@ describe('pychat create-user / reset-password', () => {
     const generated = password();
     expect(generated).toMatch(/^[\w-]{16}$/);
     await withDb(cliConfig(), false, async (ds) => {
-      const user = await ds.getRepository(UserEntity).findOneByOrFail({ username: 'alice' });
+      const user = await userNamed(ds, 'alice');
       expect(await verifyPassword(generated, user.passwordHash ?? '')).toBe(true);
-      expect((await ds.getRepository(ChannelEntity).findOneByOrFail({ id: 1 })).adminId).toBe(user.id);
+      expect((await ds.query('SELECT admin_id FROM channels WHERE id = 1'))[0].admin_id).toBe(user.id);
       expect(await ds.query('SELECT room_id FROM room_members WHERE user_id = ?', [user.id])).toEqual([{ room_id: 1 }]);
     });
   });
@@ -55,23 +68,19 @@ describe('pychat create-user / reset-password', () => {
   it('sets a new password by username or email and signs the account out everywhere', async () => {
     await createUser('erin', { admin: false, passwordStdin: false, email: 'erin@example.com' });
     await withDb(cliConfig(), false, async (ds) => {
-      const user = await ds.getRepository(UserEntity).findOneByOrFail({ username: 'erin' });
-      await ds.getRepository(SessionEntity).insert({
-        userId: user.id,
-        tokenHash: 'a'.repeat(64),
-        createdAt: 1,
-        lastUsedAt: 1,
-        userAgent: null,
-        ip: null,
-      });
+      const user = await userNamed(ds, 'erin');
+      await ds.query(
+        'INSERT INTO sessions (user_id, token_hash, created_at, last_used_at, user_agent, ip) VALUES (?, ?, 1, 1, NULL, NULL)',
+        [user.id, 'a'.repeat(64)],
+      );
     });
     printed = [];
     expect(await resetPassword('ERIN@example.com', { passwordStdin: false })).toBe(0);
     expect(printed[0]).toBe('password of erin (id 1) changed; 1 session(s) signed out');
     await withDb(cliConfig(), false, async (ds) => {
-      const user = await ds.getRepository(UserEntity).findOneByOrFail({ username: 'erin' });
+      const user = await userNamed(ds, 'erin');
       expect(await verifyPassword(password(), user.passwordHash ?? '')).toBe(true);
-      expect(await ds.getRepository(SessionEntity).countBy({ userId: user.id })).toBe(0);
+      expect(await ds.query('SELECT id FROM sessions WHERE user_id = ?', [user.id])).toEqual([]);
     });
     await expect(resetPassword('nobody', { passwordStdin: false })).rejects.toThrow(
       'no account with username "nobody"',

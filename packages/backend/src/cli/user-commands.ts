@@ -1,15 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { ALL_CHANNEL_ID, ALL_ROOM_ID, Email, Password, Username } from '@pychat/protocol';
-import type { DataSource } from 'typeorm';
-import { ChannelEntity, SessionEntity, UserEntity } from '../entities';
+import { ALL_CHANNEL_ID, Email, Password, Username } from '@pychat/protocol';
 import { RedisBus } from '../bus/redis.bus';
 import type { Config } from '../config/config';
+import { AppError } from '../errors';
 import { createLogger } from '../logger';
-import { UserRepository } from '../repositories/user.repository';
 import { DomainEventBus } from '../services/events';
 import { FanoutService } from '../services/fanout.service';
-import { hashPassword, passwordProblem } from '../services/password';
-import { cliConfig, readPasswordFromStdin, withDb } from './context';
+import { passwordProblem } from '../services/password';
+import { cliConfig, cliServices, readPasswordFromStdin, withDb } from './context';
 import { UsageError } from './usage-error';
 
 function check<T>(
@@ -54,20 +52,11 @@ export async function createUser(
   const { password, generated } = await newPassword(options.passwordStdin);
   const config = cliConfig();
   await withDb(config, true, async (ds) => {
-    const users = new UserRepository(ds);
-    if (await users.findByUsername(name)) {
-      throw new UsageError(`username "${name}" is already taken`);
-    }
-    if (email && (await users.findByEmail(email))) {
-      throw new UsageError(`email "${email}" is already used by another account`);
-    }
-    const user = await users.createWithRoom(
-      { username: name, email, passwordHash: await hashPassword(password), sex: 'secret' },
-      ALL_ROOM_ID,
-      Date.now(),
-    );
+    // Nothing listens: the command runs beside the server, which shows the account at its clients' next connect.
+    const { auth, channels } = cliServices(config, ds, new DomainEventBus());
+    const user = await plainWords(auth.createAccount({ username: name, email, password }));
     if (options.admin) {
-      await ds.getRepository(ChannelEntity).update({ id: ALL_CHANNEL_ID }, { adminId: user.id });
+      await channels.makeAdmin(ALL_CHANNEL_ID, user.id);
     }
     console.log(`created user ${user.username} (id ${user.id})${options.admin ? ', admin of the "all" channel' : ''}`);
   });
@@ -77,48 +66,64 @@ export async function createUser(
   return 0;
 }
 
-async function findLogin(ds: DataSource, login: string): Promise<UserEntity | null> {
-  const users = new UserRepository(ds);
-  return login.includes('@') ? users.findByEmail(login) : users.findByUsername(login);
+/** A service's refusal (name taken, password policy) as the operator's error line: `username "x" is already taken`. */
+async function plainWords<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof AppError) {
+      throw new UsageError(error.message.charAt(0).toLowerCase() + error.message.slice(1));
+    }
+    throw error;
+  }
 }
 
 /**
- * Closes the open sockets of ended sessions on every running instance, over Redis when configured. Without
- * Redis (embedded mode) there is no channel to them: each instance's periodic session check closes them
- * within PYCHAT_WS_SESSION_CHECK_MS.
+ * Where the services' session.ended goes: to every running instance over Redis when configured, which closes
+ * the open sockets of those sessions. Without Redis (embedded mode) there is no channel to them: each
+ * instance's periodic session check closes them within PYCHAT_WS_SESSION_CHECK_MS.
  */
-async function announceEndedSessions(config: Config, sessionIds: number[]): Promise<void> {
-  if (sessionIds.length === 0) {
-    return;
-  }
-  if (!config.redis) {
-    console.log(
-      `open connections of those sessions close within ${config.ws.sessionCheckMs} ms (PYCHAT_WS_SESSION_CHECK_MS)`,
-    );
-    return;
-  }
-  const bus = new RedisBus(config.redis.url, config.redis.prefix, createLogger('silent', 'cli'));
+function revocationChannel(config: Config): {
+  events: DomainEventBus;
+  report(endedSessions: number): Promise<void>;
+} {
   let failed: unknown = null;
-  const events = new DomainEventBus((_name, error) => {
+  const record = (_name: string, error: unknown) => {
     failed = error;
-  });
-  new FanoutService(bus).register(events);
-  try {
-    await bus.connect();
-    await events.emit('session.ended', { sessionIds, reason: 'password-reset' });
-  } catch (error) {
-    failed = error;
-  } finally {
-    await bus.close();
+  };
+  const events = new DomainEventBus(record);
+  const opened: RedisBus[] = [];
+  const redis = config.redis;
+  if (redis) {
+    // Connected only when there is something to announce, as the server's own fan-out would publish it.
+    events.on('session.ended', async (payload) => {
+      const bus = new RedisBus(redis.url, redis.prefix, createLogger('silent', 'cli'));
+      opened.push(bus);
+      await bus.connect();
+      const fanout = new DomainEventBus(record);
+      new FanoutService(bus).register(fanout);
+      await fanout.emit('session.ended', payload);
+    });
   }
-  if (failed) {
-    console.log(
-      `could not reach Redis (${failed instanceof Error ? failed.message : String(failed)}); open connections ` +
-        `of those sessions close within ${config.ws.sessionCheckMs} ms instead`,
-    );
-  } else {
-    console.log('open connections of those sessions were closed');
-  }
+  const report = async (endedSessions: number) => {
+    await Promise.all(opened.map((bus) => bus.close()));
+    if (endedSessions === 0) {
+      return;
+    }
+    if (!redis) {
+      console.log(
+        `open connections of those sessions close within ${config.ws.sessionCheckMs} ms (PYCHAT_WS_SESSION_CHECK_MS)`,
+      );
+    } else if (failed) {
+      console.log(
+        `could not reach Redis (${failed instanceof Error ? failed.message : String(failed)}); open connections ` +
+          `of those sessions close within ${config.ws.sessionCheckMs} ms instead`,
+      );
+    } else {
+      console.log('open connections of those sessions were closed');
+    }
+  };
+  return { events, report };
 }
 
 /** `pychat reset-password LOGIN`: new password, and every session of the account ends (sign in again). */
@@ -131,23 +136,20 @@ export async function resetPassword(
     throw new UsageError('reset-password needs a username or email');
   }
   const { password, generated } = await newPassword(options.passwordStdin);
-  let ended: number[] = [];
-  await withDb(config, false, async (ds) => {
-    const user = await findLogin(ds, login);
-    if (!user) {
-      throw new UsageError(`no account with ${login.includes('@') ? 'email' : 'username'} "${login}"`);
-    }
-    const passwordHash = await hashPassword(password);
-    ended = await ds.transaction(async (manager) => {
-      await manager.getRepository(UserEntity).update({ id: user.id }, { passwordHash });
-      const sessions = manager.getRepository(SessionEntity);
-      const ids = (await sessions.find({ select: { id: true }, where: { userId: user.id } })).map((s) => s.id);
-      await sessions.delete({ userId: user.id });
-      return ids;
+  const revocation = revocationChannel(config);
+  let ended = 0;
+  try {
+    await withDb(config, false, async (ds) => {
+      const reset = await plainWords(cliServices(config, ds, revocation.events).auth.resetPassword(login, password));
+      if (!reset) {
+        throw new UsageError(`no account with ${login.includes('@') ? 'email' : 'username'} "${login}"`);
+      }
+      ended = reset.endedSessions;
+      console.log(`password of ${reset.user.username} (id ${reset.user.id}) changed; ${ended} session(s) signed out`);
     });
-    console.log(`password of ${user.username} (id ${user.id}) changed; ${ended.length} session(s) signed out`);
-  });
-  await announceEndedSessions(config, ended);
+  } finally {
+    await revocation.report(ended);
+  }
   if (generated) {
     console.log(`password: ${password}`);
   }

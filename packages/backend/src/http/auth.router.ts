@@ -10,7 +10,7 @@ import {
 import { Router, type CookieOptions, type Request, type Response } from 'express';
 import type { AuthService, ClientInfo } from '../services/auth.service';
 import { currentSessionId, currentUser, requireSession } from './middleware/auth';
-import { sessionTokenOf } from './session-token';
+import { sessionTokenOf } from '../auth/session-token';
 import { validate } from './validate';
 
 export interface AuthRouterOptions {

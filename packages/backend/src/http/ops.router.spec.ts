@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Metrics } from './metrics';
+import { Metrics } from '../observability/metrics';
 import { opsRouter } from './ops.router';
 
 const health = { ok: true, db: 'up' as const, bus: 'memory' as const, instanceId: 'i', uptimeS: 1 };

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request } from 'express';
 import type { HealthResponse } from '@pychat/protocol';
-import type { Metrics } from './metrics';
+import type { Metrics } from '../observability/metrics';
 
 export interface OpsDeps {
   /** The full check behind /api/health (database and bus). */

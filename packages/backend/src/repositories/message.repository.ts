@@ -7,6 +7,7 @@ import {
   type Repository,
 } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
+import { isDeadlock, isUniqueViolation, WriteConflictError } from './driver-errors';
 import { MentionEntity, MessageEditEntity, MessageEntity } from '../entities';
 
 export interface NewMessage {
@@ -111,6 +112,17 @@ async function execute(
 /** Rolls back a transaction whose guarded insert was refused (the parent's count is already raised). */
 class NotInserted extends Error {}
 
+/**
+ * An insert refused by a unique index of `messages`: in practice uq_messages_sender_local, a resend of the same
+ * (sender, localId) or two copies racing. The caller looks the stored one up; the driver error is the cause.
+ */
+export class DuplicateMessageError extends Error {
+  constructor(cause: unknown) {
+    super('a message with this sender and localId exists', { cause });
+    this.name = 'DuplicateMessageError';
+  }
+}
+
 export class MessageRepository {
   readonly #messages: Repository<MessageEntity>;
   readonly #dialect: 'sqlite' | 'mysql';
@@ -124,9 +136,27 @@ export class MessageRepository {
    * Inserts the message if its sender is a member of its live, non-peer-to-peer room; `null` when not (nothing
    * written). A plain message is one INSERT, atomic alone; with mentions or a parent, the message, its mentions
    * and the parent's reply count go in one transaction. Returns the parent's new reply count for thread replies.
-   * A repeated (senderId, localId) fails with the unique violation of uq_messages_sender_local.
+   * A repeated (senderId, localId) fails with DuplicateMessageError (uq_messages_sender_local); a deadlock
+   * (MariaDB) with WriteConflictError.
    */
   async insert(
+    message: NewMessage,
+    mentions: number[],
+  ): Promise<{ message: MessageEntity; parentThreadCount?: number } | null> {
+    try {
+      return await this.#insert(message, mentions);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new DuplicateMessageError(error);
+      }
+      if (isDeadlock(error)) {
+        throw new WriteConflictError(error);
+      }
+      throw error;
+    }
+  }
+
+  async #insert(
     message: NewMessage,
     mentions: number[],
   ): Promise<{ message: MessageEntity; parentThreadCount?: number } | null> {

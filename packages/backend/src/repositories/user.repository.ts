@@ -1,7 +1,15 @@
 import { In, type DataSource, type Repository } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
+import { isUniqueViolation } from './driver-errors';
 import { bool, type Row } from './raw-rows';
-import { MessageEntity, RoomMemberEntity, UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
+import {
+  MessageEntity,
+  RoomMemberEntity,
+  SessionEntity,
+  UserEntity,
+  UserProfileEntity,
+  UserSettingsEntity,
+} from '../entities';
 
 /** A user's public fields as the database returns them (MariaDB may return bigint as a string). */
 export interface DirectoryRow {
@@ -33,11 +41,11 @@ export class DuplicateUserError extends Error {
  * users.email"); anchored at the end, since the MariaDB text starts with the value, which the user chose.
  */
 export function duplicateUserField(error: unknown): 'username' | 'email' | null {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (e?.code !== 'ER_DUP_ENTRY' && e?.code !== 'SQLITE_CONSTRAINT_UNIQUE') {
+  if (!isUniqueViolation(error)) {
     return null;
   }
-  const message = typeof e.message === 'string' ? e.message : '';
+  const text = (error as { message?: unknown }).message;
+  const message = typeof text === 'string' ? text : '';
   const match =
     /for key '(?:\w+\.)?uq_users_(username|email)'$/.exec(message) ??
     /UNIQUE constraint failed: users\.(username|email)$/.exec(message);
@@ -108,6 +116,17 @@ export class UserRepository {
 
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.#users.createQueryBuilder('u').where(`u.email = :email${this.#caseless}`, { email }).getOne();
+  }
+
+  /** Sets the password hash and deletes every session of the user, all or nothing; returns the sessions deleted. */
+  async replacePassword(userId: number, passwordHash: string): Promise<number[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(UserEntity).update({ id: userId }, { passwordHash });
+      const sessions = manager.getRepository(SessionEntity);
+      const ids = (await sessions.find({ select: { id: true }, where: { userId } })).map((s) => s.id);
+      await sessions.delete({ userId });
+      return ids;
+    });
   }
 
   /** One statement for a whole presence batch. */

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { makeMessage } from '../../test/factories/message.factory';
 import { makeChannel, makeMainRoom, makeMember, makeRoom } from '../../test/factories/room.factory';
 import { createTestService, expectAppError } from '../../test/service';
-import { AccessService } from './access.service';
+import { ALL_CHANNEL_ID } from '@pychat/protocol';
+import { AppError } from '../errors';
+import { AccessService, requireChannelAdmin, requireRoomAdmin } from './access.service';
 
 const ME = 7;
 
@@ -123,5 +125,67 @@ describe(AccessService.name, () => {
 
       await expectAppError(sut.requireChannelMember(ME, channel.id), 'CHANNEL_NOT_FOUND');
     });
+  });
+
+  describe('requireMessageInRoom', () => {
+    it('returns a message of the room; one of another room or none reads as not found', async () => {
+      const { sut, messages } = createTestService(AccessService);
+      const message = makeMessage({ id: 5, roomId: 10 });
+      messages.findById.mockResolvedValue(message);
+
+      expect(await sut.requireMessageInRoom(10, 5)).toBe(message);
+      const error = await expectAppError(sut.requireMessageInRoom(11, 5), 'MESSAGE_NOT_FOUND');
+      expect(error.message).toBe('Message 5 is not in this room');
+      messages.findById.mockResolvedValue(null);
+      await expectAppError(sut.requireMessageInRoom(10, 5), 'MESSAGE_NOT_FOUND');
+    });
+  });
+});
+
+function codeOf(check: () => void): string | null {
+  try {
+    check();
+    return null;
+  } catch (error) {
+    return error instanceof AppError ? `${error.code}: ${error.message}` : String(error);
+  }
+}
+
+describe(requireRoomAdmin.name, () => {
+  it('lets the admin through and refuses everyone else, naming the action', () => {
+    expect(codeOf(() => requireRoomAdmin(ME, { adminId: ME }, 'delete it'))).toBeNull();
+    expect(codeOf(() => requireRoomAdmin(ME, { adminId: 8 }, 'delete it'))).toBe(
+      'NOT_ROOM_ADMIN: Only the room admin can delete it',
+    );
+    expect(codeOf(() => requireRoomAdmin(ME, { adminId: null }, 'delete it'))).toBe(
+      'NOT_ROOM_ADMIN: Only the room admin can delete it',
+    );
+  });
+
+  it('lets any member claim a room without admin only when asked to', () => {
+    expect(codeOf(() => requireRoomAdmin(ME, { adminId: null }, 'hand admin over', { unclaimed: true }))).toBeNull();
+    expect(codeOf(() => requireRoomAdmin(ME, { adminId: 8 }, 'hand admin over', { unclaimed: true }))).toBe(
+      'NOT_ROOM_ADMIN: Only the room admin can hand admin over',
+    );
+  });
+});
+
+describe(requireChannelAdmin.name, () => {
+  it('lets the admin through and refuses everyone else', () => {
+    expect(codeOf(() => requireChannelAdmin(ME, { id: 3, adminId: ME }, 'delete it'))).toBeNull();
+    expect(codeOf(() => requireChannelAdmin(ME, { id: 3, adminId: null }, 'delete it'))).toBe(
+      'NOT_CHANNEL_ADMIN: Only the channel admin can delete it',
+    );
+    expect(codeOf(() => requireChannelAdmin(ME, { id: 3, adminId: null }, 'x', { unclaimed: true }))).toBeNull();
+  });
+
+  it('never lets anyone claim the "all" channel; its admin hands it over', () => {
+    const all = { id: ALL_CHANNEL_ID, adminId: null };
+    expect(codeOf(() => requireChannelAdmin(ME, all, 'hand admin over', { unclaimed: true }))).toBe(
+      'NOT_CHANNEL_ADMIN: Only the admin of the "all" channel can hand it over',
+    );
+    expect(
+      codeOf(() => requireChannelAdmin(ME, { ...all, adminId: ME }, 'hand admin over', { unclaimed: true })),
+    ).toBeNull();
   });
 });

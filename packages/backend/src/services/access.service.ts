@@ -1,3 +1,4 @@
+import { ALL_CHANNEL_ID } from '@pychat/protocol';
 import type { ChannelEntity, MessageEntity, RoomEntity, RoomMemberEntity } from '../entities';
 import { AppError } from '../errors';
 import type { MessageRepository } from '../repositories/message.repository';
@@ -46,6 +47,18 @@ export class AccessService {
     return visible;
   }
 
+  /**
+   * A message of this room (thread parent, read pointer target). The caller has already passed
+   * `requireRoomMember` for the room: a message of another room reads as not found.
+   */
+  async requireMessageInRoom(roomId: number, messageId: number): Promise<MessageEntity> {
+    const message = await this.messages.findById(messageId);
+    if (!message || message.roomId !== roomId) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${messageId} is not in this room`);
+    }
+    return message;
+  }
+
   /** Channel membership is membership of its main room. */
   async requireChannelMember(
     userId: number,
@@ -59,4 +72,41 @@ export class AccessService {
     }
     return { channel, mainRoom, member: membership.member };
   }
+}
+
+/**
+ * Admin funnels: checks on a room or channel a membership funnel already returned (so no query of their own).
+ * `unclaimed`: a room or channel without an admin may be claimed by any member (hand-over to oneself).
+ * `action` completes "Only the room admin can …".
+ */
+export function requireRoomAdmin(
+  userId: number,
+  room: Pick<RoomEntity, 'adminId'>,
+  action: string,
+  { unclaimed = false } = {},
+): void {
+  if (room.adminId === userId || (unclaimed && room.adminId === null)) {
+    return;
+  }
+  throw new AppError('NOT_ROOM_ADMIN', `Only the room admin can ${action}`);
+}
+
+/** As requireRoomAdmin; nobody claims the "all" channel (else any user could make themselves its admin). */
+export function requireChannelAdmin(
+  userId: number,
+  channel: Pick<ChannelEntity, 'id' | 'adminId'>,
+  action: string,
+  { unclaimed = false } = {},
+): void {
+  if (channel.adminId === userId) {
+    return;
+  }
+  if (unclaimed && channel.id === ALL_CHANNEL_ID) {
+    // Only an admin set by the operator (`pychat create-user --admin`) can hand it over.
+    throw new AppError('NOT_CHANNEL_ADMIN', 'Only the admin of the "all" channel can hand it over');
+  }
+  if (unclaimed && channel.adminId === null) {
+    return;
+  }
+  throw new AppError('NOT_CHANNEL_ADMIN', `Only the channel admin can ${action}`);
 }

@@ -453,4 +453,35 @@ describe(AuthService.name, () => {
       await expect(sut.emailAvailable('f@example.test')).resolves.toBe(true);
     });
   });
+  describe('operator commands (pychat create-user / reset-password)', () => {
+    it('createAccount keeps the sign-up rules: policy, names taken in any case, a lost race', async () => {
+      const { sut, users, sessions } = setupWithBob();
+      await expectAppError(
+        sut.createAccount({ username: 'x', email: null, password: 'password' }),
+        'VALIDATION_FAILED',
+      );
+      await expectAppError(sut.createAccount({ username: 'BOB', email: null, password: PASSWORD }), 'USERNAME_TAKEN');
+      users.createWithRoom.mockRejectedValue(new DuplicateUserError('email'));
+      await expectAppError(
+        sut.createAccount({ username: 'carol', email: 'c@x.test', password: PASSWORD }),
+        'EMAIL_TAKEN',
+      );
+      expect(sessions.create).not.toHaveBeenCalled();
+    });
+
+    it('resetPassword replaces the hash, ends every session and announces it as password-reset', async () => {
+      const { sut, users, events, bob } = setupWithBob();
+      users.replacePassword.mockResolvedValue([3, 4]);
+
+      expect(await sut.resetPassword('BOB@example.test', PASSWORD)).toEqual({ user: bob, endedSessions: 2 });
+
+      const [userId, hash] = users.replacePassword.mock.calls[0];
+      expect(userId).toBe(bob.id);
+      expect(await verifyPassword(PASSWORD, hash)).toBe(true);
+      expect(events.emitted).toEqual([
+        { name: 'session.ended', payload: { sessionIds: [3, 4], reason: 'password-reset' } },
+      ]);
+      expect(await sut.resetPassword('nobody', PASSWORD)).toBeNull();
+    });
+  });
 });

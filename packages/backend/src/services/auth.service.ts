@@ -109,33 +109,62 @@ export class AuthService {
       throw rateLimited('Too many sign-ups from this address; try again later', wait);
     }
     this.#signUpPerIp.hit(ip, now);
-    if (!(await this.usernameAvailable(body.username))) {
-      throw new AppError('USERNAME_TAKEN', `Username "${body.username}" is already taken`);
+    const user = await this.#create(body.username, body.email ?? null, body.password, body.sex ?? 'secret');
+    return { user: toUserDto(user), token: await this.createSession(user.id, client) };
+  }
+
+  /**
+   * An account made by the operator (`pychat create-user`): the sign-up's rules (password policy, names taken
+   * in any case, the "all" room) without its rate limit, and no session.
+   */
+  async createAccount(body: { username: string; email: string | null; password: string }): Promise<UserEntity> {
+    assertPasswordAllowed(body.password);
+    return this.#create(body.username, body.email, body.password, 'secret');
+  }
+
+  async #create(username: string, email: string | null, password: string, sex: UserEntity['sex']): Promise<UserEntity> {
+    if (!(await this.usernameAvailable(username))) {
+      throw new AppError('USERNAME_TAKEN', `Username "${username}" is already taken`);
     }
-    if (body.email && !(await this.emailAvailable(body.email))) {
-      throw new AppError('EMAIL_TAKEN', `Email "${body.email}" is already used by another account`);
+    if (email && !(await this.emailAvailable(email))) {
+      throw new AppError('EMAIL_TAKEN', `Email "${email}" is already used by another account`);
     }
-    const passwordHash = await this.hasher.hash(body.password);
+    const passwordHash = await this.hasher.hash(password);
     let user: UserEntity;
     try {
-      user = await this.users.createWithRoom(
-        { username: body.username, email: body.email ?? null, passwordHash, sex: body.sex ?? 'secret' },
-        ALL_ROOM_ID,
-        this.clock(),
-      );
+      user = await this.users.createWithRoom({ username, email, passwordHash, sex }, ALL_ROOM_ID, this.clock());
     } catch (error) {
       // Lost a race with a concurrent sign-up of the same name or email (in any case: the indexes ignore it).
       if (error instanceof DuplicateUserError && error.field === 'email') {
-        throw new AppError('EMAIL_TAKEN', `Email "${body.email}" is already used by another account`);
+        throw new AppError('EMAIL_TAKEN', `Email "${email}" is already used by another account`);
       }
       if (error instanceof DuplicateUserError) {
-        throw new AppError('USERNAME_TAKEN', `Username "${body.username}" is already taken`);
+        throw new AppError('USERNAME_TAKEN', `Username "${username}" is already taken`);
       }
       throw error;
     }
     this.#logger.info({ user: user.id }, 'signed up');
     await this.events.emit('user.created', { user: toUserDto(user) });
-    return { user: toUserDto(user), token: await this.createSession(user.id, client) };
+    return user;
+  }
+
+  /**
+   * The operator's password reset (`pychat reset-password`): a new password and every session of the account
+   * ends in the same transaction; their open sockets close (session.ended). Null when no account has this
+   * login (username, or email when it has an @).
+   */
+  async resetPassword(login: string, password: string): Promise<{ user: UserEntity; endedSessions: number } | null> {
+    assertPasswordAllowed(password);
+    const user = login.includes('@') ? await this.users.findByEmail(login) : await this.users.findByUsername(login);
+    if (!user) {
+      return null;
+    }
+    const ended = await this.users.replacePassword(user.id, await this.hasher.hash(password));
+    this.#logger.info({ user: user.id, sessions: ended.length }, 'password reset');
+    if (ended.length > 0) {
+      await this.events.emit('session.ended', { sessionIds: ended, reason: 'password-reset' });
+    }
+    return { user, endedSessions: ended.length };
   }
 
   async signIn(body: SignInBody, client: ClientInfo): Promise<AuthResponse> {

@@ -5,6 +5,8 @@ import { makeMember, makeRoom } from '../../test/factories/room.factory';
 import { createTestService, expectAppError, expectNothingWritten, T0 } from '../../test/service';
 import type { RoomEntity } from '../entities';
 import { AppError } from '../errors';
+import { WriteConflictError } from '../repositories/driver-errors';
+import { DuplicateMessageError } from '../repositories/message.repository';
 import { MessageService, SYNC_CLOCK_SKEW_MS, toMessageDto } from './message.service';
 
 const ME = 7;
@@ -26,11 +28,13 @@ function sendInput(roomId: number, overrides: Partial<ClientMessages['message.se
   return { roomId, content: 'hello', localId: 'tab1-1', ...overrides };
 }
 
-/** What the database reports for a second insert of the same (sender, localId). */
+/** What the repository reports for a second insert of the same (sender, localId). */
 function duplicateLocalId() {
-  return Object.assign(new Error('UNIQUE constraint failed: messages.sender_id, messages.local_id'), {
-    code: 'SQLITE_CONSTRAINT_UNIQUE',
-  });
+  return new DuplicateMessageError(
+    Object.assign(new Error('UNIQUE constraint failed: messages.sender_id, messages.local_id'), {
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+    }),
+  );
 }
 
 /** The guarded insert ran and was refused (it writes nothing then); nothing else was written or emitted. */
@@ -144,7 +148,9 @@ describe(MessageService.name, () => {
       const { sut, room, messages, access } = ctx;
       const saved = makeMessage({ roomId: room.id, senderId: ME });
       messages.insert
-        .mockRejectedValueOnce(Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK' }))
+        .mockRejectedValueOnce(
+          new WriteConflictError(Object.assign(new Error('Deadlock found'), { code: 'ER_LOCK_DEADLOCK' })),
+        )
         .mockResolvedValueOnce({ message: saved });
 
       const reply = await sut.send(ME, sendInput(room.id));
@@ -220,7 +226,7 @@ describe(MessageService.name, () => {
       const { sut, room, messages } = ctx;
       const winner = makeMessage({ roomId: room.id, senderId: ME, localId: 'tab1-1' });
       messages.findBySenderAndLocalId.mockResolvedValue(winner);
-      messages.insert.mockRejectedValue(Object.assign(new Error('dup'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }));
+      messages.insert.mockRejectedValue(duplicateLocalId());
 
       const reply = await sut.send(ME, sendInput(room.id));
 
@@ -230,7 +236,7 @@ describe(MessageService.name, () => {
 
     it('rethrows an insert failure that is not a lost resend race', async () => {
       const ctx = setup();
-      const failure = Object.assign(new Error('dup'), { code: 'ER_DUP_ENTRY' });
+      const failure = new DuplicateMessageError(Object.assign(new Error('dup'), { code: 'ER_DUP_ENTRY' }));
       ctx.messages.insert.mockRejectedValue(failure);
 
       await expect(ctx.sut.send(ME, sendInput(ctx.room.id))).rejects.toBe(failure);

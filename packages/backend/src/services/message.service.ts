@@ -1,7 +1,8 @@
 import { LIMITS, type ClientMessages, type ClientReplies, type MessageDto } from '@pychat/protocol';
 import type { MessageEntity } from '../entities';
 import { AppError } from '../errors';
-import type { MessageRepository } from '../repositories/message.repository';
+import { WriteConflictError } from '../repositories/driver-errors';
+import { DuplicateMessageError, type MessageRepository } from '../repositories/message.repository';
 import type { RoomRepository } from '../repositories/room.repository';
 import type { AccessService } from './access.service';
 import type { Clock } from './clock';
@@ -28,15 +29,6 @@ export function toMessageDto(message: MessageEntity, mentions: number[] = []): M
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT';
-}
-
-function isDeadlock(error: unknown): boolean {
-  return (error as { code?: string } | null)?.code === 'ER_LOCK_DEADLOCK';
-}
-
 export class MessageService {
   constructor(
     private readonly messages: MessageRepository,
@@ -57,7 +49,7 @@ export class MessageService {
     if (parentId === null && (input.mentions ?? []).length === 0) {
       // A deadlock (MariaDB: the insert's shared locks against a room being removed) also goes the long way.
       const sent = await this.insertOrResend(userId, input, null, []).catch((error: unknown) => {
-        if (isDeadlock(error)) {
+        if (error instanceof WriteConflictError) {
           return null;
         }
         throw error;
@@ -112,7 +104,7 @@ export class MessageService {
       );
     } catch (error) {
       // The insert only reaches the unique index when I am a member: this is a resend (or two copies racing).
-      const previous = isUniqueViolation(error) ? await this.resendOf(userId, input) : null;
+      const previous = error instanceof DuplicateMessageError ? await this.resendOf(userId, input) : null;
       if (previous) {
         return previous;
       }
@@ -146,10 +138,7 @@ export class MessageService {
     if (parentId === null) {
       return;
     }
-    const parent = await this.messages.findById(parentId);
-    if (!parent || parent.roomId !== roomId) {
-      throw new AppError('MESSAGE_NOT_FOUND', `Message ${parentId} is not in this room`);
-    }
+    const parent = await this.access.requireMessageInRoom(roomId, parentId);
     if (parent.parentId !== null || parent.deletedAt !== null) {
       throw new AppError('INVALID_OPERATION', 'Threads are one level deep and need a live parent message');
     }
@@ -174,10 +163,7 @@ export class MessageService {
   async history(userId: number, input: ClientMessages['message.history']): Promise<ClientReplies['message.history']> {
     await this.access.requireRoomMember(userId, input.roomId);
     if (input.threadId !== undefined) {
-      const parent = await this.messages.findById(input.threadId);
-      if (!parent || parent.roomId !== input.roomId) {
-        throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.threadId} is not in this room`);
-      }
+      await this.access.requireMessageInRoom(input.roomId, input.threadId);
     }
     const limit = input.limit ?? LIMITS.historyPageDefault;
     const rows = await this.messages.page(input.roomId, { beforeId: input.beforeId, threadId: input.threadId, limit });
@@ -229,10 +215,7 @@ export class MessageService {
   /** Moves my read pointer; members see it as "seen by" and my unread count drops. */
   async markRead(userId: number, input: ClientMessages['message.read']): Promise<{ lastReadMessageId: number }> {
     const { member } = await this.access.requireRoomMember(userId, input.roomId);
-    const message = await this.messages.findById(input.messageId);
-    if (!message || message.roomId !== input.roomId) {
-      throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} is not in this room`);
-    }
+    await this.access.requireMessageInRoom(input.roomId, input.messageId);
     const lastReadMessageId = await this.rooms.advanceRead(input.roomId, userId, input.messageId);
     if (lastReadMessageId > member.lastReadMessageId) {
       await this.events.emit('message.read', { roomId: input.roomId, userId, lastReadMessageId });

@@ -135,9 +135,9 @@ describe(PresenceService.name, () => {
     presence.online.mockResolvedValueOnce([7]).mockResolvedValueOnce([7, 8]);
 
     expect(await sut.onlineJson()).toBe('[7]');
-    sut.observe('{"room":1}\n{"type":"message.new","data":{}}');
+    sut.observe('message.new');
     expect(await sut.onlineJson()).toBe('[7]');
-    sut.observe('{"all":true}\n{"type":"presence.changed","data":{"online":[8],"offline":[]}}');
+    sut.observe('presence.changed');
     expect(await sut.onlineJson()).toBe('[7,8]');
     expect(presence.online).toHaveBeenCalledTimes(2);
   });

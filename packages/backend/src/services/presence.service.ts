@@ -1,3 +1,4 @@
+import type { ServerEventType } from '@pychat/protocol';
 import type { PresenceRegistry } from '../bus/presence.registry';
 import type { Logger } from '../logger';
 import type { UserRepository } from '../repositories/user.repository';
@@ -7,8 +8,6 @@ import type { DomainEventBus } from './events';
 
 /** How long an instance collects presence changes before announcing them in one frame. */
 export const PRESENCE_BATCH_MS = 500;
-
-const PRESENCE_FRAME_PREFIX = '{"type":"presence.changed"';
 
 /**
  * Online users and typing. Presence is server-wide because every user shares the "all" room.
@@ -68,9 +67,9 @@ export class PresenceService {
     return this.#onlineJson;
   }
 
-  /** Called with every bus message this instance receives. */
-  observe(busMessage: string): void {
-    if (busMessage.startsWith(PRESENCE_FRAME_PREFIX, busMessage.indexOf('\n') + 1)) {
+  /** Called with the event type of every frame this instance receives from the bus (`frameTypeOf`). */
+  observe(frameType: ServerEventType | undefined): void {
+    if (frameType === 'presence.changed') {
       this.#onlineJson = null;
     }
   }

@@ -1,5 +1,4 @@
 import {
-  ALL_CHANNEL_ID,
   ALL_ROOM_ID,
   LIMITS,
   type ChannelDto,
@@ -12,7 +11,7 @@ import type { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
 import { AppError } from '../errors';
 import type { RoomRepository } from '../repositories/room.repository';
 import type { UserRepository } from '../repositories/user.repository';
-import type { AccessService } from './access.service';
+import { requireRoomAdmin, type AccessService } from './access.service';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 
@@ -69,7 +68,41 @@ export interface RoomsSnapshot {
   roomIds: number[];
 }
 
-/** Rooms, channels, direct rooms and memberships: the rules of docs/architecture.md "Rooms". */
+/**
+ * Caps what one account can make the server store and fan out. Counted before the insert, so concurrent
+ * creations of one user may pass it by a few (the per-socket rate limit keeps that small).
+ */
+export async function requireBelowCap(
+  rooms: RoomRepository,
+  cap: number,
+  userId: number,
+  kind: 'channels' | 'rooms',
+): Promise<void> {
+  if (Number.isFinite(cap) && (await rooms.countAdministered(userId))[kind] >= cap) {
+    throw new AppError('LIMIT_REACHED', `You administer ${cap} ${kind} already, the most allowed; delete one first`);
+  }
+}
+
+/** Distinct ids of existing users other than me; USER_NOT_FOUND names the first unknown one. */
+export async function requireUsers(users: UserRepository, userIds: number[], me: number): Promise<number[]> {
+  const wanted = [...new Set(userIds)].filter((id) => id !== me);
+  const found = new Set((await users.findByIds(wanted)).map((u) => u.id));
+  const missing = wanted.filter((id) => !found.has(id));
+  if (missing.length > 0) {
+    throw new AppError('USER_NOT_FOUND', `User ${missing[0]} does not exist`);
+  }
+  return wanted;
+}
+
+export function memberOf(members: RoomMemberEntity[], userId: number): RoomMemberEntity {
+  const member = members.find((m) => m.userId === userId);
+  if (!member) {
+    throw new AppError('INTERNAL', 'Membership row missing right after it was written');
+  }
+  return member;
+}
+
+/** Rooms, direct rooms and memberships: the rules of docs/architecture.md "Rooms"; channels are ChannelService's. */
 export class RoomService {
   readonly #bigRoomCounts = new Map<number, { count: number; at: number }>();
 
@@ -81,17 +114,6 @@ export class RoomService {
     private readonly clock: Clock,
     private readonly limits: RoomLimits = { channelsPerUser: Infinity, roomsPerUser: Infinity },
   ) {}
-
-  /**
-   * Caps what one account can make the server store and fan out. Counted before the insert, so concurrent
-   * creations of one user may pass it by a few (the per-socket rate limit keeps that small).
-   */
-  private async requireBelowCap(userId: number, kind: 'channels' | 'rooms'): Promise<void> {
-    const cap = kind === 'channels' ? this.limits.channelsPerUser : this.limits.roomsPerUser;
-    if (Number.isFinite(cap) && (await this.rooms.countAdministered(userId))[kind] >= cap) {
-      throw new AppError('LIMIT_REACHED', `You administer ${cap} ${kind} already, the most allowed; delete one first`);
-    }
-  }
 
   /** Everything about my rooms for the first frame of a connection. */
   async snapshot(userId: number, known?: Membership[]): Promise<RoomsSnapshot> {
@@ -163,37 +185,13 @@ export class RoomService {
     return (await this.rooms.membersOf(roomId)).map(toMemberDto);
   }
 
-  async createChannel(
-    userId: number,
-    input: ClientMessages['channel.create'],
-  ): Promise<{ channel: ChannelDto; room: RoomDto; state: RoomStateDto }> {
-    await this.requireBelowCap(userId, 'channels');
-    const invitees = await this.requireUsers(input.userIds, userId);
-    const now = this.clock();
-    const { channel, room } = await this.rooms.createChannel(
-      { name: input.name, adminId: userId, createdAt: now, deletedAt: null },
-      [{ userId }, ...invitees.map((id) => ({ userId: id }))],
-      now,
-    );
-    const members = await this.rooms.membersOf(room.id);
-    const channelDto = toChannelDto(channel, room.id);
-    const roomDto = toRoomDto(room, members);
-    await this.events.emit('channel.added', { channel: channelDto, userIds: members.map((m) => m.userId) });
-    await this.events.emit('room.membersAdded', {
-      room: roomDto,
-      channel: channelDto,
-      states: members.map((m) => ({ userId: m.userId, state: toStateDto(m) })),
-    });
-    return { channel: channelDto, room: roomDto, state: toStateDto(this.memberOf(members, userId)) };
-  }
-
   async createRoom(
     userId: number,
     input: ClientMessages['room.create'],
   ): Promise<{ room: RoomDto; state: RoomStateDto }> {
     const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
-    await this.requireBelowCap(userId, 'rooms');
-    const invitees = await this.requireUsers(input.userIds, userId);
+    await requireBelowCap(this.rooms, this.limits.roomsPerUser, userId, 'rooms');
+    const invitees = await requireUsers(this.users, input.userIds, userId);
     await this.requireChannelMembers(mainRoom.id, invitees);
     const now = this.clock();
     const room = await this.rooms.createRoom(
@@ -217,7 +215,7 @@ export class RoomService {
       channel: toChannelDto(channel, mainRoom.id),
       states: members.map((m) => ({ userId: m.userId, state: toStateDto(m) })),
     });
-    return { room: roomDto, state: toStateDto(this.memberOf(members, userId)) };
+    return { room: roomDto, state: toStateDto(memberOf(members, userId)) };
   }
 
   /** Opens the direct room with another user: returns the live one, revives a disabled one, or creates it. */
@@ -228,13 +226,13 @@ export class RoomService {
     if (input.userId === userId) {
       throw new AppError('INVALID_OPERATION', 'A direct room needs another user');
     }
-    await this.requireUsers([input.userId], userId);
+    await requireUsers(this.users, [input.userId], userId);
     const directKey = [userId, input.userId].sort((a, b) => a - b).join(':');
     const existing = await this.rooms.findDirectByKey(directKey);
     const now = this.clock();
     if (existing && existing.deletedAt === null) {
       const members = await this.rooms.membersOf(existing.id);
-      const me = this.memberOf(members, userId);
+      const me = memberOf(members, userId);
       const lastIds = await this.rooms.lastMessageIds([existing.id]);
       const unread = (await this.rooms.unreadCounts(userId)).get(existing.id) ?? 0;
       return { room: toRoomDto(existing, members), state: toStateDto(me, unread, lastIds.get(existing.id) ?? 0) };
@@ -264,7 +262,7 @@ export class RoomService {
     );
     await this.events.emit('room.membersAdded', { room: roomDto, channel: null, states });
     const mine = states.find((s) => s.userId === userId);
-    return { room: roomDto, state: mine ? mine.state : toStateDto(this.memberOf(saved, userId), 0, lastId) };
+    return { room: roomDto, state: mine ? mine.state : toStateDto(memberOf(saved, userId), 0, lastId) };
   }
 
   async invite(userId: number, input: ClientMessages['room.invite']): Promise<{ room: RoomDto }> {
@@ -272,7 +270,7 @@ export class RoomService {
     if (room.kind === 'direct') {
       throw new AppError('INVALID_OPERATION', 'Nobody can be invited to a direct room; create a room instead');
     }
-    const invitees = await this.requireUsers(input.userIds, userId);
+    const invitees = await requireUsers(this.users, input.userIds, userId);
     const current = new Set((await this.rooms.membersOf(room.id)).map((m) => m.userId));
     const already = invitees.filter((id) => current.has(id));
     if (already.length > 0) {
@@ -343,9 +341,7 @@ export class RoomService {
     if (room.kind === 'direct') {
       return this.leave(userId, roomId);
     }
-    if (room.adminId !== userId) {
-      throw new AppError('NOT_ROOM_ADMIN', 'Only the room admin can delete it');
-    }
+    requireRoomAdmin(userId, room, 'delete it');
     const members = await this.rooms.membersOf(room.id);
     await this.rooms.softDeleteRooms([room.id], this.clock());
     await this.events.emit('room.membersRemoved', { roomId: room.id, userIds: members.map((m) => m.userId) });
@@ -368,9 +364,7 @@ export class RoomService {
       if (room.kind !== 'room') {
         throw new AppError('INVALID_OPERATION', 'Only rooms in a channel have an admin here');
       }
-      if (room.adminId !== null && room.adminId !== userId) {
-        throw new AppError('NOT_ROOM_ADMIN', 'Only the room admin can hand admin over');
-      }
+      requireRoomAdmin(userId, room, 'hand admin over', { unclaimed: true });
       if (!members.some((m) => m.userId === input.adminId)) {
         throw new AppError('USER_NOT_FOUND', `User ${input.adminId} is not a member of this room`);
       }
@@ -401,94 +395,6 @@ export class RoomService {
     return { state };
   }
 
-  async updateChannel(userId: number, input: ClientMessages['channel.update']): Promise<{ channel: ChannelDto }> {
-    const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
-    const patch: Partial<Pick<ChannelEntity, 'name' | 'adminId'>> = {};
-    const members = await this.rooms.membersOf(mainRoom.id);
-    if (input.name !== undefined) {
-      if (channel.id === ALL_CHANNEL_ID) {
-        throw new AppError('INVALID_OPERATION', 'The "all" channel cannot be renamed');
-      }
-      patch.name = input.name;
-    }
-    if (input.adminId !== undefined) {
-      if (channel.id === ALL_CHANNEL_ID && channel.adminId !== userId) {
-        // Nobody claims the company-wide channel (else any user could make themselves its admin); only an admin
-        // set by the operator (`pychat create-user --admin`) can hand it over.
-        throw new AppError('NOT_CHANNEL_ADMIN', 'Only the admin of the "all" channel can hand it over');
-      }
-      if (channel.adminId !== null && channel.adminId !== userId) {
-        throw new AppError('NOT_CHANNEL_ADMIN', 'Only the channel admin can hand admin over');
-      }
-      if (!members.some((m) => m.userId === input.adminId)) {
-        throw new AppError('USER_NOT_FOUND', `User ${input.adminId} is not a member of this channel`);
-      }
-      patch.adminId = input.adminId;
-    }
-    if (Object.keys(patch).length > 0) {
-      await this.rooms.updateChannel(channel.id, patch);
-    }
-    const channelDto = toChannelDto({ ...channel, ...patch }, mainRoom.id);
-    await this.events.emit('channel.updated', { channel: channelDto, userIds: members.map((m) => m.userId) });
-    if (patch.name !== undefined) {
-      await this.events.emit('room.updated', { room: toRoomDto({ ...mainRoom, name: patch.name }, members) });
-    }
-    return { channel: channelDto };
-  }
-
-  async leaveChannel(userId: number, channelId: number): Promise<void> {
-    if (channelId === ALL_CHANNEL_ID) {
-      throw new AppError('CANNOT_LEAVE_ALL', 'Nobody can leave the "all" channel');
-    }
-    const { channel, mainRoom } = await this.access.requireChannelMember(userId, channelId);
-    if (channel.adminId === userId) {
-      throw new AppError('INVALID_OPERATION', 'The channel admin cannot leave it: hand admin over or delete it');
-    }
-    const subRooms = await this.rooms.subRoomsOf(channel.id);
-    const stillIn = (await this.rooms.membersOfRooms(subRooms.map((r) => r.id))).filter((m) => m.userId === userId);
-    if (stillIn.length > 0) {
-      throw new AppError('CHANNEL_HAS_ROOMS', 'Leave the rooms of this channel first');
-    }
-    await this.rooms.removeMembers(mainRoom.id, [userId]);
-    await this.events.emit('room.membersRemoved', { roomId: mainRoom.id, userIds: [userId] });
-    await this.events.emit('channel.removed', { channelId, userIds: [userId] });
-    await this.events.emit('room.updated', { room: toRoomDto(mainRoom, await this.rooms.membersOf(mainRoom.id)) });
-  }
-
-  async deleteChannel(userId: number, channelId: number): Promise<void> {
-    const { channel, mainRoom } = await this.access.requireChannelMember(userId, channelId);
-    if (channel.id === ALL_CHANNEL_ID) {
-      throw new AppError('INVALID_OPERATION', 'The "all" channel cannot be deleted');
-    }
-    if (channel.adminId !== userId) {
-      throw new AppError('NOT_CHANNEL_ADMIN', 'Only the channel admin can delete it');
-    }
-    const rooms = [mainRoom, ...(await this.rooms.subRoomsOf(channel.id))];
-    const members = await this.rooms.membersOfRooms(rooms.map((r) => r.id));
-    await this.rooms.softDeleteRooms(
-      rooms.map((r) => r.id),
-      this.clock(),
-      channel.id,
-    );
-    for (const room of rooms) {
-      const userIds = members.filter((m) => m.roomId === room.id).map((m) => m.userId);
-      await this.events.emit('room.membersRemoved', { roomId: room.id, userIds });
-    }
-    const everyone = [...new Set(members.map((m) => m.userId))];
-    await this.events.emit('channel.removed', { channelId, userIds: everyone });
-  }
-
-  /** Distinct ids of existing users other than me; USER_NOT_FOUND names the first unknown one. */
-  private async requireUsers(userIds: number[], me: number): Promise<number[]> {
-    const wanted = [...new Set(userIds)].filter((id) => id !== me);
-    const found = new Set((await this.users.findByIds(wanted)).map((u) => u.id));
-    const missing = wanted.filter((id) => !found.has(id));
-    if (missing.length > 0) {
-      throw new AppError('USER_NOT_FOUND', `User ${missing[0]} does not exist`);
-    }
-    return wanted;
-  }
-
   private async requireChannelMembers(mainRoomId: number, userIds: number[]): Promise<void> {
     if (userIds.length === 0) {
       return;
@@ -498,13 +404,5 @@ export class RoomService {
     if (outside.length > 0) {
       throw new AppError('NOT_CHANNEL_MEMBER', `User ${outside[0]} is not a member of this channel`);
     }
-  }
-
-  private memberOf(members: RoomMemberEntity[], userId: number): RoomMemberEntity {
-    const member = members.find((m) => m.userId === userId);
-    if (!member) {
-      throw new AppError('INTERNAL', 'Membership row missing right after it was written');
-    }
-    return member;
   }
 }

@@ -6,13 +6,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config/config';
 import type { UserEntity } from '../entities';
 import { originAllowed, requestScheme, type TrustProxy } from '../http/origin';
-import { sessionTokenOf } from '../http/session-token';
+import { sessionTokenOf } from '../auth/session-token';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
-import type { Clock } from '../services/clock';
 import type { PresenceService } from '../services/presence.service';
-import type { RoomService } from '../services/room.service';
-import { toUserDto, type UserService } from '../services/user.service';
+import type { SessionService } from '../services/session.service';
 import { Connection, type ConnectionRegistry } from './connections';
 import type { Dispatcher } from './dispatcher';
 import type { RequestLimits } from './request-limits';
@@ -22,13 +20,11 @@ const IDLE_CHECK_INTERVAL_MS = 5_000;
 export interface WsServerDeps {
   config: Config;
   auth: AuthService;
-  rooms: RoomService;
-  users: UserService;
+  session: SessionService;
   presence: PresenceService;
   registry: ConnectionRegistry;
   dispatcher: Dispatcher;
   limits?: RequestLimits;
-  clock: Clock;
   logger: Logger;
   /** Whether the TCP peer is a trusted proxy (its X-Forwarded-Proto then tells the browser's scheme). */
   trustProxy: TrustProxy;
@@ -130,7 +126,7 @@ export class WsServer {
     sessionId: number,
     usersSince: number | null,
   ): Promise<void> {
-    const { registry, rooms, users, presence, dispatcher, clock, config } = this.deps;
+    const { registry, session, presence, dispatcher, config } = this.deps;
     const id = randomBytes(6).toString('base64url');
     const conn = new Connection(id, user.id, sessionId, ws, this.#logger, config.ws.maxBufferedBytes);
     // Bytes waiting too: two frames at the hard size limit (2 MiB by default), far above what a client that
@@ -178,7 +174,7 @@ export class WsServer {
     // (they win over the read); frames queue in the connection until session.ready. Messages committed before
     // the rooms are indexed come back through the client's message.sync.
     registry.register(conn);
-    const memberships = await rooms.memberships(user.id);
+    const memberships = await session.memberships(user.id);
     if (ws.readyState !== ws.OPEN) {
       registry.remove(conn);
       return;
@@ -187,38 +183,20 @@ export class WsServer {
       conn,
       memberships.map(({ room }) => room.id),
     );
-    const [snapshot, directory, settings] = await Promise.all([
-      rooms.snapshot(user.id, memberships),
-      users.directory(usersSince),
-      users.settings(user.id),
-    ]);
-    if (ws.readyState !== ws.OPEN) {
-      // Closed while we were reading: its close handler already ran, so it must not count as online.
+    const ready = await session.ready(user, usersSince, memberships, {
+      connectionId: id,
+      log: conn.log,
+      isOpen: () => ws.readyState === ws.OPEN,
+      counted: () => {
+        counted = true;
+      },
+    });
+    if (!ready) {
+      // Closed while we were reading: its close handler already ran, so it did not count as online.
       return;
     }
-    counted = true;
-    // Presence is best effort: with Redis away a user still connects and chats (the registry heals later).
-    await presence
-      .connected(user.id)
-      .catch((error: unknown) => conn.log.warn({ err: error }, 'presence update failed'));
-    const online = await presence.onlineJson().catch(() => JSON.stringify([user.id]));
-    const ready: Omit<ServerEventFrame<'session.ready'>['data'], 'online'> = {
-      protocolVersion: PROTOCOL_VERSION,
-      connectionId: id,
-      serverTime: clock(),
-      // This connection counts as online: lastSeenAt says nothing until the last one closes.
-      me: { ...toUserDto(user), lastSeenAt: null },
-      settings,
-      usersSince,
-      users: directory,
-      channels: snapshot.channels,
-      rooms: snapshot.rooms,
-      states: snapshot.states,
-    };
-    // The online list is shared by every connect between two presence batches: spliced in, not re-serialized.
-    const data = JSON.stringify(ready);
-    conn.sendFirst(`{"type":"session.ready","data":${data.slice(0, -1)},"online":${online}}}`);
-    this.#logger.info({ conn: id, user: user.id, rooms: snapshot.roomIds.length }, 'ws connected');
+    conn.sendFirst(ready.frame);
+    this.#logger.info({ conn: id, user: user.id, rooms: ready.roomCount }, 'ws connected');
   }
 
   private closeIdle(): void {

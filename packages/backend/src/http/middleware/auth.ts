@@ -2,7 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { UserEntity } from '../../entities';
 import { AppError } from '../../errors';
 import type { AuthService } from '../../services/auth.service';
-import { sessionTokenOf } from '../session-token';
+import { sessionTokenOf } from '../../auth/session-token';
 
 /** Rejects requests without a valid session with 401 UNAUTHENTICATED; sets res.locals.user and sessionId. */
 export function requireSession(auth: AuthService) {

@@ -11,10 +11,6 @@ type RoomHandlers = Pick<
   | 'room.update'
   | 'room.updateSettings'
   | 'room.members'
-  | 'channel.create'
-  | 'channel.update'
-  | 'channel.leave'
-  | 'channel.delete'
 >;
 
 export function roomHandlers(rooms: RoomService): RoomHandlers {
@@ -33,15 +29,5 @@ export function roomHandlers(rooms: RoomService): RoomHandlers {
     'room.update': (ctx, data) => rooms.update(ctx.userId, data),
     'room.updateSettings': (ctx, data) => rooms.updateSettings(ctx.userId, data),
     'room.members': async (ctx, data) => ({ members: await rooms.members(ctx.userId, data.roomId) }),
-    'channel.create': (ctx, data) => rooms.createChannel(ctx.userId, data),
-    'channel.update': (ctx, data) => rooms.updateChannel(ctx.userId, data),
-    'channel.leave': async (ctx, data) => {
-      await rooms.leaveChannel(ctx.userId, data.channelId);
-      return {};
-    },
-    'channel.delete': async (ctx, data) => {
-      await rooms.deleteChannel(ctx.userId, data.channelId);
-      return {};
-    },
   };
 }
