@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { PROTOCOL_VERSION } from '@pychat/protocol';
-import { signUp, TestClient, type ConnectOptions } from '@pychat/testkit';
+import { NO_RATE_LIMITS, signUp, TestClient, type ConnectOptions } from '@pychat/testkit';
 import { createConnection } from 'mysql2/promise';
 import { startPychat, type Pychat } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
@@ -56,20 +56,7 @@ export async function createBackend(): Promise<SharedBackend> {
   };
 }
 
-/**
- * Request budgets out of the way: other specs send hundreds of messages and use typing frames as bus barriers.
- * abuse.spec.ts sets the documented defaults back (DEFAULT_RATE_LIMITS) to test them.
- */
-const NO_RATE_LIMITS: Record<string, string> = {
-  PYCHAT_WS_SEND_PER_S: '1000000',
-  PYCHAT_WS_SEND_BURST: '1000000',
-  PYCHAT_WS_TYPING_PER_S: '1000000',
-  PYCHAT_WS_TYPING_BURST: '1000000',
-  PYCHAT_WS_CREATE_PER_MIN: '1000000',
-  PYCHAT_WS_CREATE_BURST: '1000000',
-};
-
-/** The defaults of config.ts (config.spec.ts checks they are the defaults). */
+/** The defaults of config.ts (config.spec.ts checks they are the defaults); abuse.spec.ts sets them back. */
 export const DEFAULT_RATE_LIMITS: Record<string, string> = {
   PYCHAT_WS_SEND_PER_S: '10',
   PYCHAT_WS_SEND_BURST: '30',
