@@ -1,15 +1,6 @@
 import { ALL_ROOM_ID, type ClientType, type ServerFrame } from '@pychat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  connectedUser,
-  createBackend,
-  dialect,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { api, connectedUser, dialect, TestClient, useTestServer, type TestServer } from './harness';
 
 type User = Awaited<ReturnType<typeof connectedUser>>;
 
@@ -52,7 +43,7 @@ async function busBarrier(sender: User, observers: TestClient[]): Promise<void> 
 }
 
 describe(`authorization (${dialect})`, () => {
-  let backend: SharedBackend;
+  const medium = useTestServer();
   let server: TestServer;
   /** Admin of the channel "team" and of its room "secret". */
   let alice: User;
@@ -66,9 +57,9 @@ describe(`authorization (${dialect})`, () => {
   let aliceMessageId: number;
   let bobMessageId: number;
 
+  // The three users live for the whole block (medium.user() sockets close after each test).
   beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend);
+    server = medium.server;
     alice = await connectedUser(server);
     bob = await connectedUser(server);
     eve = await connectedUser(server);
@@ -95,8 +86,6 @@ describe(`authorization (${dialect})`, () => {
     for (const user of [alice, bob, eve]) {
       await user.client.close();
     }
-    await server.stop();
-    await backend.drop();
   });
 
   describe('a non-member of a room', () => {
@@ -383,7 +372,7 @@ describe(`authorization (${dialect})`, () => {
       const leaveId = created.room.id;
       await bob.client.waitFor('room.added', (d) => d.room.id === leaveId);
       // A second tab of bob's, connected after he joined, must stop too.
-      const bobTab = await TestClient.connect(server, bob.token);
+      const bobTab = await medium.connect(bob.token);
       expect(bobTab.ready.rooms.map((r) => r.id)).toContain(leaveId);
       const before = await alice.client.request('message.send', { roomId: leaveId, content: 'before', localId: 'l-1' });
       await bobTab.waitFor('message.new', (d) => d.message.id === before.message.id);
@@ -413,7 +402,6 @@ describe(`authorization (${dialect})`, () => {
         rooms: [{ roomId: leaveId, lastMessageId: 0, since: 0 }],
       });
       expect(sync).toMatchObject({ rooms: [], removedRoomIds: [leaveId] });
-      await bobTab.close();
     });
 
     it('closes a direct room for both members', async () => {

@@ -2,15 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { ALL_ROOM_ID, PROTOCOL_VERSION, type ErrorFrame, type ServerFrame } from '@pychat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectedUser,
-  createBackend,
-  dialect,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { connectedUser, dialect, TestClient, useTestServer, type TestServer } from './harness';
 
 /** Small, so oversized frames are cheap to build; the hard limit (ws maxPayload) is 16× this. */
 const MAX_FRAME_BYTES = 2048;
@@ -117,18 +109,18 @@ function handshake(
 }
 
 describe(`bad input over WebSocket (${dialect})`, () => {
-  let backend: SharedBackend;
+  const medium = useTestServer({
+    PYCHAT_WS_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
+    PYCHAT_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
+  });
   let server: TestServer;
   let alice: User;
   let bob: User;
   let aliceMessageId: number;
 
+  // Alice and Bob live for the whole block (medium.user() sockets close after each test).
   beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend, {
-      PYCHAT_WS_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
-      PYCHAT_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
-    });
+    server = medium.server;
     alice = await connectedUser(server);
     bob = await connectedUser(server);
     const sent = await alice.client.request('message.send', { roomId: ALL_ROOM_ID, content: 'seed', localId: 'seed' });
@@ -138,8 +130,6 @@ describe(`bad input over WebSocket (${dialect})`, () => {
   afterAll(async () => {
     await alice.client.close();
     await bob.client.close();
-    await server.stop();
-    await backend.drop();
   });
 
   /**
@@ -469,7 +459,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
     );
 
     it('closes with 1009 above 16× the limit, keeps serving others, and lets the user reconnect', async () => {
-      const victim = await connectedUser(server);
+      const victim = await medium.user();
       await busBarrier(victim, [alice, bob]);
       const before = await dbState(server);
       const closed = new Promise<number>((resolve) => victim.client.ws.once('close', (code: number) => resolve(code)));
@@ -491,7 +481,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       await bob.client.waitFor('message.new', (d) => d.message.id === sent.message.id);
 
       // The closed user can come back with the same session.
-      const again = await TestClient.connect(server, victim.token);
+      const again = await medium.connect(victim.token);
       expect(again.ready.me.id).toBe(victim.user.id);
       await again.settle();
       const offlineAgain = offlineSeenBy(bob, victim.user.id);
@@ -604,7 +594,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
     });
 
     it('leaves no trace: nothing written, nobody told the refused user came online', async () => {
-      const stranger = await connectedUser(server);
+      const stranger = await medium.user();
       const offline = offlineSeenBy(bob, stranger.user.id);
       await stranger.client.close();
       await offline;
