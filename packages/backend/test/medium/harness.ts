@@ -132,14 +132,21 @@ export function useTestServer(env: Record<string, string> = {}) {
     get server(): TestServer {
       return server;
     },
+    /** Its database (and Redis prefix): a second server in a test can share them. */
+    get backend(): SharedBackend {
+      return backend;
+    },
     /** A new user with one connected socket. */
     async user(): Promise<ConnectedUser> {
       const created = await connectedUser(server);
       open.push(created.client);
       return created;
     },
-    /** Another socket for a token: a second tab, or a fresh connection to read its session.ready. */
-    async connect(token: string, options: ConnectOptions = {}): Promise<TestClient> {
+    /**
+     * Another socket for a token: a second tab, or a fresh connection to read its session.ready. Null: no
+     * `authorization` header, for a session carried by `options.headers` (a cookie).
+     */
+    async connect(token: string | null, options: ConnectOptions = {}): Promise<TestClient> {
       const client = await TestClient.connect(server, token, options);
       open.push(client);
       return client;
