@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { PROTOCOL_VERSION } from '@pychat/protocol';
+import { ALL_ROOM_ID, PROTOCOL_VERSION } from '@pychat/protocol';
 import { NO_RATE_LIMITS, signUp, TestClient, type ConnectOptions } from '@pychat/testkit';
 import { createConnection } from 'mysql2/promise';
 import { startPychat, type Pychat } from '../../src/app';
@@ -152,4 +152,36 @@ export function useTestServer(env: Record<string, string> = {}) {
       return client;
     },
   };
+}
+
+/**
+ * Every row a chat action could touch, plus the row counts of `counted`, so "nothing was written" is one
+ * equality.
+ */
+export async function dbState(server: TestServer, counted: string[]): Promise<Record<string, unknown>> {
+  const db = server.pychat.dataSource;
+  const state: Record<string, unknown> = {};
+  for (const table of ['messages', 'message_edits', 'message_mentions', 'rooms', 'room_members', 'channels']) {
+    state[table] = await db.query(`SELECT * FROM ${table} ORDER BY id`);
+  }
+  for (const table of counted) {
+    // COUNT(*) comes back as a string on MySQL.
+    const rows = (await db.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
+    state[`${table}.count`] = Number(rows[0]?.n);
+  }
+  return state;
+}
+
+/**
+ * Waits until every observer got a typing frame (in the "all" room) that `sender` publishes now. Redis keeps
+ * publish order, so whatever was published before it has been delivered by then: a negative check after this
+ * is real.
+ */
+export async function busBarrier(sender: ConnectedUser, observers: TestClient[]): Promise<void> {
+  const seen = observers.map((o) => new Set(o.frames));
+  const arrived = observers.map((o, i) =>
+    o.waitFor((f) => !seen[i]!.has(f) && f.type === 'typing.started' && f.data.userId === sender.user.id),
+  );
+  await sender.client.request('typing.start', { roomId: ALL_ROOM_ID });
+  await Promise.all(arrived);
 }
