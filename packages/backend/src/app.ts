@@ -131,9 +131,11 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
-  // Expired sessions are refused at use; this only keeps the table small.
+  // Expired sessions are refused at use; this only keeps the table small, so a failed sweep waits for the next.
   const sessionSweep = setInterval(() => {
-    sessions.deleteUnusedSince(clock() - config.auth.sessionTtlMs).catch(() => undefined);
+    sessions
+      .deleteUnusedSince(clock() - config.auth.sessionTtlMs)
+      .catch((error: unknown) => logger.warn({ err: error }, 'expired-session sweep failed; the next runs in an hour'));
   }, 3_600_000);
   sessionSweep.unref();
 
@@ -143,11 +145,25 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     presenceService.observe(frameTypeOf(message));
   });
 
+  /** Set by a failed database probe, cleared by the next good one: one warning per outage, not one per probe. */
+  let dbProbeFailing = false;
   const health = async (): Promise<HealthResponse> => {
-    const db = await dataSource
-      .query('SELECT 1')
-      .then(() => 'up' as const)
-      .catch(() => 'down' as const);
+    const db = await dataSource.query('SELECT 1').then(
+      () => {
+        if (dbProbeFailing) {
+          dbProbeFailing = false;
+          logger.info('health: the database answers again');
+        }
+        return 'up' as const;
+      },
+      (error: unknown) => {
+        if (!dbProbeFailing) {
+          dbProbeFailing = true;
+          logger.warn({ err: error }, 'health: the database does not answer; health reports it down');
+        }
+        return 'down' as const;
+      },
+    );
     const busState = bus.kind === 'memory' ? ('memory' as const) : bus.state();
     return {
       ok: db === 'up' && busState !== 'down',

@@ -21,7 +21,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from './processes';
-import { api, signUp, startInstance, tempDir, uniqueName, WsClient, type Instance } from './stack';
+import { api, NO_RATE_LIMITS, signUp, startInstance, tempDir, TestClient, uniqueName, type Instance } from './stack';
 
 /**
  * Property-based fuzz of the WebSocket protocol and the REST API against one embedded server (SQLite).
@@ -57,7 +57,7 @@ class Observer {
 
   constructor(
     readonly name: string,
-    readonly client: WsClient,
+    readonly client: TestClient,
     /** The fuzzer itself: may get replies, errors and its own settings.updated. */
     private readonly fuzzer: boolean,
     /** The bystander: its membership must never change. */
@@ -154,7 +154,7 @@ class Observer {
 
 describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
   let instance: Instance;
-  let alice: WsClient;
+  let alice: TestClient;
   let aliceToken: string;
   let observers: Observer[];
   let bystanderId: number;
@@ -172,15 +172,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     console.log(`fuzz seed ${SEED} (rerun with FUZZ_SEED=${SEED})`);
     // Request budgets out of the way: the properties check authorization and validation, which a spent budget
     // would answer first (RATE_LIMITED); backend test/medium/abuse.spec.ts tests the budgets.
-    instance = await startInstance({
-      PYCHAT_DATA_DIR: tempDir('fuzz'),
-      PYCHAT_WS_SEND_PER_S: '1000000',
-      PYCHAT_WS_SEND_BURST: '1000000',
-      PYCHAT_WS_TYPING_PER_S: '1000000',
-      PYCHAT_WS_TYPING_BURST: '1000000',
-      PYCHAT_WS_CREATE_PER_MIN: '1000000',
-      PYCHAT_WS_CREATE_BURST: '1000000',
-    });
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('fuzz'), ...NO_RATE_LIMITS });
     const [a, b, c, d] = [uniqueName('alice'), uniqueName('bob'), uniqueName('carol'), uniqueName('dave')];
     const [aliceAuth, bobAuth, carolAuth, daveAuth] = [
       await signUp(instance, a),
@@ -190,10 +182,10 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     ];
     aliceToken = aliceAuth.token;
     bystanderId = daveAuth.user.id;
-    const bob = await WsClient.connect(instance, bobAuth.token);
-    const carol = await WsClient.connect(instance, carolAuth.token);
-    const dave = await WsClient.connect(instance, daveAuth.token);
-    alice = await WsClient.connect(instance, aliceAuth.token);
+    const bob = await TestClient.connect(instance, bobAuth.token);
+    const carol = await TestClient.connect(instance, carolAuth.token);
+    const dave = await TestClient.connect(instance, daveAuth.token);
+    alice = await TestClient.connect(instance, aliceAuth.token);
 
     // Carol's own corner, which Alice is not part of: a channel, a room in it, a direct room with Bob.
     const carolChannel = await carol.request('channel.create', { name: 'carols', userIds: [bobAuth.user.id] });
@@ -211,7 +203,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     }
 
     // Alice's real session; every request she makes is a seed.
-    const record = async <K extends ClientType>(type: K, data: Parameters<WsClient['request']>[1] & object) => {
+    const record = async <K extends ClientType>(type: K, data: Parameters<TestClient['request']>[1] & object) => {
       seeds.push({ type, data: data as Record<string, unknown> });
       return alice.request(type, data as never);
     };
@@ -270,7 +262,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
       aliceAuth.user.id,
     );
     // Carol's invite to Alice's room above is legitimate: let it arrive before the observers start.
-    await carol.waitForFrame('room.added', (d) => d.room.id === channel.room.id);
+    await carol.waitFor('room.added', (d) => d.room.id === channel.room.id);
     await bob.request('session.ping', {});
     await dave.request('session.ping', {});
     await carol.request('session.ping', {});
@@ -285,9 +277,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
   });
 
   afterAll(async () => {
-    for (const observer of observers ?? []) {
-      observer.client.close();
-    }
+    await Promise.all((observers ?? []).map((observer) => observer.client.close()));
     await instance?.kill();
     console.log(`fuzz took ${Date.now() - t0} ms`);
   });
@@ -481,9 +471,9 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
       fc.asyncProperty(frame, async ({ text, id, type }) => {
         runs++;
         const before = alice.frames.length;
-        alice.ws.send(text, { binary: Buffer.isBuffer(text) });
+        alice.sendRaw(text, Buffer.isBuffer(text));
         const ping = ++pingId;
-        alice.ws.send(JSON.stringify({ type: 'session.ping', id: ping, data: {} }));
+        alice.sendRaw(JSON.stringify({ type: 'session.ping', id: ping, data: {} }));
         await waitReply(alice, ping);
         const answers = alice.frames
           .slice(before)
@@ -511,7 +501,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
             expect(parsed.success, `valid ${type} reply: ${JSON.stringify(answer.data).slice(0, 300)}`).toBe(true);
           }
         }
-        expect(alice.closeCode).toBeNull();
+        expect(alice.closed?.code ?? null).toBeNull();
         for (const observer of observers) {
           expect(observer.check()).toEqual([]);
         }
@@ -580,7 +570,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
       fc.asyncProperty(forged, async ({ type, data, expected }) => {
         const id = ++pingId;
         const before = alice.frames.length;
-        alice.ws.send(encode({ type, id, data }));
+        alice.sendRaw(encode({ type, id, data }));
         const answer = await waitReply(alice, id);
         expect(answer, `${type} ${JSON.stringify(data)}`).toMatchObject({ type: 'error', data: { code: expected } });
         // Nothing of it reaches anyone: no event at all follows a refused request.
@@ -732,17 +722,17 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
   }, 40_000);
 
   it('is still a working chat afterwards', async () => {
-    const again = await WsClient.connect(instance, aliceToken);
+    const again = await TestClient.connect(instance, aliceToken);
     const sent = await again.request('message.send', {
       roomId: ALL_ROOM_ID,
       content: 'still here',
       localId: uniqueName('end'),
     });
     const dave = observers.find((o) => o.name.startsWith('dave'));
-    await dave?.client.waitForFrame('message.new', (d) => d.message.id === sent.message.id);
+    await dave?.client.waitFor('message.new', (d) => d.message.id === sent.message.id);
     expect(dave?.check()).toEqual([]);
     expect(dave?.rooms).toEqual(new Set([ALL_ROOM_ID]));
-    again.close();
+    await again.close();
   });
 });
 
@@ -792,25 +782,10 @@ function successSchema(method: string, pathname: string): ((json: unknown) => bo
 }
 
 /** The answer (reply or error) to request `id`, or a failure if the server does not answer within 5 s. */
-function waitReply(client: WsClient, id: number): Promise<ServerFrame> {
-  const answered = (f: ServerFrame) => (f.type === 'reply' || f.type === 'error') && 'replyTo' in f && f.replyTo === id;
-  const existing = client.frames.find(answered);
-  if (existing) {
-    return Promise.resolve(existing);
-  }
-  return new Promise((ok, fail) => {
-    const timer = setTimeout(() => {
-      client.ws.off('message', check);
-      fail(new Error(`no answer to request ${id} within 5 s (socket ${client.closeCode ?? 'open'})`));
-    }, 5_000);
-    const check = () => {
-      const found = client.frames.find(answered);
-      if (found) {
-        clearTimeout(timer);
-        client.ws.off('message', check);
-        ok(found);
-      }
-    };
-    client.ws.on('message', check);
-  });
+function waitReply(client: TestClient, id: number): Promise<ServerFrame> {
+  return client.waitFor(
+    (f) => (f.type === 'reply' || f.type === 'error') && 'replyTo' in f && f.replyTo === id,
+    undefined,
+    5_000,
+  );
 }

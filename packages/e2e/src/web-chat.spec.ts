@@ -105,6 +105,17 @@ describe('the web app, two users in Chromium', () => {
     await message(alice.page, 'hi alice').waitFor();
     // Bob has the room open and at the bottom, so Alice's message shows as seen by him.
     await message(alice.page, 'hello team').getByText(`Seen by ${bob.name}`).waitFor();
+
+    // Bob looks at the "all" room while Alice writes in the team room: his room list counts it.
+    const teamLink = bob.page.locator(`nav a[data-room-id="${teamRoomId}"]`);
+    await bob.page.locator('nav a[data-room-id="1"]').click();
+    await bob.page.waitForURL(/\/chat\/1$/);
+    await send(alice.page, 'are you there?');
+    await teamLink.getByLabel('1 unread').waitFor();
+    expect(await teamLink.locator('.badge').textContent()).toBe('1');
+    await teamLink.click();
+    await bob.page.waitForURL(new RegExp(`/chat/${teamRoomId}$`));
+    await message(bob.page, 'are you there?').waitFor();
   });
 
   it('edits with ↑ and deletes from the message menu, and the other side follows', async () => {

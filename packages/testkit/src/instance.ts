@@ -3,6 +3,19 @@ import { resolve } from 'node:path';
 import { PROTOCOL_VERSION } from '@pychat/protocol';
 import { freePort } from './net';
 
+/**
+ * Request budgets out of the way (PYCHAT_* env): suites that send hundreds of frames, or use typing frames as
+ * bus barriers, test the chat, not the limiter. The limiter's own specs set the defaults back.
+ */
+export const NO_RATE_LIMITS: Readonly<Record<string, string>> = {
+  PYCHAT_WS_SEND_PER_S: '1000000',
+  PYCHAT_WS_SEND_BURST: '1000000',
+  PYCHAT_WS_TYPING_PER_S: '1000000',
+  PYCHAT_WS_TYPING_BURST: '1000000',
+  PYCHAT_WS_CREATE_PER_MIN: '1000000',
+  PYCHAT_WS_CREATE_BURST: '1000000',
+};
+
 /** The built server, exactly as `node dist/main.js` runs in production. */
 export const BACKEND_MAIN = resolve(__dirname, '../../backend/dist/main.js');
 

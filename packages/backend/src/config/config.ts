@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '@pychat/protocol';
 import { z } from 'zod';
@@ -335,15 +335,4 @@ export function ensureDataDir(config: Config): { path: string; mode: string }[] 
     const mode = makePrivate(path);
     return mode === null ? [] : [{ path, mode: `0${mode.toString(8)}` }];
   });
-}
-
-/** Reads a secret from the data dir, generating it on first use (never committed, never in env by default). */
-export function readOrCreateSecret(config: Config, name: string): string {
-  const file = join(config.dataDir, name);
-  if (existsSync(file)) {
-    return readFileSync(file, 'utf8').trim();
-  }
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
 }

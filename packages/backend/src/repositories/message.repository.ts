@@ -338,10 +338,6 @@ export class MessageRepository {
     });
   }
 
-  editsOf(messageId: number): Promise<MessageEditEntity[]> {
-    return this.dataSource.getRepository(MessageEditEntity).find({ where: { messageId }, order: { id: 'ASC' } });
-  }
-
   /** Case-insensitive substring search, newest first (both engines: LOWER + LIKE with an explicit escape). */
   search(roomId: number, text: string, offset: number, limit: number): Promise<MessageEntity[]> {
     const escaped = text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`);

@@ -101,14 +101,6 @@ export class RoomRepository {
     this.#channels = dataSource.getRepository(ChannelEntity);
   }
 
-  findRoom(id: number): Promise<RoomEntity | null> {
-    return this.#rooms.findOneBy({ id, deletedAt: IsNull() });
-  }
-
-  findRoomsByIds(ids: number[]): Promise<RoomEntity[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.#rooms.findBy({ id: In(ids), deletedAt: IsNull() });
-  }
-
   /** Including a disabled one: a re-opened direct room is revived with its history. */
   findDirectByKey(directKey: string): Promise<RoomEntity | null> {
     return this.#rooms.findOneBy({ directKey });

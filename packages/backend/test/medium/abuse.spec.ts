@@ -1,16 +1,6 @@
 import { ALL_ROOM_ID, CLOSE_CODES, type ErrorBody } from '@pychat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectedUser,
-  createBackend,
-  DEFAULT_RATE_LIMITS,
-  dialect,
-  RequestError,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_RATE_LIMITS, dialect, RequestError, useTestServer } from './harness';
 
 /** Runs every request at once (a burst: all frames leave before the first answer) and sorts the outcomes. */
 async function burst<T>(requests: Promise<T>[]): Promise<{ ok: T[]; errors: ErrorBody[] }> {
@@ -30,27 +20,8 @@ async function burst<T>(requests: Promise<T>[]): Promise<{ ok: T[]; errors: Erro
 }
 
 describe(`abuse limits on sockets, defaults (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  const open: TestClient[] = [];
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend, DEFAULT_RATE_LIMITS);
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    await server.stop();
-    await backend.drop();
-  });
-
-  const user = async () => {
-    const created = await connectedUser(server);
-    open.push(created.client);
-    return created;
-  };
+  const medium = useTestServer(DEFAULT_RATE_LIMITS);
+  const user = () => medium.user();
 
   it('answers a burst of 500 sends past the budget with RATE_LIMITED + retryAfterMs, stores none of those, stays open', async () => {
     const alice = await user();
@@ -80,8 +51,7 @@ describe(`abuse limits on sockets, defaults (${dialect})`, () => {
 
   it('shares one budget between the tabs of a user (twice a socket’s), and keeps other users’ budgets apart', async () => {
     const alice = await user();
-    const tabs = [alice.client, ...(await Promise.all([1, 2, 3].map(() => TestClient.connect(server, alice.token))))];
-    open.push(...tabs.slice(1));
+    const tabs = [alice.client, ...(await Promise.all([1, 2, 3].map(() => medium.connect(alice.token))))];
     const bob = await user();
     const { ok } = await burst(
       tabs.flatMap((tab, t) =>
@@ -126,31 +96,16 @@ describe(`abuse limits on sockets, defaults (${dialect})`, () => {
 });
 
 describe(`per-user caps and the frame queue (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  const open: TestClient[] = [];
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend, {
-      // Creation rate out of the way, so the caps are what stops the loop.
-      PYCHAT_WS_CREATE_PER_MIN: '1000000',
-      PYCHAT_WS_CREATE_BURST: '1000',
-      PYCHAT_MAX_ROOMS_PER_USER: '3',
-      PYCHAT_WS_MAX_QUEUED_FRAMES: '20',
-    });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    await server.stop();
-    await backend.drop();
+  const medium = useTestServer({
+    // Creation rate out of the way, so the caps are what stops the loop.
+    PYCHAT_WS_CREATE_PER_MIN: '1000000',
+    PYCHAT_WS_CREATE_BURST: '1000',
+    PYCHAT_MAX_ROOMS_PER_USER: '3',
+    PYCHAT_WS_MAX_QUEUED_FRAMES: '20',
   });
 
   it('stops a user at 50 channels (LIMIT_REACHED) out of 200 attempts, and frees a place when one is deleted', async () => {
-    const alice = await connectedUser(server);
-    open.push(alice.client);
+    const alice = await medium.user();
     const created: number[] = [];
     const refused: ErrorBody[] = [];
     for (let i = 0; i < 200; i++) {
@@ -172,8 +127,7 @@ describe(`per-user caps and the frame queue (${dialect})`, () => {
   });
 
   it('stops a user at PYCHAT_MAX_ROOMS_PER_USER rooms', async () => {
-    const alice = await connectedUser(server);
-    open.push(alice.client);
+    const alice = await medium.user();
     const { channel } = await alice.client.request('channel.create', { name: 'home', userIds: [] });
     for (const name of ['r1', 'r2', 'r3']) {
       await alice.client.request('room.create', { channelId: channel.id, name, userIds: [] });
@@ -183,9 +137,8 @@ describe(`per-user caps and the frame queue (${dialect})`, () => {
   });
 
   it('closes a socket with 4009 when more frames wait than PYCHAT_WS_MAX_QUEUED_FRAMES, and only that socket', async () => {
-    const alice = await connectedUser(server);
-    const bob = await connectedUser(server);
-    open.push(alice.client, bob.client);
+    const alice = await medium.user();
+    const bob = await medium.user();
     const frames = Array.from({ length: 200 }, (_, i) =>
       JSON.stringify({ type: 'message.history', id: 1_000 + i, data: { roomId: ALL_ROOM_ID, limit: 100 } }),
     );

@@ -2,31 +2,19 @@ import { ALL_ROOM_ID, type ClientType, type ServerFrame } from '@pychat/protocol
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
+  busBarrier,
   connectedUser,
-  createBackend,
+  dbState,
   dialect,
-  startServer,
   TestClient,
-  type SharedBackend,
+  useTestServer,
   type TestServer,
 } from './harness';
 
 type User = Awaited<ReturnType<typeof connectedUser>>;
 
-/** Every row a chat action could touch, plus row counts, so "nothing was written" is one equality. */
-async function dbState(server: TestServer): Promise<Record<string, unknown>> {
-  const db = server.pychat.dataSource;
-  const state: Record<string, unknown> = {};
-  for (const table of ['messages', 'message_edits', 'message_mentions', 'rooms', 'room_members', 'channels']) {
-    state[table] = await db.query(`SELECT * FROM ${table} ORDER BY id`);
-  }
-  for (const table of ['messages', 'room_members', 'rooms']) {
-    // COUNT(*) comes back as a string on MySQL.
-    const rows = (await db.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
-    state[`${table}.count`] = Number(rows[0]?.n);
-  }
-  return state;
-}
+/** Tables whose row count joins the "nothing was written" check. */
+const COUNTED = ['messages', 'room_members', 'rooms'];
 
 /**
  * Frames received after `mark`, minus answers to the client's own requests (reply and error frames with
@@ -38,21 +26,8 @@ function framesSince(client: TestClient, mark: number): ServerFrame[] {
     .filter((f) => !('replyTo' in f) && !(f.type === 'typing.started' && f.data.roomId === ALL_ROOM_ID));
 }
 
-/**
- * Waits until every observer got a typing frame that `sender` publishes now. Redis keeps publish order,
- * so whatever was published before it has been delivered by then; a negative check after this is real.
- */
-async function busBarrier(sender: User, observers: TestClient[]): Promise<void> {
-  const seen = observers.map((o) => new Set(o.frames));
-  const arrived = observers.map((o, i) =>
-    o.waitFor((f) => !seen[i]!.has(f) && f.type === 'typing.started' && f.data.userId === sender.user.id),
-  );
-  await sender.client.request('typing.start', { roomId: ALL_ROOM_ID });
-  await Promise.all(arrived);
-}
-
 describe(`authorization (${dialect})`, () => {
-  let backend: SharedBackend;
+  const medium = useTestServer();
   let server: TestServer;
   /** Admin of the channel "team" and of its room "secret". */
   let alice: User;
@@ -66,9 +41,9 @@ describe(`authorization (${dialect})`, () => {
   let aliceMessageId: number;
   let bobMessageId: number;
 
+  // The three users live for the whole block (medium.user() sockets close after each test).
   beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend);
+    server = medium.server;
     alice = await connectedUser(server);
     bob = await connectedUser(server);
     eve = await connectedUser(server);
@@ -95,8 +70,6 @@ describe(`authorization (${dialect})`, () => {
     for (const user of [alice, bob, eve]) {
       await user.client.close();
     }
-    await server.stop();
-    await backend.drop();
   });
 
   describe('a non-member of a room', () => {
@@ -166,7 +139,7 @@ describe(`authorization (${dialect})`, () => {
     it.each(attempts)(
       'cannot %s (%s → %s): nothing written, no member hears of it',
       async (_name, type, code, data) => {
-        const before = await dbState(server);
+        const before = await dbState(server, COUNTED);
         const marks = [alice, bob, eve].map((u) => u.client.frames.length);
 
         const error = await eve.client.requestError(type, data());
@@ -177,7 +150,7 @@ describe(`authorization (${dialect})`, () => {
         expect(framesSince(alice.client, marks[0]!)).toEqual([]);
         expect(framesSince(bob.client, marks[1]!)).toEqual([]);
         expect(framesSince(eve.client, marks[2]!)).toEqual([]);
-        expect(await dbState(server)).toEqual(before);
+        expect(await dbState(server, COUNTED)).toEqual(before);
       },
     );
 
@@ -253,14 +226,14 @@ describe(`authorization (${dialect})`, () => {
       ['edit in the "all" room', 'message.edit', () => ({ messageId: allRoomMessageId, content: 'bob was here' })],
       ['delete in the "all" room', 'message.delete', () => ({ messageId: allRoomMessageId })],
     ] as const)('cannot %s someone else’s message: NOT_MESSAGE_AUTHOR, no change', async (_name, type, data) => {
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       const marks = [alice, eve].map((u) => u.client.frames.length);
       const error = await bob.client.requestError(type, data());
       expect(error.code).toBe('NOT_MESSAGE_AUTHOR');
       await busBarrier(bob, [alice.client, eve.client]);
       expect(framesSince(alice.client, marks[0]!)).toEqual([]);
       expect(framesSince(eve.client, marks[1]!)).toEqual([]);
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
       const history = await alice.client.request('message.history', { roomId, limit: 100 });
       expect(history.messages.find((m) => m.id === aliceMessageId)).toMatchObject({
         content: 'alice secret',
@@ -270,32 +243,32 @@ describe(`authorization (${dialect})`, () => {
     });
 
     it('cannot hand over admin of a room: NOT_ROOM_ADMIN, no change', async () => {
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       const error = await bob.client.requestError('room.update', { roomId, adminId: bob.user.id });
       expect(error.code).toBe('NOT_ROOM_ADMIN');
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
     });
 
     it('cannot delete a room: NOT_ROOM_ADMIN, the room stays and keeps working', async () => {
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       const aliceMark = alice.client.frames.length;
       const error = await bob.client.requestError('room.delete', { roomId });
       expect(error.code).toBe('NOT_ROOM_ADMIN');
       await busBarrier(bob, [alice.client]);
       expect(framesSince(alice.client, aliceMark)).toEqual([]);
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
       const sent = await bob.client.request('message.send', { roomId, content: 'still here', localId: 'b-still' });
       await alice.client.waitFor('message.new', (d) => d.message.id === sent.message.id);
     });
 
     it('cannot delete the channel: NOT_CHANNEL_ADMIN', async () => {
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       expect((await bob.client.requestError('channel.delete', { channelId })).code).toBe('NOT_CHANNEL_ADMIN');
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
     });
 
     it('cannot leave, delete or rename the "all" room, nor invite into it someone already there', async () => {
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       expect((await bob.client.requestError('room.leave', { roomId: ALL_ROOM_ID })).code).toBe('CANNOT_LEAVE_ALL');
       expect((await bob.client.requestError('room.delete', { roomId: ALL_ROOM_ID })).code).toBe('INVALID_OPERATION');
       expect((await bob.client.requestError('room.update', { roomId: ALL_ROOM_ID, name: 'mine' })).code).toBe(
@@ -306,13 +279,13 @@ describe(`authorization (${dialect})`, () => {
       expect((await bob.client.requestError('room.invite', { roomId: ALL_ROOM_ID, userIds: [eve.user.id] })).code).toBe(
         'ALREADY_MEMBER',
       );
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
     });
   });
 
   describe('channel membership', () => {
     it('lets nobody invite or add someone from outside the channel into its rooms: NOT_CHANNEL_MEMBER', async () => {
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       const invite = await alice.client.requestError('room.invite', { roomId, userIds: [eve.user.id] });
       expect(invite.code).toBe('NOT_CHANNEL_MEMBER');
       const create = await alice.client.requestError('room.create', {
@@ -321,7 +294,7 @@ describe(`authorization (${dialect})`, () => {
         userIds: [eve.user.id],
       });
       expect(create.code).toBe('NOT_CHANNEL_MEMBER');
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
       expect((await eve.client.requestError('message.history', { roomId })).code).toBe('ROOM_NOT_FOUND');
     });
 
@@ -343,12 +316,12 @@ describe(`authorization (${dialect})`, () => {
       expect(framesSince(eve.client, eveMark)).toEqual([]);
 
       // A channel member may not hand over the channel either.
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       expect((await eve.client.requestError('channel.update', { channelId, adminId: eve.user.id })).code).toBe(
         'NOT_CHANNEL_ADMIN',
       );
       expect((await eve.client.requestError('channel.delete', { channelId })).code).toBe('NOT_CHANNEL_ADMIN');
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
 
       await eve.client.request('channel.leave', { channelId });
       await eve.client.waitFor('channel.removed', (d) => d.channelId === channelId);
@@ -383,7 +356,7 @@ describe(`authorization (${dialect})`, () => {
       const leaveId = created.room.id;
       await bob.client.waitFor('room.added', (d) => d.room.id === leaveId);
       // A second tab of bob's, connected after he joined, must stop too.
-      const bobTab = await TestClient.connect(server, bob.token);
+      const bobTab = await medium.connect(bob.token);
       expect(bobTab.ready.rooms.map((r) => r.id)).toContain(leaveId);
       const before = await alice.client.request('message.send', { roomId: leaveId, content: 'before', localId: 'l-1' });
       await bobTab.waitFor('message.new', (d) => d.message.id === before.message.id);
@@ -413,7 +386,6 @@ describe(`authorization (${dialect})`, () => {
         rooms: [{ roomId: leaveId, lastMessageId: 0, since: 0 }],
       });
       expect(sync).toMatchObject({ rooms: [], removedRoomIds: [leaveId] });
-      await bobTab.close();
     });
 
     it('closes a direct room for both members', async () => {

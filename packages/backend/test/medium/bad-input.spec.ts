@@ -2,15 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { ALL_ROOM_ID, PROTOCOL_VERSION, type ErrorFrame, type ServerFrame } from '@pychat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectedUser,
-  createBackend,
-  dialect,
-  startServer,
-  TestClient,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import { busBarrier, connectedUser, dbState, dialect, TestClient, useTestServer, type TestServer } from './harness';
 
 /** Small, so oversized frames are cheap to build; the hard limit (ws maxPayload) is 16× this. */
 const MAX_FRAME_BYTES = 2048;
@@ -25,39 +17,14 @@ const nextRawId = () => ++rawId;
 
 type User = Awaited<ReturnType<typeof connectedUser>>;
 
-/** Every row a chat action could touch, plus row counts, so "nothing was written" is one equality. */
-async function dbState(server: TestServer): Promise<Record<string, unknown>> {
-  const db = server.pychat.dataSource;
-  const state: Record<string, unknown> = {};
-  for (const table of ['messages', 'message_edits', 'message_mentions', 'rooms', 'room_members', 'channels']) {
-    state[table] = await db.query(`SELECT * FROM ${table} ORDER BY id`);
-  }
-  for (const table of ['users', 'sessions', 'messages', 'room_members']) {
-    // COUNT(*) comes back as a string on MySQL.
-    const rows = (await db.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
-    state[`${table}.count`] = Number(rows[0]?.n);
-  }
-  return state;
-}
+/** Tables whose row count joins the "nothing was written" check. */
+const COUNTED = ['users', 'sessions', 'messages', 'room_members'];
 
 /** Frames received after `mark`, minus replies (settle pings) and the typing frames used as barriers. */
 function framesSince(client: TestClient, mark: number): ServerFrame[] {
   return client.frames
     .slice(mark)
     .filter((f) => f.type !== 'reply' && !(f.type === 'typing.started' && f.data.roomId === ALL_ROOM_ID));
-}
-
-/**
- * Waits until `observers` received a typing frame that `sender` publishes now. Redis keeps publish order,
- * so any frame published before it (by a bad request, say) has been delivered by then.
- */
-async function busBarrier(sender: User, observers: User[]): Promise<void> {
-  const seen = observers.map((o) => new Set(o.client.frames));
-  const arrived = observers.map((o, i) =>
-    o.client.waitFor((f) => !seen[i]!.has(f) && f.type === 'typing.started' && f.data.userId === sender.user.id),
-  );
-  await sender.client.request('typing.start', { roomId: ALL_ROOM_ID });
-  await Promise.all(arrived);
 }
 
 /** Resolves when `observer` gets the presence.changed announcing `userId` offline that follows this call, so no late frame leaks into the next test. */
@@ -117,18 +84,18 @@ function handshake(
 }
 
 describe(`bad input over WebSocket (${dialect})`, () => {
-  let backend: SharedBackend;
+  const medium = useTestServer({
+    PYCHAT_WS_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
+    PYCHAT_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
+  });
   let server: TestServer;
   let alice: User;
   let bob: User;
   let aliceMessageId: number;
 
+  // Alice and Bob live for the whole block (medium.user() sockets close after each test).
   beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend, {
-      PYCHAT_WS_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
-      PYCHAT_ALLOWED_ORIGINS: ALLOWED_ORIGIN,
-    });
+    server = medium.server;
     alice = await connectedUser(server);
     bob = await connectedUser(server);
     const sent = await alice.client.request('message.send', { roomId: ALL_ROOM_ID, content: 'seed', localId: 'seed' });
@@ -138,8 +105,6 @@ describe(`bad input over WebSocket (${dialect})`, () => {
   afterAll(async () => {
     await alice.client.close();
     await bob.client.close();
-    await server.stop();
-    await backend.drop();
   });
 
   /**
@@ -152,7 +117,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
     expected: { code: string; replyTo?: number; issuePath?: string },
     binary = false,
   ): Promise<ErrorFrame> {
-    const before = await dbState(server);
+    const before = await dbState(server, COUNTED);
     const aliceMark = alice.client.frames.length;
     const bobMark = bob.client.frames.length;
 
@@ -171,12 +136,12 @@ describe(`bad input over WebSocket (${dialect})`, () => {
     // The same socket still works, and the server still serves others.
     const history = await alice.client.request('message.history', { roomId: ALL_ROOM_ID, limit: 1 });
     expect(history.messages.length).toBe(1);
-    await busBarrier(alice, [bob]);
+    await busBarrier(alice, [bob.client]);
     await bob.client.settle();
 
     expect(framesSince(alice.client, aliceMark)).toEqual([error]);
     expect(framesSince(bob.client, bobMark)).toEqual([]);
-    expect(await dbState(server)).toEqual(before);
+    expect(await dbState(server, COUNTED)).toEqual(before);
     expect(alice.client.closed).toBeNull();
     return error;
   }
@@ -469,15 +434,15 @@ describe(`bad input over WebSocket (${dialect})`, () => {
     );
 
     it('closes with 1009 above 16× the limit, keeps serving others, and lets the user reconnect', async () => {
-      const victim = await connectedUser(server);
-      await busBarrier(victim, [alice, bob]);
-      const before = await dbState(server);
+      const victim = await medium.user();
+      await busBarrier(victim, [alice.client, bob.client]);
+      const before = await dbState(server, COUNTED);
       const closed = new Promise<number>((resolve) => victim.client.ws.once('close', (code: number) => resolve(code)));
       const offline = offlineSeenBy(bob, victim.user.id);
       victim.client.sendRaw(sizedSend(MAX_FRAME_BYTES * 16 + 1, nextRawId(), 'huge'));
       expect(await closed).toBe(1009);
       await offline;
-      expect(await dbState(server)).toMatchObject({
+      expect(await dbState(server, COUNTED)).toMatchObject({
         messages: before.messages,
         'messages.count': before['messages.count'],
       });
@@ -491,7 +456,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       await bob.client.waitFor('message.new', (d) => d.message.id === sent.message.id);
 
       // The closed user can come back with the same session.
-      const again = await TestClient.connect(server, victim.token);
+      const again = await medium.connect(victim.token);
       expect(again.ready.me.id).toBe(victim.user.id);
       await again.settle();
       const offlineAgain = offlineSeenBy(bob, victim.user.id);
@@ -501,7 +466,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
   });
 
   it('keeps a socket usable after a burst of mixed bad frames, answering each in order', async () => {
-    const before = await dbState(server);
+    const before = await dbState(server, COUNTED);
     const ids = [nextRawId(), nextRawId(), nextRawId(), nextRawId()];
     const raws = [
       frame('nope', {}, ids[0]),
@@ -515,7 +480,7 @@ describe(`bad input over WebSocket (${dialect})`, () => {
     }
     const codes = (await Promise.all(answers)).map((f) => (f as ErrorFrame).data.code);
     expect(codes).toEqual(['UNKNOWN_TYPE', 'VALIDATION_FAILED', 'MESSAGE_NOT_FOUND', 'BAD_FRAME']);
-    expect(await dbState(server)).toEqual(before);
+    expect(await dbState(server, COUNTED)).toEqual(before);
     const sent = await alice.client.request('message.send', {
       roomId: ALL_ROOM_ID,
       content: 'still here',
@@ -604,18 +569,18 @@ describe(`bad input over WebSocket (${dialect})`, () => {
     });
 
     it('leaves no trace: nothing written, nobody told the refused user came online', async () => {
-      const stranger = await connectedUser(server);
+      const stranger = await medium.user();
       const offline = offlineSeenBy(bob, stranger.user.id);
       await stranger.client.close();
       await offline;
-      const before = await dbState(server);
+      const before = await dbState(server, COUNTED);
       const mark = bob.client.frames.length;
       await handshake(server, path, { ...bearer(stranger.token), origin: 'http://evil.example' });
       await handshake(server, '/ws?v=0', bearer(stranger.token));
       await handshake(server, path, bearer('forged-token-forged-token-forged'));
-      await busBarrier(alice, [bob]);
+      await busBarrier(alice, [bob.client]);
       expect(framesSince(bob.client, mark).filter((f) => f.type === 'presence.changed')).toEqual([]);
-      expect(await dbState(server)).toEqual(before);
+      expect(await dbState(server, COUNTED)).toEqual(before);
     });
   });
 });

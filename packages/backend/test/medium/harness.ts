@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { PROTOCOL_VERSION } from '@pychat/protocol';
-import { signUp, TestClient, type ConnectOptions } from '@pychat/testkit';
+import { ALL_ROOM_ID, PROTOCOL_VERSION } from '@pychat/protocol';
+import { NO_RATE_LIMITS, signUp, TestClient, type ConnectOptions } from '@pychat/testkit';
 import { createConnection } from 'mysql2/promise';
 import { startPychat, type Pychat } from '../../src/app';
 import { loadConfig } from '../../src/config/config';
@@ -56,20 +56,7 @@ export async function createBackend(): Promise<SharedBackend> {
   };
 }
 
-/**
- * Request budgets out of the way: other specs send hundreds of messages and use typing frames as bus barriers.
- * abuse.spec.ts sets the documented defaults back (DEFAULT_RATE_LIMITS) to test them.
- */
-const NO_RATE_LIMITS: Record<string, string> = {
-  PYCHAT_WS_SEND_PER_S: '1000000',
-  PYCHAT_WS_SEND_BURST: '1000000',
-  PYCHAT_WS_TYPING_PER_S: '1000000',
-  PYCHAT_WS_TYPING_BURST: '1000000',
-  PYCHAT_WS_CREATE_PER_MIN: '1000000',
-  PYCHAT_WS_CREATE_BURST: '1000000',
-};
-
-/** The defaults of config.ts (config.spec.ts checks they are the defaults). */
+/** The defaults of config.ts (config.spec.ts checks they are the defaults); abuse.spec.ts sets them back. */
 export const DEFAULT_RATE_LIMITS: Record<string, string> = {
   PYCHAT_WS_SEND_PER_S: '10',
   PYCHAT_WS_SEND_BURST: '30',
@@ -145,17 +132,56 @@ export function useTestServer(env: Record<string, string> = {}) {
     get server(): TestServer {
       return server;
     },
+    /** Its database (and Redis prefix): a second server in a test can share them. */
+    get backend(): SharedBackend {
+      return backend;
+    },
     /** A new user with one connected socket. */
     async user(): Promise<ConnectedUser> {
       const created = await connectedUser(server);
       open.push(created.client);
       return created;
     },
-    /** Another socket for a token: a second tab, or a fresh connection to read its session.ready. */
-    async connect(token: string, options: ConnectOptions = {}): Promise<TestClient> {
+    /**
+     * Another socket for a token: a second tab, or a fresh connection to read its session.ready. Null: no
+     * `authorization` header, for a session carried by `options.headers` (a cookie).
+     */
+    async connect(token: string | null, options: ConnectOptions = {}): Promise<TestClient> {
       const client = await TestClient.connect(server, token, options);
       open.push(client);
       return client;
     },
   };
+}
+
+/**
+ * Every row a chat action could touch, plus the row counts of `counted`, so "nothing was written" is one
+ * equality.
+ */
+export async function dbState(server: TestServer, counted: string[]): Promise<Record<string, unknown>> {
+  const db = server.pychat.dataSource;
+  const state: Record<string, unknown> = {};
+  for (const table of ['messages', 'message_edits', 'message_mentions', 'rooms', 'room_members', 'channels']) {
+    state[table] = await db.query(`SELECT * FROM ${table} ORDER BY id`);
+  }
+  for (const table of counted) {
+    // COUNT(*) comes back as a string on MySQL.
+    const rows = (await db.query(`SELECT COUNT(*) AS n FROM ${table}`)) as { n: number | string }[];
+    state[`${table}.count`] = Number(rows[0]?.n);
+  }
+  return state;
+}
+
+/**
+ * Waits until every observer got a typing frame (in the "all" room) that `sender` publishes now. Redis keeps
+ * publish order, so whatever was published before it has been delivered by then: a negative check after this
+ * is real.
+ */
+export async function busBarrier(sender: ConnectedUser, observers: TestClient[]): Promise<void> {
+  const seen = observers.map((o) => new Set(o.frames));
+  const arrived = observers.map((o, i) =>
+    o.waitFor((f) => !seen[i]!.has(f) && f.type === 'typing.started' && f.data.userId === sender.user.id),
+  );
+  await sender.client.request('typing.start', { roomId: ALL_ROOM_ID });
+  await Promise.all(arrived);
 }

@@ -97,6 +97,8 @@ function upgradeStatus(url: string, token: string, headers: Record<string, strin
   });
 }
 
+// Own setup, not useTestServer(): four servers on one backend (plain, two TLS, behind a proxy), one with a logger
+// the tests read.
 describe(`HTTP security edge (${dialect})`, () => {
   let backend: SharedBackend;
   /** Plain HTTP with a web app in PYCHAT_STATIC_DIR, logging into `logs`. */

@@ -9,21 +9,17 @@ import {
   SESSION_COOKIE,
   UserDto,
   UsersResponse,
-  type ServerFrame,
-  type ServerMessages,
 } from '@pychat/protocol';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   api,
   connectedUser,
-  createBackend,
   dialect,
   signUp,
   startServer,
   TestClient,
   uniqueName,
-  type SharedBackend,
+  useTestServer,
   type TestServer,
 } from './harness';
 
@@ -64,37 +60,17 @@ function sessionCookie(cookies: string[]): string | undefined {
   return cookies.find((c) => c.startsWith(`${SESSION_COOKIE}=`));
 }
 
-/** Opens a socket with arbitrary headers; resolves with its session.ready, or rejects with the HTTP status. */
-function connectWith(
-  server: TestServer,
-  headers: Record<string, string>,
-): Promise<{ ws: WebSocket; ready: ServerMessages['session.ready'] }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(server.wsUrl, { headers });
-    ws.once('message', (data: Buffer) => {
-      const frame = JSON.parse(data.toString('utf8')) as ServerFrame;
-      if (frame.type === 'session.ready') {
-        resolve({ ws, ready: frame.data });
-      } else {
-        reject(new Error(`first frame was ${frame.type}`));
-      }
-    });
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-}
-
 describe(`HTTP API (${dialect})`, () => {
-  let backend: SharedBackend;
+  const medium = useTestServer();
   let server: TestServer;
   /** Connected before the sign-ups below, to see their user.created. */
   let observer: Awaited<ReturnType<typeof connectedUser>>;
   /** Signed up with an email in beforeAll. */
   let carol: { username: string; email: string; token: string; id: number };
 
+  // The observer lives for the whole block (medium.user() sockets close after each test).
   beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend);
+    server = medium.server;
     observer = await connectedUser(server);
     const username = uniqueName('Carol');
     const email = `${username}@Example.org`;
@@ -105,8 +81,6 @@ describe(`HTTP API (${dialect})`, () => {
   });
   afterAll(async () => {
     await observer.client.close();
-    await server.stop();
-    await backend.drop();
   });
 
   describe('POST /api/auth/sign-up', () => {
@@ -332,10 +306,9 @@ describe(`HTTP API (${dialect})`, () => {
       expect(UserDto.parse(me.body).id).toBe(carol.id);
 
       const origin = `http://127.0.0.1:${server.pychat.port}`;
-      const { ws, ready } = await connectWith(server, { cookie: `other=1; ${cookie}`, origin });
+      const { ready } = await medium.connect(null, { headers: { cookie: `other=1; ${cookie}` }, origin });
       expect(ready.me.id).toBe(carol.id);
       expect(ready.protocolVersion).toBe(PROTOCOL_VERSION);
-      ws.close();
     });
 
     it('revokes the token on sign-out: REST and the upgrade answer 401, other sessions live on', async () => {
@@ -355,7 +328,7 @@ describe(`HTTP API (${dialect})`, () => {
         (await raw(server, 'GET', '/api/users/me', { headers: { cookie: `${SESSION_COOKIE}=${token}` } })).status,
       ).toBe(401);
       await expect(TestClient.connect(server, token)).rejects.toThrow('upgrade refused: 401');
-      await expect(connectWith(server, { cookie: `${SESSION_COOKIE}=${token}` })).rejects.toThrow(
+      await expect(medium.connect(null, { headers: { cookie: `${SESSION_COOKIE}=${token}` } })).rejects.toThrow(
         'upgrade refused: 401',
       );
 
@@ -365,12 +338,12 @@ describe(`HTTP API (${dialect})`, () => {
     it('revokes the cookie session on sign-out by cookie, closing its open socket with 4001', async () => {
       const token = await signIn(carol.email);
       const cookie = `${SESSION_COOKIE}=${token}`;
-      const { ws } = await connectWith(server, { cookie });
+      const { ws } = await medium.connect(null, { headers: { cookie } });
       const closed = new Promise<number>((resolve) => ws.once('close', (code: number) => resolve(code)));
       expect((await raw(server, 'POST', '/api/auth/sign-out', { headers: { cookie } })).status).toBe(204);
       expect(await closed).toBe(CLOSE_CODES.SESSION_ENDED);
       expect((await raw(server, 'GET', '/api/users/me', { headers: { cookie } })).status).toBe(401);
-      await expect(connectWith(server, { cookie })).rejects.toThrow('upgrade refused: 401');
+      await expect(medium.connect(null, { headers: { cookie } })).rejects.toThrow('upgrade refused: 401');
     });
 
     it('answers sign-out without a session with 204 and a cleared cookie', async () => {
@@ -504,9 +477,12 @@ describe(`HTTP API (${dialect})`, () => {
     });
   });
 
+  // Each test here starts its own server: its limiter settings and fresh counters are what it tests. It shares
+  // the block's backend: SQLite in memory is private to each server anyway, and on MariaDB sharing the
+  // database is fine, as rate limits live in memory per instance.
   describe('sign-in rate limiting', () => {
     it('refuses the attempt after PYCHAT_SIGNIN_MAX_PER_IP with 429 RATE_LIMITED, forwarded-for headers do not help', async () => {
-      const limited = await startServer(await createBackendFor(backend), {
+      const limited = await startServer(medium.backend, {
         PYCHAT_SIGNIN_MAX_PER_IP: '3',
         PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: '100',
       });
@@ -541,7 +517,7 @@ describe(`HTTP API (${dialect})`, () => {
     });
 
     it('delays an account after PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT failures for the attacker only, by username or email', async () => {
-      const limited = await startServer(await createBackendFor(backend), {
+      const limited = await startServer(medium.backend, {
         PYCHAT_SIGNIN_MAX_PER_IP: '100',
         PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: '2',
         PYCHAT_TRUST_PROXY: 'loopback',
@@ -590,7 +566,7 @@ describe(`HTTP API (${dialect})`, () => {
     });
 
     it('counts failures by email against the same account as by username', async () => {
-      const limited = await startServer(await createBackendFor(backend), {
+      const limited = await startServer(medium.backend, {
         PYCHAT_SIGNIN_MAX_PER_IP: '100',
         PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: '2',
         PYCHAT_TRUST_PROXY: 'loopback',
@@ -616,7 +592,7 @@ describe(`HTTP API (${dialect})`, () => {
 
   describe('client address behind a proxy', () => {
     it('keeps the per-IP limit behind a trusted loopback proxy when the client rotates X-Forwarded-For', async () => {
-      const limited = await startServer(await createBackendFor(backend), {
+      const limited = await startServer(medium.backend, {
         PYCHAT_SIGNIN_MAX_PER_IP: '30',
         PYCHAT_TRUST_PROXY: 'loopback',
       });
@@ -645,7 +621,7 @@ describe(`HTTP API (${dialect})`, () => {
     });
 
     it('takes the right-most untrusted address with a trusted hop count, never the client-written left-most', async () => {
-      const limited = await startServer(await createBackendFor(backend), {
+      const limited = await startServer(medium.backend, {
         PYCHAT_SIGNIN_MAX_PER_IP: '2',
         PYCHAT_TRUST_PROXY: '1',
       });
@@ -662,7 +638,7 @@ describe(`HTTP API (${dialect})`, () => {
     });
 
     it('answers sign-ups past PYCHAT_SIGNUP_MAX_PER_IP with 429, Retry-After and retryAfterMs', async () => {
-      const limited = await startServer(await createBackendFor(backend), {
+      const limited = await startServer(medium.backend, {
         PYCHAT_SIGNUP_MAX_PER_IP: '2',
         PYCHAT_TRUST_PROXY: 'loopback',
       });
@@ -689,11 +665,3 @@ describe(`HTTP API (${dialect})`, () => {
     });
   });
 });
-
-/**
- * A backend for an extra server. SQLite in memory is private to each server anyway; on MariaDB the
- * extra server shares the file's database, which is fine: rate limits live in memory per instance.
- */
-async function createBackendFor(backend: SharedBackend): Promise<SharedBackend> {
-  return dialect === 'sqlite' ? createBackend() : { ...backend, drop: async () => undefined };
-}

@@ -12,6 +12,7 @@ import {
   dialect,
   startServer,
   TestClient,
+  useTestServer,
   type SharedBackend,
   type TestServer,
 } from './harness';
@@ -54,6 +55,7 @@ async function sharedBackend(): Promise<SharedBackend> {
   };
 }
 
+// Own setup, not useTestServer(): two servers on one database and bus in the MariaDB run.
 describe(`sign out everywhere (${dialect})`, () => {
   let backend: SharedBackend;
   let first: TestServer;
@@ -124,6 +126,7 @@ describe(`sign out everywhere (${dialect})`, () => {
   });
 });
 
+// Own setup, not useTestServer(): a database file the CLI opens too, and servers started per test.
 describe(`pychat reset-password reaching running servers (${dialect})`, () => {
   let backend: SharedBackend;
   let dataDir: string;
@@ -210,20 +213,10 @@ describe(`pychat reset-password reaching running servers (${dialect})`, () => {
 });
 
 describe(`session expiry with an open socket (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    server = await startServer(backend, { PYCHAT_WS_SESSION_CHECK_MS: '100', PYCHAT_SESSION_TTL_DAYS: '1' });
-  });
-  afterAll(async () => {
-    await server.stop();
-    await backend.drop();
-  });
+  const medium = useTestServer({ PYCHAT_WS_SESSION_CHECK_MS: '100', PYCHAT_SESSION_TTL_DAYS: '1' });
 
   const sessionOf = async (userId: number): Promise<{ id: number; lastUsedAt: number }> => {
-    const rows: { id: number; last_used_at: number | string }[] = await server.pychat.dataSource.query(
+    const rows: { id: number; last_used_at: number | string }[] = await medium.server.pychat.dataSource.query(
       'SELECT id, last_used_at FROM sessions WHERE user_id = ?',
       [userId],
     );
@@ -231,15 +224,15 @@ describe(`session expiry with an open socket (${dialect})`, () => {
   };
 
   it('closes the socket of a session past its TTL with 4001, and keeps a used one alive', async () => {
-    const expired = await connectedUser(server);
-    const kept = await connectedUser(server);
+    const expired = await medium.user();
+    const kept = await medium.user();
     const day = 86_400_000;
-    await server.pychat.dataSource.query('UPDATE sessions SET last_used_at = ? WHERE id = ?', [
+    await medium.server.pychat.dataSource.query('UPDATE sessions SET last_used_at = ? WHERE id = ?', [
       Date.now() - day - 1_000,
       (await sessionOf(expired.user.id)).id,
     ]);
     // Unused for 2 hours but with an open socket: that socket is use.
-    await server.pychat.dataSource.query('UPDATE sessions SET last_used_at = ? WHERE id = ?', [
+    await medium.server.pychat.dataSource.query('UPDATE sessions SET last_used_at = ? WHERE id = ?', [
       Date.now() - 2 * 3_600_000,
       (await sessionOf(kept.user.id)).id,
     ]);
@@ -249,6 +242,5 @@ describe(`session expiry with an open socket (${dialect})`, () => {
     await expect.poll(async () => (await sessionOf(kept.user.id)).lastUsedAt).toBeGreaterThan(Date.now() - 60_000);
     await kept.client.settle();
     expect(kept.client.closed).toBeNull();
-    await kept.client.close();
   });
 });

@@ -70,6 +70,7 @@ async function usersNamed(server: TestServer, column: 'username' | 'email', valu
 
 const hasher = new BarrierHasher(TEST_SCRYPT);
 
+// Own setup, not useTestServer(): the server hashes with the barrier hasher, which makes the sign-ups race.
 describe('case-insensitive uniqueness under concurrent sign-ups', () => {
   let backend: SharedBackend;
   const t = {} as { server: TestServer };

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { dialect, useTestServer } from './harness';
+
+describe(`the migrated schema (${dialect})`, () => {
+  const medium = useTestServer();
+
+  it('has a table for each entity and none that nothing reads or writes', async () => {
+    const db = medium.server.pychat.dataSource;
+    const rows = (await db.query(
+      dialect === 'mysql'
+        ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()'
+        : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )) as { name: string }[];
+    const entityTables = db.entityMetadatas.map((m) => m.tableName);
+    expect(rows.map((r) => r.name).sort()).toEqual([...entityTables, 'migrations'].sort());
+  });
+});
