@@ -116,6 +116,8 @@ describe('the web app, two users in Chromium', () => {
     await teamLink.click();
     await bob.page.waitForURL(new RegExp(`/chat/${teamRoomId}$`));
     await message(bob.page, 'are you there?').waitFor();
+    // Opening the room reads it: the badge goes.
+    await expect.poll(() => teamLink.locator('.badge').count()).toBe(0);
   });
 
   it('edits with ↑ and deletes from the message menu, and the other side follows', async () => {
