@@ -39,8 +39,10 @@ export class SessionService {
       // Protocol v2: with a directory in hand, session.ready brings only the users changed since it was current.
       connectParams: () => ({ usersSince: this.store.state.users.syncedAt ?? undefined }),
     });
+    // The browser knows of a lost network before any heartbeat does: say offline at once, retry at once on return.
+    window.addEventListener('offline', () => this.ws.wentOffline());
     window.addEventListener('online', () => this.ws.reconnectNow());
-    window.addEventListener('focus', () => this.ws.reconnectNow());
+    window.addEventListener('focus', () => this.ws.connectIfIdle());
   }
 
   get signedIn(): boolean {
