@@ -5,10 +5,12 @@ import {
   SignUpBody,
   Username,
   type AvailabilityResponse,
+  type SessionResponse,
   type SignOutAllResponse,
 } from '@pychat/protocol';
 import { Router, type CookieOptions, type Request, type Response } from 'express';
 import type { AuthService, ClientInfo } from '../services/auth.service';
+import { toUserDto } from '../services/user.service';
 import { currentSessionId, currentUser, requireSession } from './middleware/auth';
 import { sessionTokenOf } from '../auth/session-token';
 import { validate } from './validate';
@@ -62,6 +64,13 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     }
     const body: SignOutAllResponse = { ended };
     res.json(body);
+  });
+
+  router.get('/session', async (req, res) => {
+    const token = sessionTokenOf(req);
+    const session = token ? await auth.authenticate(token) : null;
+    const body: SessionResponse = { user: session ? toUserDto(session.user) : null };
+    res.set('Cache-Control', 'no-store').json(body);
   });
 
   router.get('/username-available', async (req, res) => {

@@ -4,6 +4,7 @@ import type {
   ErrorBody,
   HealthResponse,
   ProfileDto,
+  SessionResponse,
   SignInBody,
   SignOutAllResponse,
   SignUpBody,
@@ -46,6 +47,11 @@ export class ApiService {
 
   me(): Promise<UserDto> {
     return this.call('GET', '/api/users/me');
+  }
+
+  /** Who is signed in, `null` when nobody: 200 either way, so a signed-out page load logs no 401. */
+  session(): Promise<SessionResponse> {
+    return this.call('GET', '/api/auth/session');
   }
 
   profile(userId: number): Promise<ProfileDto> {

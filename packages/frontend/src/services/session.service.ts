@@ -2,7 +2,7 @@ import type { SignInBody, SignUpBody, UserDto, UserSettingsDto } from '@pychat/p
 import type { Router } from 'vue-router';
 import type { AppStore } from '../store';
 import { DEFAULT_SETTINGS } from '../store/types';
-import { ApiError, type ApiService } from './api.service';
+import type { ApiService } from './api.service';
 import type { ChatService } from './chat.service';
 import type { EventRouter } from './event-router';
 import type { LocalDbService } from './local-db.service';
@@ -39,8 +39,10 @@ export class SessionService {
       // Protocol v2: with a directory in hand, session.ready brings only the users changed since it was current.
       connectParams: () => ({ usersSince: this.store.state.users.syncedAt ?? undefined }),
     });
+    // The browser knows of a lost network before any heartbeat does: say offline at once, retry at once on return.
+    window.addEventListener('offline', () => this.ws.wentOffline());
     window.addEventListener('online', () => this.ws.reconnectNow());
-    window.addEventListener('focus', () => this.ws.reconnectNow());
+    window.addEventListener('focus', () => this.ws.connectIfIdle());
   }
 
   get signedIn(): boolean {
@@ -149,18 +151,20 @@ export class SessionService {
 
   /** The socket cannot open or the server ended the session: ask over HTTP whether we are still signed in. */
   async checkSession(): Promise<void> {
+    let me: UserDto | null;
     try {
-      const me = await this.api.me();
-      if (!this.signedIn) {
-        await this.start(me);
-      }
+      ({ user: me } = await this.api.session());
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) {
-        if (this.signedIn) {
-          await this.end();
-        }
+      // A failure means offline (or a server too old to know the route): keep the local copy and keep trying.
+      this.logger.debug('session check failed {}', error)();
+      return;
+    }
+    if (me === null) {
+      if (this.signedIn) {
+        await this.end();
       }
-      // Any other failure means offline: keep the local copy and keep trying.
+    } else if (!this.signedIn) {
+      await this.start(me);
     }
   }
 }

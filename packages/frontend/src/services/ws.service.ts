@@ -35,6 +35,8 @@ export interface WsOptions {
   minBackoffMs: number;
   maxBackoffMs: number;
   requestTimeoutMs: number;
+  /** A socket not open after this is given up (a dropped SYN or an unanswered upgrade hangs for minutes). */
+  connectTimeoutMs: number;
 }
 
 const DEFAULTS: WsOptions = {
@@ -43,6 +45,7 @@ const DEFAULTS: WsOptions = {
   minBackoffMs: 1_000,
   maxBackoffMs: 30_000,
   requestTimeoutMs: 20_000,
+  connectTimeoutMs: 15_000,
 };
 
 export interface WsListener {
@@ -73,6 +76,7 @@ export class WsService {
   #pending = new Map<number, PendingRequest>();
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #attempt = 0;
   #wanted = false;
   #everOpened = false;
@@ -102,15 +106,34 @@ export class WsService {
     const socket = new WebSocket(this.#connectUrl());
     this.#socket = socket;
     this.#everOpened = false;
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = setTimeout(() => {
+      if (socket === this.#socket && socket.readyState === WebSocket.CONNECTING) {
+        this.#abandon(socket, 4000, 'connect timeout');
+      }
+    }, this.#options.connectTimeoutMs);
     socket.onopen = () => {
+      if (socket !== this.#socket) {
+        return;
+      }
+      clearTimeout(this.#connectTimer);
       this.#attempt = 0;
       this.#everOpened = true;
       this.logger.log('connected')();
       this.#startHeartbeat();
       this.#listener?.onOpen();
     };
-    socket.onmessage = (event: MessageEvent<string>) => this.#onMessage(event.data);
-    socket.onclose = (event) => this.#onClose(socket, event.code);
+    // Events of a socket already given up (late close after a heartbeat timeout, a late frame) are ignored.
+    socket.onmessage = (event: MessageEvent<string>) => {
+      if (socket === this.#socket) {
+        this.#onMessage(event.data);
+      }
+    };
+    socket.onclose = (event) => {
+      if (socket === this.#socket) {
+        this.#lost(socket, event.code);
+      }
+    };
   }
 
   /** Closes for good (sign-out); no reconnect. */
@@ -120,11 +143,42 @@ export class WsService {
     this.#socket?.close(1000, 'bye');
   }
 
-  /** Reconnects now, e.g. when the browser says it is back online. */
+  /**
+   * The browser says it is back online: a socket not open yet may be stuck on the old network, so it is replaced
+   * by a fresh one at once (no backoff wait); an open one is asked for a pong now.
+   */
   reconnectNow(): void {
-    if (this.#wanted && !this.isOpen) {
+    if (!this.#wanted) {
+      return;
+    }
+    const socket = this.#socket;
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      this.#ping(socket);
+      return;
+    }
+    if (socket) {
+      this.#discard(socket);
+    }
+    this.#attempt = 0;
+    this.connect();
+  }
+
+  /** Window focus: connects if nothing is connected or connecting (a focus must not cut a connect short). */
+  connectIfIdle(): void {
+    if (this.#wanted && !this.#socket) {
       this.#attempt = 0;
       this.connect();
+    }
+  }
+
+  /**
+   * The browser says it went offline: the link is treated as dead at once (its close would come only when the
+   * network returns) and a fresh socket is tried, which fails fast while offline and backs off.
+   */
+  wentOffline(): void {
+    const socket = this.#socket;
+    if (this.#wanted && socket) {
+      this.#abandon(socket, 4000, 'browser offline', true);
     }
   }
 
@@ -186,17 +240,39 @@ export class WsService {
     this.#listener?.onFrame(frame);
   }
 
-  #onClose(socket: WebSocket, code: number): void {
-    if (socket !== this.#socket) {
-      return;
+  /** Stops listening to a socket and closes it without waiting for its close event. */
+  #discard(socket: WebSocket): void {
+    if (socket === this.#socket) {
+      this.#socket = null;
+    }
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    try {
+      socket.close(4000, 'replaced');
+    } catch {
+      // Closing a socket that never opened may throw in some browsers; it is dropped either way.
+    }
+  }
+
+  /** A socket considered dead (no pong, no open, browser offline): state goes offline now, then reconnect. */
+  #abandon(socket: WebSocket, code: number, reason: string, immediately = false): void {
+    this.logger.log('giving up the socket: {}', reason)();
+    this.#discard(socket);
+    this.#lost(socket, code, immediately);
+  }
+
+  #lost(socket: WebSocket, code: number, immediately = false): void {
+    if (this.#socket === socket) {
+      this.#socket = null;
     }
     clearInterval(this.#pingTimer);
+    clearTimeout(this.#connectTimer);
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
       pending.reject(new WsDisconnectedError());
     }
     this.#pending.clear();
-    this.#socket = null;
     this.logger.log('closed {}', code)();
     this.#listener?.onClose(code);
     if (code === CLOSE_CODES.SESSION_ENDED) {
@@ -211,25 +287,38 @@ export class WsService {
     if (!this.#everOpened && code === 1006 && this.#attempt >= 1) {
       this.#listener?.onSessionEnded();
     }
+    if (immediately || (this.#everOpened && code === 4000)) {
+      // The link was up a moment ago: one fresh try at once, then the backoff if it fails too.
+      this.#attempt = 1;
+      this.connect();
+      return;
+    }
     const delay = Math.min(this.#options.maxBackoffMs, this.#options.minBackoffMs * 2 ** this.#attempt);
     this.#attempt += 1;
     const jittered = delay * (0.7 + Math.random() * 0.6);
     this.#reconnectTimer = setTimeout(() => this.connect(), jittered);
   }
 
+  #ping(socket: WebSocket): void {
+    this.request('session.ping', {}, this.#options.pongTimeoutMs).then(
+      () => undefined,
+      () => {
+        // No pong in time: the socket is dead (sleep, network change). Its close event would come only when the
+        // network returns, so it is given up now and a fresh one is tried.
+        if (socket === this.#socket) {
+          this.#abandon(socket, 4000, 'heartbeat timeout');
+        }
+      },
+    );
+  }
+
   #startHeartbeat(): void {
     clearInterval(this.#pingTimer);
     this.#pingTimer = setInterval(() => {
       const socket = this.#socket;
-      this.request('session.ping', {}, this.#options.pongTimeoutMs).then(
-        () => undefined,
-        () => {
-          // No pong in time: the socket is dead (sleep, network change); replace it.
-          if (socket && socket === this.#socket) {
-            socket.close(4000, 'heartbeat timeout');
-          }
-        },
-      );
+      if (socket) {
+        this.#ping(socket);
+      }
     }, this.#options.pingIntervalMs);
   }
 }

@@ -39,6 +39,13 @@ export type SignOutAllResponse = z.infer<typeof SignOutAllResponse>;
 export const AuthResponse = z.strictObject({ user: UserDto, token: z.string() });
 export type AuthResponse = z.infer<typeof AuthResponse>;
 
+/**
+ * GET /api/auth/session: who the request's session belongs to, `null` without a valid one. Always 200, so a
+ * signed-out page load asks without an error status (GET /api/users/me answers 401 then).
+ */
+export const SessionResponse = z.strictObject({ user: UserDto.nullable() });
+export type SessionResponse = z.infer<typeof SessionResponse>;
+
 /** GET /api/auth/username-available?username= and /api/auth/email-available?email= */
 export const AvailabilityResponse = z.strictObject({ available: z.boolean(), reason: z.string().optional() });
 export type AvailabilityResponse = z.infer<typeof AvailabilityResponse>;
