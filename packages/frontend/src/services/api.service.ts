@@ -8,7 +8,6 @@ import type {
   SignInBody,
   SignOutAllResponse,
   SignUpBody,
-  UserDto,
 } from '@pychat/protocol';
 
 export class ApiError extends Error {
@@ -43,10 +42,6 @@ export class ApiService {
 
   usernameAvailable(username: string): Promise<AvailabilityResponse> {
     return this.call('GET', `/api/auth/username-available?username=${encodeURIComponent(username)}`);
-  }
-
-  me(): Promise<UserDto> {
-    return this.call('GET', '/api/users/me');
   }
 
   /** Who is signed in, `null` when nobody: 200 either way, so a signed-out page load logs no 401. */
