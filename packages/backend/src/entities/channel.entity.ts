@@ -18,6 +18,14 @@ export class ChannelEntity {
   @JoinColumn({ name: 'admin_id', foreignKeyConstraintName: 'fk_channels_admin' })
   admin?: UserEntity;
 
+  /** Listed in the channel directory and joinable by anyone; false: invite-only (pychat's behaviour). */
+  @Column({ name: 'is_public', type: 'boolean', default: false })
+  isPublic: boolean;
+
+  /** Short description shown in the directory and the channel header; '' when none. */
+  @Column({ type: 'varchar', length: 200, default: '' })
+  topic: string;
+
   @Column({ name: 'created_at', type: 'bigint', transformer: bigintToNumber })
   createdAt: number;
 

@@ -84,13 +84,15 @@ export function memberFromRow(row: Row): RoomMemberEntity {
 }
 
 export const CHANNEL_COLUMNS =
-  'c.id AS c_id, c.name AS c_name, c.admin_id AS c_admin_id, c.created_at AS c_created_at, c.deleted_at AS c_deleted_at';
+  'c.id AS c_id, c.name AS c_name, c.admin_id AS c_admin_id, c.is_public AS c_is_public, c.topic AS c_topic, c.created_at AS c_created_at, c.deleted_at AS c_deleted_at';
 
 export function channelFromRow(row: Row): ChannelEntity {
   return {
     id: num(row.c_id),
     name: String(row.c_name),
     adminId: numOrNull(row.c_admin_id),
+    isPublic: bool(row.c_is_public),
+    topic: String(row.c_topic),
     createdAt: num(row.c_created_at),
     deletedAt: numOrNull(row.c_deleted_at),
   };

@@ -101,6 +101,10 @@ export class RoomRepository {
     this.#channels = dataSource.getRepository(ChannelEntity);
   }
 
+  findRoom(id: number): Promise<RoomEntity | null> {
+    return this.#rooms.findOneBy({ id, deletedAt: IsNull() });
+  }
+
   /** Including a disabled one: a re-opened direct room is revived with its history. */
   findDirectByKey(directKey: string): Promise<RoomEntity | null> {
     return this.#rooms.findOneBy({ directKey });
@@ -186,6 +190,29 @@ export class RoomRepository {
       ids,
     );
     return rows.map((row) => ({ channel: channelFromRow(row), mainRoomId: num(row.main_room_id) }));
+  }
+
+  /** Live public channels after `afterId`, by id, with their main rooms: one page of the directory. */
+  async publicChannels(afterId: number, limit: number): Promise<{ channel: ChannelEntity; mainRoomId: number }[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT ${CHANNEL_COLUMNS}, r.id AS main_room_id FROM channels c ` +
+        "JOIN rooms r ON r.channel_id = c.id AND r.kind = 'channel' AND r.deleted_at IS NULL " +
+        `WHERE c.is_public = 1 AND c.deleted_at IS NULL AND c.id > ? ORDER BY c.id LIMIT ${Math.trunc(limit)}`,
+      [afterId],
+    );
+    return rows.map((row) => ({ channel: channelFromRow(row), mainRoomId: num(row.main_room_id) }));
+  }
+
+  /** Which of these rooms the user belongs to. */
+  async memberRoomIds(userId: number, roomIds: number[]): Promise<Set<number>> {
+    if (roomIds.length === 0) {
+      return new Set();
+    }
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT room_id FROM room_members WHERE user_id = ? AND room_id IN (${placeholders(roomIds.length)})`,
+      [userId, ...roomIds],
+    );
+    return new Set(rows.map((r) => num(r.room_id)));
   }
 
   /** Live channels, and live named rooms, this user administers (the per-user caps count these). */
@@ -282,7 +309,10 @@ export class RoomRepository {
     await this.#rooms.update({ id }, patch);
   }
 
-  async updateChannel(id: number, patch: Partial<Pick<ChannelEntity, 'name' | 'adminId'>>): Promise<void> {
+  async updateChannel(
+    id: number,
+    patch: Partial<Pick<ChannelEntity, 'name' | 'adminId' | 'isPublic' | 'topic'>>,
+  ): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       await manager.getRepository(ChannelEntity).update({ id }, patch);
       if (patch.name !== undefined) {

@@ -72,6 +72,37 @@ export class AccessService {
     }
     return { channel, mainRoom, member: membership.member };
   }
+
+  /**
+   * A public channel I may join (`channel.join`). A private, deleted or unknown channel answers alike, so
+   * joining cannot probe which private channels exist.
+   */
+  async requirePublicChannel(channelId: number): Promise<{ channel: ChannelEntity; mainRoom: RoomEntity }> {
+    const channel = await this.rooms.findChannel(channelId);
+    const mainRoom = channel?.isPublic ? await this.rooms.mainRoomOf(channel.id) : null;
+    if (!channel || !mainRoom) {
+      throw new AppError('CHANNEL_NOT_FOUND', `Channel ${channelId} does not exist or you are not a member`);
+    }
+    return { channel, mainRoom };
+  }
+
+  /**
+   * A named room of a channel I belong to and am not in yet (`room.join`). Any other room, or one of a channel
+   * I am not in, reads as not found; being in it already is ALREADY_MEMBER (I can see it, nothing leaks).
+   */
+  async requireJoinableRoom(userId: number, roomId: number): Promise<{ room: RoomEntity; mainRoom: RoomEntity }> {
+    const room = await this.rooms.findRoom(roomId);
+    const mainRoom =
+      room?.kind === 'room' && room.channelId !== null ? await this.rooms.mainRoomOf(room.channelId) : null;
+    const inChannel = room && mainRoom ? await this.rooms.findMembership(mainRoom.id, userId) : null;
+    if (!room || !mainRoom || !inChannel) {
+      throw new AppError('ROOM_NOT_FOUND', `Room ${roomId} does not exist or you are not a member`);
+    }
+    if (await this.rooms.findMembership(room.id, userId)) {
+      throw new AppError('ALREADY_MEMBER', 'You are a member of this room already');
+    }
+    return { room, mainRoom };
+  }
 }
 
 /**

@@ -24,7 +24,7 @@ describe(ChannelService.name, () => {
 
       // Invitees are de-duplicated and I am not added twice.
       expect(rooms.createChannel).toHaveBeenCalledWith(
-        { name: 'dev', adminId: ME, createdAt: T0, deletedAt: null },
+        { name: 'dev', adminId: ME, isPublic: false, topic: '', createdAt: T0, deletedAt: null },
         [{ userId: ME }, { userId: BOB }],
         T0,
       );
@@ -65,7 +65,14 @@ describe(ChannelService.name, () => {
       const reply = await sut.update(ME, { channelId: channel.id, name: 'new' });
 
       expect(rooms.updateChannel).toHaveBeenCalledWith(channel.id, { name: 'new' });
-      expect(reply.channel).toEqual({ id: channel.id, name: 'new', adminId: null, mainRoomId: mainRoom.id });
+      expect(reply.channel).toEqual({
+        id: channel.id,
+        name: 'new',
+        adminId: null,
+        mainRoomId: mainRoom.id,
+        isPublic: false,
+        topic: '',
+      });
       expect(events.names()).toEqual(['channel.updated', 'room.updated']);
       expect(events.payloadsOf('channel.updated')[0]).toEqual({ channel: reply.channel, userIds: [ME, BOB] });
       expect(events.payloadsOf('room.updated')[0].room).toMatchObject({ id: mainRoom.id, name: 'new' });

@@ -1,6 +1,9 @@
 import {
   ALL_CHANNEL_ID,
+  LIMITS,
   type ChannelDto,
+  type ChannelRoomDto,
+  type DirectoryChannelDto,
   type ClientMessages,
   type RoomDto,
   type RoomStateDto,
@@ -12,7 +15,16 @@ import type { UserRepository } from '../repositories/user.repository';
 import { requireChannelAdmin, type AccessService } from './access.service';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
-import { memberOf, requireBelowCap, requireUsers, toChannelDto, toRoomDto, toStateDto } from './room.service';
+import {
+  admitMembers,
+  memberOf,
+  memberState,
+  requireBelowCap,
+  requireUsers,
+  toChannelDto,
+  toRoomDto,
+  toStateDto,
+} from './room.service';
 
 /**
  * Channels: create, rename, hand over, leave, delete. A channel's membership is its main room's, so the room
@@ -37,7 +49,14 @@ export class ChannelService {
     const invitees = await requireUsers(this.users, input.userIds, userId);
     const now = this.clock();
     const { channel, room } = await this.rooms.createChannel(
-      { name: input.name, adminId: userId, createdAt: now, deletedAt: null },
+      {
+        name: input.name,
+        adminId: userId,
+        isPublic: input.isPublic ?? false,
+        topic: input.topic ?? '',
+        createdAt: now,
+        deletedAt: null,
+      },
       [{ userId }, ...invitees.map((id) => ({ userId: id }))],
       now,
     );
@@ -55,7 +74,7 @@ export class ChannelService {
 
   async update(userId: number, input: ClientMessages['channel.update']): Promise<{ channel: ChannelDto }> {
     const { channel, mainRoom } = await this.access.requireChannelMember(userId, input.channelId);
-    const patch: Partial<Pick<ChannelEntity, 'name' | 'adminId'>> = {};
+    const patch: Partial<Pick<ChannelEntity, 'name' | 'adminId' | 'isPublic' | 'topic'>> = {};
     const members = await this.rooms.membersOf(mainRoom.id);
     if (input.name !== undefined) {
       if (channel.id === ALL_CHANNEL_ID) {
@@ -70,6 +89,14 @@ export class ChannelService {
       }
       patch.adminId = input.adminId;
     }
+    if (input.topic !== undefined) {
+      patch.topic = input.topic;
+    }
+    if (input.isPublic !== undefined && input.isPublic !== channel.isPublic) {
+      // Opening a channel shows it (and its history) to everyone; only its admin decides that.
+      requireChannelAdmin(userId, channel, 'make it public or private');
+      patch.isPublic = input.isPublic;
+    }
     if (Object.keys(patch).length > 0) {
       await this.rooms.updateChannel(channel.id, patch);
     }
@@ -79,6 +106,57 @@ export class ChannelService {
       await this.events.emit('room.updated', { room: toRoomDto({ ...mainRoom, name: patch.name }, members) });
     }
     return { channel: channelDto };
+  }
+
+  /** One page of public channels, with member counts and whether I am in each. */
+  async directory(
+    userId: number,
+    input: ClientMessages['channel.directory'],
+  ): Promise<{ channels: DirectoryChannelDto[]; nextAfterId: number | null }> {
+    const limit = input.limit ?? LIMITS.directoryPageMax;
+    const page = await this.rooms.publicChannels(input.afterId ?? 0, limit + 1);
+    const shown = page.slice(0, limit);
+    const mainRoomIds = shown.map((c) => c.mainRoomId);
+    const [counts, mine] = await Promise.all([
+      this.rooms.memberCounts(mainRoomIds),
+      this.rooms.memberRoomIds(userId, mainRoomIds),
+    ]);
+    return {
+      channels: shown.map(({ channel, mainRoomId }) => ({
+        id: channel.id,
+        name: channel.name,
+        topic: channel.topic,
+        memberCount: counts.get(mainRoomId) ?? 0,
+        joined: mine.has(mainRoomId),
+      })),
+      nextAfterId: page.length > limit ? shown[shown.length - 1].channel.id : null,
+    };
+  }
+
+  /** Join a public channel: what an invitation to its main room does, asked by the joiner. */
+  async join(userId: number, channelId: number): Promise<{ channel: ChannelDto; room: RoomDto; state: RoomStateDto }> {
+    const { channel, mainRoom } = await this.access.requirePublicChannel(channelId);
+    if (await this.rooms.findMembership(mainRoom.id, userId)) {
+      throw new AppError('ALREADY_MEMBER', 'You are a member of this channel already');
+    }
+    const { roomDto, states } = await admitMembers(this.rooms, this.events, this.clock(), mainRoom, mainRoom, [userId]);
+    return { channel: toChannelDto(channel, mainRoom.id), room: roomDto, state: memberState(states, userId) };
+  }
+
+  /** The named rooms of a channel I belong to, joined or not (any channel member may join them). */
+  async roomsOf(userId: number, channelId: number): Promise<ChannelRoomDto[]> {
+    const { channel } = await this.access.requireChannelMember(userId, channelId);
+    const rooms = (await this.rooms.subRoomsOf(channel.id))
+      .sort((a, b) => a.id - b.id)
+      .slice(0, LIMITS.channelRoomsMax);
+    const ids = rooms.map((r) => r.id);
+    const [counts, mine] = await Promise.all([this.rooms.memberCounts(ids), this.rooms.memberRoomIds(userId, ids)]);
+    return rooms.map((room) => ({
+      id: room.id,
+      name: room.name ?? '',
+      memberCount: counts.get(room.id) ?? 0,
+      joined: mine.has(room.id),
+    }));
   }
 
   /**

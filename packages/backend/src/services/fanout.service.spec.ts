@@ -49,7 +49,7 @@ const room: RoomDto = {
   memberCount: 1,
   members: [{ userId: 7, lastReadMessageId: 0 }],
 };
-const channel = { id: 3, name: 'dev', adminId: 7, mainRoomId: 9 };
+const channel = { id: 3, name: 'dev', adminId: 7, mainRoomId: 9, isPublic: false, topic: '' };
 const state = (roomId: number, volume = 80) => ({ roomId, volume, notifications: true, unread: 0, lastMessageId: 0 });
 const user = { id: 7, username: 'bob', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 const settings = {

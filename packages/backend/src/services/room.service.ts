@@ -44,7 +44,14 @@ export function toRoomDto(room: RoomEntity, members: RoomMemberEntity[], memberC
 }
 
 export function toChannelDto(channel: ChannelEntity, mainRoomId: number): ChannelDto {
-  return { id: channel.id, name: channel.name, adminId: channel.adminId, mainRoomId };
+  return {
+    id: channel.id,
+    name: channel.name,
+    adminId: channel.adminId,
+    mainRoomId,
+    isPublic: channel.isPublic,
+    topic: channel.topic,
+  };
 }
 
 export function toStateDto(member: RoomMemberEntity, unread = 0, lastMessageId = 0): RoomStateDto {
@@ -100,6 +107,52 @@ export function memberOf(members: RoomMemberEntity[], userId: number): RoomMembe
     throw new AppError('INTERNAL', 'Membership row missing right after it was written');
   }
   return member;
+}
+
+export function memberState(states: Map<number, RoomStateDto>, userId: number): RoomStateDto {
+  const state = states.get(userId);
+  if (!state) {
+    throw new AppError('INTERNAL', 'Membership row missing right after it was written');
+  }
+  return state;
+}
+
+/**
+ * Adds users to a live room and tells everyone: the existing members get `room.updated`, the newcomers the room
+ * (and, for a channel's main room, the channel). Invitations and joins share it, so joining emits what inviting
+ * does. Newcomers can read the history, but it is not "unread" for them: their read pointer starts at its end.
+ */
+export async function admitMembers(
+  rooms: RoomRepository,
+  events: DomainEventBus,
+  now: number,
+  room: RoomEntity,
+  mainRoom: RoomEntity | null,
+  userIds: number[],
+): Promise<{ roomDto: RoomDto; channelDto: ChannelDto | null; states: Map<number, RoomStateDto> }> {
+  const lastId = (await rooms.lastMessageIds([room.id])).get(room.id) ?? 0;
+  await rooms.addMembers(
+    room.id,
+    userIds.map((id) => ({ userId: id, lastReadMessageId: lastId })),
+    now,
+  );
+  const members = await rooms.membersOf(room.id);
+  const roomDto = toRoomDto(room, members);
+  const channel = room.channelId === null ? null : await rooms.findChannel(room.channelId);
+  const channelDto = channel && mainRoom ? toChannelDto(channel, mainRoom.id) : null;
+  await events.emit('room.updated', { room: roomDto });
+  if (room.kind === 'channel' && channelDto) {
+    await events.emit('channel.added', { channel: channelDto, userIds });
+  }
+  const states = new Map(
+    members.filter((m) => userIds.includes(m.userId)).map((m) => [m.userId, toStateDto(m, 0, lastId)] as const),
+  );
+  await events.emit('room.membersAdded', {
+    room: roomDto,
+    channel: channelDto,
+    states: [...states].map(([userId, state]) => ({ userId, state })),
+  });
+  return { roomDto, channelDto, states };
 }
 
 /** Rooms, direct rooms and memberships: the rules of docs/architecture.md "Rooms"; channels are ChannelService's. */
@@ -280,31 +333,15 @@ export class RoomService {
     if (room.kind === 'room' && mainRoom) {
       await this.requireChannelMembers(mainRoom.id, invitees);
     }
-    const now = this.clock();
-    // Invitees can read the history, but it is not "unread" for them: their read pointer starts at its end.
-    const lastId = (await this.rooms.lastMessageIds([room.id])).get(room.id) ?? 0;
-    await this.rooms.addMembers(
-      room.id,
-      invitees.map((id) => ({ userId: id, lastReadMessageId: lastId })),
-      now,
-    );
-    const members = await this.rooms.membersOf(room.id);
-    const roomDto = toRoomDto(room, members);
-    const channel = room.channelId === null ? null : await this.rooms.findChannel(room.channelId);
-    const channelDto = channel && mainRoom ? toChannelDto(channel, mainRoom.id) : null;
-    // Existing members learn the new member list; invitees get the whole room (and the channel, if new to them).
-    await this.events.emit('room.updated', { room: roomDto });
-    if (room.kind === 'channel' && channelDto) {
-      await this.events.emit('channel.added', { channel: channelDto, userIds: invitees });
-    }
-    await this.events.emit('room.membersAdded', {
-      room: roomDto,
-      channel: channelDto,
-      states: members
-        .filter((m) => invitees.includes(m.userId))
-        .map((m) => ({ userId: m.userId, state: toStateDto(m, 0, lastId) })),
-    });
+    const { roomDto } = await admitMembers(this.rooms, this.events, this.clock(), room, mainRoom, invitees);
     return { room: roomDto };
+  }
+
+  /** Any member of the channel may join its named rooms (the create-channel page promises they see them). */
+  async join(userId: number, roomId: number): Promise<{ room: RoomDto; state: RoomStateDto }> {
+    const { room, mainRoom } = await this.access.requireJoinableRoom(userId, roomId);
+    const { roomDto, states } = await admitMembers(this.rooms, this.events, this.clock(), room, mainRoom, [userId]);
+    return { room: roomDto, state: memberState(states, userId) };
   }
 
   async leave(userId: number, roomId: number): Promise<void> {

@@ -45,7 +45,16 @@ export function makeMainRoom(channel: ChannelEntity, overrides: Partial<RoomEnti
 
 export function makeChannel(overrides: Partial<ChannelEntity> = {}): ChannelEntity {
   const id = overrides.id ?? nextChannelId++;
-  return { id, name: `channel${id}`, adminId: null, createdAt: 1_700_000_000_000, deletedAt: null, ...overrides };
+  return {
+    id,
+    name: `channel${id}`,
+    adminId: null,
+    isPublic: false,
+    topic: '',
+    createdAt: 1_700_000_000_000,
+    deletedAt: null,
+    ...overrides,
+  };
 }
 
 /** A membership with the defaults the repository writes (volume 80, notifications on, nothing read). */

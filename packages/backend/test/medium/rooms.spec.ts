@@ -73,6 +73,8 @@ describe(`rooms and channels (${dialect})`, () => {
         name: 'team',
         adminId: alice.user.id,
         mainRoomId: reply.room.id,
+        isPublic: false,
+        topic: '',
       });
       expect(reply.room).toMatchObject({
         kind: 'channel',
@@ -131,7 +133,14 @@ describe(`rooms and channels (${dialect})`, () => {
 
       const atBob = await bob.client.waitFor('room.added', (d) => d.room.id === reply.room.id);
       expect(atBob.room).toEqual(reply.room);
-      expect(atBob.channel).toEqual({ id: channelId, name: 'team', adminId: alice.user.id, mainRoomId });
+      expect(atBob.channel).toEqual({
+        id: channelId,
+        name: 'team',
+        adminId: alice.user.id,
+        mainRoomId,
+        isPublic: false,
+        topic: '',
+      });
       await alice.client.waitFor('room.added', (d) => d.room.id === reply.room.id);
       await settleAll(carol.client, dave.client);
       expect(about(carol.client, 'room.added', reply.room.id)).toEqual([]);
@@ -306,7 +315,14 @@ describe(`rooms and channels (${dialect})`, () => {
 
       await alice.client.request('room.invite', { roomId: mainRoomId, userIds: [bob.user.id] });
       const added = await bob.client.waitFor('channel.added', (d) => d.channel.id === channelId);
-      expect(added.channel).toEqual({ id: channelId, name: 'team', adminId: alice.user.id, mainRoomId });
+      expect(added.channel).toEqual({
+        id: channelId,
+        name: 'team',
+        adminId: alice.user.id,
+        mainRoomId,
+        isPublic: false,
+        topic: '',
+      });
       await bob.client.waitFor('room.added', (d) => d.room.id === mainRoomId);
       await settleAll(alice.client, carol.client);
       // The admin already had the channel; an outsider never hears of it.
@@ -516,7 +532,14 @@ describe(`rooms and channels (${dialect})`, () => {
       const { channelId, mainRoomId } = await channel(alice, bob);
 
       const reply = await bob.client.request('channel.update', { channelId, name: 'renamed' });
-      expect(reply.channel).toEqual({ id: channelId, name: 'renamed', adminId: alice.user.id, mainRoomId });
+      expect(reply.channel).toEqual({
+        id: channelId,
+        name: 'renamed',
+        adminId: alice.user.id,
+        mainRoomId,
+        isPublic: false,
+        topic: '',
+      });
       for (const member of [alice, bob]) {
         expect(await member.client.waitFor('channel.updated', (d) => d.channel.id === channelId)).toEqual({
           channel: reply.channel,

@@ -8,6 +8,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
   { path: '/sign-up', name: 'sign-up', component: () => import('../views/SignUpView.vue'), meta: { public: true } },
   { path: '/chat/:roomId(\\d+)', name: 'chat', component: () => import('../views/ChatView.vue') },
+  { path: '/channels', name: 'browse-channels', component: () => import('../views/BrowseChannelsView.vue') },
   { path: '/create/channel', name: 'create-channel', component: () => import('../views/CreateChannelView.vue') },
   { path: '/create/room', name: 'create-room', component: () => import('../views/CreateRoomView.vue') },
   { path: '/create/direct', name: 'create-direct', component: () => import('../views/CreateDirectView.vue') },

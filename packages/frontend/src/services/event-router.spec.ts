@@ -105,7 +105,7 @@ describe('EventRouter', () => {
         settings: { ...store.state.session.settings, theme: 'light' },
         usersSince: null,
         users: [me],
-        channels: [{ id: 1, name: 'all', adminId: null, mainRoomId: 1 }],
+        channels: [{ id: 1, name: 'all', adminId: null, mainRoomId: 1, isPublic: false, topic: '' }],
         rooms: [
           {
             id: 1,

@@ -1,4 +1,4 @@
-import type { ClientMessages, RoomMemberDto } from '@pychat/protocol';
+import type { ChannelRoomDto, ClientMessages, DirectoryChannelDto, RoomMemberDto } from '@pychat/protocol';
 import type { AppStore } from '../store';
 import type { LocalDbService } from './local-db.service';
 import { StoreSync } from './store-sync';
@@ -23,14 +23,42 @@ export class RoomsService {
     this.store.commit('rooms/setActive', roomId);
   }
 
-  async createChannel(name: string, userIds: number[]): Promise<number> {
-    const { channel, room, state } = await this.ws.request('channel.create', { name, userIds });
+  async createChannel(
+    name: string,
+    userIds: number[],
+    options: { isPublic?: boolean; topic?: string } = {},
+  ): Promise<number> {
+    const { channel, room, state } = await this.ws.request('channel.create', { name, userIds, ...options });
     await this.#sync.room(room, state, channel);
     return room.id;
   }
 
   async createRoom(channelId: number, name: string, userIds: number[]): Promise<number> {
     const { room, state } = await this.ws.request('room.create', { channelId, name, userIds });
+    await this.#sync.room(room, state);
+    return room.id;
+  }
+
+  /** One page of public channels; `nextAfterId` null on the last page. */
+  directory(afterId?: number): Promise<{ channels: DirectoryChannelDto[]; nextAfterId: number | null }> {
+    return this.ws.request('channel.directory', afterId === undefined ? {} : { afterId });
+  }
+
+  /** Joins a public channel; answers its main room's id. */
+  async joinChannel(channelId: number): Promise<number> {
+    const { channel, room, state } = await this.ws.request('channel.join', { channelId });
+    await this.#sync.room(room, state, channel);
+    return room.id;
+  }
+
+  /** The named rooms of a channel I am in, joined or not. */
+  async channelRooms(channelId: number): Promise<ChannelRoomDto[]> {
+    return (await this.ws.request('channel.rooms', { channelId })).rooms;
+  }
+
+  /** Joins a named room of one of my channels. */
+  async joinRoom(roomId: number): Promise<number> {
+    const { room, state } = await this.ws.request('room.join', { roomId });
     await this.#sync.room(room, state);
     return room.id;
   }

@@ -85,7 +85,7 @@ describe('StoreSync', () => {
   it('puts a room, its state and its channel in the store and on disk alike', async () => {
     const store = createAppStore();
     const { db, disk } = memoryDb();
-    const channel: ChannelDto = { id: 3, name: 'eng', adminId: 1, mainRoomId: 6 };
+    const channel: ChannelDto = { id: 3, name: 'eng', adminId: 1, mainRoomId: 6, isPublic: false, topic: '' };
     await new StoreSync(store, db).room({ ...room, channelId: 3 }, state, channel);
     expect(store.state.rooms.byId[7]?.name).toBe('ops');
     expect(store.state.rooms.states[7]).toEqual(state);

@@ -20,8 +20,31 @@ export const ChannelDto = z.strictObject({
   name: z.string(),
   adminId: UserId.nullable(),
   mainRoomId: RoomId,
+  /** Listed in `channel.directory` and joinable by anyone; else invite-only (pychat's behaviour). */
+  isPublic: z.boolean(),
+  topic: z.string(),
 });
 export type ChannelDto = z.infer<typeof ChannelDto>;
+
+/** One public channel in `channel.directory`. */
+export const DirectoryChannelDto = z.strictObject({
+  id: ChannelId,
+  name: z.string(),
+  topic: z.string(),
+  memberCount: z.number().int().nonnegative(),
+  /** Whether the caller is a member. */
+  joined: z.boolean(),
+});
+export type DirectoryChannelDto = z.infer<typeof DirectoryChannelDto>;
+
+/** One named room of a channel, listed to the channel's members by `channel.rooms`. */
+export const ChannelRoomDto = z.strictObject({
+  id: RoomId,
+  name: z.string(),
+  memberCount: z.number().int().nonnegative(),
+  joined: z.boolean(),
+});
+export type ChannelRoomDto = z.infer<typeof ChannelRoomDto>;
 
 export const RoomKind = z.enum(['channel', 'room', 'direct']);
 export type RoomKind = z.infer<typeof RoomKind>;

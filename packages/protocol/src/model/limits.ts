@@ -6,6 +6,12 @@ export const LIMITS = {
   passwordMaxLength: 256,
   emailMaxLength: 190,
   roomNameMaxLength: 16,
+  /** A channel's topic (short description shown in the directory). */
+  channelTopicMaxLength: 200,
+  /** Channels per `channel.directory` page. */
+  directoryPageMax: 50,
+  /** Rooms one `channel.rooms` reply lists (a channel holds at most PYCHAT_MAX_ROOMS_PER_USER × members). */
+  channelRoomsMax: 500,
   messageMaxLength: 10_000,
   localIdMaxLength: 64,
   mentionsMax: 50,

@@ -46,3 +46,12 @@ export const DisplayName = FreeText.trim()
     'Name: no bidirectional override characters (U+202A–U+202E, U+2066–U+2069)',
   )
   .refine((name) => !INVISIBLE.test(name), 'Name: needs at least one visible character');
+
+/** A channel's topic: trimmed, may be empty, at most LIMITS.channelTopicMaxLength, no control or bidi characters. */
+export const ChannelTopic = FreeText.trim()
+  .max(LIMITS.channelTopicMaxLength, `Topic: at most ${LIMITS.channelTopicMaxLength} characters`)
+  .refine((topic) => !CONTROL.test(topic), 'Topic: no control characters')
+  .refine(
+    (topic) => !BIDI_CONTROL.test(topic),
+    'Topic: no bidirectional override characters (U+202A–U+202E, U+2066–U+2069)',
+  );

@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { ChannelDto, Empty, RoomDto, RoomMemberDto, RoomStateDto } from '../model/dto';
+import {
+  ChannelDto,
+  ChannelRoomDto,
+  DirectoryChannelDto,
+  Empty,
+  RoomDto,
+  RoomMemberDto,
+  RoomStateDto,
+} from '../model/dto';
 import { ChannelId, RoomId, UserId } from '../model/ids';
 import { LIMITS } from '../model/limits';
-import { DisplayName } from '../model/text';
+import { ChannelTopic, DisplayName } from '../model/text';
 import { request } from './define';
 
 const UserIds = z.array(UserId).max(LIMITS.membersPerRequestMax);
@@ -45,13 +53,47 @@ export const roomRequests = {
     z.strictObject({ state: RoomStateDto }),
   ),
   'room.members': request(z.strictObject({ roomId: RoomId }), z.strictObject({ members: z.array(RoomMemberDto) })),
+  /** Join a named room of a channel I belong to (every channel member may: the channel's rooms are open to it). */
+  'room.join': request(z.strictObject({ roomId: RoomId }), z.strictObject({ room: RoomDto, state: RoomStateDto })),
   'channel.create': request(
-    z.strictObject({ name: DisplayName, userIds: UserIds }),
+    z.strictObject({
+      name: DisplayName,
+      userIds: UserIds,
+      isPublic: z.boolean().optional(),
+      topic: ChannelTopic.optional(),
+    }),
     z.strictObject({ channel: ChannelDto, room: RoomDto, state: RoomStateDto }),
   ),
   'channel.update': request(
-    z.strictObject({ channelId: ChannelId, name: DisplayName.optional(), adminId: UserId.optional() }),
+    z.strictObject({
+      channelId: ChannelId,
+      name: DisplayName.optional(),
+      adminId: UserId.optional(),
+      isPublic: z.boolean().optional(),
+      topic: ChannelTopic.optional(),
+    }),
     z.strictObject({ channel: ChannelDto }),
+  ),
+  /**
+   * Public channels, by id, `limit` (≤ LIMITS.directoryPageMax) after `afterId`; `nextAfterId` is null on the
+   * last page. Private channels are never listed.
+   */
+  'channel.directory': request(
+    z.strictObject({
+      afterId: z.number().int().nonnegative().optional(),
+      limit: z.number().int().min(1).max(LIMITS.directoryPageMax).optional(),
+    }),
+    z.strictObject({ channels: z.array(DirectoryChannelDto), nextAfterId: ChannelId.nullable() }),
+  ),
+  /** Join a public channel (its main room). A private or unknown channel answers CHANNEL_NOT_FOUND alike. */
+  'channel.join': request(
+    z.strictObject({ channelId: ChannelId }),
+    z.strictObject({ channel: ChannelDto, room: RoomDto, state: RoomStateDto }),
+  ),
+  /** The named rooms of a channel I belong to (at most LIMITS.channelRoomsMax), joined or not. */
+  'channel.rooms': request(
+    z.strictObject({ channelId: ChannelId }),
+    z.strictObject({ rooms: z.array(ChannelRoomDto) }),
   ),
   /** Leave a channel; its rooms must have been left first, and its admin cannot leave. */
   'channel.leave': request(z.strictObject({ channelId: ChannelId }), Empty),

@@ -11,6 +11,7 @@ type RoomHandlers = Pick<
   | 'room.update'
   | 'room.updateSettings'
   | 'room.members'
+  | 'room.join'
 >;
 
 export function roomHandlers(rooms: RoomService): RoomHandlers {
@@ -18,6 +19,7 @@ export function roomHandlers(rooms: RoomService): RoomHandlers {
     'room.create': (ctx, data) => rooms.createRoom(ctx.userId, data),
     'room.createDirect': (ctx, data) => rooms.createDirect(ctx.userId, data),
     'room.invite': (ctx, data) => rooms.invite(ctx.userId, data),
+    'room.join': (ctx, data) => rooms.join(ctx.userId, data.roomId),
     'room.leave': async (ctx, data) => {
       await rooms.leave(ctx.userId, data.roomId);
       return {};

@@ -32,7 +32,7 @@ describe('rooms store', () => {
         { roomId: 1, volume: 80, notifications: false, unread: 0, lastMessageId: 10 },
         { roomId: 7, volume: 80, notifications: true, unread: 2, lastMessageId: 3 },
       ],
-      channels: [{ id: 1, name: 'all', adminId: null, mainRoomId: 1 }],
+      channels: [{ id: 1, name: 'all', adminId: null, mainRoomId: 1, isPublic: false, topic: '' }],
     });
     return store;
   }

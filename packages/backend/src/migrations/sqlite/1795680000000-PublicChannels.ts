@@ -1,0 +1,20 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * channels.is_public and channels.topic: public channels are listed in the directory and joinable by anyone;
+ * existing channels stay invite-only. ADD COLUMN instead of the generated table rebuild: dropping `channels`
+ * would cascade to the rooms that reference it.
+ */
+export class PublicChannels1795680000000 implements MigrationInterface {
+  name = 'PublicChannels1795680000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "channels" ADD COLUMN "is_public" boolean NOT NULL DEFAULT (0)`);
+    await queryRunner.query(`ALTER TABLE "channels" ADD COLUMN "topic" varchar(200) NOT NULL DEFAULT ('')`);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`ALTER TABLE "channels" DROP COLUMN "topic"`);
+    await queryRunner.query(`ALTER TABLE "channels" DROP COLUMN "is_public"`);
+  }
+}

@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchSharedBrowser } from './browser';
+import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+
+/** Issue 11, item 3: a newcomer finds a public channel in the directory and joins it (Chromium, real build). */
+describe('the channel directory in Chromium', () => {
+  let instance: Instance;
+  let browser: Browser;
+  let alice: { context: BrowserContext; page: Page; name: string };
+  let bob: { context: BrowserContext; page: Page; name: string };
+  const shots = join(__dirname, '../../../test-results');
+
+  async function user(name: string) {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const page = await context.newPage();
+    page.on('dialog', (dialog) => void dialog.accept());
+    return { context, page, name };
+  }
+
+  async function signUp(who: { page: Page; name: string }) {
+    await who.page.goto(`${instance.url}/sign-up`);
+    await who.page.getByLabel('Username').fill(who.name);
+    await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
+    await who.page.getByLabel('Repeat password').fill('browser-pw');
+    await who.page.getByRole('button', { name: 'Create account' }).click();
+    await who.page.waitForURL(/\/chat\/1$/);
+  }
+
+  beforeAll(async () => {
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-channels') });
+    browser = await launchSharedBrowser();
+    alice = await user(uniqueName('alice'));
+    bob = await user(uniqueName('bob'));
+    mkdirSync(shots, { recursive: true });
+  });
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') {
+      const name = context.task.name.replace(/\W+/g, '-').slice(0, 60);
+      await alice?.page.screenshot({ path: join(shots, `${name}-alice.png`) }).catch(() => undefined);
+      await bob?.page.screenshot({ path: join(shots, `${name}-bob.png`) }).catch(() => undefined);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+  });
+
+  it('alice creates a public channel with a topic and a private one; bob sees only the public one and joins it', async () => {
+    await signUp(alice);
+    await signUp(bob);
+
+    await alice.page.getByRole('link', { name: '+ Channel' }).click();
+    await alice.page.getByLabel('Channel name').fill('secret');
+    await alice.page.getByRole('button', { name: 'Create channel' }).click();
+    await alice.page.waitForURL(/\/chat\/\d+$/);
+
+    await alice.page.getByRole('link', { name: '+ Channel' }).click();
+    await alice.page.getByLabel('Channel name').fill('lobby');
+    await alice.page.getByLabel('Topic').fill('Say hello to everyone here');
+    await alice.page.getByRole('switch', { name: /Public/ }).click();
+    await alice.page.getByRole('button', { name: 'Create channel' }).click();
+    await alice.page.waitForURL(/\/chat\/\d+$/);
+    const lobbyUrl = alice.page.url();
+
+    await bob.page.getByRole('link', { name: 'Browse channels' }).click();
+    await bob.page.waitForURL(/\/channels$/);
+    const listed = bob.page.getByRole('list', { name: 'Public channels' }).getByRole('listitem');
+    await expect.poll(() => listed.count()).toBe(1);
+    await expect.poll(() => listed.first().textContent()).toContain('lobby');
+    expect(await listed.first().textContent()).toContain('Say hello to everyone here');
+    expect(await listed.first().textContent()).toContain('1 member');
+    await bob.page.screenshot({ path: join(shots, 'channel-directory.png') });
+
+    await bob.page.getByRole('button', { name: 'Join lobby' }).click();
+    await bob.page.waitForURL(/\/chat\/\d+$/);
+    expect(bob.page.url()).toBe(lobbyUrl);
+    await expect.poll(() => bob.page.locator('main h1.title').textContent()).toContain('lobby');
+    await expect
+      .poll(() =>
+        bob.page
+          .getByRole('region', { name: 'Channel lobby' })
+          .count()
+          .catch(() => 0),
+      )
+      .toBeGreaterThan(0);
+    // Alice, in the room, sees bob arrive in the member count.
+    await expect.poll(() => alice.page.locator('main .subtitle').textContent()).toContain('2 members');
+  });
+});
