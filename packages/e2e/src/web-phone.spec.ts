@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchSharedBrowser } from './browser';
 import { signUp, startInstance, tempDir, TestClient, uniqueName, type Instance } from './stack';
 
@@ -20,7 +20,7 @@ describe('the web app on a 360 px phone, in Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let cdp: CDPSession;
-  let bob: TestClient;
+  let bobToken = '';
   const aliceName = uniqueName('alice');
 
   const drawer = () => page.locator('nav.sidebar');
@@ -66,8 +66,13 @@ describe('the web app on a 360 px phone, in Chromium', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL(/\/chat\/1$/);
 
-    const auth = await signUp(instance, uniqueName('bob'));
-    bob = await TestClient.connect(instance, auth.token);
+    bobToken = (await signUp(instance, uniqueName('bob'))).token;
+  });
+
+  // Each case starts from a fresh load of "all" with the drawer closed.
+  beforeEach(async () => {
+    await page.goto(`${instance.url}/chat/1`);
+    await page.locator('main .composer textarea').waitFor();
   });
 
   afterEach(async (test) => {
@@ -78,7 +83,6 @@ describe('the web app on a 360 px phone, in Chromium', () => {
   });
 
   afterAll(async () => {
-    bob?.ws.close();
     await browser?.close();
     await instance?.kill();
   });
@@ -129,6 +133,8 @@ describe('the web app on a 360 px phone, in Chromium', () => {
 
   it('marks ☰ when a message arrives in another room', async () => {
     expect(await page.getByTestId('menu-unread').count()).toBe(0);
+    // Connected only now: an idle protocol client is closed by the server after a while.
+    const bob = await TestClient.connect(instance, bobToken);
     const alice = bob.ready.users.find((user) => user.username === aliceName);
     expect(alice).toBeDefined();
     const { room } = await bob.request('room.createDirect', { userId: alice!.id });
@@ -143,6 +149,7 @@ describe('the web app on a 360 px phone, in Chromium', () => {
     await page.locator(`nav a[data-room-id="${room.id}"]`).tap();
     await page.getByText('psst, over here').waitFor();
     await expect.poll(() => page.getByTestId('menu-unread').count()).toBe(0);
+    bob.ws.close();
   });
 
   it('opens a message’s actions with a long press, as touch-sized buttons', async () => {
@@ -156,8 +163,12 @@ describe('the web app on a 360 px phone, in Chromium', () => {
 
     const box = await message.locator('.content').boundingBox();
     const at = { x: box!.x + 20, y: box!.y + box!.height / 2 };
-    await touch([at], 800);
-    await del.waitFor({ state: 'visible' });
+    // It opens while the finger still rests (no hover, no click has happened), and stays open after.
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at] });
+    await del.waitFor({ state: 'visible', timeout: 3_000 });
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    await page.waitForTimeout(300);
+    expect(await del.isVisible()).toBe(true);
     for (const name of ['Reply in thread', 'Edit message', 'Delete message']) {
       const button = await message.getByRole('button', { name }).boundingBox();
       expect(button?.width).toBeGreaterThanOrEqual(40);
