@@ -87,6 +87,19 @@ describe('the web app on a 360 px phone, in Chromium', () => {
     await instance?.kill();
   });
 
+  it('greets a newcomer with what to do first, until the welcome is dismissed', async () => {
+    const welcome = page.getByRole('region', { name: /^Welcome to Pychat/ });
+    await welcome.waitFor();
+    expect(await welcome.getByRole('link', { name: 'Create a channel' }).count()).toBe(1);
+    expect(await welcome.getByRole('link', { name: 'Start a direct message' }).count()).toBe(1);
+    await shot('welcome');
+    await welcome.getByRole('button', { name: 'Got it' }).tap();
+    await welcome.waitFor({ state: 'hidden' });
+    await page.reload();
+    await page.locator('main .composer textarea').waitFor();
+    expect(await welcome.count()).toBe(0);
+  });
+
   it('hides the drawer and shows the header as icon buttons with names', async () => {
     expect(await drawer().isVisible()).toBe(false);
     for (const name of [/^Show rooms/, /^Search messages$/]) {
