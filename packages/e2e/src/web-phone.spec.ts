@@ -122,6 +122,8 @@ describe('the web app on a 360 px phone, in Chromium', () => {
 
   it('closes the drawer with Escape, giving focus back to ☰', async () => {
     await openDrawer();
+    // Focus moves into the drawer, onto the open room.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-room-id'))).toBe('1');
     await page.keyboard.press('Escape');
     await drawer().waitFor({ state: 'hidden' });
     expect(await menuButton().evaluate((button) => button === document.activeElement)).toBe(true);
