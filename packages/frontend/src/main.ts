@@ -5,6 +5,7 @@ import { ApiService } from './services/api.service';
 import { ChatService } from './services/chat.service';
 import { EventRouter } from './services/event-router';
 import type { Services } from './services';
+import { InstallService } from './services/install.service';
 import { LocalDbService } from './services/local-db.service';
 import { LogService } from './services/logger';
 import { NotificationService } from './services/notification.service';
@@ -24,6 +25,7 @@ const db = new LocalDbService();
 const chat = new ChatService(store, ws, db, logs.getLogger('chat'));
 const rooms = new RoomsService(store, ws, db);
 const notifications = new NotificationService(store);
+const install = new InstallService(window);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
 let markRestored: () => void = () => undefined;
 const restored = new Promise<void>((resolve) => {
@@ -36,7 +38,7 @@ const events = new EventRouter(store, db, chat, notifications, logs.getLogger('e
 });
 session.attach(router, events);
 
-const services: Services = { api, ws, db, chat, rooms, session, notifications, logs };
+const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install };
 const app = createApp(App);
 for (const [key, service] of Object.entries(services)) {
   app.provide(key, service);

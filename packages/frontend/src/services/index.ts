@@ -1,5 +1,6 @@
 import type { ApiService } from './api.service';
 import type { ChatService } from './chat.service';
+import type { InstallService } from './install.service';
 import type { LocalDbService } from './local-db.service';
 import type { LogService } from './logger';
 import type { NotificationService } from './notification.service';
@@ -20,4 +21,5 @@ export interface Services {
   session: SessionService;
   notifications: NotificationService;
   logs: LogService;
+  install: InstallService;
 }
