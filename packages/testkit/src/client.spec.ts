@@ -74,6 +74,15 @@ describe('TestClient', () => {
     await client.close();
   });
 
+  it('takes only an answer that arrives after the request, not an older frame with the same replyTo', async () => {
+    const client = await TestClient.connect({ wsUrl }, 'tok');
+    // A raw frame with the id the next request will use (as fuzzing sends): the server answers it with an error.
+    client.sendRaw(JSON.stringify({ type: 'room.delete', id: 1, data: {} }));
+    await client.waitFor((f) => f.type === 'error');
+    await expect(client.request('session.ping', {})).resolves.toEqual({});
+    await client.close();
+  });
+
   it('finds frames already received, and times out on one that never comes', async () => {
     const client = await TestClient.connect({ wsUrl }, 'tok', { timeoutMs: 200 });
     await expect(client.waitFor('session.ready')).resolves.toEqual({ serverTime: 1 });

@@ -141,7 +141,9 @@ export class TestClient {
     timeoutMs = this.timeoutMs,
   ): Promise<ClientReplies[K]> {
     const id = this.#nextId++;
-    const answer = this.#wait(isAnswerTo(id), `the answer to ${type} #${id}`, timeoutMs);
+    // Only an answer that arrives from now on: raw frames sent earlier with the same id (fuzzing) were
+    // answered with that replyTo too, and must not be taken for this request's answer.
+    const answer = this.#wait(isAnswerTo(id), `the answer to ${type} #${id}`, timeoutMs, this.frames.length);
     this.ws.send(JSON.stringify({ type, id, data }));
     const frame = await answer;
     if (frame.type === 'error') {
@@ -212,8 +214,9 @@ export class TestClient {
     this.ws.terminate();
   }
 
-  #wait(match: (f: ServerFrame) => boolean, what: string, timeoutMs: number): Promise<ServerFrame> {
-    const existing = this.frames.find(match);
+  /** The first frame from index `from` on (already received or future) that matches. */
+  #wait(match: (f: ServerFrame) => boolean, what: string, timeoutMs: number, from = 0): Promise<ServerFrame> {
+    const existing = this.frames.slice(from).find(match);
     if (existing) {
       return Promise.resolve(existing);
     }
