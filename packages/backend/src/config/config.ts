@@ -146,6 +146,38 @@ const EnvSchema = z.object({
   PYCHAT_HTTP_REDIRECT_PORT: z.preprocess(emptyAsUnset, int(1, 65535).optional()),
   /** Bearer token for GET /metrics (at least 16 characters). Unset: /metrics answers only loopback clients. */
   PYCHAT_METRICS_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16).optional()),
+  /**
+   * The bundled TURN server (node-turn, UDP only, in this process): `on` relays calls between peers behind
+   * NAT. Off by default in a plain install, on in the docker image. For TCP/TLS or many calls use coturn and
+   * PYCHAT_TURN_URLS.
+   */
+  PYCHAT_TURN: z.enum(['off', 'on']).default('off'),
+  /** UDP port of the bundled TURN server (also answers STUN binding requests). */
+  PYCHAT_TURN_PORT: int(1, 65535).default(3478),
+  /** Comma-separated addresses it listens on; empty: every address of every interface (one socket each). */
+  PYCHAT_TURN_LISTEN_IPS: z.string().default(''),
+  /** Comma-separated local addresses relay sockets bind to, in turn; empty: the address the client reached. */
+  PYCHAT_TURN_RELAY_IPS: z.string().default(''),
+  /** Public address announced for relay sockets when the server is behind NAT (docker, cloud 1:1 NAT). */
+  PYCHAT_TURN_EXTERNAL_IP: optionalString,
+  /** UDP port range of relay sockets (one per call participant); publish it with 3478/udp. */
+  PYCHAT_TURN_MIN_PORT: int(1024, 65535).default(49152),
+  PYCHAT_TURN_MAX_PORT: int(1024, 65535).default(65535),
+  /**
+   * Shared secret of the TURN REST credentials (coturn's `static-auth-secret`). Unset: generated once into
+   * <data dir>/turn-secret (0600).
+   */
+  PYCHAT_TURN_SECRET: z.preprocess(emptyAsUnset, z.string().min(16).optional()),
+  /** Realm of the long-term credentials (coturn's `realm`). */
+  PYCHAT_TURN_REALM: z.string().min(1).default('pychat'),
+  /**
+   * Comma-separated ICE URLs given to clients instead of the bundled server's, e.g. an external coturn
+   * (`turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349?transport=tcp`). Unset: with
+   * PYCHAT_TURN=on, `stun:` and `turn:` URLs on the page's host and PYCHAT_TURN_PORT; else none.
+   */
+  PYCHAT_TURN_URLS: z.string().default(''),
+  /** Lifetime of the TURN credentials GET /api/ice-servers hands out; a call started before expiry keeps them. */
+  PYCHAT_TURN_CREDENTIAL_TTL_S: int(60, 30 * 86_400).default(86_400),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -195,6 +227,23 @@ export interface Config {
   readonly httpRedirectPort: number | null;
   /** null: /metrics is for loopback clients only. */
   readonly metricsToken: string | null;
+  readonly turn: {
+    /** Run the bundled node-turn server (turn/turn-server.ts). */
+    readonly enabled: boolean;
+    readonly port: number;
+    /** Empty: every interface address. */
+    readonly listenIps: readonly string[];
+    readonly relayIps: readonly string[];
+    readonly externalIp: string | null;
+    readonly minPort: number;
+    readonly maxPort: number;
+    /** null: read or generate <data dir>/turn-secret (turn/secret.ts). */
+    readonly secret: string | null;
+    readonly realm: string;
+    /** Explicit ICE URLs (external coturn); empty: derived from the request's host when enabled. */
+    readonly urls: readonly string[];
+    readonly credentialTtlS: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -276,6 +325,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : e.PYCHAT_TLS === 'auto'
         ? { source: 'self-signed', dir: join(dataDir, 'tls') }
         : null;
+  if (e.PYCHAT_TURN_MIN_PORT > e.PYCHAT_TURN_MAX_PORT) {
+    throw new ConfigError([
+      `PYCHAT_TURN_MIN_PORT (${e.PYCHAT_TURN_MIN_PORT}) is above PYCHAT_TURN_MAX_PORT (${e.PYCHAT_TURN_MAX_PORT})`,
+    ]);
+  }
+  const list = (value: string) =>
+    value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const turnUrls = list(e.PYCHAT_TURN_URLS);
+  const badUrl = turnUrls.find((url) => !/^(stun|stuns|turn|turns):[^\s]+$/.test(url));
+  if (badUrl !== undefined) {
+    throw new ConfigError([`PYCHAT_TURN_URLS: expected stun:, turn: or turns: URLs, got "${badUrl}"`]);
+  }
   return Object.freeze({
     host: e.PYCHAT_HOST,
     port: e.PYCHAT_PORT,
@@ -313,6 +377,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     httpRedirectPort: e.PYCHAT_HTTP_REDIRECT_PORT ?? null,
     metricsToken: e.PYCHAT_METRICS_TOKEN ?? null,
+    turn: {
+      enabled: e.PYCHAT_TURN === 'on',
+      port: e.PYCHAT_TURN_PORT,
+      listenIps: list(e.PYCHAT_TURN_LISTEN_IPS),
+      relayIps: list(e.PYCHAT_TURN_RELAY_IPS),
+      externalIp: e.PYCHAT_TURN_EXTERNAL_IP ?? null,
+      minPort: e.PYCHAT_TURN_MIN_PORT,
+      maxPort: e.PYCHAT_TURN_MAX_PORT,
+      secret: e.PYCHAT_TURN_SECRET ?? null,
+      realm: e.PYCHAT_TURN_REALM,
+      urls: turnUrls,
+      credentialTtlS: e.PYCHAT_TURN_CREDENTIAL_TTL_S,
+    },
   });
 }
 
