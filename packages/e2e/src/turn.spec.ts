@@ -12,6 +12,20 @@ import { api, signUp, startInstance, tempDir, type Instance } from './stack';
  */
 const SECRET = 'e2e-turn-secret-0123456789abcdef';
 
+/** PYCHAT_TURN=on on 127.0.0.1 (every peer here is on loopback), relay ports minPort..minPort+49. */
+function turnEnv(turnPort: number, minPort: number): Record<string, string> {
+  return {
+    PYCHAT_DB_URL: 'sqlite::memory:',
+    PYCHAT_DATA_DIR: tempDir('turn'),
+    PYCHAT_TURN: 'on',
+    PYCHAT_TURN_PORT: String(turnPort),
+    PYCHAT_TURN_LISTEN_IPS: '127.0.0.1',
+    PYCHAT_TURN_MIN_PORT: String(minPort),
+    PYCHAT_TURN_MAX_PORT: String(minPort + 49),
+    PYCHAT_TURN_SECRET: SECRET,
+  };
+}
+
 function run(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('turnutils_uclient', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -35,6 +49,7 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
   let username: string;
   let credential: string;
   let userId: number;
+  let relayBase: number;
 
   beforeAll(async () => {
     // Fails (not skips) without coturn's tools: the test command installs them.
@@ -45,16 +60,8 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
     peerPort = await freeUdpPort();
     // A relay range of its own, away from the kernel's ephemeral ports (32768-60999).
     const minPort = 61000 + Math.floor(Math.random() * 40) * 100;
-    server = await startInstance({
-      PYCHAT_DB_URL: 'sqlite::memory:',
-      PYCHAT_DATA_DIR: tempDir('turn'),
-      PYCHAT_TURN: 'on',
-      PYCHAT_TURN_PORT: String(turnPort),
-      PYCHAT_TURN_LISTEN_IPS: '127.0.0.1',
-      PYCHAT_TURN_MIN_PORT: String(minPort),
-      PYCHAT_TURN_MAX_PORT: String(minPort + 99),
-      PYCHAT_TURN_SECRET: SECRET,
-    });
+    relayBase = minPort;
+    server = await startInstance({ ...turnEnv(turnPort, minPort), PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: 'true' });
     peer = spawn('turnutils_peer', ['-L', '127.0.0.1', '-p', String(peerPort)], { stdio: 'ignore' });
     const auth = await signUp(server);
     userId = auth.user.id;
@@ -97,6 +104,35 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
     expect(output).toContain('tot_send_msgs=40, tot_recv_msgs=40');
     expect(output).toMatch(/Total lost packets 0 \(0\.0+%\)/);
     expect(code, output).toBe(0);
+  });
+
+  it("refuses to relay to a loopback peer by default (the server's own UDP services stay out of reach)", async () => {
+    const port = await freeUdpPort();
+    const guarded = await startInstance(turnEnv(port, relayBase + 50));
+    try {
+      const expiry = Math.floor(Date.now() / 1000) + 60;
+      const user = `${expiry}:${userId}`;
+      const password = createHmac('sha1', SECRET).update(user).digest('base64');
+      const { code, output } = await run(
+        ['-c', '-L', '127.0.0.1', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(port)].concat([
+          '-u',
+          user,
+          '-w',
+          password,
+          '-n',
+          '20',
+          '-m',
+          '2',
+          '127.0.0.1',
+        ]),
+        8_000,
+      );
+      expect(output).toContain('error 403');
+      expect(output).not.toContain('Total lost packets');
+      expect(code).not.toBe(0);
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('refuses a wrong password', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '@pychat/protocol';
 import { z } from 'zod';
@@ -160,6 +161,13 @@ const EnvSchema = z.object({
   PYCHAT_TURN_RELAY_IPS: z.string().default(''),
   /** Public address announced for relay sockets when the server is behind NAT (docker, cloud 1:1 NAT). */
   PYCHAT_TURN_EXTERNAL_IP: optionalString,
+  /**
+   * Relay to loopback peers (127.0.0.0/8, ::1). Off: a user cannot reach the server's own UDP services through
+   * the relay. Tests running every peer on 127.0.0.1 turn it on.
+   */
+  PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: bool.default(false),
+  /** Comma-separated extra peer addresses/CIDRs the relay refuses (e.g. 10.0.0.0/8 on a public server). */
+  PYCHAT_TURN_DENIED_PEERS: z.string().default(''),
   /** UDP port range of relay sockets (one per call participant); publish it with 3478/udp. */
   PYCHAT_TURN_MIN_PORT: int(1024, 65535).default(49152),
   PYCHAT_TURN_MAX_PORT: int(1024, 65535).default(65535),
@@ -235,6 +243,9 @@ export interface Config {
     readonly listenIps: readonly string[];
     readonly relayIps: readonly string[];
     readonly externalIp: string | null;
+    readonly allowLoopbackPeers: boolean;
+    /** IPs or CIDRs (checked at load). */
+    readonly deniedPeers: readonly string[];
     readonly minPort: number;
     readonly maxPort: number;
     /** null: read or generate <data dir>/turn-secret (turn/secret.ts). */
@@ -340,6 +351,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (badUrl !== undefined) {
     throw new ConfigError([`PYCHAT_TURN_URLS: expected stun:, turn: or turns: URLs, got "${badUrl}"`]);
   }
+  const deniedPeers = list(e.PYCHAT_TURN_DENIED_PEERS);
+  const badPeer = deniedPeers.find((entry) => {
+    const [address, bits, extra] = entry.split('/');
+    const max = isIPv4(address) ? 32 : isIPv6(address) ? 128 : -1;
+    return max < 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max));
+  });
+  if (badPeer !== undefined) {
+    throw new ConfigError([`PYCHAT_TURN_DENIED_PEERS: expected IPs or CIDRs, got "${badPeer}"`]);
+  }
   return Object.freeze({
     host: e.PYCHAT_HOST,
     port: e.PYCHAT_PORT,
@@ -383,6 +403,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       listenIps: list(e.PYCHAT_TURN_LISTEN_IPS),
       relayIps: list(e.PYCHAT_TURN_RELAY_IPS),
       externalIp: e.PYCHAT_TURN_EXTERNAL_IP ?? null,
+      allowLoopbackPeers: e.PYCHAT_TURN_ALLOW_LOOPBACK_PEERS,
+      deniedPeers,
       minPort: e.PYCHAT_TURN_MIN_PORT,
       maxPort: e.PYCHAT_TURN_MAX_PORT,
       secret: e.PYCHAT_TURN_SECRET ?? null,

@@ -14,6 +14,7 @@ declare module 'node-turn' {
     realm?: string;
     credentials?: Record<string, string>;
     getPassword?: (username: string) => string | undefined;
+    allowPeer?: (address: string) => boolean;
     debugLevel?: 'ALL' | 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL' | 'OFF';
     log?: (message: unknown) => void;
   }

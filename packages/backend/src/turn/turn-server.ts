@@ -2,6 +2,7 @@ import NodeTurn from 'node-turn';
 import type { Config } from '../config/config';
 import type { Logger } from '../logger';
 import { expectedTurnPassword } from './credentials';
+import { peerPolicy } from './peer-policy';
 
 export interface TurnServer {
   /** The addresses it listens on (UDP, config.turn.port). */
@@ -36,6 +37,7 @@ export async function startTurnServer(
     authMech: 'long-term',
     realm: turn.realm,
     getPassword: (username) => expectedTurnPassword(secret, username, now()),
+    allowPeer: peerPolicy(turn.allowLoopbackPeers, turn.deniedPeers),
     debugLevel: 'ERROR',
     log: (message) => log.warn({ detail: String(message) }, 'node-turn'),
   });
