@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { IceServersResponse } from '@pychat/protocol';
-import { freeUdpPort } from '@pychat/testkit';
+import { BACKEND_MAIN, freeUdpPort } from '@pychat/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, signUp, startInstance, tempDir, type Instance } from './stack';
 
@@ -133,6 +134,41 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
     } finally {
       await guarded.stop();
     }
+  });
+
+  it('stop() releases the relay sockets and timers of live allocations: the process exits by itself', async () => {
+    const port = await freeUdpPort();
+    const script = `
+      const { startTurnServer } = require(${JSON.stringify(join(dirname(BACKEND_MAIN), 'turn/turn-server.js'))});
+      const log = { child: () => log, info() {}, warn() {} };
+      startTurnServer({ port: ${port}, listenIps: ['127.0.0.1'], relayIps: [], externalIp: null,
+        allowLoopbackPeers: true, deniedPeers: [], minPort: ${relayBase + 50}, maxPort: ${relayBase + 99},
+        secret: null, realm: 'pychat', urls: [], credentialTtlS: 600 }, ${JSON.stringify(SECRET)}, log)
+        .then((turn) => { process.once('SIGUSR2', () => turn.stop()); console.log('ready'); });`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // An allocation (lifetime 600 s) with a permission and a channel stays behind on the server.
+    const { code } = await run(
+      ['-c', '-L', '127.0.0.1', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(port)].concat([
+        '-u',
+        username,
+        '-w',
+        credential,
+        '-n',
+        '5',
+        '-m',
+        '1',
+        '127.0.0.1',
+      ]),
+      10_000,
+    );
+    expect(code).toBe(0);
+    child.kill('SIGUSR2');
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 3_000));
+    const result = await Promise.race([exited, timeout]);
+    child.kill('SIGKILL');
+    expect(result).toBe(0);
   });
 
   it('refuses a wrong password', async () => {
