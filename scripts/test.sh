@@ -11,6 +11,9 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v ip >/dev/null || missing+=(iproute2)
+# coturn only for its client tools (turnutils_uclient/turnutils_peer, packages/e2e/src/turn.spec.ts); policy-rc.d
+# or not, the test never uses its turnserver.
+command -v turnutils_uclient >/dev/null || missing+=(coturn)
 # Ops checks (scripts/ci): podman builds and runs the image, debootstrap makes the stand-in base and the
 # Pi-like root, mariadb-dump backs up MariaDB, openssl/curl probe the running container.
 command -v podman >/dev/null || missing+=(podman)

@@ -45,6 +45,9 @@ import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
 import { roomHandlers } from './ws/handlers/room.handlers';
 import { WsServer } from './ws/server';
+import { IceService } from './services/ice.service';
+import { loadTurnSecret } from './turn/secret';
+import { startTurnServer, type TurnServer } from './turn/turn-server';
 
 export interface Pychat {
   readonly server: Server;
@@ -174,6 +177,22 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     };
   };
 
+  // TURN: a secret only when something uses it (bundled server or external URLs), so a plain install writes none.
+  const turnInUse = config.turn.enabled || config.turn.urls.length > 0;
+  const turnSecret = turnInUse ? loadTurnSecret(config.turn.secret, config.dataDir) : null;
+  const ice = new IceService(
+    turnSecret === null
+      ? null
+      : {
+          bundled: config.turn.enabled,
+          port: config.turn.port,
+          urls: config.turn.urls,
+          secret: turnSecret,
+          credentialTtlS: config.turn.credentialTtlS,
+        },
+    clock,
+  );
+
   const handlers: Handlers = {
     ...messageHandlers(messageService),
     ...roomHandlers(roomService),
@@ -187,6 +206,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     users: userService,
     rooms: roomService,
     messages: messageService,
+    ice,
     health,
     logger,
     staticDir: config.staticDir,
@@ -221,6 +241,16 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  let turn: TurnServer | null = null;
+  if (config.turn.enabled && turnSecret !== null) {
+    try {
+      turn = await startTurnServer(config.turn, turnSecret, logger, clock);
+    } catch (error) {
+      server.close();
+      await ws.close();
+      throw error;
+    }
+  }
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   let redirect: Server | null = null;
   if (tls) {
@@ -249,6 +279,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     stopping ??= (async () => {
       clearInterval(sessionSweep);
       redirect?.close();
+      turn?.stop();
       metrics.close();
       server.close();
       await ws.close();

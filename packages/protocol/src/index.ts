@@ -11,6 +11,7 @@ export * from './model/errors';
 export * from './model/limits';
 export * from './model/text';
 export * from './http/auth';
+export * from './http/ice';
 export type { RequestSpec } from './ws/define';
 
 export { PROTOCOL_VERSION } from './constants';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 import { LIMITS } from '@pychat/protocol';
 import { z } from 'zod';
@@ -146,6 +147,45 @@ const EnvSchema = z.object({
   PYCHAT_HTTP_REDIRECT_PORT: z.preprocess(emptyAsUnset, int(1, 65535).optional()),
   /** Bearer token for GET /metrics (at least 16 characters). Unset: /metrics answers only loopback clients. */
   PYCHAT_METRICS_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16).optional()),
+  /**
+   * The bundled TURN server (node-turn, UDP only, in this process): `on` relays calls between peers behind
+   * NAT. Off by default in a plain install, on in the docker image. For TCP/TLS or many calls use coturn and
+   * PYCHAT_TURN_URLS.
+   */
+  PYCHAT_TURN: z.enum(['off', 'on']).default('off'),
+  /** UDP port of the bundled TURN server (also answers STUN binding requests). */
+  PYCHAT_TURN_PORT: int(1, 65535).default(3478),
+  /** Comma-separated addresses it listens on; empty: every address of every interface (one socket each). */
+  PYCHAT_TURN_LISTEN_IPS: z.string().default(''),
+  /** Comma-separated local addresses relay sockets bind to, in turn; empty: the address the client reached. */
+  PYCHAT_TURN_RELAY_IPS: z.string().default(''),
+  /** Public address announced for relay sockets when the server is behind NAT (docker, cloud 1:1 NAT). */
+  PYCHAT_TURN_EXTERNAL_IP: optionalString,
+  /**
+   * Relay to loopback peers (127.0.0.0/8, ::1). Off: a user cannot reach the server's own UDP services through
+   * the relay. Tests running every peer on 127.0.0.1 turn it on.
+   */
+  PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: bool.default(false),
+  /** Comma-separated extra peer addresses/CIDRs the relay refuses (e.g. 10.0.0.0/8 on a public server). */
+  PYCHAT_TURN_DENIED_PEERS: z.string().default(''),
+  /** UDP port range of relay sockets (one per call participant); publish it with 3478/udp. */
+  PYCHAT_TURN_MIN_PORT: int(1024, 65535).default(49152),
+  PYCHAT_TURN_MAX_PORT: int(1024, 65535).default(65535),
+  /**
+   * Shared secret of the TURN REST credentials (coturn's `static-auth-secret`). Unset: generated once into
+   * <data dir>/turn-secret (0600).
+   */
+  PYCHAT_TURN_SECRET: z.preprocess(emptyAsUnset, z.string().min(16).optional()),
+  /** Realm of the long-term credentials (coturn's `realm`). */
+  PYCHAT_TURN_REALM: z.string().min(1).default('pychat'),
+  /**
+   * Comma-separated ICE URLs given to clients instead of the bundled server's, e.g. an external coturn
+   * (`turn:turn.example.com:3478?transport=udp,turns:turn.example.com:5349?transport=tcp`). Unset: with
+   * PYCHAT_TURN=on, `stun:` and `turn:` URLs on the page's host and PYCHAT_TURN_PORT; else none.
+   */
+  PYCHAT_TURN_URLS: z.string().default(''),
+  /** Lifetime of the TURN credentials GET /api/ice-servers hands out; a call started before expiry keeps them. */
+  PYCHAT_TURN_CREDENTIAL_TTL_S: int(60, 30 * 86_400).default(86_400),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -195,6 +235,26 @@ export interface Config {
   readonly httpRedirectPort: number | null;
   /** null: /metrics is for loopback clients only. */
   readonly metricsToken: string | null;
+  readonly turn: {
+    /** Run the bundled node-turn server (turn/turn-server.ts). */
+    readonly enabled: boolean;
+    readonly port: number;
+    /** Empty: every interface address. */
+    readonly listenIps: readonly string[];
+    readonly relayIps: readonly string[];
+    readonly externalIp: string | null;
+    readonly allowLoopbackPeers: boolean;
+    /** IPs or CIDRs (checked at load). */
+    readonly deniedPeers: readonly string[];
+    readonly minPort: number;
+    readonly maxPort: number;
+    /** null: read or generate <data dir>/turn-secret (turn/secret.ts). */
+    readonly secret: string | null;
+    readonly realm: string;
+    /** Explicit ICE URLs (external coturn); empty: derived from the request's host when enabled. */
+    readonly urls: readonly string[];
+    readonly credentialTtlS: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -276,6 +336,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : e.PYCHAT_TLS === 'auto'
         ? { source: 'self-signed', dir: join(dataDir, 'tls') }
         : null;
+  if (e.PYCHAT_TURN_MIN_PORT > e.PYCHAT_TURN_MAX_PORT) {
+    throw new ConfigError([
+      `PYCHAT_TURN_MIN_PORT (${e.PYCHAT_TURN_MIN_PORT}) is above PYCHAT_TURN_MAX_PORT (${e.PYCHAT_TURN_MAX_PORT})`,
+    ]);
+  }
+  const list = (value: string) =>
+    value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
+  const turnUrls = list(e.PYCHAT_TURN_URLS);
+  const badUrl = turnUrls.find((url) => !/^(stun|stuns|turn|turns):[^\s]+$/.test(url));
+  if (badUrl !== undefined) {
+    throw new ConfigError([`PYCHAT_TURN_URLS: expected stun:, turn: or turns: URLs, got "${badUrl}"`]);
+  }
+  const deniedPeers = list(e.PYCHAT_TURN_DENIED_PEERS);
+  const badPeer = deniedPeers.find((entry) => {
+    const [address, bits, extra] = entry.split('/');
+    const max = isIPv4(address) ? 32 : isIPv6(address) ? 128 : -1;
+    return max < 0 || extra !== undefined || (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max));
+  });
+  if (badPeer !== undefined) {
+    throw new ConfigError([`PYCHAT_TURN_DENIED_PEERS: expected IPs or CIDRs, got "${badPeer}"`]);
+  }
   return Object.freeze({
     host: e.PYCHAT_HOST,
     port: e.PYCHAT_PORT,
@@ -313,6 +397,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     httpRedirectPort: e.PYCHAT_HTTP_REDIRECT_PORT ?? null,
     metricsToken: e.PYCHAT_METRICS_TOKEN ?? null,
+    turn: {
+      enabled: e.PYCHAT_TURN === 'on',
+      port: e.PYCHAT_TURN_PORT,
+      listenIps: list(e.PYCHAT_TURN_LISTEN_IPS),
+      relayIps: list(e.PYCHAT_TURN_RELAY_IPS),
+      externalIp: e.PYCHAT_TURN_EXTERNAL_IP ?? null,
+      allowLoopbackPeers: e.PYCHAT_TURN_ALLOW_LOOPBACK_PEERS,
+      deniedPeers,
+      minPort: e.PYCHAT_TURN_MIN_PORT,
+      maxPort: e.PYCHAT_TURN_MAX_PORT,
+      secret: e.PYCHAT_TURN_SECRET ?? null,
+      realm: e.PYCHAT_TURN_REALM,
+      urls: turnUrls,
+      credentialTtlS: e.PYCHAT_TURN_CREDENTIAL_TTL_S,
+    },
   });
 }
 

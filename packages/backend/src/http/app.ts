@@ -5,10 +5,12 @@ import type { HealthResponse } from '@pychat/protocol';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
+import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
 import { authRouter } from './auth.router';
+import { iceRouter } from './ice.router';
 import type { TrustFn } from './client-ip';
 import { accessLog } from './middleware/access-log';
 import { requireSession } from './middleware/auth';
@@ -23,6 +25,7 @@ export interface HttpDeps {
   users: UserService;
   rooms: RoomService;
   messages: MessageService;
+  ice: IceService;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -53,6 +56,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/auth', authRouter(deps.auth, { cookieSecure: deps.cookieSecure, sessionTtlMs: deps.sessionTtlMs }));
   app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users));
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
+  app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));
   app.use('/api', () => {
     throw new AppError('NOT_FOUND', 'No such API endpoint');
   });

@@ -1,0 +1,40 @@
+import type { IceServersResponse } from '@pychat/protocol';
+import type { Clock } from './clock';
+import { issueTurnCredentials } from '../turn/credentials';
+
+export interface IceSettings {
+  /** The bundled TURN server runs: its URLs follow the page's host. */
+  readonly bundled: boolean;
+  readonly port: number;
+  /** Explicit URLs (external coturn); when set they replace the bundled server's. */
+  readonly urls: readonly string[];
+  readonly secret: string;
+  readonly credentialTtlS: number;
+}
+
+/** STUN/TURN servers for a signed-in user's calls, with fresh TURN REST credentials (turn/credentials.ts). */
+export class IceService {
+  constructor(
+    private readonly settings: IceSettings | null,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `pageHost`: the host the page was loaded from (already checked to be a hostname or IP literal). */
+  forUser(userId: number, pageHost: string): IceServersResponse {
+    const s = this.settings;
+    const ttlS = s?.credentialTtlS ?? 86_400;
+    const urls =
+      s === null
+        ? []
+        : s.urls.length > 0
+          ? [...s.urls]
+          : s.bundled
+            ? [`stun:${pageHost}:${s.port}`, `turn:${pageHost}:${s.port}?transport=udp`]
+            : [];
+    if (s === null || urls.length === 0) {
+      return { iceServers: [], ttlS };
+    }
+    const { username, credential } = issueTurnCredentials(s.secret, userId, this.clock(), ttlS);
+    return { iceServers: [{ urls, username, credential }], ttlS };
+  }
+}
