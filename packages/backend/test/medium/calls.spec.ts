@@ -227,6 +227,8 @@ describe(`calls (${dialect})`, () => {
     await bob.client.waitFor('call.declined');
 
     await bob.client.request('call.join', { callId });
+    // A device in the call hangs up rather than declines.
+    expect(await bob.client.requestError('call.decline', { callId })).toMatchObject({ code: 'INVALID_OPERATION' });
     await bob.client.request('call.leave', { callId });
     expect(await alice.client.waitFor('call.left')).toMatchObject({
       callId,
