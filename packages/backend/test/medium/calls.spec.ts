@@ -140,6 +140,10 @@ describe(`calls (${dialect})`, () => {
       });
     }
     expect((await eve.client.request('call.list', {})).calls).toEqual([]);
+    // Word for word the same answer, but for the id itself.
+    const hidden = await eve.client.requestError('call.join', { callId });
+    const missing = await eve.client.requestError('call.join', { callId: forged });
+    expect(hidden.message.replace(callId, 'ID')).toBe(missing.message.replace(forged, 'ID'));
     // Bob's second tab is a member but has not joined: it cannot signal, nor be signalled.
     expect(
       await bobTab.requestError('rtc.candidate', { callId, toConnId: aliceConn, candidate: CANDIDATE }),
