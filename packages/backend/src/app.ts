@@ -7,6 +7,7 @@ import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Bus } from './bus/bus';
 import { frameTypeOf } from './bus/envelope';
+import { MemoryCallStore, RedisCallStore, type CallStore } from './bus/call.store';
 import { MemoryBus } from './bus/memory.bus';
 import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } from './bus/presence.registry';
 import { RedisBus } from './bus/redis.bus';
@@ -25,6 +26,7 @@ import { SessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
 import { AccessService } from './services/access.service';
 import { AuthService } from './services/auth.service';
+import { CallService } from './services/call.service';
 import { ChannelService } from './services/channel.service';
 import { systemClock, type Clock } from './services/clock';
 import { DomainEventBus } from './services/events';
@@ -40,6 +42,7 @@ import { ConnectionRegistry } from './ws/connections';
 import type { Handlers } from './ws/context';
 import { Dispatcher } from './ws/dispatcher';
 import { RequestLimits } from './ws/request-limits';
+import { callHandlers } from './ws/handlers/call.handlers';
 import { channelHandlers } from './ws/handlers/channel.handlers';
 import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
@@ -88,6 +91,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   let bus: Bus;
   let registry: PresenceRegistry;
   let pingRedis: (() => Promise<number>) | undefined;
+  let callStore: CallStore;
   if (config.redis) {
     const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
     await redisBus.connect();
@@ -95,10 +99,12 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     await presence.start();
     bus = redisBus;
     registry = presence;
+    callStore = new RedisCallStore(redisBus.client, config.redis.prefix);
     pingRedis = () => timed(() => redisBus.client.ping());
   } else {
     bus = new MemoryBus();
     registry = new MemoryPresenceRegistry();
+    callStore = new MemoryCallStore();
   }
   const metrics = new Metrics({
     connections: () => connections.size,
@@ -132,6 +138,8 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
   const channelService = new ChannelService(rooms, users, access, events, clock, config.limits.channelsPerUser);
   const messageService = new MessageService(messages, rooms, access, events, clock);
+  const callService = new CallService(callStore, access, events, clock, logger);
+  callService.start();
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
   // Expired sessions are refused at use; this only keeps the table small, so a failed sweep waits for the next.
@@ -198,6 +206,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ...roomHandlers(roomService),
     ...channelHandlers(channelService),
     ...presenceHandlers(presenceService, userService, clock),
+    ...callHandlers(callService),
   };
   const limits = new RequestLimits(config.ws.rates);
   const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }), limits);
@@ -227,6 +236,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     auth: authService,
     session: new SessionService(roomService, userService, presenceService, clock),
     presence: presenceService,
+    calls: callService,
     registry: connections,
     dispatcher,
     limits,
@@ -283,6 +293,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       metrics.close();
       server.close();
       await ws.close();
+      await callService.close();
       await presenceService.close();
       server.closeAllConnections();
       await registry.close();

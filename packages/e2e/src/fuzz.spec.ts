@@ -148,6 +148,18 @@ class Observer {
         this.channels.delete(frame.data.channelId);
         return problem;
       }
+      case 'call.incoming':
+        return inRoom(frame.data.call.roomId);
+      case 'call.joined':
+      case 'call.declined':
+      case 'call.left':
+      case 'call.ended':
+        return inRoom(frame.data.roomId);
+      case 'rtc.offer':
+      case 'rtc.answer':
+      case 'rtc.candidate':
+        // Nobody but Alice's one device is ever in a call: SDP or ICE reaching anyone is a forwarding hole.
+        return 'signalling for a call it never joined';
     }
   }
 }
@@ -243,6 +255,19 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     await record('session.ping', {});
     await record('settings.update', { theme: 'dark', messageSound: false });
     await record('message.delete', { messageId: inAll.message.id });
+    const { callId } = await record('call.start', { roomId: room.room.id, video: false });
+    await record('call.list', {});
+    const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    const candidate = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 5000 typ host', sdpMid: '0' };
+    // Bob's device never joins: every forward to it must be refused (CALL_PEER_NOT_FOUND). No call.leave seed:
+    // the call stays up, so these reach the peer check rather than CALL_NOT_FOUND.
+    seeds.push(
+      { type: 'rtc.offer', data: { callId, toConnId: bob.ready.connectionId, sdp } },
+      { type: 'rtc.answer', data: { callId, toConnId: bob.ready.connectionId, sdp } },
+      { type: 'rtc.candidate', data: { callId, toConnId: bob.ready.connectionId, candidate } },
+      { type: 'call.join', data: { callId } },
+      { type: 'call.decline', data: { callId } },
+    );
     // Requests that end something: recorded as seeds without being sent now.
     seeds.push(
       { type: 'room.leave', data: { roomId: room.room.id } },

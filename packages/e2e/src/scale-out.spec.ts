@@ -12,12 +12,13 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
   const database = `e2e_${randomBytes(4).toString('hex')}`;
   let one: Instance;
   let two: Instance;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     const admin = await createConnection(MYSQL);
     await admin.query(`CREATE DATABASE ${database} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.end();
-    const env = {
+    env = {
       PYCHAT_DB_URL: `${MYSQL.replace(/^mysql:/, 'mariadb:')}/${database}`,
       PYCHAT_REDIS_URL: REDIS,
       PYCHAT_REDIS_PREFIX: `${database}:`,
@@ -103,4 +104,31 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
     await w.waitFor('presence.changed', wentOffline);
     await w.close();
   });
+
+  it('takes the devices of a SIGKILLed instance out of their calls within seconds', async () => {
+    // A third instance, so the two above stay up for the other tests.
+    const three = await startInstance({ ...env, PYCHAT_INSTANCE_ID: 'three' });
+    const alice = await signUp(one, uniqueName('alice'));
+    const bob = await signUp(three, uniqueName('bob'));
+    const a = await TestClient.connect(one, alice.token);
+    const b = await TestClient.connect(three, bob.token);
+    const { room } = await a.request('room.createDirect', { userId: bob.user.id });
+    await b.waitFor('room.added', (d) => d.room.id === room.id);
+    const { callId } = await a.request('call.start', { roomId: room.id, video: false });
+    await b.waitFor('call.incoming', (d) => d.call.callId === callId);
+    await b.request('call.join', { callId });
+    await a.waitFor('call.joined', (d) => d.connId === b.ready.connectionId);
+
+    const killedAt = Date.now();
+    await three.kill();
+
+    // No close handler ran on three: the other instances' sweep finds Bob's device unrefreshed (6 s + 2 s sweep).
+    const left = await a.waitFor('call.left', (d) => d.connId === b.ready.connectionId, 15_000);
+    expect(left).toMatchObject({ callId, userId: bob.user.id, reason: 'disconnected' });
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect((await a.request('call.list', {})).calls[0]?.peers).toEqual([
+      { userId: alice.user.id, connId: a.ready.connectionId },
+    ]);
+    await a.close();
+  }, 40_000);
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorBody } from './model/dto';
+import { callEvents, callRequests } from './ws/call';
 import { messageEvents, messageRequests } from './ws/message';
 import { presenceEvents, presenceRequests } from './ws/presence';
 import { roomEvents, roomRequests } from './ws/room';
@@ -12,14 +13,15 @@ export * from './model/limits';
 export * from './model/text';
 export * from './http/auth';
 export * from './http/ice';
+export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export type { RequestSpec } from './ws/define';
 
 export { PROTOCOL_VERSION } from './constants';
 
 /** Every client→server request, by frame type. */
-export const clientRequests = { ...messageRequests, ...roomRequests, ...presenceRequests };
+export const clientRequests = { ...messageRequests, ...roomRequests, ...presenceRequests, ...callRequests };
 /** Every server→client fact, by frame type. */
-export const serverEvents = { ...sessionEvents, ...messageEvents, ...roomEvents, ...presenceEvents };
+export const serverEvents = { ...sessionEvents, ...messageEvents, ...roomEvents, ...presenceEvents, ...callEvents };
 
 export type ClientType = keyof typeof clientRequests;
 export type ServerEventType = keyof typeof serverEvents;
@@ -66,4 +68,14 @@ export function describeIssues(error: z.ZodError): { path: string; message: stri
   return error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 }
 
-export { messageRequests, messageEvents, roomRequests, roomEvents, presenceRequests, presenceEvents, sessionEvents };
+export {
+  messageRequests,
+  messageEvents,
+  roomRequests,
+  roomEvents,
+  presenceRequests,
+  presenceEvents,
+  sessionEvents,
+  callRequests,
+  callEvents,
+};

@@ -14,6 +14,8 @@ export const NO_RATE_LIMITS: Readonly<Record<string, string>> = {
   PYCHAT_WS_TYPING_BURST: '1000000',
   PYCHAT_WS_CREATE_PER_MIN: '1000000',
   PYCHAT_WS_CREATE_BURST: '1000000',
+  PYCHAT_WS_RTC_PER_S: '1000000',
+  PYCHAT_WS_RTC_BURST: '1000000',
 };
 
 /** The built server, exactly as `node dist/main.js` runs in production. */

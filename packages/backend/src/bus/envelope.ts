@@ -6,8 +6,13 @@ import type { ServerEventType } from '@pychat/protocol';
  * fan-out and written to sockets as is.
  */
 export type Target =
-  /** Every local connection that holds the room (minus one user's); `detach`: forget the room afterwards. */
-  | { room: number; exceptUser?: number; detach?: boolean }
+  /**
+   * Every local connection that holds the room (minus one user's, or one connection); `detach`: forget the
+   * room afterwards.
+   */
+  | { room: number; exceptUser?: number; exceptConn?: string; detach?: boolean }
+  /** One connection, by id, on whichever instance holds it (WebRTC signalling to one device). */
+  | { conn: string }
   /** All connections of these users; `join` attaches a room before delivery, `leave` detaches it after. */
   | { users: number[]; join?: number; leave?: number }
   /** Every connection of these sessions; `close` ends them with SESSION_ENDED (4001) after the frame. */

@@ -34,6 +34,7 @@ describe(loadConfig.name, () => {
         send: { perSecond: 10, burst: 30 },
         typing: { perSecond: 1, burst: 5 },
         create: { perSecond: 10 / 60, burst: 20 },
+        rtc: { perSecond: 50, burst: 200 },
       },
     });
     expect(config.limits).toEqual({ channelsPerUser: 50, roomsPerUser: 200 });

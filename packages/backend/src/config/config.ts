@@ -63,6 +63,12 @@ const EnvSchema = z.object({
   PYCHAT_WS_CREATE_PER_MIN: int(1, 1_000_000).default(10),
   PYCHAT_WS_CREATE_BURST: int(1, 1_000_000).default(20),
   /**
+   * Call signalling: rtc.offer, rtc.answer, rtc.candidate, call.join, call.decline and call.leave. Generous:
+   * a device trickles a few dozen ICE candidates to each peer at once (call.start counts as a send).
+   */
+  PYCHAT_WS_RTC_PER_S: int(1, 1_000_000).default(50),
+  PYCHAT_WS_RTC_BURST: int(1, 1_000_000).default(200),
+  /**
    * Frames one socket may have waiting for the server (they are handled one at a time); one more, or more than
    * 32 × PYCHAT_WS_MAX_FRAME_BYTES waiting, closes the socket with 4009.
    */
@@ -212,7 +218,12 @@ export interface Config {
     readonly maxBufferedBytes: number;
     readonly sessionCheckMs: number;
     /** Per socket; a user's sockets on one instance share twice each. */
-    readonly rates: { readonly send: BucketRate; readonly typing: BucketRate; readonly create: BucketRate };
+    readonly rates: {
+      readonly send: BucketRate;
+      readonly typing: BucketRate;
+      readonly create: BucketRate;
+      readonly rtc: BucketRate;
+    };
   };
   readonly limits: { readonly channelsPerUser: number; readonly roomsPerUser: number };
   readonly presenceBatchMs: number;
@@ -382,6 +393,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         send: { perSecond: e.PYCHAT_WS_SEND_PER_S, burst: e.PYCHAT_WS_SEND_BURST },
         typing: { perSecond: e.PYCHAT_WS_TYPING_PER_S, burst: e.PYCHAT_WS_TYPING_BURST },
         create: { perSecond: e.PYCHAT_WS_CREATE_PER_MIN / 60, burst: e.PYCHAT_WS_CREATE_BURST },
+        rtc: { perSecond: e.PYCHAT_WS_RTC_PER_S, burst: e.PYCHAT_WS_RTC_BURST },
       },
     },
     limits: { channelsPerUser: e.PYCHAT_MAX_CHANNELS_PER_USER, roomsPerUser: e.PYCHAT_MAX_ROOMS_PER_USER },

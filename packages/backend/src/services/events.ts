@@ -1,4 +1,5 @@
 import type {
+  CallDto,
   ChannelDto,
   MessageDto,
   RoomDto,
@@ -32,6 +33,26 @@ export interface DomainEvents {
   'session.ended': { sessionIds: number[]; reason: ServerMessages['session.ended']['reason'] };
   'settings.updated': { userId: number; settings: UserSettingsDto };
   'user.updated': { user: UserDto };
+  /** A call started in a room; its starter's device is its first peer. */
+  'call.started': { call: CallDto };
+  /** A device joined, declined or left a call (CallService). */
+  'call.joined': CallPeerEvent;
+  'call.declined': CallPeerEvent;
+  'call.left': CallPeerEvent & { reason: ServerMessages['call.left']['reason'] };
+  'call.ended': { callId: string; roomId: number };
+  /** SDP or ICE from one device of a call to another (already checked: both are in the call). */
+  'rtc.signal': { toConnId: string } & (
+    | { type: 'rtc.offer'; data: ServerMessages['rtc.offer'] }
+    | { type: 'rtc.answer'; data: ServerMessages['rtc.answer'] }
+    | { type: 'rtc.candidate'; data: ServerMessages['rtc.candidate'] }
+  );
+}
+
+export interface CallPeerEvent {
+  callId: string;
+  roomId: number;
+  userId: number;
+  connId: string;
 }
 
 type Listener<K extends keyof DomainEvents> = (payload: DomainEvents[K]) => Promise<void>;

@@ -51,6 +51,16 @@ const room: RoomDto = {
 };
 const channel = { id: 3, name: 'dev', adminId: 7, mainRoomId: 9, isPublic: false, topic: '' };
 const state = (roomId: number, volume = 80) => ({ roomId, volume, notifications: true, unread: 0, lastMessageId: 0 });
+const call = {
+  callId: 'AAAAAAAAAAAAAAAA',
+  roomId: 10,
+  video: true,
+  startedBy: { userId: 7, connId: 'caller' },
+  startedAt: 1,
+  peers: [{ userId: 7, connId: 'caller' }],
+};
+const peerEvent = { callId: call.callId, roomId: 10, userId: 8, connId: 'callee' };
+const offer = { callId: call.callId, fromUserId: 7, fromConnId: 'caller', sdp: 'v=0' };
 const user = { id: 7, username: 'bob', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 const settings = {
   showWhenITyping: true,
@@ -139,6 +149,32 @@ describe(FanoutService.name, () => {
       { reason: 'password-reset' },
     ],
     ['settings.updated', { userId: 7, settings }, { users: [7] }, 'settings.updated', { settings }],
+    [
+      'call.started',
+      { call },
+      // The starter's own device knows; its other tabs ring like everyone's.
+      { room: 10, exceptConn: 'caller' },
+      'call.incoming',
+      { call },
+    ],
+    ['call.joined', peerEvent, { room: 10 }, 'call.joined', peerEvent],
+    ['call.declined', peerEvent, { room: 10 }, 'call.declined', peerEvent],
+    ['call.left', { ...peerEvent, reason: 'hangup' }, { room: 10 }, 'call.left', { ...peerEvent, reason: 'hangup' }],
+    [
+      'call.ended',
+      { callId: call.callId, roomId: 10 },
+      { room: 10 },
+      'call.ended',
+      { callId: call.callId, roomId: 10 },
+    ],
+    [
+      'rtc.signal',
+      { toConnId: 'callee', type: 'rtc.offer', data: offer },
+      // One device, never a room or a user.
+      { conn: 'callee' },
+      'rtc.offer',
+      offer,
+    ],
   ];
 
   it.each(single)('%s publishes one envelope', async (name, payload, target, type, data) => {
@@ -176,6 +212,12 @@ describe(FanoutService.name, () => {
       'session.ended': true,
       'settings.updated': true,
       'user.updated': true,
+      'call.started': true,
+      'call.joined': true,
+      'call.declined': true,
+      'call.left': true,
+      'call.ended': true,
+      'rtc.signal': true,
     };
 
     expect([...covered].sort()).toEqual(Object.keys(all).sort());

@@ -67,6 +67,26 @@ export class FanoutService {
       this.publish({ sessions: sessionIds, close: true }, 'session.ended', { reason }),
     );
     events.on('user.updated', (data) => this.publish({ all: true }, 'user.updated', data));
+    // Calls: every device of every member sees a room's call (to ring, or to offer "Join"); the caller's own
+    // device knows it started one. SDP and ICE go to the one addressed device only.
+    events.on('call.started', ({ call }) =>
+      this.publish({ room: call.roomId, exceptConn: call.startedBy.connId }, 'call.incoming', { call }),
+    );
+    events.on('call.joined', (data) => this.publish({ room: data.roomId }, 'call.joined', data));
+    events.on('call.declined', (data) => this.publish({ room: data.roomId }, 'call.declined', data));
+    events.on('call.left', (data) => this.publish({ room: data.roomId }, 'call.left', data));
+    events.on('call.ended', (data) => this.publish({ room: data.roomId }, 'call.ended', data));
+    events.on('rtc.signal', (signal) => {
+      const target = { conn: signal.toConnId };
+      switch (signal.type) {
+        case 'rtc.offer':
+          return this.publish(target, 'rtc.offer', signal.data);
+        case 'rtc.answer':
+          return this.publish(target, 'rtc.answer', signal.data);
+        case 'rtc.candidate':
+          return this.publish(target, 'rtc.candidate', signal.data);
+      }
+    });
   }
 
   private async publish<K extends ServerEventType>(target: Target, type: K, data: ServerMessages[K]): Promise<void> {

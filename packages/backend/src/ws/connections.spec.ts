@@ -119,6 +119,35 @@ describe(ConnectionRegistry.name, () => {
     });
   });
 
+  describe('conn target', () => {
+    it('reaches exactly the addressed connection, and nothing for an id held elsewhere', () => {
+      const registry = new ConnectionRegistry();
+      const a1 = connect(1);
+      const a2 = connect(1);
+      registry.add(a1.conn, [10]);
+      registry.add(a2.conn, [10]);
+
+      deliver(registry, { conn: a2.conn.id }, 'offer');
+      deliver(registry, { conn: 'elsewhere' }, 'lost');
+
+      expect(a1.sent()).toEqual([]);
+      expect(a2.sent()).toEqual(['offer']);
+    });
+
+    it('skips only the exceptConn connection of a room target', () => {
+      const registry = new ConnectionRegistry();
+      const caller = connect(1);
+      const callerTab = connect(1);
+      registry.add(caller.conn, [10]);
+      registry.add(callerTab.conn, [10]);
+
+      deliver(registry, { room: 10, exceptConn: caller.conn.id }, 'ring');
+
+      expect(caller.sent()).toEqual([]);
+      expect(callerTab.sent()).toEqual(['ring']);
+    });
+  });
+
   describe('a connect whose memberships are being read', () => {
     it('keeps a room left during the read out of the index, although the read still lists it', () => {
       const registry = new ConnectionRegistry();

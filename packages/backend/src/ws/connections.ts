@@ -175,10 +175,14 @@ export class ConnectionRegistry {
       this.endSessions(ended, frame);
       return;
     }
+    if ('conn' in target) {
+      this.#all.get(target.conn)?.send(frame);
+      return;
+    }
     if ('room' in target) {
       const conns = [...(this.#byRoom.get(target.room) ?? [])];
       for (const conn of conns) {
-        if (conn.userId !== target.exceptUser) {
+        if (conn.userId !== target.exceptUser && conn.id !== target.exceptConn) {
           conn.send(frame);
         }
         if (target.detach) {

@@ -2,7 +2,7 @@ import type { ClientType } from '@pychat/protocol';
 import { KeyedTokenBuckets, TokenBucket, type BucketRate } from '../services/token-bucket';
 import type { Connection } from './connections';
 
-export type RateKind = 'send' | 'typing' | 'create';
+export type RateKind = 'send' | 'typing' | 'create' | 'rtc';
 
 /** The requests that write or fan out per call; everything else is cheap or bounded by the frame queue. */
 const KIND_OF: Partial<Record<ClientType, RateKind>> = {
@@ -13,6 +13,14 @@ const KIND_OF: Partial<Record<ClientType, RateKind>> = {
   'room.create': 'create',
   'room.createDirect': 'create',
   'channel.create': 'create',
+  // Ringing every member's devices is a fan-out like a message.
+  'call.start': 'send',
+  'call.join': 'rtc',
+  'call.decline': 'rtc',
+  'call.leave': 'rtc',
+  'rtc.offer': 'rtc',
+  'rtc.answer': 'rtc',
+  'rtc.candidate': 'rtc',
 };
 
 /** A user's sockets on one instance together get this many times one socket's budget. */
@@ -29,7 +37,12 @@ export class RequestLimits {
   constructor(private readonly rates: Record<RateKind, BucketRate>) {
     const perUser = (rate: BucketRate) =>
       new KeyedTokenBuckets<number>({ perSecond: rate.perSecond * USER_FACTOR, burst: rate.burst * USER_FACTOR });
-    this.#perUser = { send: perUser(rates.send), typing: perUser(rates.typing), create: perUser(rates.create) };
+    this.#perUser = {
+      send: perUser(rates.send),
+      typing: perUser(rates.typing),
+      create: perUser(rates.create),
+      rtc: perUser(rates.rtc),
+    };
   }
 
   /** 0 when the request may run (its tokens are spent), else the milliseconds to wait. */

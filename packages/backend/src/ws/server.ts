@@ -9,6 +9,7 @@ import { originAllowed, requestScheme, type TrustProxy } from '../http/origin';
 import { sessionTokenOf } from '../auth/session-token';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
+import type { CallService } from '../services/call.service';
 import type { PresenceService } from '../services/presence.service';
 import type { SessionService } from '../services/session.service';
 import { Connection, type ConnectionRegistry } from './connections';
@@ -22,6 +23,8 @@ export interface WsServerDeps {
   auth: AuthService;
   session: SessionService;
   presence: PresenceService;
+  /** Told when a socket closes, so its device leaves its calls at once. */
+  calls?: Pick<CallService, 'disconnected'>;
   registry: ConnectionRegistry;
   dispatcher: Dispatcher;
   limits?: RequestLimits;
@@ -160,6 +163,9 @@ export class WsServer {
     ws.on('close', (code: number, reason: Buffer) => {
       registry.remove(conn);
       conn.flushWarnings();
+      this.deps.calls
+        ?.disconnected(id)
+        .catch((error: unknown) => conn.log.warn({ err: error }, 'leaving calls failed; they expire instead'));
       this.#logger.info(
         { conn: id, user: user.id, code, reason: reason.toString('utf8').slice(0, 64) },
         'ws disconnected',

@@ -93,6 +93,30 @@ describe(`abuse limits on sockets, defaults (${dialect})`, () => {
     expect(ok.length).toBeLessThan(23);
     expect(new Set(errors.map((e) => e.code))).toEqual(new Set(['RATE_LIMITED']));
   });
+
+  it('limits an ICE flood: past the rtc budget (burst 200) candidates get RATE_LIMITED and are not forwarded', async () => {
+    const alice = await user();
+    const bob = await user();
+    const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
+    await bob.client.waitFor('room.added', (d) => d.room.id === room.id);
+    const { callId } = await alice.client.request('call.start', { roomId: room.id, video: false });
+    await bob.client.request('call.join', { callId });
+    const toConnId = bob.client.ready.connectionId;
+    const candidate = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 5000 typ host' };
+
+    const { ok, errors } = await burst(
+      Array.from({ length: 600 }, () => alice.client.request('rtc.candidate', { callId, toConnId, candidate })),
+    );
+
+    // The burst (200) plus what refilled (50/s) while the flood was answered.
+    expect(ok.length).toBeGreaterThanOrEqual(200);
+    expect(ok.length).toBeLessThan(400);
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(['RATE_LIMITED']));
+    await bob.client.settle();
+    await alice.client.settle();
+    await expect.poll(() => bob.client.all('rtc.candidate').length).toBe(ok.length);
+    expect(alice.client.closed).toBeNull();
+  });
 });
 
 describe(`per-user caps and the frame queue (${dialect})`, () => {

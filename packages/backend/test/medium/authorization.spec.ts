@@ -98,6 +98,13 @@ describe(`authorization (${dialect})`, () => {
         () => ({ roomId: directRoomId, content: 'hi', localId: 'eve-d' }),
       ],
       ['close a direct room of others', 'room.leave', 'ROOM_NOT_FOUND', () => ({ roomId: directRoomId })],
+      ['start a call in it', 'call.start', 'ROOM_NOT_FOUND', () => ({ roomId, video: true })],
+      [
+        'start a call in a direct room of others',
+        'call.start',
+        'ROOM_NOT_FOUND',
+        () => ({ roomId: directRoomId, video: false }),
+      ],
       [
         'invite into a direct room of others',
         'room.invite',

@@ -83,6 +83,9 @@ function handshake(
   });
 }
 
+/** Well-formed, never issued: only the field under test is wrong. */
+const CALL_ID = 'AAAAAAAAAAAAAAAA';
+
 describe(`bad input over WebSocket (${dialect})`, () => {
   const medium = useTestServer({
     PYCHAT_WS_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
@@ -291,6 +294,16 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       ['a bidi override in a rename', 'room.update', { roomId: ALL_ROOM_ID, name: '\u202Dall' }, 'name'],
       ['a volume above 100', 'room.updateSettings', { roomId: ALL_ROOM_ID, volume: 101 }, 'volume'],
       ['an empty invite list', 'room.invite', { roomId: ALL_ROOM_ID, userIds: [] }, 'userIds'],
+      ['a call id of the wrong shape', 'call.join', { callId: '../../etc' }, 'callId'],
+      // An SDP above 16 KiB does not fit this block's small frames: calls.spec.ts sends one.
+      ['an empty SDP', 'rtc.offer', { callId: CALL_ID, toConnId: 'abc', sdp: '' }, 'sdp'],
+      [
+        'an ICE candidate that is not a candidate line',
+        'rtc.candidate',
+        { callId: CALL_ID, toConnId: 'abc', candidate: { candidate: 'a=end-of-candidates\r\n' } },
+        'candidate.candidate',
+      ],
+      ['a toConnId with a space', 'rtc.answer', { callId: CALL_ID, toConnId: 'a b', sdp: 'v=0' }, 'toConnId'],
     ])('answers %s with VALIDATION_FAILED, issues and replyTo', async (_name, type, data, issuePath) => {
       const id = nextRawId();
       const raw =

@@ -64,6 +64,8 @@ export const DEFAULT_RATE_LIMITS: Record<string, string> = {
   PYCHAT_WS_TYPING_BURST: '5',
   PYCHAT_WS_CREATE_PER_MIN: '10',
   PYCHAT_WS_CREATE_BURST: '20',
+  PYCHAT_WS_RTC_PER_S: '50',
+  PYCHAT_WS_RTC_BURST: '200',
 };
 
 export async function startServer(

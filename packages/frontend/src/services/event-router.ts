@@ -103,6 +103,15 @@ export class EventRouter {
       'channel.removed': ({ channelId }) => void sync.removeChannel(channelId),
       'session.ended': () => this.hooks.onSessionEnded(),
       'settings.updated': ({ settings }) => void sync.settings(settings),
+      // Calls (docs/webrtc.md): the signalling server is in; the call UI that consumes these comes next.
+      'call.incoming': () => undefined,
+      'call.joined': () => undefined,
+      'call.declined': () => undefined,
+      'call.left': () => undefined,
+      'call.ended': () => undefined,
+      'rtc.offer': () => undefined,
+      'rtc.answer': () => undefined,
+      'rtc.candidate': () => undefined,
     };
   }
 }

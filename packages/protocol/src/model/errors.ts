@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'CHANNEL_NOT_FOUND',
   'MESSAGE_NOT_FOUND',
   'USER_NOT_FOUND',
+  /** A call id that does not exist, has ended, or is of a room the caller is not in (the same answer). */
+  'CALL_NOT_FOUND',
+  /** rtc.*: the addressed connection is not a device in this call (nothing was forwarded). */
+  'CALL_PEER_NOT_FOUND',
   'NOT_MESSAGE_AUTHOR',
   'NOT_ROOM_ADMIN',
   'NOT_CHANNEL_ADMIN',

@@ -35,6 +35,18 @@ export const LIMITS = {
   roomMembersInlineMax: 200,
   volumeMax: 100,
   /**
+   * SDP bodies of rtc.offer / rtc.answer (characters): an audio+video+data offer with many codecs is 5-10 kB,
+   * so 16 KiB leaves room while one socket cannot push megabytes through others' sockets.
+   */
+  rtcSdpMaxLength: 16 * 1024,
+  /** One ICE candidate line (real ones are under 300 characters). */
+  rtcCandidateMaxLength: 1024,
+  /**
+   * Devices in one call: a full mesh costs every device one upload per other device, so past this it breaks
+   * down on ordinary uplinks (docs/webrtc.md). call.join beyond it: LIMIT_REACHED.
+   */
+  callPeersMax: 8,
+  /**
    * Default of PYCHAT_WS_MAX_FRAME_BYTES. Every request within these limits fits in it (the largest are a
    * message.send of 10,000 escaped characters, ~60 kB, and a message.sync of `syncRoomsMax` rooms, ~45 kB);
    * clients keep each frame under it. A server configured lower may refuse legal requests.
