@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium; never a downloaded browser. Flags from the machine notes (no background traffic). */
 export const CHROMIUM_ARGS = [
@@ -27,4 +27,31 @@ export async function launchBrowser(): Promise<BrowserContext> {
 /** One browser for several isolated users: each context has its own cookies, IndexedDB and service worker. */
 export function launchSharedBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** One person in the web app: an isolated context (cookies, IndexedDB, service worker) and its page. */
+export interface BrowserUser {
+  context: BrowserContext;
+  page: Page;
+  name: string;
+}
+
+/** A desktop-sized context; confirmation dialogs (leave, delete) are accepted unless told otherwise. */
+export async function newBrowserUser(browser: Browser, name: string, acceptDialogs = true): Promise<BrowserUser> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  if (acceptDialogs) {
+    page.on('dialog', (dialog) => void dialog.accept());
+  }
+  return { context, page, name };
+}
+
+/** Signs up through the sign-up form and waits for the "all" room, as a new user would. */
+export async function signUpInBrowser(baseUrl: string, who: BrowserUser): Promise<void> {
+  await who.page.goto(`${baseUrl}/sign-up`);
+  await who.page.getByLabel('Username').fill(who.name);
+  await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
+  await who.page.getByLabel('Repeat password').fill('browser-pw');
+  await who.page.getByRole('button', { name: 'Create account' }).click();
+  await who.page.waitForURL(/\/chat\/1$/);
 }

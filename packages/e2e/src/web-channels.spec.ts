@@ -1,39 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser } from './browser';
+import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 /** Issue 11, item 3: a newcomer finds a public channel in the directory and joins it (Chromium, real build). */
 describe('the channel directory in Chromium', () => {
   let instance: Instance;
   let browser: Browser;
-  let alice: { context: BrowserContext; page: Page; name: string };
-  let bob: { context: BrowserContext; page: Page; name: string };
+  let alice: BrowserUser;
+  let bob: BrowserUser;
   const shots = join(__dirname, '../../../test-results');
-
-  async function user(name: string) {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    return { context, page, name };
-  }
-
-  async function signUp(who: { page: Page; name: string }) {
-    await who.page.goto(`${instance.url}/sign-up`);
-    await who.page.getByLabel('Username').fill(who.name);
-    await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
-    await who.page.getByLabel('Repeat password').fill('browser-pw');
-    await who.page.getByRole('button', { name: 'Create account' }).click();
-    await who.page.waitForURL(/\/chat\/1$/);
-  }
 
   beforeAll(async () => {
     instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-channels') });
     browser = await launchSharedBrowser();
-    alice = await user(uniqueName('alice'));
-    bob = await user(uniqueName('bob'));
+    alice = await newBrowserUser(browser, uniqueName('alice'));
+    bob = await newBrowserUser(browser, uniqueName('bob'));
     mkdirSync(shots, { recursive: true });
   });
 
@@ -51,8 +35,8 @@ describe('the channel directory in Chromium', () => {
   });
 
   it('alice creates a public channel with a topic and a private one; bob sees only the public one and joins it', async () => {
-    await signUp(alice);
-    await signUp(bob);
+    await signUpInBrowser(instance.url, alice);
+    await signUpInBrowser(instance.url, bob);
 
     await alice.page.getByRole('link', { name: '+ Channel' }).click();
     await alice.page.getByLabel('Channel name').fill('secret');
@@ -67,7 +51,8 @@ describe('the channel directory in Chromium', () => {
     await alice.page.waitForURL(/\/chat\/\d+$/);
     const lobbyUrl = alice.page.url();
 
-    await bob.page.getByRole('link', { name: 'Browse channels' }).click();
+    // The sidebar's link (the welcome card in "all" has one too).
+    await bob.page.locator('nav').getByRole('link', { name: 'Browse channels' }).click();
     await bob.page.waitForURL(/\/channels$/);
     const listed = bob.page.getByRole('list', { name: 'Public channels' }).getByRole('listitem');
     await expect.poll(() => listed.count()).toBe(1);

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser } from './browser';
+import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 /**
@@ -12,25 +12,9 @@ import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 describe('the web app, two users in Chromium', () => {
   let instance: Instance;
   let browser: Browser;
-  let alice: { context: BrowserContext; page: Page; name: string };
-  let bob: { context: BrowserContext; page: Page; name: string };
+  let alice: BrowserUser;
+  let bob: BrowserUser;
   let teamRoomId = 0;
-
-  async function user(name: string) {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-    const page = await context.newPage();
-    page.on('dialog', (dialog) => void dialog.accept());
-    return { context, page, name };
-  }
-
-  async function signUp(who: { page: Page; name: string }) {
-    await who.page.goto(`${instance.url}/sign-up`);
-    await who.page.getByLabel('Username').fill(who.name);
-    await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
-    await who.page.getByLabel('Repeat password').fill('browser-pw');
-    await who.page.getByRole('button', { name: 'Create account' }).click();
-    await who.page.waitForURL(/\/chat\/1$/);
-  }
 
   function composer(page: Page) {
     return page.locator('main .composer textarea');
@@ -48,8 +32,8 @@ describe('the web app, two users in Chromium', () => {
   beforeAll(async () => {
     instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web') });
     browser = await launchSharedBrowser();
-    alice = await user(uniqueName('alice'));
-    bob = await user(uniqueName('bob'));
+    alice = await newBrowserUser(browser, uniqueName('alice'));
+    bob = await newBrowserUser(browser, uniqueName('bob'));
   });
 
   afterEach(async (context) => {
@@ -68,8 +52,8 @@ describe('the web app, two users in Chromium', () => {
   });
 
   it('signs both users up and shows the "all" room with both online', async () => {
-    await signUp(alice);
-    await signUp(bob);
+    await signUpInBrowser(instance.url, alice);
+    await signUpInBrowser(instance.url, bob);
     await expect.poll(() => alice.page.locator('main .subtitle').textContent()).toContain('2 online');
   });
 

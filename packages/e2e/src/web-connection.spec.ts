@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser } from './browser';
+import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 const SHOTS = join(__dirname, '../../../test-results');
@@ -16,23 +16,8 @@ const DETECTION_MS = 35_000;
 describe('the web app across an outage', () => {
   let instance: Instance;
   let browser: Browser;
-  let alice: { context: BrowserContext; page: Page; name: string };
-  let bob: { context: BrowserContext; page: Page; name: string };
-
-  async function user(name: string) {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-    const page = await context.newPage();
-    return { context, page, name };
-  }
-
-  async function signUp(who: { page: Page; name: string }) {
-    await who.page.goto(`${instance.url}/sign-up`);
-    await who.page.getByLabel('Username').fill(who.name);
-    await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
-    await who.page.getByLabel('Repeat password').fill('browser-pw');
-    await who.page.getByRole('button', { name: 'Create account' }).click();
-    await who.page.waitForURL(/\/chat\/1$/);
-  }
+  let alice: BrowserUser;
+  let bob: BrowserUser;
 
   const dot = (page: Page, state: 'online' | 'offline') => page.locator(`nav .conn.${state}`);
   const message = (page: Page, text: string) => page.locator('main article.msg', { hasText: text });
@@ -63,10 +48,10 @@ describe('the web app across an outage', () => {
   beforeAll(async () => {
     instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-conn') });
     browser = await launchSharedBrowser();
-    alice = await user(uniqueName('alice'));
-    bob = await user(uniqueName('bob'));
-    await signUp(alice);
-    await signUp(bob);
+    alice = await newBrowserUser(browser, uniqueName('alice'), false);
+    bob = await newBrowserUser(browser, uniqueName('bob'), false);
+    await signUpInBrowser(instance.url, alice);
+    await signUpInBrowser(instance.url, bob);
     await dot(alice.page, 'online').waitFor();
   });
 
