@@ -11,6 +11,8 @@ import { LogService } from './services/logger';
 import { NotificationService } from './services/notification.service';
 import { RoomsService } from './services/rooms.service';
 import { SessionService } from './services/session.service';
+import { CallService } from './services/webrtc/call.service';
+import { WsCallSignaling } from './services/webrtc/signaling';
 import { WsService } from './services/ws.service';
 import { createAppStore } from './store';
 import './styles/main.scss';
@@ -27,18 +29,39 @@ const rooms = new RoomsService(store, ws, db);
 const notifications = new NotificationService(store);
 const install = new InstallService(window);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
+const calls = new CallService({
+  store,
+  signaling: new WsCallSignaling(ws),
+  iceServers: () => api.iceServers(),
+  getMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
+  // Hidden switch: 'relay' sends every call through TURN (the browser test sets it; also handy to check a TURN set-up).
+  transportPolicy: () => (localStorage.getItem('pychat.iceTransportPolicy') === 'relay' ? 'relay' : 'all'),
+  logger: logs.getLogger('call', '#5865f2'),
+});
+// Harmless in production: it reads only this tab's own call. The browser tests assert media flow through it.
+Object.assign(window, {
+  __pychatCall: { stats: () => calls.stats(), peerConnections: () => calls.peerConnectionCount },
+});
 let markRestored: () => void = () => undefined;
 const restored = new Promise<void>((resolve) => {
   markRestored = resolve;
 });
 const router = createAppRouter(store, restored);
-const events = new EventRouter(store, db, chat, notifications, logs.getLogger('events', '#eb459e'), {
-  onReady: () => void session.onReady(),
-  onSessionEnded: () => void session.checkSession(),
-});
+const events = new EventRouter(
+  store,
+  db,
+  chat,
+  notifications,
+  logs.getLogger('events', '#eb459e'),
+  {
+    onReady: () => void session.onReady(),
+    onSessionEnded: () => void session.checkSession(),
+  },
+  calls,
+);
 session.attach(router, events);
 
-const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install };
+const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls };
 const app = createApp(App);
 for (const [key, service] of Object.entries(services)) {
   app.provide(key, service);

@@ -3,6 +3,7 @@ import type {
   AvailabilityResponse,
   ErrorBody,
   HealthResponse,
+  IceServersResponse,
   ProfileDto,
   SessionResponse,
   SignInBody,
@@ -51,6 +52,11 @@ export class ApiService {
 
   profile(userId: number): Promise<ProfileDto> {
     return this.call('GET', `/api/users/${userId}/profile`);
+  }
+
+  /** STUN/TURN with fresh credentials: fetched before every call, never cached (docs/webrtc.md §6). */
+  iceServers(): Promise<IceServersResponse> {
+    return this.call('GET', '/api/ice-servers');
   }
 
   health(): Promise<HealthResponse> {

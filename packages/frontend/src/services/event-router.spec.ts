@@ -287,3 +287,50 @@ describe('EventRouter', () => {
     expect(store.getters['rooms/needsMembers'](1)).toBe(false);
   });
 });
+
+describe('call frames', () => {
+  it('reach CallService: the connId from session.ready, then every call.* and rtc.* frame', () => {
+    const store = createAppStore();
+    store.commit('session/setMe', me);
+    const db = fakeDb();
+    const chat = new ChatService(store, { isOpen: false } as unknown as WsService, db, logger);
+    const calls = {
+      onReady: vi.fn().mockResolvedValue(undefined),
+      onIncoming: vi.fn(),
+      onJoined: vi.fn(),
+      onDeclined: vi.fn(),
+      onLeft: vi.fn(),
+      onEnded: vi.fn(),
+      onOffer: vi.fn(),
+      onAnswer: vi.fn(),
+      onCandidate: vi.fn(),
+    };
+    const hooks = { onReady: vi.fn(), onSessionEnded: vi.fn() };
+    const router = new EventRouter(store, db, chat, {} as NotificationService, logger, hooks, calls);
+    router.route(ready({ connectionId: 'conn7' }));
+    expect(calls.onReady).toHaveBeenCalledWith('conn7');
+    const callId = 'AAAAAAAAAAAAAAAA';
+    const peer = { callId, roomId: 5, userId: 2, connId: 'b1' };
+    const sdp = { callId, fromUserId: 2, fromConnId: 'b1', sdp: 'v=0' };
+    const call = { callId, roomId: 5, video: true, startedBy: { userId: 2, connId: 'b1' }, startedAt: 1, peers: [] };
+    router.route({ type: 'call.incoming', data: { call } });
+    router.route({ type: 'call.joined', data: peer });
+    router.route({ type: 'call.declined', data: peer });
+    router.route({ type: 'call.left', data: { ...peer, reason: 'hangup' } });
+    router.route({ type: 'call.ended', data: { callId, roomId: 5 } });
+    router.route({ type: 'rtc.offer', data: sdp });
+    router.route({ type: 'rtc.answer', data: sdp });
+    router.route({
+      type: 'rtc.candidate',
+      data: { callId, fromUserId: 2, fromConnId: 'b1', candidate: { candidate: '' } },
+    });
+    expect(calls.onIncoming).toHaveBeenCalledWith(call);
+    expect(calls.onJoined).toHaveBeenCalledWith(peer);
+    expect(calls.onDeclined).toHaveBeenCalledWith(peer);
+    expect(calls.onLeft).toHaveBeenCalledWith({ ...peer, reason: 'hangup' });
+    expect(calls.onEnded).toHaveBeenCalledWith({ callId, roomId: 5 });
+    expect(calls.onOffer).toHaveBeenCalledWith(sdp);
+    expect(calls.onAnswer).toHaveBeenCalledWith(sdp);
+    expect(calls.onCandidate).toHaveBeenCalledTimes(1);
+  });
+});

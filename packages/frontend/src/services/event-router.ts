@@ -8,6 +8,13 @@ import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
 import type { NotificationService } from './notification.service';
 import { StoreSync } from './store-sync';
+import type { CallService } from './webrtc/call.service';
+
+/** The call frames' consumer (CallService); the router's tests may leave it out. */
+export type CallEvents = Pick<
+  CallService,
+  'onReady' | 'onIncoming' | 'onJoined' | 'onDeclined' | 'onLeft' | 'onEnded' | 'onOffer' | 'onAnswer' | 'onCandidate'
+>;
 
 type Routes = { [K in ServerEventType]: (data: ServerMessages[K]) => void };
 
@@ -26,6 +33,7 @@ export class EventRouter {
     private readonly notifications: NotificationService,
     private readonly logger: Logger,
     private readonly hooks: { onReady: () => void; onSessionEnded: () => void },
+    private readonly calls: CallEvents | null = null,
   ) {
     this.sync = new StoreSync(store, db);
     this.#routes = this.createRoutes();
@@ -51,6 +59,9 @@ export class EventRouter {
       'session.ready': (data) => {
         void sync.session(data);
         this.hooks.onReady();
+        this.calls?.onReady(data.connectionId).catch((error: unknown) => {
+          this.logger.warn('call.list failed {}', error)();
+        });
       },
       'message.new': ({ message, localId, parentThreadCount }) => {
         // At least once: a resend after a crash publishes the same message again; count and notify it once.
@@ -103,15 +114,14 @@ export class EventRouter {
       'channel.removed': ({ channelId }) => void sync.removeChannel(channelId),
       'session.ended': () => this.hooks.onSessionEnded(),
       'settings.updated': ({ settings }) => void sync.settings(settings),
-      // Calls (docs/webrtc.md): the signalling server is in; the call UI that consumes these comes next.
-      'call.incoming': () => undefined,
-      'call.joined': () => undefined,
-      'call.declined': () => undefined,
-      'call.left': () => undefined,
-      'call.ended': () => undefined,
-      'rtc.offer': () => undefined,
-      'rtc.answer': () => undefined,
-      'rtc.candidate': () => undefined,
+      'call.incoming': ({ call }) => this.calls?.onIncoming(call),
+      'call.joined': (data) => this.calls?.onJoined(data),
+      'call.declined': (data) => this.calls?.onDeclined(data),
+      'call.left': (data) => this.calls?.onLeft(data),
+      'call.ended': (data) => this.calls?.onEnded(data),
+      'rtc.offer': (data) => this.calls?.onOffer(data),
+      'rtc.answer': (data) => this.calls?.onAnswer(data),
+      'rtc.candidate': (data) => this.calls?.onCandidate(data),
     };
   }
 }

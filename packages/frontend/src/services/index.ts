@@ -1,4 +1,5 @@
 import type { ApiService } from './api.service';
+import type { CallService } from './webrtc/call.service';
 import type { ChatService } from './chat.service';
 import type { InstallService } from './install.service';
 import type { LocalDbService } from './local-db.service';
@@ -22,4 +23,5 @@ export interface Services {
   notifications: NotificationService;
   logs: LogService;
   install: InstallService;
+  calls: CallService;
 }

@@ -1,4 +1,5 @@
 import type { Store } from 'vuex';
+import type { calls } from './modules/calls';
 import type { messages } from './modules/messages';
 import type { rooms } from './modules/rooms';
 import type { users } from './modules/users';
@@ -12,7 +13,8 @@ type Resolved<NS extends string, G> = {
 /** Every namespaced getter and its type, read from the modules themselves so the two cannot drift. */
 export type AppGetters = Resolved<'rooms', typeof rooms.getters> &
   Resolved<'users', typeof users.getters> &
-  Resolved<'messages', typeof messages.getters>;
+  Resolved<'messages', typeof messages.getters> &
+  Resolved<'calls', typeof calls.getters>;
 
 /**
  * A namespaced getter, typed: `getter(this.$store, 'rooms/title')(roomId)`. vuex 4 types `store.getters` as

@@ -1,4 +1,5 @@
 import { createStore, type Store } from 'vuex';
+import { calls } from './modules/calls';
 import { messages } from './modules/messages';
 import { notifications } from './modules/notifications';
 import { presence } from './modules/presence';
@@ -13,6 +14,6 @@ export type AppStore = Store<RootState>;
 export function createAppStore(): AppStore {
   return createStore<RootState>({
     strict: false,
-    modules: { session, rooms, users, messages, presence, notifications },
+    modules: { session, rooms, users, messages, presence, notifications, calls },
   }) as AppStore;
 }

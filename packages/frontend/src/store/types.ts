@@ -1,4 +1,5 @@
 import type {
+  CallDto,
   ChannelDto,
   MessageDto,
   RoomDto,
@@ -92,6 +93,48 @@ export interface NotificationsState {
   toasts: Toast[];
 }
 
+export interface IncomingCall {
+  callId: string;
+  roomId: number;
+  /** The caller's user. */
+  userId: number;
+  video: boolean;
+}
+
+/** The call this device is in (one at a time). */
+export interface ActiveCall {
+  callId: string;
+  roomId: number;
+  micOn: boolean;
+  /** This device sends video (it started or answered with video) and the camera is on. */
+  camOn: boolean;
+  /** The device has a camera track at all (answered without video: false). */
+  hasCamera: boolean;
+}
+
+/** One remote device in my call; its MediaStream is CallService.streamOf(connId). */
+export interface CallPeer {
+  connId: string;
+  userId: number;
+  /** RTCPeerConnection.connectionState. */
+  connection: string;
+  micOn: boolean;
+  camOn: boolean;
+  /** A video track arrived (the tile shows video instead of the avatar). */
+  hasVideo: boolean;
+}
+
+export interface CallsState {
+  /** This socket's `session.ready.connectionId`: my peer id in calls. */
+  connId: string | null;
+  /** roomId → the call running there (from call.list and the call.* events). */
+  running: Record<number, CallDto>;
+  /** Ringing on this device. */
+  incoming: IncomingCall | null;
+  active: ActiveCall | null;
+  peers: Record<string, CallPeer>;
+}
+
 export interface RootState {
   session: SessionState;
   rooms: RoomsState;
@@ -99,6 +142,7 @@ export interface RootState {
   messages: MessagesState;
   presence: PresenceState;
   notifications: NotificationsState;
+  calls: CallsState;
 }
 
 export const DEFAULT_SETTINGS: UserSettingsDto = {

@@ -1,0 +1,161 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { freeUdpPort } from '@pychat/testkit';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchSharedBrowser } from './browser';
+import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+
+/** The page's window.__pychatCall (main.ts) and the CSP listener this spec installs. */
+interface PeerStats {
+  connId: string;
+  connectionState: string;
+  framesDecoded: number;
+  bytesReceived: number;
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+}
+type CallWindow = Window & {
+  __pychatCall: { stats(): Promise<PeerStats[]>; peerConnections(): number };
+  __cspViolations: string[];
+};
+
+/**
+ * Issue 12, calls (web app), first slice: a 1:1 video call in a direct room, every packet through the bundled
+ * TURN (`pychat.iceTransportPolicy = relay`), in Chromium with fake camera and microphone.
+ */
+describe('a 1:1 video call in Chromium through the bundled TURN', () => {
+  let instance: Instance;
+  let browser: Browser;
+  let alice: { page: Page; name: string };
+  let bob: { page: Page; name: string };
+  const shots = join(__dirname, '../../../test-results');
+
+  async function user(name: string) {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    await context.addInitScript(() => {
+      localStorage.setItem('pychat.iceTransportPolicy', 'relay');
+      const w = window as unknown as CallWindow;
+      w.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (event) => {
+        w.__cspViolations.push(`${event.effectiveDirective} ${event.blockedURI}`);
+      });
+    });
+    const page = await context.newPage();
+    return { page, name };
+  }
+
+  async function signUp(who: { page: Page; name: string }) {
+    await who.page.goto(`${instance.url}/sign-up`);
+    await who.page.getByLabel('Username').fill(who.name);
+    await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
+    await who.page.getByLabel('Repeat password').fill('browser-pw');
+    await who.page.getByRole('button', { name: 'Create account' }).click();
+    await who.page.waitForURL(/\/chat\/1$/);
+  }
+
+  function stats(page: Page): Promise<PeerStats[]> {
+    return page.evaluate(() => (window as unknown as CallWindow).__pychatCall.stats());
+  }
+
+  async function framesDecoded(page: Page): Promise<number> {
+    return (await stats(page))[0]?.framesDecoded ?? 0;
+  }
+
+  beforeAll(async () => {
+    const minPort = 61000 + Math.floor(Math.random() * 40) * 100;
+    instance = await startInstance({
+      PYCHAT_DATA_DIR: tempDir('web-call'),
+      PYCHAT_TURN: 'on',
+      PYCHAT_TURN_PORT: String(await freeUdpPort()),
+      PYCHAT_TURN_LISTEN_IPS: '127.0.0.1',
+      PYCHAT_TURN_MIN_PORT: String(minPort),
+      PYCHAT_TURN_MAX_PORT: String(minPort + 49),
+      // Every peer and relay address here is 127.0.0.1, which the TURN server refuses by default.
+      PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: 'true',
+    });
+    browser = await launchSharedBrowser();
+    alice = await user(uniqueName('alice'));
+    bob = await user(uniqueName('bob'));
+    mkdirSync(shots, { recursive: true });
+  });
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') {
+      const name = context.task.name.replace(/\W+/g, '-').slice(0, 60);
+      await alice?.page.screenshot({ path: join(shots, `${name}-alice.png`) }).catch(() => undefined);
+      await bob?.page.screenshot({ path: join(shots, `${name}-bob.png`) }).catch(() => undefined);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+  });
+
+  it('opens a direct room between the two users', async () => {
+    await signUp(alice);
+    await signUp(bob);
+    await alice.page.goto(`${instance.url}/create/direct`);
+    await alice.page.getByLabel('Find a user').fill(bob.name);
+    await alice.page.getByRole('button', { name: new RegExp(bob.name) }).click();
+    await alice.page.waitForURL(/\/chat\/\d+$/);
+    const roomId = Number(/\/chat\/(\d+)$/.exec(alice.page.url())?.[1]);
+    expect(roomId).toBeGreaterThan(1);
+    await bob.page.locator(`nav a[data-room-id="${roomId}"]`).click();
+    await bob.page.waitForURL(new RegExp(`/chat/${roomId}$`));
+  });
+
+  it('rings bob when alice starts a video call, and bob answers with video', async () => {
+    await alice.page.getByRole('button', { name: 'Start video call' }).click();
+    const dialog = bob.page.getByRole('alertdialog');
+    await dialog.getByText(`${alice.name} is calling`).waitFor();
+    expect(await dialog.textContent()).toContain('Video call');
+    if (process.env.E2E_SCREENSHOTS) {
+      await bob.page.screenshot({ path: join(shots, 'call-incoming.png') });
+    }
+    await dialog.getByRole('button', { name: 'Answer with video' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await alice.page.getByRole('region', { name: 'Call' }).waitFor();
+    await bob.page.getByRole('region', { name: 'Call' }).waitFor();
+  });
+
+  it('decodes video on both sides over a relay candidate pair', async () => {
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(() => framesDecoded(page), { timeout: 30_000, interval: 500 }).toBeGreaterThan(10);
+      const first = await framesDecoded(page);
+      await expect.poll(() => framesDecoded(page), { timeout: 10_000, interval: 500 }).toBeGreaterThan(first + 10);
+      const [peer] = await stats(page);
+      expect(peer.connectionState).toBe('connected');
+      expect(peer.localCandidateType).toBe('relay');
+    }
+    // The remote tile shows video, not the avatar.
+    await alice.page.locator('[data-testid="call-tile"] video').waitFor({ state: 'visible' });
+    await bob.page.locator('[data-testid="call-tile"] video').waitFor({ state: 'visible' });
+    if (process.env.E2E_SCREENSHOTS) {
+      await alice.page.screenshot({ path: join(shots, 'call-panel.png') });
+    }
+  });
+
+  it('shows bob muted and his camera off on alice side', async () => {
+    await bob.page.getByRole('button', { name: 'Mute microphone' }).click();
+    await alice.page.getByLabel(`${bob.name} is muted`).waitFor();
+    await bob.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await alice.page.getByLabel(`${bob.name} has the camera off`).waitFor();
+    await bob.page.getByRole('button', { name: 'Unmute microphone' }).click();
+    await expect.poll(() => alice.page.getByLabel(`${bob.name} is muted`).count()).toBe(0);
+  });
+
+  it('closes both panels and every RTCPeerConnection on hang-up, without CSP violations', async () => {
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    for (const page of [alice.page, bob.page]) {
+      await page.getByRole('region', { name: 'Call' }).waitFor({ state: 'detached' });
+      await expect
+        .poll(() => page.evaluate(() => (window as unknown as CallWindow).__pychatCall.peerConnections()))
+        .toBe(0);
+      expect(await page.evaluate(() => (window as unknown as CallWindow).__cspViolations)).toEqual([]);
+    }
+    // The call is over for the room: the header offers a new one, not "Join call".
+    await bob.page.getByRole('button', { name: 'Start video call' }).waitFor();
+  });
+});

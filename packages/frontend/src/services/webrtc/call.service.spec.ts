@@ -1,0 +1,234 @@
+import type { CallDto } from '@pychat/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { createAppStore } from '../../store';
+import type { Logger } from '../logger';
+import { CallService, mediaErrorText, type PeerInit, type PeerLike } from './call.service';
+import { isPolite } from './peer-session';
+import type { CallSignaling } from './signaling';
+
+const silent = () => () => undefined;
+const logger = { log: silent, debug: silent, warn: silent, error: silent, trace: silent } as unknown as Logger;
+const me = { id: 1, username: 'me', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
+const CALL = 'AAAAAAAAAAAAAAAA';
+
+function fakeTrack(kind: 'audio' | 'video') {
+  return { kind, enabled: true, stop: vi.fn() };
+}
+
+function fakeStream(video: boolean) {
+  const tracks = [fakeTrack('audio'), ...(video ? [fakeTrack('video')] : [])];
+  return {
+    tracks,
+    getTracks: () => tracks,
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+  } as unknown as MediaStream & { tracks: ReturnType<typeof fakeTrack>[] };
+}
+
+function call(peers: { userId: number; connId: string }[], roomId = 7): CallDto {
+  return { callId: CALL, roomId, video: true, startedBy: peers[0], startedAt: 1, peers };
+}
+
+function setup(running: CallDto[] = []) {
+  const store = createAppStore();
+  store.commit('session/setMe', me);
+  const signaling = {
+    start: vi.fn().mockResolvedValue({ callId: CALL }),
+    join: vi.fn().mockResolvedValue({ call: call([{ userId: 2, connId: 'bob1' }]) }),
+    decline: vi.fn().mockResolvedValue(undefined),
+    leave: vi.fn().mockResolvedValue(undefined),
+    list: vi.fn().mockResolvedValue(running),
+    offer: vi.fn().mockResolvedValue(undefined),
+    answer: vi.fn().mockResolvedValue(undefined),
+    candidate: vi.fn().mockResolvedValue(undefined),
+  } satisfies CallSignaling;
+  const peers: (PeerInit & {
+    fake: PeerLike & { [K in 'description' | 'candidate' | 'close' | 'setMedia']: ReturnType<typeof vi.fn> };
+  })[] = [];
+  const streams: ReturnType<typeof fakeStream>[] = [];
+  const service = new CallService({
+    store,
+    signaling,
+    iceServers: vi.fn().mockResolvedValue({ iceServers: [{ urls: ['turn:h:3478'] }] }),
+    getMedia: vi.fn(async (c: MediaStreamConstraints) => {
+      const stream = fakeStream(c.video === true);
+      streams.push(stream);
+      return stream;
+    }),
+    transportPolicy: () => 'relay',
+    logger,
+    createPeer: (init) => {
+      const fake = {
+        polite: init.polite,
+        description: vi.fn().mockResolvedValue(undefined),
+        candidate: vi.fn().mockResolvedValue(undefined),
+        close: vi.fn(),
+        setMedia: vi.fn(),
+      };
+      peers.push({ ...init, fake });
+      return fake;
+    },
+  });
+  return { store, signaling, service, peers, streams };
+}
+
+describe('isPolite', () => {
+  it('gives the two ends of a pair opposite roles, whichever asks', () => {
+    expect(isPolite('a1', 'b2')).toBe(true);
+    expect(isPolite('b2', 'a1')).toBe(false);
+  });
+});
+
+describe('CallService', () => {
+  it('rings on call.incoming from another device, and not on the caller own one', async () => {
+    const { store, service } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 1, connId: 'me1' }]));
+    expect(store.state.calls.incoming).toBeNull();
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    expect(store.state.calls.incoming).toEqual({ callId: CALL, roomId: 7, userId: 2, video: true });
+    expect(store.state.calls.running[7]?.callId).toBe(CALL);
+  });
+
+  it('stops ringing when another device of mine answers or declines, or the call ends', async () => {
+    const { store, service } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    service.onJoined({ callId: CALL, roomId: 7, userId: 1, connId: 'me2' });
+    expect(store.state.calls.incoming).toBeNull();
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    service.onDeclined({ callId: CALL, roomId: 7, userId: 3, connId: 'carol1' });
+    expect(store.state.calls.incoming).not.toBeNull();
+    service.onEnded({ callId: CALL, roomId: 7 });
+    expect(store.state.calls.incoming).toBeNull();
+    expect(store.state.calls.running[7]).toBeUndefined();
+  });
+
+  it('answers with video: joins, offers from a session per device already in the call, with relay forced', async () => {
+    const { store, service, signaling, peers } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.answer(true);
+    expect(signaling.join).toHaveBeenCalledWith(CALL);
+    expect(store.state.calls.incoming).toBeNull();
+    expect(store.state.calls.active).toMatchObject({ callId: CALL, roomId: 7, micOn: true, camOn: true });
+    expect(peers.map((p) => p.remoteConnId)).toEqual(['bob1']);
+    expect(peers[0].config).toEqual({ iceServers: [{ urls: ['turn:h:3478'] }], iceTransportPolicy: 'relay' });
+    expect(peers[0].polite).toBe(isPolite('me1', 'bob1'));
+    // Its signals go to that device of this call.
+    await peers[0].signals.offer('v=0');
+    expect(signaling.offer).toHaveBeenCalledWith(CALL, 'bob1', 'v=0');
+  });
+
+  it('answers without video: no camera track, the camera toggle does nothing', async () => {
+    const { store, service, streams } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.answer(false);
+    expect(streams[0].getVideoTracks()).toHaveLength(0);
+    service.toggleCamera();
+    expect(store.state.calls.active).toMatchObject({ camOn: false, hasCamera: false });
+  });
+
+  it('declines: tells the server, stops ringing, joins nothing', async () => {
+    const { store, service, signaling, peers } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.decline();
+    expect(signaling.decline).toHaveBeenCalledWith(CALL);
+    expect(store.state.calls.incoming).toBeNull();
+    expect(store.state.calls.active).toBeNull();
+    expect(peers).toHaveLength(0);
+  });
+
+  it('late join: call.list after session.ready offers Join, and start() in that room joins instead of starting', async () => {
+    const { store, service, signaling } = setup([call([{ userId: 2, connId: 'bob1' }])]);
+    await service.onReady('me1');
+    expect(store.state.calls.incoming).toBeNull();
+    expect(store.state.calls.running[7]?.callId).toBe(CALL);
+    await service.start(7, false);
+    expect(signaling.start).not.toHaveBeenCalled();
+    expect(signaling.join).toHaveBeenCalledWith(CALL);
+  });
+
+  it('the caller answers the joiner offer from a new session, and mute reaches the track and every peer', async () => {
+    const { store, service, signaling, peers, streams } = setup();
+    await service.onReady('me1');
+    await service.start(7, true);
+    expect(signaling.start).toHaveBeenCalledWith(7, true);
+    service.onJoined({ callId: CALL, roomId: 7, userId: 2, connId: 'bob1' });
+    service.onOffer({ callId: CALL, fromUserId: 2, fromConnId: 'bob1', sdp: 'v=0 offer' });
+    expect(peers).toHaveLength(1);
+    expect(peers[0].fake.description).toHaveBeenCalledWith('offer', 'v=0 offer');
+    service.onCandidate({ callId: CALL, fromUserId: 2, fromConnId: 'bob1', candidate: { candidate: '' } });
+    expect(peers[0].fake.candidate).toHaveBeenCalledWith({ candidate: '' });
+    // A frame of another call is not mine.
+    service.onOffer({ callId: 'BBBBBBBBBBBBBBBB', fromUserId: 3, fromConnId: 'x', sdp: 'v=0' });
+    expect(peers).toHaveLength(1);
+
+    service.toggleMic();
+    expect(streams[0].getAudioTracks()[0].enabled).toBe(false);
+    expect(store.state.calls.active?.micOn).toBe(false);
+    expect(peers[0].fake.setMedia).toHaveBeenCalledWith({ micOn: false, camOn: true });
+    peers[0].events.onMediaState({ micOn: false, camOn: true });
+    expect(store.state.calls.peers.bob1).toMatchObject({ userId: 2, micOn: false });
+  });
+
+  it('hang-up closes every session, stops the tracks and leaves', async () => {
+    const { store, service, signaling, peers, streams } = setup();
+    await service.onReady('me1');
+    await service.start(7, true);
+    service.onOffer({ callId: CALL, fromUserId: 2, fromConnId: 'bob1', sdp: 'v=0' });
+    await service.hangUp();
+    expect(signaling.leave).toHaveBeenCalledWith(CALL);
+    expect(peers[0].fake.close).toHaveBeenCalled();
+    expect(streams[0].tracks.every((t) => t.stop.mock.calls.length === 1)).toBe(true);
+    expect(store.state.calls.active).toBeNull();
+    expect(store.state.calls.peers).toEqual({});
+    expect(service.peerConnectionCount).toBe(0);
+  });
+
+  it('leaves when the last other device hangs up, and stays while others remain', async () => {
+    const { store, service, signaling } = setup();
+    await service.onReady('me1');
+    signaling.join.mockResolvedValue({
+      call: call([
+        { userId: 2, connId: 'bob1' },
+        { userId: 3, connId: 'carol1' },
+      ]),
+    });
+    await service.join(CALL, 7, false);
+    service.onLeft({ callId: CALL, roomId: 7, userId: 3, connId: 'carol1', reason: 'hangup' });
+    expect(store.state.calls.active).not.toBeNull();
+    expect(Object.keys(store.state.calls.peers)).toEqual(['bob1']);
+    service.onLeft({ callId: CALL, roomId: 7, userId: 2, connId: 'bob1', reason: 'disconnected' });
+    await vi.waitFor(() => expect(signaling.leave).toHaveBeenCalledWith(CALL));
+    expect(store.state.calls.active).toBeNull();
+  });
+
+  it('a call.left with my own connId (swept by the server) ends the call here without a leave', async () => {
+    const { store, service, signaling } = setup();
+    await service.onReady('me1');
+    await service.start(7, false);
+    service.onLeft({ callId: CALL, roomId: 7, userId: 1, connId: 'me1', reason: 'disconnected' });
+    expect(store.state.calls.active).toBeNull();
+    expect(signaling.leave).not.toHaveBeenCalled();
+  });
+
+  it('a refused camera gives a sentence and leaves no call behind', async () => {
+    const { store, signaling } = setup();
+    const denied = Object.assign(new Error('denied'), { name: 'NotAllowedError' });
+    const failing = new CallService({
+      store,
+      signaling,
+      iceServers: vi.fn().mockResolvedValue({ iceServers: [] }),
+      getMedia: vi.fn().mockRejectedValue(denied),
+      transportPolicy: () => 'all',
+      logger,
+    });
+    await expect(failing.start(7, true)).rejects.toThrow(mediaErrorText(denied));
+    expect(mediaErrorText(denied)).toMatch(/permission was denied/);
+    expect(signaling.start).not.toHaveBeenCalled();
+    expect(store.state.calls.active).toBeNull();
+  });
+});

@@ -1,0 +1,436 @@
+import type { CallDto, ServerMessages } from '@pychat/protocol';
+import type { AppStore } from '../../store';
+import type { Logger } from '../logger';
+import { isPolite, PeerSession, type PeerEvents, type PeerMediaState, type PeerSignals } from './peer-session';
+import type { CallSignaling } from './signaling';
+
+/** What a PeerSession is to CallService (a fake in the unit tests). */
+export type PeerLike = Pick<PeerSession, 'description' | 'candidate' | 'setMedia' | 'close' | 'polite'> & {
+  readonly pc?: RTCPeerConnection;
+};
+
+export interface PeerInit {
+  remoteConnId: string;
+  polite: boolean;
+  config: RTCConfiguration;
+  local: MediaStream | null;
+  media: PeerMediaState;
+  signals: PeerSignals;
+  events: PeerEvents;
+  onError: (error: unknown) => void;
+}
+
+export interface CallDeps {
+  store: AppStore;
+  signaling: CallSignaling;
+  iceServers: () => Promise<{ iceServers: RTCIceServer[] }>;
+  getMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
+  /** `localStorage['pychat.iceTransportPolicy']`: 'relay' forces TURN (tests, or checking a TURN set-up). */
+  transportPolicy: () => RTCIceTransportPolicy;
+  logger: Logger;
+  createPeer?: (init: PeerInit) => PeerLike;
+}
+
+/** A summary of one peer's getStats for the browser tests and a later quality indicator. */
+export interface PeerStats {
+  connId: string;
+  userId: number;
+  connectionState: string;
+  framesDecoded: number;
+  bytesReceived: number;
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+}
+
+/**
+ * A 1:1 or mesh call of this device (docs/webrtc.md "Web app"): media, one PeerSession per remote device, and the
+ * store's view of it. The streams stay here, out of vuex; components get them by connId.
+ */
+export class CallService {
+  readonly #store: AppStore;
+  readonly #deps: CallDeps;
+  readonly #peers = new Map<string, { peer: PeerLike; stream: MediaStream | null }>();
+  #local: MediaStream | null = null;
+  #config: RTCConfiguration = {};
+  /** Listeners for stream changes (a tile re-binds its video element). */
+  readonly #streamListeners = new Set<() => void>();
+
+  constructor(deps: CallDeps) {
+    this.#deps = deps;
+    this.#store = deps.store;
+  }
+
+  get localStream(): MediaStream | null {
+    return this.#local;
+  }
+
+  streamOf(connId: string): MediaStream | null {
+    return this.#peers.get(connId)?.stream ?? null;
+  }
+
+  /** RTCPeerConnections open now (0 after hang-up; the browser test checks it). */
+  get peerConnectionCount(): number {
+    return this.#peers.size;
+  }
+
+  onStreams(listener: () => void): () => void {
+    this.#streamListeners.add(listener);
+    return () => this.#streamListeners.delete(listener);
+  }
+
+  // ---- user actions
+
+  async start(roomId: number, video: boolean): Promise<void> {
+    if (this.#store.state.calls.active) {
+      return;
+    }
+    const running = this.#store.state.calls.running[roomId];
+    if (running) {
+      return this.join(running.callId, roomId, video);
+    }
+    await this.#prepare(video);
+    try {
+      const { callId } = await this.#deps.signaling.start(roomId, video);
+      const me = { userId: this.#store.state.session.me?.id ?? 0, connId: this.#store.state.calls.connId ?? '' };
+      // call.incoming skips this device: the room's running call is recorded from the reply.
+      this.#store.commit('calls/putRunning', {
+        callId,
+        roomId,
+        video,
+        startedBy: me,
+        startedAt: Date.now(),
+        peers: [me],
+      });
+      this.#activate(callId, roomId);
+    } catch (error) {
+      this.#stopLocal();
+      throw error;
+    }
+  }
+
+  /** Answer the ringing call on this device. */
+  answer(video: boolean): Promise<void> {
+    const incoming = this.#store.state.calls.incoming;
+    if (!incoming) {
+      return Promise.resolve();
+    }
+    this.#store.commit('calls/setIncoming', null);
+    return this.join(incoming.callId, incoming.roomId, video);
+  }
+
+  /** Answer, or join a running call late: offer to every device already in it. */
+  async join(callId: string, roomId: number, video: boolean): Promise<void> {
+    if (this.#store.state.calls.active) {
+      return;
+    }
+    await this.#prepare(video);
+    try {
+      const { call } = await this.#deps.signaling.join(callId);
+      const me = { userId: this.#store.state.session.me?.id ?? 0, connId: this.#store.state.calls.connId ?? '' };
+      this.#store.commit('calls/putRunning', { ...call, peers: [...call.peers, me] });
+      this.#activate(callId, roomId);
+      // The joiner offers (negotiationneeded fires once its tracks are added); the others wait for it.
+      for (const peer of call.peers) {
+        this.#peer(peer.connId, peer.userId);
+      }
+    } catch (error) {
+      this.#stopLocal();
+      throw error;
+    }
+  }
+
+  async decline(): Promise<void> {
+    const incoming = this.#store.state.calls.incoming;
+    if (!incoming) {
+      return;
+    }
+    this.#store.commit('calls/setIncoming', null);
+    await this.#deps.signaling.decline(incoming.callId);
+  }
+
+  async hangUp(): Promise<void> {
+    const active = this.#store.state.calls.active;
+    if (!active) {
+      return;
+    }
+    this.#cleanup();
+    await this.#deps.signaling.leave(active.callId);
+  }
+
+  toggleMic(): void {
+    const active = this.#store.state.calls.active;
+    if (!active) {
+      return;
+    }
+    this.#setMedia({ micOn: !active.micOn, camOn: active.camOn });
+  }
+
+  toggleCamera(): void {
+    const active = this.#store.state.calls.active;
+    if (!active?.hasCamera) {
+      return;
+    }
+    this.#setMedia({ micOn: active.micOn, camOn: !active.camOn });
+  }
+
+  /** getStats of every peer, summarized (window.__pychatCall in main.ts). */
+  async stats(): Promise<PeerStats[]> {
+    const out: PeerStats[] = [];
+    for (const [connId, { peer }] of this.#peers) {
+      const pc = peer.pc;
+      const summary: PeerStats = {
+        connId,
+        userId: this.#store.state.calls.peers[connId]?.userId ?? 0,
+        connectionState: pc?.connectionState ?? 'new',
+        framesDecoded: 0,
+        bytesReceived: 0,
+        localCandidateType: null,
+        remoteCandidateType: null,
+      };
+      if (pc) {
+        const report = await pc.getStats();
+        const byId = new Map<string, Record<string, unknown>>();
+        report.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+        for (const s of byId.values()) {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') {
+            summary.framesDecoded += Number(s.framesDecoded ?? 0);
+            summary.bytesReceived += Number(s.bytesReceived ?? 0);
+          }
+          if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+            const pair = byId.get(s.selectedCandidatePairId);
+            summary.localCandidateType = String(byId.get(String(pair?.localCandidateId))?.candidateType ?? '');
+            summary.remoteCandidateType = String(byId.get(String(pair?.remoteCandidateId))?.candidateType ?? '');
+          }
+        }
+      }
+      out.push(summary);
+    }
+    return out;
+  }
+
+  // ---- server events (EventRouter)
+
+  /** After every session.ready: my new connId, and the calls running in my rooms. */
+  async onReady(connId: string): Promise<void> {
+    if (this.#store.state.calls.active) {
+      // The old socket closed, which took this device out of its call on the server.
+      this.#cleanup();
+    }
+    this.#store.commit('calls/setConnId', connId);
+    this.#store.commit('calls/setIncoming', null);
+    this.#store.commit('calls/setRunning', await this.#deps.signaling.list());
+  }
+
+  onIncoming(call: CallDto): void {
+    this.#store.commit('calls/putRunning', call);
+    const { active, connId } = this.#store.state.calls;
+    if (!active && call.startedBy.connId !== connId) {
+      this.#store.commit('calls/setIncoming', {
+        callId: call.callId,
+        roomId: call.roomId,
+        userId: call.startedBy.userId,
+        video: call.video,
+      });
+    }
+  }
+
+  onJoined(event: ServerMessages['call.joined']): void {
+    this.#store.commit('calls/peerJoined', event);
+    this.#stopRingingIfMine(event);
+    // Peers in the call wait for the joiner's offer; the session is made when it arrives.
+  }
+
+  onDeclined(event: ServerMessages['call.declined']): void {
+    this.#stopRingingIfMine(event);
+  }
+
+  onLeft(event: ServerMessages['call.left']): void {
+    this.#store.commit('calls/peerLeft', event);
+    const { active, connId } = this.#store.state.calls;
+    if (active?.callId !== event.callId) {
+      return;
+    }
+    if (event.connId === connId) {
+      this.#cleanup();
+      return;
+    }
+    this.#closePeer(event.connId);
+    // The last other device left: a call with nobody else in it is over for me too (as in pychat's 1:1 calls).
+    const others = this.#store.state.calls.running[event.roomId]?.peers.filter((p) => p.connId !== connId) ?? [];
+    if (others.length === 0 && this.#peers.size === 0) {
+      void this.hangUp().catch((error: unknown) => this.#deps.logger.warn('leave failed {}', error)());
+    }
+  }
+
+  onEnded(event: ServerMessages['call.ended']): void {
+    this.#store.commit('calls/ended', event);
+    if (this.#store.state.calls.active?.callId === event.callId) {
+      this.#cleanup();
+    }
+  }
+
+  onOffer({ callId, fromConnId, fromUserId, sdp }: ServerMessages['rtc.offer']): void {
+    if (this.#isMine(callId)) {
+      void this.#peer(fromConnId, fromUserId).description('offer', sdp);
+    }
+  }
+
+  onAnswer({ callId, fromConnId, fromUserId, sdp }: ServerMessages['rtc.answer']): void {
+    if (this.#isMine(callId)) {
+      void this.#peer(fromConnId, fromUserId).description('answer', sdp);
+    }
+  }
+
+  onCandidate({ callId, fromConnId, fromUserId, candidate }: ServerMessages['rtc.candidate']): void {
+    if (this.#isMine(callId)) {
+      void this.#peer(fromConnId, fromUserId).candidate(candidate);
+    }
+  }
+
+  // ---- internals
+
+  #isMine(callId: string): boolean {
+    return this.#store.state.calls.active?.callId === callId;
+  }
+
+  #stopRingingIfMine({ callId, userId }: { callId: string; userId: number }): void {
+    // Another device of mine answered or declined: this one stops ringing.
+    if (userId === this.#store.state.session.me?.id && this.#store.state.calls.incoming?.callId === callId) {
+      this.#store.commit('calls/setIncoming', null);
+    }
+  }
+
+  async #prepare(video: boolean): Promise<void> {
+    const [ice, stream] = await Promise.all([
+      this.#deps.iceServers(),
+      this.#deps.getMedia({ audio: true, video }).catch((error: unknown) => {
+        throw new Error(mediaErrorText(error));
+      }),
+    ]);
+    this.#local = stream;
+    this.#config = { iceServers: ice.iceServers, iceTransportPolicy: this.#deps.transportPolicy() };
+  }
+
+  #activate(callId: string, roomId: number): void {
+    const hasCamera = (this.#local?.getVideoTracks().length ?? 0) > 0;
+    this.#store.commit('calls/setIncoming', null);
+    this.#store.commit('calls/setActive', { callId, roomId, micOn: true, camOn: hasCamera, hasCamera });
+    this.#notifyStreams();
+  }
+
+  #setMedia(media: PeerMediaState): void {
+    for (const track of this.#local?.getAudioTracks() ?? []) {
+      track.enabled = media.micOn;
+    }
+    for (const track of this.#local?.getVideoTracks() ?? []) {
+      track.enabled = media.camOn;
+    }
+    this.#store.commit('calls/setMedia', media);
+    for (const { peer } of this.#peers.values()) {
+      peer.setMedia(media);
+    }
+  }
+
+  #peer(connId: string, userId: number): PeerLike {
+    const existing = this.#peers.get(connId);
+    if (existing) {
+      return existing.peer;
+    }
+    const { active, connId: me } = this.#store.state.calls;
+    const callId = active?.callId ?? '';
+    const signaling = this.#deps.signaling;
+    const onError = (error: unknown) => this.#deps.logger.warn('peer {}: {}', connId, error)();
+    const init: PeerInit = {
+      remoteConnId: connId,
+      polite: isPolite(me ?? '', connId),
+      config: this.#config,
+      local: this.#local,
+      media: { micOn: active?.micOn ?? true, camOn: active?.camOn ?? false },
+      signals: {
+        offer: (sdp) => signaling.offer(callId, connId, sdp),
+        answer: (sdp) => signaling.answer(callId, connId, sdp),
+        candidate: (candidate) => signaling.candidate(callId, connId, candidate),
+      },
+      events: {
+        onTrack: (stream, track) => {
+          const entry = this.#peers.get(connId);
+          if (entry) {
+            entry.stream = stream;
+          }
+          if (track.kind === 'video') {
+            this.#store.commit('calls/updatePeer', { connId, hasVideo: true });
+          }
+          this.#notifyStreams();
+        },
+        onConnectionState: (connection) => this.#store.commit('calls/updatePeer', { connId, connection }),
+        onMediaState: (media) => this.#store.commit('calls/updatePeer', { connId, ...media }),
+      },
+      onError,
+    };
+    const peer = (this.#deps.createPeer ?? defaultPeer)(init);
+    this.#peers.set(connId, { peer, stream: null });
+    this.#store.commit('calls/putPeer', {
+      connId,
+      userId,
+      connection: 'new',
+      micOn: true,
+      camOn: false,
+      hasVideo: false,
+    });
+    return peer;
+  }
+
+  #closePeer(connId: string): void {
+    this.#peers.get(connId)?.peer.close();
+    this.#peers.delete(connId);
+    this.#store.commit('calls/removePeer', connId);
+    this.#notifyStreams();
+  }
+
+  #cleanup(): void {
+    for (const connId of [...this.#peers.keys()]) {
+      this.#closePeer(connId);
+    }
+    this.#stopLocal();
+    this.#store.commit('calls/setActive', null);
+    this.#notifyStreams();
+  }
+
+  #stopLocal(): void {
+    for (const track of this.#local?.getTracks() ?? []) {
+      track.stop();
+    }
+    this.#local = null;
+  }
+
+  #notifyStreams(): void {
+    for (const listener of this.#streamListeners) {
+      listener();
+    }
+  }
+}
+
+function defaultPeer(init: PeerInit): PeerLike {
+  return new PeerSession(
+    init.remoteConnId,
+    init.polite,
+    init.config,
+    init.local,
+    init.media,
+    init.signals,
+    init.events,
+    init.onError,
+  );
+}
+
+/** A user-facing reason for a getUserMedia failure. */
+export function mediaErrorText(error: unknown): string {
+  const name = error instanceof Error ? error.name : '';
+  if (name === 'NotAllowedError') {
+    return 'Microphone or camera permission was denied.';
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') {
+    return 'No microphone or camera was found.';
+  }
+  return 'Could not open the microphone or camera.';
+}
