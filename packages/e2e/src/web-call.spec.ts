@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { freeUdpPort } from '@pychat/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser } from './browser';
+import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 /** The page's window.__pychatCall (main.ts) and the CSP listener this spec installs. */
@@ -27,13 +27,14 @@ type CallWindow = Window & {
 describe('a 1:1 video call in Chromium through the bundled TURN', () => {
   let instance: Instance;
   let browser: Browser;
-  let alice: { page: Page; name: string };
-  let bob: { page: Page; name: string };
+  let alice: BrowserUser;
+  let bob: BrowserUser;
   const shots = join(__dirname, '../../../test-results');
 
-  async function user(name: string) {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
-    await context.addInitScript(() => {
+  async function user(name: string): Promise<BrowserUser> {
+    const who = await newBrowserUser(browser, name, false);
+    // Before the first navigation, so it runs in every document of the context.
+    await who.context.addInitScript(() => {
       localStorage.setItem('pychat.iceTransportPolicy', 'relay');
       const w = window as unknown as CallWindow;
       w.__cspViolations = [];
@@ -41,17 +42,7 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
         w.__cspViolations.push(`${event.effectiveDirective} ${event.blockedURI}`);
       });
     });
-    const page = await context.newPage();
-    return { page, name };
-  }
-
-  async function signUp(who: { page: Page; name: string }) {
-    await who.page.goto(`${instance.url}/sign-up`);
-    await who.page.getByLabel('Username').fill(who.name);
-    await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
-    await who.page.getByLabel('Repeat password').fill('browser-pw');
-    await who.page.getByRole('button', { name: 'Create account' }).click();
-    await who.page.waitForURL(/\/chat\/1$/);
+    return who;
   }
 
   function stats(page: Page): Promise<PeerStats[]> {
@@ -94,8 +85,8 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
   });
 
   it('opens a direct room between the two users', async () => {
-    await signUp(alice);
-    await signUp(bob);
+    await signUpInBrowser(instance.url, alice);
+    await signUpInBrowser(instance.url, bob);
     await alice.page.goto(`${instance.url}/create/direct`);
     await alice.page.getByLabel('Find a user').fill(bob.name);
     await alice.page.getByRole('button', { name: new RegExp(bob.name) }).click();
