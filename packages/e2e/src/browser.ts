@@ -1,7 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterEach } from 'vitest';
 
 /** Debian's Chromium; never a downloaded browser. Flags from the machine notes (no background traffic). */
 export const CHROMIUM_ARGS = [
@@ -54,4 +55,21 @@ export async function signUpInBrowser(baseUrl: string, who: BrowserUser): Promis
   await who.page.getByLabel('Repeat password').fill('browser-pw');
   await who.page.getByRole('button', { name: 'Create account' }).click();
   await who.page.waitForURL(/\/chat\/1$/);
+}
+
+/** Where browser specs leave screenshots (repository root, ignored by git). */
+export const SCREENSHOT_DIR = join(__dirname, '../../../test-results');
+
+/** After each failed test of the enclosing describe, a screenshot of each page, named after the test and the key. */
+export function screenshotsOnFailure(users: () => Record<string, BrowserUser | undefined>): void {
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') {
+      return;
+    }
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const name = context.task.name.replace(/\W+/g, '-').slice(0, 60);
+    for (const [label, who] of Object.entries(users())) {
+      await who?.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${label}.png`) }).catch(() => undefined);
+    }
+  });
 }

@@ -2,8 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freeUdpPort } from '@pychat/testkit';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchSharedBrowser,
+  newBrowserUser,
+  screenshotsOnFailure,
+  signUpInBrowser,
+  type BrowserUser,
+} from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 /** The page's window.__pychatCall (main.ts) and the CSP listener this spec installs. */
@@ -71,13 +77,7 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
     mkdirSync(shots, { recursive: true });
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') {
-      const name = context.task.name.replace(/\W+/g, '-').slice(0, 60);
-      await alice?.page.screenshot({ path: join(shots, `${name}-alice.png`) }).catch(() => undefined);
-      await bob?.page.screenshot({ path: join(shots, `${name}-bob.png`) }).catch(() => undefined);
-    }
-  });
+  screenshotsOnFailure(() => ({ alice, bob }));
 
   afterAll(async () => {
     await browser?.close();

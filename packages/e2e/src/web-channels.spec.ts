@@ -1,8 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchSharedBrowser,
+  newBrowserUser,
+  screenshotsOnFailure,
+  signUpInBrowser,
+  type BrowserUser,
+} from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 /** Issue 11, item 3: a newcomer finds a public channel in the directory and joins it (Chromium, real build). */
@@ -21,13 +27,7 @@ describe('the channel directory in Chromium', () => {
     mkdirSync(shots, { recursive: true });
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') {
-      const name = context.task.name.replace(/\W+/g, '-').slice(0, 60);
-      await alice?.page.screenshot({ path: join(shots, `${name}-alice.png`) }).catch(() => undefined);
-      await bob?.page.screenshot({ path: join(shots, `${name}-bob.png`) }).catch(() => undefined);
-    }
-  });
+  screenshotsOnFailure(() => ({ alice, bob }));
 
   afterAll(async () => {
     await browser?.close();

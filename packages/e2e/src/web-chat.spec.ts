@@ -1,8 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchSharedBrowser,
+  newBrowserUser,
+  screenshotsOnFailure,
+  signUpInBrowser,
+  type BrowserUser,
+} from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 /**
@@ -36,15 +40,7 @@ describe('the web app, two users in Chromium', () => {
     bob = await newBrowserUser(browser, uniqueName('bob'));
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') {
-      const dir = join(__dirname, '../../../test-results');
-      mkdirSync(dir, { recursive: true });
-      const name = context.task.name.replace(/\W+/g, '-').slice(0, 60);
-      await alice?.page.screenshot({ path: join(dir, `${name}-alice.png`) }).catch(() => undefined);
-      await bob?.page.screenshot({ path: join(dir, `${name}-bob.png`) }).catch(() => undefined);
-    }
-  });
+  screenshotsOnFailure(() => ({ alice, bob }));
 
   afterAll(async () => {
     await browser?.close();

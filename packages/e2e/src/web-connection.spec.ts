@@ -1,8 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchSharedBrowser, newBrowserUser, signUpInBrowser, type BrowserUser } from './browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchSharedBrowser,
+  newBrowserUser,
+  screenshotsOnFailure,
+  signUpInBrowser,
+  type BrowserUser,
+} from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 
 const SHOTS = join(__dirname, '../../../test-results');
@@ -55,13 +61,7 @@ describe('the web app across an outage', () => {
     await dot(alice.page, 'online').waitFor();
   });
 
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') {
-      mkdirSync(SHOTS, { recursive: true });
-      const name = context.task.name.replace(/\W+/g, '-').slice(0, 60);
-      await alice?.page.screenshot({ path: join(SHOTS, `${name}-alice.png`) }).catch(() => undefined);
-    }
-  });
+  screenshotsOnFailure(() => ({ alice }));
 
   afterAll(async () => {
     instance?.process.kill('SIGCONT');
