@@ -1,16 +1,13 @@
 import { LIMITS, type ServerFrame } from '@pychat/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   busBarrier,
   connectedUser,
-  createBackend,
   dialect,
-  startServer,
   TestClient,
   useTestServer,
+  useTwoInstances,
   type ConnectedUser,
-  type SharedBackend,
-  type TestServer,
 } from './harness';
 
 /** "Within a few seconds" for a closed socket: it is removed at once, so well under the sweep's interval. */
@@ -289,33 +286,13 @@ describe(`calls (${dialect})`, () => {
   });
 });
 
-// Own setup, not useTestServer(): two servers on one database and Redis (MariaDB run); on SQLite, one server.
 describe(`calls across instances (${dialect})`, () => {
-  let backend: SharedBackend;
-  let first: TestServer;
-  let second: TestServer;
-  const open: TestClient[] = [];
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    first = await startServer(backend);
-    second = dialect === 'mysql' ? await startServer(backend) : first;
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    if (second !== first) {
-      await second.stop();
-    }
-    await first.stop();
-    await backend.drop();
-  });
+  const instances = useTwoInstances();
 
   it('connects a caller on one instance with a callee on the other', async () => {
-    const alice = await connectedUser(first);
-    const bob = await connectedUser(second);
-    open.push(alice.client, bob.client);
+    const alice = await connectedUser(instances.first);
+    const bob = await connectedUser(instances.second);
+    instances.track(alice.client, bob.client);
     const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
     await bob.client.waitFor('room.added', (d) => d.room.id === room.id);
 

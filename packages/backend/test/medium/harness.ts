@@ -157,6 +157,46 @@ export function useTestServer(env: Record<string, string> = {}) {
 }
 
 /**
+ * Two servers on one database and bus for the enclosing describe block: in the MariaDB run two instances on
+ * Redis, on SQLite's memory bus the same one twice (the bus cannot reach another process). Sockets passed to
+ * `track` are closed after each test.
+ */
+export function useTwoInstances(env: Record<string, string> = {}) {
+  let backend: SharedBackend;
+  let first: TestServer;
+  let second: TestServer;
+  const open: TestClient[] = [];
+
+  beforeAll(async () => {
+    backend = await createBackend();
+    first = await startServer(backend, env);
+    second = dialect === 'mysql' ? await startServer(backend, env) : first;
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((client) => client.close()));
+  });
+  afterAll(async () => {
+    if (second !== first) {
+      await second.stop();
+    }
+    await first.stop();
+    await backend.drop();
+  });
+
+  return {
+    get first(): TestServer {
+      return first;
+    },
+    get second(): TestServer {
+      return second;
+    },
+    track(...clients: TestClient[]): void {
+      open.push(...clients);
+    },
+  };
+}
+
+/**
  * Every row a chat action could touch, plus the row counts of `counted`, so "nothing was written" is one
  * equality.
  */

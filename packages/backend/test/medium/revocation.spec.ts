@@ -13,6 +13,7 @@ import {
   startServer,
   TestClient,
   useTestServer,
+  useTwoInstances,
   type SharedBackend,
   type TestServer,
 } from './harness';
@@ -55,43 +56,21 @@ async function sharedBackend(): Promise<SharedBackend> {
   };
 }
 
-// Own setup, not useTestServer(): two servers on one database and bus in the MariaDB run.
 describe(`sign out everywhere (${dialect})`, () => {
-  let backend: SharedBackend;
-  let first: TestServer;
-  /** A second instance on the same database and Redis (MariaDB run); on SQLite's memory bus, the same one. */
-  let second: TestServer;
-  const open: TestClient[] = [];
-
-  beforeAll(async () => {
-    backend = await createBackend();
-    // The session check is slow here: only the bus can close the sockets within AT_ONCE_MS.
-    const env = { PYCHAT_WS_SESSION_CHECK_MS: '3600000' };
-    first = await startServer(backend, env);
-    second = dialect === 'mysql' ? await startServer(backend, env) : first;
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((client) => client.close()));
-  });
-  afterAll(async () => {
-    if (second !== first) {
-      await second.stop();
-    }
-    await first.stop();
-    await backend.drop();
-  });
+  // The session check is slow here: only the bus can close the sockets within AT_ONCE_MS.
+  const instances = useTwoInstances({ PYCHAT_WS_SESSION_CHECK_MS: '3600000' });
 
   it('closes the sockets of every other session of mine on every instance with 4001 at once, keeping mine', async () => {
-    const alice = await connectedUser(first);
-    const phoneToken = await signIn(first, alice.user.username);
-    const phone = await TestClient.connect(second, phoneToken);
-    const laptopToken = await signIn(first, alice.user.username);
-    const laptop = await TestClient.connect(second, laptopToken);
-    const bob = await connectedUser(second);
-    open.push(alice.client, phone, laptop, bob.client);
+    const alice = await connectedUser(instances.first);
+    const phoneToken = await signIn(instances.first, alice.user.username);
+    const phone = await TestClient.connect(instances.second, phoneToken);
+    const laptopToken = await signIn(instances.first, alice.user.username);
+    const laptop = await TestClient.connect(instances.second, laptopToken);
+    const bob = await connectedUser(instances.second);
+    instances.track(alice.client, phone, laptop, bob.client);
 
     const res = await api<SignOutAllResponse>(
-      first,
+      instances.first,
       'POST',
       '/api/auth/sign-out-all',
       { keepCurrent: true },
@@ -102,8 +81,8 @@ describe(`sign out everywhere (${dialect})`, () => {
     await closedWith(alice.client, CLOSE_CODES.SESSION_ENDED, AT_ONCE_MS);
     await closedWith(phone, CLOSE_CODES.SESSION_ENDED, AT_ONCE_MS);
     expect(phone.all('session.ended')).toEqual([{ reason: 'signed-out' }]);
-    expect(await upgradeStatus(second, phoneToken)).toBe(401);
-    expect(await upgradeStatus(first, alice.token)).toBe(401);
+    expect(await upgradeStatus(instances.second, phoneToken)).toBe(401);
+    expect(await upgradeStatus(instances.first, alice.token)).toBe(401);
     // The session that asked, and other users, stay.
     await laptop.settle();
     await bob.client.settle();
@@ -112,17 +91,23 @@ describe(`sign out everywhere (${dialect})`, () => {
   });
 
   it('ends the asking session too unless told to keep it, and needs a session', async () => {
-    const alice = await connectedUser(first);
-    const other = await TestClient.connect(second, await signIn(first, alice.user.username));
-    open.push(alice.client, other);
+    const alice = await connectedUser(instances.first);
+    const other = await TestClient.connect(instances.second, await signIn(instances.first, alice.user.username));
+    instances.track(alice.client, other);
 
-    expect((await api(first, 'POST', '/api/auth/sign-out-all')).status).toBe(401);
-    const res = await api<SignOutAllResponse>(first, 'POST', '/api/auth/sign-out-all', undefined, alice.token);
+    expect((await api(instances.first, 'POST', '/api/auth/sign-out-all')).status).toBe(401);
+    const res = await api<SignOutAllResponse>(
+      instances.first,
+      'POST',
+      '/api/auth/sign-out-all',
+      undefined,
+      alice.token,
+    );
 
     expect(res).toEqual({ status: 200, body: { ended: 2 } });
     await closedWith(alice.client, CLOSE_CODES.SESSION_ENDED, AT_ONCE_MS);
     await closedWith(other, CLOSE_CODES.SESSION_ENDED, AT_ONCE_MS);
-    expect((await api(first, 'GET', '/api/users/me', undefined, alice.token)).status).toBe(401);
+    expect((await api(instances.first, 'GET', '/api/users/me', undefined, alice.token)).status).toBe(401);
   });
 });
 
