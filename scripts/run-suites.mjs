@@ -101,7 +101,7 @@ run(
 
 // The extension's desktop capture needs a headed Chromium: an X server of its own (xvfb-run), still in the namespace.
 run(
-  'e2e browser extension (chromium under Xvfb, private loopback)',
+  'e2e extension (chromium under Xvfb, private loopback)',
   'unshare -n sh -c \'ip link set lo up && exec xvfb-run -a -s "-screen 0 1280x720x24" npx vitest run "$@"\' sh',
   {
     cwd: 'packages/e2e',
