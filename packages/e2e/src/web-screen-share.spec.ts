@@ -95,6 +95,14 @@ describe('screen sharing in a call, in Chromium', () => {
 
     await alice.page.getByRole('button', { name: 'Share the screen' }).click();
     await alice.page.getByTestId('call-own-screen').locator('video').waitFor({ state: 'visible' });
+    // Her own preview of what she shares plays (its frames have a size).
+    await expect
+      .poll(() =>
+        alice.page.evaluate(
+          () => (document.querySelector('[data-testid="call-own-screen"] video') as HTMLVideoElement).videoWidth,
+        ),
+      )
+      .toBeGreaterThan(0);
     // The same received track now carries 16:9 frames (replaceTrack: no new track, no renegotiation).
     await expect.poll(() => aspect(bob.page), { timeout: 30_000 }).toBe(1.78);
     await keepsDecoding(bob.page);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -9,6 +9,7 @@ import {
   launchSharedBrowser,
   newBrowserUser,
   screenshotsOnFailure,
+  SCREENSHOT_DIR,
   signUpInBrowser,
   type BrowserUser,
 } from './browser';
@@ -136,6 +137,10 @@ describe('screen_cast_extension in Chromium under Xvfb', () => {
     const received = await stats(bob.page);
     expect(received?.frameWidth).toBeGreaterThan(0);
     await bob.page.locator('[data-testid="call-tile"] video').waitFor({ state: 'visible' });
+    if (process.env.E2E_SCREENSHOTS) {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'call-screen-share-extension.png') });
+    }
 
     await alice.page.getByRole('button', { name: 'Stop sharing the screen' }).click();
     await bob.page.locator('[data-testid="call-tile"] video').waitFor({ state: 'hidden' });
