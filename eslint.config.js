@@ -148,6 +148,16 @@ module.exports = tseslint.config(
     },
   },
 
+  // --- screen_cast_extension/: plain JS, a service worker (chrome.*) and its Node build script -------
+  {
+    files: ['screen_cast_extension/**/*.{js,mjs}'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { chrome: 'readonly', console: 'readonly', process: 'readonly', Buffer: 'readonly' },
+    },
+    rules: { eqeqeq: ['error', 'always'], curly: ['error', 'all'] },
+  },
+
   // --- Web app: one data path -----------------------------------------------------------------------
   {
     files: ['packages/frontend/src/**/*.ts', 'packages/frontend/src/**/*.vue'],

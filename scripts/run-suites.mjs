@@ -61,6 +61,7 @@ run(
 run('protocol unit', 'npx vitest run', { cwd: 'packages/protocol', vitest: true });
 run('backend unit', 'npx vitest run --project unit', { cwd: 'packages/backend', vitest: true });
 run('testkit unit (protocol client)', 'npx vitest run', { cwd: 'packages/testkit', vitest: true });
+run('screen_cast_extension unit (handshake, build)', 'npx vitest run', { cwd: 'screen_cast_extension', vitest: true });
 run('frontend unit (store, event router, outbox, safe rendering)', 'npx vitest run', {
   cwd: 'packages/frontend',
   vitest: true,
@@ -95,6 +96,17 @@ run(
     cwd: 'packages/e2e',
     vitest: true,
     env: { E2E_BROWSER: '1' },
+  },
+);
+
+// The extension's desktop capture needs a headed Chromium: an X server of its own (xvfb-run), still in the namespace.
+run(
+  'e2e extension (chromium under Xvfb, private loopback)',
+  'unshare -n sh -c \'ip link set lo up && exec xvfb-run -a -s "-screen 0 1280x720x24" npx vitest run "$@"\' sh',
+  {
+    cwd: 'packages/e2e',
+    vitest: true,
+    env: { E2E_XVFB: '1' },
   },
 );
 

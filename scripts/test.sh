@@ -11,6 +11,9 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v unshare >/dev/null || missing+=(util-linux)
 command -v ip >/dev/null || missing+=(iproute2)
+# A headed Chromium for the screen_cast_extension spec (packages/e2e/src/xvfb-screen-cast.spec.ts).
+command -v xvfb-run >/dev/null || missing+=(xvfb)
+command -v xauth >/dev/null || missing+=(xauth)
 # coturn only for its client tools (turnutils_uclient/turnutils_peer, packages/e2e/src/turn.spec.ts); policy-rc.d
 # or not, the test never uses its turnserver.
 command -v turnutils_uclient >/dev/null || missing+=(coturn)

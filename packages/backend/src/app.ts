@@ -199,6 +199,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
           credentialTtlS: config.turn.credentialTtlS,
         },
     clock,
+    config.screenCastExtensionId,
   );
 
   const handlers: Handlers = {

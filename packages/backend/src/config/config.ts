@@ -192,6 +192,17 @@ const EnvSchema = z.object({
   PYCHAT_TURN_URLS: z.string().default(''),
   /** Lifetime of the TURN credentials GET /api/ice-servers hands out; a call started before expiry keeps them. */
   PYCHAT_TURN_CREDENTIAL_TTL_S: int(60, 30 * 86_400).default(86_400),
+  /**
+   * Id of the Pychat screen-sharing extension (screen_cast_extension/, 32 letters a-p) that browsers without a
+   * usable getDisplayMedia fall back to. Given to the web app by GET /api/ice-servers; unset: no fallback.
+   */
+  PYCHAT_SCREEN_CAST_EXTENSION_ID: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[a-p]{32}$/)
+      .optional(),
+  ),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -266,6 +277,8 @@ export interface Config {
     readonly urls: readonly string[];
     readonly credentialTtlS: number;
   };
+  /** The screen_cast_extension id the web app may ask for a screen (null: none offered). */
+  readonly screenCastExtensionId: string | null;
 }
 
 export class ConfigError extends Error {
@@ -424,6 +437,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       urls: turnUrls,
       credentialTtlS: e.PYCHAT_TURN_CREDENTIAL_TTL_S,
     },
+    screenCastExtensionId: e.PYCHAT_SCREEN_CAST_EXTENSION_ID ?? null,
   });
 }
 

@@ -12,15 +12,24 @@ export interface IceSettings {
   readonly credentialTtlS: number;
 }
 
-/** STUN/TURN servers for a signed-in user's calls, with fresh TURN REST credentials (turn/credentials.ts). */
+/**
+ * What a signed-in user's calls need from the server: STUN/TURN servers with fresh TURN REST credentials
+ * (turn/credentials.ts), and the screen-sharing extension this install offers.
+ */
 export class IceService {
   constructor(
     private readonly settings: IceSettings | null,
     private readonly clock: Clock,
+    private readonly screenCastExtensionId: string | null = null,
   ) {}
 
   /** `pageHost`: the host the page was loaded from (already checked to be a hostname or IP literal). */
   forUser(userId: number, pageHost: string): IceServersResponse {
+    const extension = this.screenCastExtensionId === null ? {} : { screenCastExtensionId: this.screenCastExtensionId };
+    return { ...this.#servers(userId, pageHost), ...extension };
+  }
+
+  #servers(userId: number, pageHost: string): IceServersResponse {
     const s = this.settings;
     const ttlS = s?.credentialTtlS ?? 86_400;
     const urls =

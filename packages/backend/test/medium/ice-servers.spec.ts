@@ -6,6 +6,7 @@ import { verifyTurnCredentials } from '../../src/turn/credentials';
 import { createBackend, dialect, signUp, startServer, type SharedBackend, type TestServer } from './harness';
 
 const SECRET = 'ice-spec-secret-0123456789';
+const EXTENSION_ID = 'abcdefghijklmnopabcdefghijklmnop';
 
 /** GET with a chosen Host header (fetch would not send it). */
 function getIce(server: TestServer, host: string, token?: string): Promise<{ status: number; body: unknown }> {
@@ -44,6 +45,7 @@ describe(`GET /api/ice-servers (${dialect})`, () => {
     external = await startServer(backend, {
       PYCHAT_TURN_URLS: 'turn:turn.example.net:3478?transport=udp, turns:turn.example.net:5349?transport=tcp',
       PYCHAT_TURN_SECRET: SECRET,
+      PYCHAT_SCREEN_CAST_EXTENSION_ID: EXTENSION_ID,
     });
   });
   afterAll(async () => {
@@ -111,5 +113,16 @@ describe(`GET /api/ice-servers (${dialect})`, () => {
     expect(
       verifyTurnCredentials(SECRET, body.iceServers[0].username!, body.iceServers[0].credential!, Date.now()),
     ).toBe(true);
+  });
+
+  it('names the screen-sharing extension only where PYCHAT_SCREEN_CAST_EXTENSION_ID is set', async () => {
+    const withId = IceServersResponse.parse(
+      (await getIce(external, 'chat.example.org', (await signUp(external)).token)).body,
+    );
+    expect(withId.screenCastExtensionId).toBe(EXTENSION_ID);
+    const without = IceServersResponse.parse(
+      (await getIce(bundled, 'chat.example.org', (await signUp(bundled)).token)).body,
+    );
+    expect(without).not.toHaveProperty('screenCastExtensionId');
   });
 });

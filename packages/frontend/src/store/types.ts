@@ -110,6 +110,8 @@ export interface ActiveCall {
   camOn: boolean;
   /** The device has a camera track at all (answered without video: false). */
   hasCamera: boolean;
+  /** Sharing the screen, and how it was captured (the browser, or the Pychat extension); unset: not sharing. */
+  screen?: 'browser' | 'extension' | null;
 }
 
 /** One remote device in my call; its MediaStream is CallService.streamOf(connId). */
@@ -122,6 +124,8 @@ export interface CallPeer {
   camOn: boolean;
   /** A video track arrived (the tile shows video instead of the avatar). */
   hasVideo: boolean;
+  /** It shares its screen (the tile shows its video even with the camera off). */
+  screenOn?: boolean;
 }
 
 export interface CallsState {

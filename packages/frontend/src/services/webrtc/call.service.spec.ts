@@ -46,10 +46,17 @@ function setup(running: CallDto[] = []) {
     fake: PeerLike & { [K in 'description' | 'candidate' | 'close' | 'setMedia']: ReturnType<typeof vi.fn> };
   })[] = [];
   const streams: ReturnType<typeof fakeStream>[] = [];
+  const screenTrack = Object.assign(new EventTarget(), { kind: 'video', stop: vi.fn() });
+  const screen = { getTracks: () => [screenTrack], getVideoTracks: () => [screenTrack], getAudioTracks: () => [] };
+  const captureScreen = vi.fn().mockResolvedValue({ stream: screen, via: 'extension' });
   const service = new CallService({
+    captureScreen,
     store,
     signaling,
-    iceServers: vi.fn().mockResolvedValue({ iceServers: [{ urls: ['turn:h:3478'] }] }),
+    iceServers: vi.fn().mockResolvedValue({
+      iceServers: [{ urls: ['turn:h:3478'] }],
+      screenCastExtensionId: 'abcdefghijklmnopabcdefghijklmnop',
+    }),
     getMedia: vi.fn(async (c: MediaStreamConstraints) => {
       const stream = fakeStream(c.video === true);
       streams.push(stream);
@@ -69,7 +76,7 @@ function setup(running: CallDto[] = []) {
       return fake;
     },
   });
-  return { store, signaling, service, peers, streams };
+  return { store, signaling, service, peers, streams, captureScreen, screenTrack };
 }
 
 describe('isPolite', () => {
@@ -230,5 +237,21 @@ describe('CallService', () => {
     expect(mediaErrorText(denied)).toMatch(/permission was denied/);
     expect(signaling.start).not.toHaveBeenCalled();
     expect(store.state.calls.active).toBeNull();
+  });
+
+  it('screen sharing: shown in the panel with how it was captured, told to every peer, ended by the browser', async () => {
+    const { store, service, peers, captureScreen, screenTrack } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.answer(true);
+    await service.toggleScreen();
+    expect(captureScreen).toHaveBeenCalledWith('abcdefghijklmnopabcdefghijklmnop');
+    expect(store.state.calls.active?.screen).toBe('extension');
+    expect(peers[0].fake.setMedia).toHaveBeenLastCalledWith({ micOn: true, camOn: true, screenOn: true });
+    // The browser's "Stop sharing": the track ends, the share stops and the peers learn it.
+    screenTrack.dispatchEvent(new Event('ended'));
+    await vi.waitFor(() => expect(store.state.calls.active?.screen).toBeNull());
+    expect(screenTrack.stop).toHaveBeenCalled();
+    expect(peers[0].fake.setMedia).toHaveBeenLastCalledWith({ micOn: true, camOn: true });
   });
 });

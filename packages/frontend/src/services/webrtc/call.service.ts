@@ -2,6 +2,7 @@ import type { CallDto, ServerMessages } from '@pychat/protocol';
 import type { AppStore } from '../../store';
 import type { Logger } from '../logger';
 import { isPolite, PeerSession, type PeerEvents, type PeerMediaState, type PeerSignals } from './peer-session';
+import { browserCaptureDeps, captureScreen, ScreenShare, type ScreenCapture } from './screen-capture';
 import type { CallSignaling } from './signaling';
 
 /** What a PeerSession is to CallService (a fake in the unit tests). */
@@ -23,12 +24,15 @@ export interface PeerInit {
 export interface CallDeps {
   store: AppStore;
   signaling: CallSignaling;
-  iceServers: () => Promise<{ iceServers: RTCIceServer[] }>;
+  /** GET /api/ice-servers: ICE servers, and the screen-sharing extension's id where one is offered. */
+  iceServers: () => Promise<{ iceServers: RTCIceServer[]; screenCastExtensionId?: string }>;
   getMedia: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   /** `localStorage['pychat.iceTransportPolicy']`: 'relay' forces TURN (tests, or checking a TURN set-up). */
   transportPolicy: () => RTCIceTransportPolicy;
   logger: Logger;
   createPeer?: (init: PeerInit) => PeerLike;
+  /** Screen capture (screen-capture.ts); the argument is the extension id from the ICE servers' answer. */
+  captureScreen?: (extensionId: string | null) => Promise<ScreenCapture>;
 }
 
 /** A summary of one peer's getStats for the browser tests and a later quality indicator. */
@@ -38,6 +42,9 @@ export interface PeerStats {
   connectionState: string;
   framesDecoded: number;
   bytesReceived: number;
+  /** Size of the last decoded video frame (the camera and a shared screen differ), 0 before one. */
+  frameWidth: number;
+  frameHeight: number;
   localCandidateType: string | null;
   remoteCandidateType: string | null;
 }
@@ -52,6 +59,9 @@ export class CallService {
   readonly #peers = new Map<string, { peer: PeerLike; stream: MediaStream | null }>();
   #local: MediaStream | null = null;
   #config: RTCConfiguration = {};
+  #extensionId: string | null = null;
+  /** My shared screen, sent instead of the camera while set. */
+  #screen: ScreenShare | null = null;
   /** Listeners for stream changes (a tile re-binds its video element). */
   readonly #streamListeners = new Set<() => void>();
 
@@ -62,6 +72,10 @@ export class CallService {
 
   get localStream(): MediaStream | null {
     return this.#local;
+  }
+
+  get screenStream(): MediaStream | null {
+    return this.#screen?.stream ?? null;
   }
 
   streamOf(connId: string): MediaStream | null {
@@ -173,6 +187,47 @@ export class CallService {
     this.#setMedia({ micOn: active.micOn, camOn: !active.camOn });
   }
 
+  /** Share the screen in place of the camera, or stop sharing (docs/webrtc.md "Screen sharing"). */
+  async toggleScreen(): Promise<void> {
+    if (!this.#store.state.calls.active) {
+      return;
+    }
+    if (this.#screen) {
+      return this.#stopScreen();
+    }
+    const capture = await (this.#deps.captureScreen ?? ((id) => captureScreen(browserCaptureDeps(id))))(
+      this.#extensionId,
+    );
+    const screen = new ScreenShare(capture, () => void this.#stopScreen());
+    if (!this.#store.state.calls.active || this.#screen) {
+      // The call ended (or another share started) while the picker was open.
+      screen.stop();
+      return;
+    }
+    this.#screen = screen;
+    const local = this.#local ?? new MediaStream();
+    await Promise.all([...this.#peers.values()].map(({ peer }) => peer.pc && screen.attach(peer.pc, local)));
+    this.#store.commit('calls/setMedia', { screen: screen.via });
+    this.#setMedia(this.#store.state.calls.active);
+    this.#notifyStreams();
+  }
+
+  async #stopScreen(): Promise<void> {
+    const screen = this.#screen;
+    if (!screen) {
+      return;
+    }
+    this.#screen = null;
+    const camera = this.#local?.getVideoTracks()[0] ?? null;
+    await Promise.all([...this.#peers.values()].map(({ peer }) => peer.pc && screen.detach(peer.pc, camera)));
+    screen.stop();
+    if (this.#store.state.calls.active) {
+      this.#store.commit('calls/setMedia', { screen: null });
+      this.#setMedia(this.#store.state.calls.active);
+    }
+    this.#notifyStreams();
+  }
+
   /** getStats of every peer, summarized (window.__pychatCall in main.ts). */
   async stats(): Promise<PeerStats[]> {
     const out: PeerStats[] = [];
@@ -184,6 +239,8 @@ export class CallService {
         connectionState: pc?.connectionState ?? 'new',
         framesDecoded: 0,
         bytesReceived: 0,
+        frameWidth: 0,
+        frameHeight: 0,
         localCandidateType: null,
         remoteCandidateType: null,
       };
@@ -195,6 +252,11 @@ export class CallService {
           if (s.type === 'inbound-rtp' && s.kind === 'video') {
             summary.framesDecoded += Number(s.framesDecoded ?? 0);
             summary.bytesReceived += Number(s.bytesReceived ?? 0);
+            // The transceiver that receives now (one that was removed keeps its last, stale size).
+            if (Number(s.framesDecoded ?? 0) > 0 && s.frameWidth !== undefined) {
+              summary.frameWidth = Number(s.frameWidth);
+              summary.frameHeight = Number(s.frameHeight ?? 0);
+            }
           }
           if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
             const pair = byId.get(s.selectedCandidatePairId);
@@ -309,6 +371,7 @@ export class CallService {
     ]);
     this.#local = stream;
     this.#config = { iceServers: ice.iceServers, iceTransportPolicy: this.#deps.transportPolicy() };
+    this.#extensionId = ice.screenCastExtensionId ?? null;
   }
 
   #activate(callId: string, roomId: number): void {
@@ -318,7 +381,9 @@ export class CallService {
     this.#notifyStreams();
   }
 
-  #setMedia(media: PeerMediaState): void {
+  #setMedia({ micOn, camOn }: PeerMediaState): void {
+    // screenOn only while sharing: the state frames of a call without a share stay as they were.
+    const media: PeerMediaState = this.#screen ? { micOn, camOn, screenOn: true } : { micOn, camOn };
     for (const track of this.#local?.getAudioTracks() ?? []) {
       track.enabled = media.micOn;
     }
@@ -345,7 +410,11 @@ export class CallService {
       polite: isPolite(me ?? '', connId),
       config: this.#config,
       local: this.#local,
-      media: { micOn: active?.micOn ?? true, camOn: active?.camOn ?? false },
+      media: {
+        micOn: active?.micOn ?? true,
+        camOn: active?.camOn ?? false,
+        ...(this.#screen ? { screenOn: true } : {}),
+      },
       signals: {
         offer: (sdp) => signaling.offer(callId, connId, sdp),
         answer: (sdp) => signaling.answer(callId, connId, sdp),
@@ -368,6 +437,10 @@ export class CallService {
       onError,
     };
     const peer = (this.#deps.createPeer ?? defaultPeer)(init);
+    if (this.#screen && peer.pc) {
+      // A device that joins while I share gets the screen, not the camera.
+      this.#screen.attach(peer.pc, this.#local ?? new MediaStream()).catch(onError);
+    }
     this.#peers.set(connId, { peer, stream: null });
     this.#store.commit('calls/putPeer', {
       connId,
@@ -397,6 +470,8 @@ export class CallService {
   }
 
   #stopLocal(): void {
+    this.#screen?.stop();
+    this.#screen = null;
     for (const track of this.#local?.getTracks() ?? []) {
       track.stop();
     }

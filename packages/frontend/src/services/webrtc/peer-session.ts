@@ -11,6 +11,8 @@ export interface PeerSignals {
 export interface PeerMediaState {
   micOn: boolean;
   camOn: boolean;
+  /** Sharing the screen (its video shows even with the camera off). */
+  screenOn?: boolean;
 }
 
 export interface PeerEvents {
@@ -144,7 +146,7 @@ export class PeerSession {
     try {
       const parsed = JSON.parse(String(data)) as Partial<PeerMediaState>;
       if (typeof parsed.micOn === 'boolean' && typeof parsed.camOn === 'boolean') {
-        this.events.onMediaState({ micOn: parsed.micOn, camOn: parsed.camOn });
+        this.events.onMediaState({ micOn: parsed.micOn, camOn: parsed.camOn, screenOn: parsed.screenOn === true });
       }
     } catch {
       // Not ours: ignored.

@@ -56,7 +56,7 @@ export const calls = {
         state.peers = {};
       }
     },
-    setMedia(state: CallsState, media: { micOn?: boolean; camOn?: boolean }) {
+    setMedia(state: CallsState, media: Partial<Pick<ActiveCall, 'micOn' | 'camOn' | 'screen'>>) {
       if (state.active) {
         Object.assign(state.active, media);
       }
