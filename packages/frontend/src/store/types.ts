@@ -133,6 +133,16 @@ export interface CallsState {
   incoming: IncomingCall | null;
   active: ActiveCall | null;
   peers: Record<string, CallPeer>;
+  /** A line the call panel shows for a few seconds ("bob declined", "camera permission denied"). */
+  notice: string | null;
+  /** The chosen devices (deviceIds, '' = the browser's default), kept in localStorage. */
+  devices: CallDevices;
+}
+
+export interface CallDevices {
+  mic: string;
+  camera: string;
+  speaker: string;
 }
 
 export interface RootState {

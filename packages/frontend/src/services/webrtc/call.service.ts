@@ -1,11 +1,16 @@
 import type { CallDto, ServerMessages } from '@pychat/protocol';
 import type { AppStore } from '../../store';
+import type { CallDevices } from '../../store/types';
 import type { Logger } from '../logger';
 import { isPolite, PeerSession, type PeerEvents, type PeerMediaState, type PeerSignals } from './peer-session';
+import type { Ringer } from './ringer';
 import type { CallSignaling } from './signaling';
 
 /** What a PeerSession is to CallService (a fake in the unit tests). */
-export type PeerLike = Pick<PeerSession, 'description' | 'candidate' | 'setMedia' | 'close' | 'polite'> & {
+export type PeerLike = Pick<
+  PeerSession,
+  'description' | 'candidate' | 'setMedia' | 'close' | 'polite' | 'replaceTrack' | 'addTrack'
+> & {
   readonly pc?: RTCPeerConnection;
 };
 
@@ -29,7 +34,15 @@ export interface CallDeps {
   transportPolicy: () => RTCIceTransportPolicy;
   logger: Logger;
   createPeer?: (init: PeerInit) => PeerLike;
+  /** Rings while a call is offered to this device (and the user's incoming-call sound setting is on). */
+  ringer?: Ringer;
+  /** Where the chosen devices are kept (localStorage). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
 }
+
+const DEVICES_KEY = 'pychat.callDevices';
+/** How long a notice ("bob declined") stays on the call panel. */
+const NOTICE_MS = 8_000;
 
 /** A summary of one peer's getStats for the browser tests and a later quality indicator. */
 export interface PeerStats {
@@ -54,10 +67,31 @@ export class CallService {
   #config: RTCConfiguration = {};
   /** Listeners for stream changes (a tile re-binds its video element). */
   readonly #streamListeners = new Set<() => void>();
+  #noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(deps: CallDeps) {
     this.#deps = deps;
     this.#store = deps.store;
+    try {
+      const saved = JSON.parse(deps.storage?.getItem(DEVICES_KEY) ?? '{}') as Partial<CallDevices>;
+      const pick = (v: unknown) => (typeof v === 'string' ? v : '');
+      this.#store.commit('calls/setDevices', {
+        mic: pick(saved.mic),
+        camera: pick(saved.camera),
+        speaker: pick(saved.speaker),
+      });
+    } catch {
+      // A damaged entry: the browser's defaults.
+    }
+    const ringer = deps.ringer;
+    if (ringer) {
+      // Every path that offers or withdraws a call goes through `incoming`: the ring follows it.
+      this.#store.watch(
+        (state) => state.calls.incoming !== null && state.session.settings.incomingFileCallSound,
+        (ring) => (ring ? ringer.start() : ringer.stop()),
+        { flush: 'sync' },
+      );
+    }
   }
 
   get localStream(): MediaStream | null {
@@ -165,12 +199,63 @@ export class CallService {
     this.#setMedia({ micOn: !active.micOn, camOn: active.camOn });
   }
 
-  toggleCamera(): void {
+  /** Camera off/on; in a call answered without video, opens the camera and renegotiates with every peer. */
+  async toggleCamera(): Promise<void> {
     const active = this.#store.state.calls.active;
-    if (!active?.hasCamera) {
+    if (!active) {
       return;
     }
+    if (!active.hasCamera) {
+      return this.#addCamera();
+    }
     this.#setMedia({ micOn: active.micOn, camOn: !active.camOn });
+  }
+
+  /**
+   * Choose a microphone, camera or speaker ('' = the browser's default). In a call the new source replaces the
+   * old one on every peer connection (`replaceTrack`, no renegotiation); the speaker is applied by the tiles.
+   */
+  async setDevice(kind: keyof CallDevices, deviceId: string): Promise<void> {
+    this.#store.commit('calls/setDevices', { [kind]: deviceId });
+    this.#deps.storage?.setItem(DEVICES_KEY, JSON.stringify(this.#store.state.calls.devices));
+    const local = this.#local;
+    if (kind === 'speaker' || !local) {
+      return;
+    }
+    const audio = kind === 'mic';
+    const old = audio ? local.getAudioTracks()[0] : local.getVideoTracks()[0];
+    if (!old) {
+      return;
+    }
+    let next: MediaStreamTrack | undefined;
+    try {
+      // Chosen now, in the call: that device or a notice (an `ideal` one may quietly stay on the default).
+      const source = deviceId ? { deviceId: { exact: deviceId } } : true;
+      const stream = await this.#deps.getMedia(audio ? { audio: source } : { video: source });
+      next = stream.getTracks()[0];
+    } catch (error) {
+      this.#notice(mediaErrorText(error, audio ? 'microphone' : 'camera'));
+      return;
+    }
+    if (!next || this.#local !== local) {
+      next?.stop();
+      return;
+    }
+    next.enabled = old.enabled;
+    local.removeTrack(old);
+    local.addTrack(next);
+    await Promise.all([...this.#peers.values()].map(({ peer }) => peer.replaceTrack(old, next)));
+    old.stop();
+    this.#notifyStreams();
+  }
+
+  /** `kind:label` of my tracks and of the tracks every peer connection sends (the device-switch browser test). */
+  trackLabels(): { local: string[]; sent: string[] } {
+    const label = (t: MediaStreamTrack) => `${t.kind}:${t.label}`;
+    const sent = [...this.#peers.values()].flatMap(({ peer }) =>
+      (peer.pc?.getSenders() ?? []).flatMap((s) => (s.track ? [label(s.track)] : [])),
+    );
+    return { local: (this.#local?.getTracks() ?? []).map(label), sent };
   }
 
   /** getStats of every peer, summarized (window.__pychatCall in main.ts). */
@@ -242,6 +327,10 @@ export class CallService {
 
   onDeclined(event: ServerMessages['call.declined']): void {
     this.#stopRingingIfMine(event);
+    // The call goes on; the ones in it are told who will not come.
+    if (this.#isMine(event.callId) && event.userId !== this.#store.state.session.me?.id) {
+      this.#notice(`${this.#nameOf(event.userId)} declined the call`);
+    }
   }
 
   onLeft(event: ServerMessages['call.left']): void {
@@ -253,6 +342,9 @@ export class CallService {
     if (event.connId === connId) {
       this.#cleanup();
       return;
+    }
+    if (this.#peers.has(event.connId)) {
+      this.#notice(`${this.#nameOf(event.userId)} left the call`);
     }
     this.#closePeer(event.connId);
     // The last other device left: a call with nobody else in it is over for me too (as in pychat's 1:1 calls).
@@ -301,14 +393,67 @@ export class CallService {
   }
 
   async #prepare(video: boolean): Promise<void> {
-    const [ice, stream] = await Promise.all([
-      this.#deps.iceServers(),
-      this.#deps.getMedia({ audio: true, video }).catch((error: unknown) => {
-        throw new Error(mediaErrorText(error));
-      }),
-    ]);
+    const [ice, stream] = await Promise.all([this.#deps.iceServers(), this.#capture(video)]);
     this.#local = stream;
     this.#config = { iceServers: ice.iceServers, iceTransportPolicy: this.#deps.transportPolicy() };
+  }
+
+  /** Microphone (and camera): a camera that is missing or refused leaves an audio-only call and a notice. */
+  async #capture(video: boolean): Promise<MediaStream> {
+    const { mic, camera } = this.#store.state.calls.devices;
+    try {
+      return await this.#deps.getMedia({ audio: this.#source(mic), video: video && this.#source(camera) });
+    } catch (error) {
+      if (!video) {
+        throw new Error(mediaErrorText(error, 'microphone'), { cause: error });
+      }
+      const stream = await this.#deps.getMedia({ audio: this.#source(mic), video: false }).catch((audio: unknown) => {
+        throw new Error(mediaErrorText(audio, 'microphone'), { cause: audio });
+      });
+      this.#notice(`${mediaErrorText(error, 'camera')} You are in the call with audio only.`, 20_000);
+      return stream;
+    }
+  }
+
+  /** A chosen device is preferred, not required: unplugged, the browser's default is used instead. */
+  #source(deviceId: string): MediaTrackConstraints | true {
+    return deviceId ? { deviceId: { ideal: deviceId } } : true;
+  }
+
+  async #addCamera(): Promise<void> {
+    let track: MediaStreamTrack | undefined;
+    try {
+      const stream = await this.#deps.getMedia({ video: this.#source(this.#store.state.calls.devices.camera) });
+      track = stream.getVideoTracks()[0];
+    } catch (error) {
+      this.#notice(mediaErrorText(error, 'camera'));
+      return;
+    }
+    const local = this.#local;
+    const active = this.#store.state.calls.active;
+    if (!track || !local || !active) {
+      track?.stop();
+      return;
+    }
+    local.addTrack(track);
+    for (const { peer } of this.#peers.values()) {
+      peer.addTrack(track, local);
+    }
+    this.#store.commit('calls/setMedia', { hasCamera: true });
+    this.#setMedia({ micOn: active.micOn, camOn: true });
+    this.#notifyStreams();
+  }
+
+  #notice(text: string, ms = NOTICE_MS): void {
+    this.#store.commit('calls/setNotice', text);
+    if (this.#noticeTimer) {
+      clearTimeout(this.#noticeTimer);
+    }
+    this.#noticeTimer = setTimeout(() => this.#store.commit('calls/setNotice', null), ms);
+  }
+
+  #nameOf(userId: number): string {
+    return this.#store.state.users.byId[userId]?.username ?? 'Someone';
   }
 
   #activate(callId: string, roomId: number): void {
@@ -388,6 +533,7 @@ export class CallService {
   }
 
   #cleanup(): void {
+    this.#store.commit('calls/setNotice', null);
     for (const connId of [...this.#peers.keys()]) {
       this.#closePeer(connId);
     }
@@ -424,13 +570,17 @@ function defaultPeer(init: PeerInit): PeerLike {
 }
 
 /** A user-facing reason for a getUserMedia failure. */
-export function mediaErrorText(error: unknown): string {
+export function mediaErrorText(error: unknown, device = 'microphone or camera'): string {
   const name = error instanceof Error ? error.name : '';
+  const Device = device.charAt(0).toUpperCase() + device.slice(1);
   if (name === 'NotAllowedError') {
-    return 'Microphone or camera permission was denied.';
+    return `${Device} permission was denied.`;
   }
   if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-    return 'No microphone or camera was found.';
+    return `No ${device} was found.`;
   }
-  return 'Could not open the microphone or camera.';
+  if (name === 'NotReadableError') {
+    return `The ${device} is in use by another application.`;
+  }
+  return `Could not open the ${device}.`;
 }
