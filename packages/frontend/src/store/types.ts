@@ -137,6 +137,15 @@ export interface CallsState {
   notice: string | null;
   /** The chosen devices (deviceIds, '' = the browser's default), kept in localStorage. */
   devices: CallDevices;
+  /** roomId → call log lines this tab saw (started / ended with duration); not stored, not from the server. */
+  log: Record<number, CallLogLine[]>;
+}
+
+export interface CallLogLine {
+  id: string;
+  /** Local time (ms) the line sits at among the messages. */
+  at: number;
+  text: string;
 }
 
 export interface CallDevices {

@@ -2,7 +2,14 @@ import type { CallDto } from '@pychat/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { createAppStore } from '../../store';
 import type { Logger } from '../logger';
-import { CallService, mediaErrorText, type CallDeps, type PeerInit, type PeerLike } from './call.service';
+import {
+  CallService,
+  formatDuration,
+  mediaErrorText,
+  type CallDeps,
+  type PeerInit,
+  type PeerLike,
+} from './call.service';
 import { isPolite } from './peer-session';
 import type { CallSignaling } from './signaling';
 
@@ -183,6 +190,22 @@ describe('CallService', () => {
     service.onDeclined({ callId: CALL, roomId: 7, userId: 3, connId: 'carol1' });
     expect(store.state.calls.notice).toBe('carol declined the call');
     expect(store.state.calls.active).not.toBeNull();
+    // She joins after all: the notice goes.
+    service.onJoined({ callId: CALL, roomId: 7, userId: 3, connId: 'carol1' });
+    expect(store.state.calls.notice).toBeNull();
+  });
+
+  it('logs the start and the end of a call in its room, with the duration', async () => {
+    const { store, service } = setup();
+    store.commit('users/upsert', { ...me, id: 2, username: 'bob' });
+    store.commit('session/setServerOffset', 1_000);
+    await service.onReady('me1');
+    const started = Date.now() + 1_000 - 75_000;
+    service.onIncoming({ ...call([{ userId: 2, connId: 'bob1' }]), startedAt: started });
+    service.onEnded({ callId: CALL, roomId: 7 });
+    expect(store.state.calls.log[7]?.map((l) => l.text)).toEqual(['bob started a call', 'Call ended · 1:15']);
+    expect(store.state.calls.log[7]?.[0].at).toBe(started - 1_000);
+    expect(formatDuration(3_725_000)).toBe('1:02:05');
   });
 
   it('a chosen microphone replaces the track on every peer and is remembered', async () => {

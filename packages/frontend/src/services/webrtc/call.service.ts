@@ -68,6 +68,8 @@ export class CallService {
   /** Listeners for stream changes (a tile re-binds its video element). */
   readonly #streamListeners = new Set<() => void>();
   #noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Whose decline the notice reports: it goes when that user joins after all. */
+  #declinedBy: number | null = null;
 
   constructor(deps: CallDeps) {
     this.#deps = deps;
@@ -127,14 +129,9 @@ export class CallService {
       const { callId } = await this.#deps.signaling.start(roomId, video);
       const me = { userId: this.#store.state.session.me?.id ?? 0, connId: this.#store.state.calls.connId ?? '' };
       // call.incoming skips this device: the room's running call is recorded from the reply.
-      this.#store.commit('calls/putRunning', {
-        callId,
-        roomId,
-        video,
-        startedBy: me,
-        startedAt: Date.now(),
-        peers: [me],
-      });
+      const startedAt = Date.now() + this.#store.state.session.serverOffset;
+      this.#store.commit('calls/putRunning', { callId, roomId, video, startedBy: me, startedAt, peers: [me] });
+      this.#logStart(roomId, me.userId, startedAt);
       this.#activate(callId, roomId);
     } catch (error) {
       this.#stopLocal();
@@ -308,6 +305,7 @@ export class CallService {
 
   onIncoming(call: CallDto): void {
     this.#store.commit('calls/putRunning', call);
+    this.#logStart(call.roomId, call.startedBy.userId, call.startedAt);
     const { active, connId } = this.#store.state.calls;
     if (!active && call.startedBy.connId !== connId) {
       this.#store.commit('calls/setIncoming', {
@@ -321,6 +319,9 @@ export class CallService {
 
   onJoined(event: ServerMessages['call.joined']): void {
     this.#store.commit('calls/peerJoined', event);
+    if (this.#declinedBy === event.userId && this.#isMine(event.callId)) {
+      this.#notice(null);
+    }
     this.#stopRingingIfMine(event);
     // Peers in the call wait for the joiner's offer; the session is made when it arrives.
   }
@@ -330,6 +331,7 @@ export class CallService {
     // The call goes on; the ones in it are told who will not come.
     if (this.#isMine(event.callId) && event.userId !== this.#store.state.session.me?.id) {
       this.#notice(`${this.#nameOf(event.userId)} declined the call`);
+      this.#declinedBy = event.userId;
     }
   }
 
@@ -355,6 +357,12 @@ export class CallService {
   }
 
   onEnded(event: ServerMessages['call.ended']): void {
+    const call = this.#store.state.calls.running[event.roomId];
+    if (call?.callId === event.callId) {
+      const now = Date.now();
+      const duration = formatDuration(now + this.#store.state.session.serverOffset - call.startedAt);
+      this.#store.commit('calls/logLine', { roomId: event.roomId, at: now, text: `Call ended · ${duration}` });
+    }
     this.#store.commit('calls/ended', event);
     if (this.#store.state.calls.active?.callId === event.callId) {
       this.#cleanup();
@@ -444,7 +452,14 @@ export class CallService {
     this.#notifyStreams();
   }
 
-  #notice(text: string, ms = NOTICE_MS): void {
+  /** "alice started a video call" among the room's messages, at the call's start (server time → local). */
+  #logStart(roomId: number, userId: number, startedAt: number): void {
+    const at = startedAt - this.#store.state.session.serverOffset;
+    this.#store.commit('calls/logLine', { roomId, at, text: `${this.#nameOf(userId)} started a call` });
+  }
+
+  #notice(text: string | null, ms = NOTICE_MS): void {
+    this.#declinedBy = null;
     this.#store.commit('calls/setNotice', text);
     if (this.#noticeTimer) {
       clearTimeout(this.#noticeTimer);
@@ -567,6 +582,14 @@ function defaultPeer(init: PeerInit): PeerLike {
     init.events,
     init.onError,
   );
+}
+
+/** 75 s → "1:15", 3 725 s → "1:02:05". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
 }
 
 /** A user-facing reason for a getUserMedia failure. */

@@ -16,6 +16,7 @@ export const calls = {
     peers: {},
     notice: null,
     devices: { mic: '', camera: '', speaker: '' },
+    log: {},
   }),
   getters: {
     /** The call running in a room (for "a call is active in this room — Join"), if any. */
@@ -83,6 +84,10 @@ export const calls = {
     },
     setNotice(state: CallsState, notice: string | null) {
       state.notice = notice;
+    },
+    logLine(state: CallsState, { roomId, at, text }: { roomId: number; at: number; text: string }) {
+      const lines = (state.log[roomId] ??= []);
+      lines.push({ id: `call-log-${roomId}-${lines.length}`, at, text });
     },
     setDevices(state: CallsState, devices: Partial<CallDevices>) {
       Object.assign(state.devices, devices);
