@@ -25,6 +25,17 @@ describe('a conference of three in Chromium', () => {
   let alice: BrowserUser;
   let bob: BrowserUser;
   let carol: BrowserUser;
+  const pageErrors: string[] = [];
+
+  /** An exception in a call component (a hook that throws) breaks the panel without failing a click. */
+  function watchErrors(name: string, page: Page): void {
+    page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /TypeError|ReferenceError/.test(m.text())) {
+        pageErrors.push(`${name}: ${m.text().slice(0, 200)}`);
+      }
+    });
+  }
 
   const panel = (page: Page) => page.getByRole('region', { name: 'Call' });
   const tiles = (page: Page) => page.locator('[data-testid="call-tile"]');
@@ -45,14 +56,8 @@ describe('a conference of three in Chromium', () => {
     alice = await newBrowserUser(browser, uniqueName('alice'), false);
     bob = await newBrowserUser(browser, uniqueName('bob'), false);
     carol = await newBrowserUser(browser, uniqueName('carol'), false);
-    for (const [n, who] of Object.entries({ alice, bob, carol })) {
-      await who.context.addInitScript(() => localStorage.setItem('pychat.logs', 'on'));
-      who.page.on('console', (m) => {
-        if (process.env.E2E_DEBUG && (m.type() === 'warning' || m.type() === 'error' || /call|peer/i.test(m.text()))) {
-          console.log(n, m.type(), m.text().slice(0, 300));
-        }
-      });
-      who.page.on('pageerror', (e) => console.log(n, 'PAGEERROR', e.message));
+    for (const [name, who] of Object.entries({ alice, bob, carol })) {
+      watchErrors(name, who.page);
     }
     // Everyone who signs up is in the "all" room: the conference happens there.
     for (const who of [alice, bob, carol]) {
@@ -115,10 +120,22 @@ describe('a conference of three in Chromium', () => {
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     // Bob is alone: his call ends too.
     await panel(bob.page).waitFor({ state: 'detached' });
+    // The room shows the call's start and end, with its duration (client-side log lines).
+    for (const who of [alice, bob]) {
+      await who.page
+        .getByRole('note')
+        .filter({ hasText: `${alice.name} started a call` })
+        .waitFor();
+      await who.page
+        .getByRole('note')
+        .filter({ hasText: /^Call ended · \d+:\d\d$/ })
+        .waitFor();
+    }
   });
 
   it('three cameras switched on at once in an audio call: colliding offers settle and everyone sees everyone', async () => {
     carol.page = await carol.context.newPage();
+    watchErrors('carol', carol.page);
     await carol.page.goto(`${instance.url}/chat/${ALL_ROOM_ID}`);
     await carol.page.getByRole('button', { name: 'Start audio call' }).waitFor();
     await alice.page.getByRole('button', { name: 'Start audio call' }).click();
@@ -144,6 +161,7 @@ describe('a conference of three in Chromium', () => {
     await alice.page.getByRole('button', { name: 'Hang up' }).click();
     await bob.page.getByRole('button', { name: 'Hang up' }).click();
     await panel(carol.page).waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
   });
 });
 
