@@ -88,14 +88,16 @@ run('ops: rootfs/ (nginx -t, systemd-analyze verify)', 'bash scripts/ci/rootfs.s
 run('ops: docker image (podman build, run, HTTPS chat, restart)', 'bash scripts/ci/image.sh');
 run("quick start (README's start command on a clean data dir)", 'bash scripts/ci/quickstart.sh');
 run('e2e (built server: embedded, two-instance scale-out)', 'npx vitest run', { cwd: 'packages/e2e', vitest: true });
-// Chromium runs in a network namespace with only loopback, so nothing it does can leave the machine.
+// Chromium runs in a network namespace with only loopback, so nothing it does can leave the machine. The host's
+// MariaDB and Redis are out of its reach: a private pair starts inside on the same ports (the two-instance call).
 run(
   'e2e browser (chromium, private loopback)',
-  'unshare -n sh -c \'ip link set lo up && exec npx vitest run "$@"\' sh',
+  'unshare -n sh -c \'ip link set lo up && STATE="$E2E_SERVICES_STATE" bash ../../scripts/services.sh start >/dev/null' +
+    ' && { npx vitest run "$@"; rc=$?; STATE="$E2E_SERVICES_STATE" bash ../../scripts/services.sh stop; exit $rc; }\' sh',
   {
     cwd: 'packages/e2e',
     vitest: true,
-    env: { E2E_BROWSER: '1' },
+    env: { E2E_BROWSER: '1', E2E_SERVICES_STATE: join(tmp, 'browser-services') },
   },
 );
 

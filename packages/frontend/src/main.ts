@@ -12,6 +12,7 @@ import { NotificationService } from './services/notification.service';
 import { RoomsService } from './services/rooms.service';
 import { SessionService } from './services/session.service';
 import { CallService } from './services/webrtc/call.service';
+import { ToneRinger } from './services/webrtc/ringer';
 import { WsCallSignaling } from './services/webrtc/signaling';
 import { WsService } from './services/ws.service';
 import { createAppStore } from './store';
@@ -29,6 +30,7 @@ const rooms = new RoomsService(store, ws, db);
 const notifications = new NotificationService(store);
 const install = new InstallService(window);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
+const ringer = new ToneRinger();
 const calls = new CallService({
   store,
   signaling: new WsCallSignaling(ws),
@@ -37,10 +39,17 @@ const calls = new CallService({
   // Hidden switch: 'relay' sends every call through TURN (the browser test sets it; also handy to check a TURN set-up).
   transportPolicy: () => (localStorage.getItem('pychat.iceTransportPolicy') === 'relay' ? 'relay' : 'all'),
   logger: logs.getLogger('call', '#5865f2'),
+  ringer,
+  storage: localStorage,
 });
 // Harmless in production: it reads only this tab's own call. The browser tests assert media flow through it.
 Object.assign(window, {
-  __pychatCall: { stats: () => calls.stats(), peerConnections: () => calls.peerConnectionCount },
+  __pychatCall: {
+    stats: () => calls.stats(),
+    peerConnections: () => calls.peerConnectionCount,
+    ringing: () => ringer.ringing,
+    tracks: () => calls.trackLabels(),
+  },
 });
 let markRestored: () => void = () => undefined;
 const restored = new Promise<void>((resolve) => {

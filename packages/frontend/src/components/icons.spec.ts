@@ -91,7 +91,7 @@ describe('icons', () => {
     });
     expectIconButtons(
       wrapper.findAll('.topbar button, .topbar a:not(.add-people)').map((b) => b.element),
-      ['Show rooms', 'Start audio call', 'Start video call', 'Search messages', 'Room settings'],
+      ['Show rooms', 'Start audio call', 'Start video call', 'Call devices', 'Search messages', 'Room settings'],
     );
     // "Add people" is labelled in words on a desktop, its icon only on a phone.
     const addPeople = wrapper.find('.topbar a.add-people').element;

@@ -137,6 +137,25 @@ export interface CallsState {
   incoming: IncomingCall | null;
   active: ActiveCall | null;
   peers: Record<string, CallPeer>;
+  /** A line the call panel shows for a few seconds ("bob declined", "camera permission denied"). */
+  notice: string | null;
+  /** The chosen devices (deviceIds, '' = the browser's default), kept in localStorage. */
+  devices: CallDevices;
+  /** roomId → call log lines this tab saw (started / ended with duration); not stored, not from the server. */
+  log: Record<number, CallLogLine[]>;
+}
+
+export interface CallLogLine {
+  id: string;
+  /** Local time (ms) the line sits at among the messages. */
+  at: number;
+  text: string;
+}
+
+export interface CallDevices {
+  mic: string;
+  camera: string;
+  speaker: string;
 }
 
 export interface RootState {

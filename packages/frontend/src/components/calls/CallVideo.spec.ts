@@ -1,5 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
+import { createAppStore } from '../../store';
 import CallVideo from './CallVideo.vue';
 
 describe('CallVideo', () => {
@@ -9,9 +10,12 @@ describe('CallVideo', () => {
     const calls = { localStream: camera, screenStream: screen, streamOf: () => null, onStreams: () => () => undefined };
     const mine = mount(CallVideo, {
       props: { connId: null, screen: true, muted: true },
-      global: { provide: { calls } },
+      global: { plugins: [createAppStore()], provide: { calls } },
     });
-    const preview = mount(CallVideo, { props: { connId: null, muted: true }, global: { provide: { calls } } });
+    const preview = mount(CallVideo, {
+      props: { connId: null, muted: true },
+      global: { plugins: [createAppStore()], provide: { calls } },
+    });
     expect((mine.find('video').element as HTMLVideoElement).srcObject).toBe(screen);
     expect((preview.find('video').element as HTMLVideoElement).srcObject).toBe(camera);
   });
@@ -27,7 +31,10 @@ describe('CallVideo', () => {
         return () => listeners.delete(listener);
       },
     };
-    const tile = mount(CallVideo, { props: { connId: 'bob1' }, global: { provide: { calls } } });
+    const tile = mount(CallVideo, {
+      props: { connId: 'bob1' },
+      global: { plugins: [createAppStore()], provide: { calls } },
+    });
     expect((tile.find('video').element as HTMLVideoElement).srcObject).toEqual({ id: 'remote' });
     expect(listeners.size).toBe(1);
     tile.unmount();

@@ -2,7 +2,14 @@ import type { CallDto } from '@pychat/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { createAppStore } from '../../store';
 import type { Logger } from '../logger';
-import { CallService, mediaErrorText, type PeerInit, type PeerLike } from './call.service';
+import {
+  CallService,
+  formatDuration,
+  mediaErrorText,
+  type CallDeps,
+  type PeerInit,
+  type PeerLike,
+} from './call.service';
 import { isPolite } from './peer-session';
 import type { CallSignaling } from './signaling';
 
@@ -15,10 +22,12 @@ function fakeTrack(kind: 'audio' | 'video') {
   return { kind, enabled: true, stop: vi.fn() };
 }
 
-function fakeStream(video: boolean) {
-  const tracks = [fakeTrack('audio'), ...(video ? [fakeTrack('video')] : [])];
+function fakeStream(audio: boolean, video: boolean) {
+  const tracks = [...(audio ? [fakeTrack('audio')] : []), ...(video ? [fakeTrack('video')] : [])];
   return {
     tracks,
+    addTrack: (t: ReturnType<typeof fakeTrack>) => tracks.push(t),
+    removeTrack: (t: ReturnType<typeof fakeTrack>) => tracks.splice(tracks.indexOf(t), 1),
     getTracks: () => tracks,
     getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
     getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
@@ -29,7 +38,7 @@ function call(peers: { userId: number; connId: string }[], roomId = 7): CallDto 
   return { callId: CALL, roomId, video: true, startedBy: peers[0], startedAt: 1, peers };
 }
 
-function setup(running: CallDto[] = []) {
+function setup(running: CallDto[] = [], getMedia?: CallDeps['getMedia']) {
   const store = createAppStore();
   store.commit('session/setMe', me);
   const signaling = {
@@ -43,12 +52,16 @@ function setup(running: CallDto[] = []) {
     candidate: vi.fn().mockResolvedValue(undefined),
   } satisfies CallSignaling;
   const peers: (PeerInit & {
-    fake: PeerLike & { [K in 'description' | 'candidate' | 'close' | 'setMedia']: ReturnType<typeof vi.fn> };
+    fake: PeerLike & {
+      [K in 'description' | 'candidate' | 'close' | 'setMedia' | 'replaceTrack' | 'addTrack']: ReturnType<typeof vi.fn>;
+    };
   })[] = [];
   const streams: ReturnType<typeof fakeStream>[] = [];
   const screenTrack = Object.assign(new EventTarget(), { kind: 'video', stop: vi.fn() });
   const screen = { getTracks: () => [screenTrack], getVideoTracks: () => [screenTrack], getAudioTracks: () => [] };
   const captureScreen = vi.fn().mockResolvedValue({ stream: screen, via: 'extension' });
+  const ringer = { ringing: false, start: vi.fn(), stop: vi.fn() };
+  const stored = new Map<string, string>();
   const service = new CallService({
     captureScreen,
     store,
@@ -57,11 +70,16 @@ function setup(running: CallDto[] = []) {
       iceServers: [{ urls: ['turn:h:3478'] }],
       screenCastExtensionId: 'abcdefghijklmnopabcdefghijklmnop',
     }),
-    getMedia: vi.fn(async (c: MediaStreamConstraints) => {
-      const stream = fakeStream(c.video === true);
-      streams.push(stream);
-      return stream;
-    }),
+    getMedia: vi.fn(
+      getMedia ??
+        (async (c: MediaStreamConstraints) => {
+          const stream = fakeStream(Boolean(c.audio), Boolean(c.video));
+          streams.push(stream);
+          return stream;
+        }),
+    ),
+    ringer,
+    storage: { getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => void stored.set(k, v) },
     transportPolicy: () => 'relay',
     logger,
     createPeer: (init) => {
@@ -71,12 +89,14 @@ function setup(running: CallDto[] = []) {
         candidate: vi.fn().mockResolvedValue(undefined),
         close: vi.fn(),
         setMedia: vi.fn(),
+        replaceTrack: vi.fn().mockResolvedValue(undefined),
+        addTrack: vi.fn(),
       };
       peers.push({ ...init, fake });
       return fake;
     },
   });
-  return { store, signaling, service, peers, streams, captureScreen, screenTrack };
+  return { store, signaling, service, peers, streams, captureScreen, screenTrack, ringer, stored };
 }
 
 describe('isPolite', () => {
@@ -127,14 +147,87 @@ describe('CallService', () => {
     expect(signaling.offer).toHaveBeenCalledWith(CALL, 'bob1', 'v=0');
   });
 
-  it('answers without video: no camera track, the camera toggle does nothing', async () => {
-    const { store, service, streams } = setup();
+  it('answers without video; the camera switched on later is added to every peer (renegotiation)', async () => {
+    const { store, service, streams, peers } = setup();
     await service.onReady('me1');
     service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
     await service.answer(false);
     expect(streams[0].getVideoTracks()).toHaveLength(0);
-    service.toggleCamera();
     expect(store.state.calls.active).toMatchObject({ camOn: false, hasCamera: false });
+    await service.toggleCamera();
+    expect(store.state.calls.active).toMatchObject({ camOn: true, hasCamera: true });
+    const camera = streams[1].getVideoTracks()[0];
+    expect(peers[0].fake.addTrack).toHaveBeenCalledWith(camera, streams[0]);
+    expect(peers[0].fake.setMedia).toHaveBeenLastCalledWith({ micOn: true, camOn: true });
+  });
+
+  it('rings while a call is offered and the incoming-call sound is on; answer, decline and end stop it', async () => {
+    const { store, service, ringer } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    expect(ringer.start).toHaveBeenCalledTimes(1);
+    await service.decline();
+    expect(ringer.stop).toHaveBeenCalledTimes(1);
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    service.onEnded({ callId: CALL, roomId: 7 });
+    expect(ringer.stop).toHaveBeenCalledTimes(2);
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.answer(false);
+    expect(ringer.stop).toHaveBeenCalledTimes(3);
+    await service.hangUp();
+    store.commit('session/setSettings', { ...store.state.session.settings, incomingFileCallSound: false });
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    expect(ringer.start).toHaveBeenCalledTimes(3);
+  });
+
+  it('a refused camera leaves an audio-only call with a notice; a declined callee is announced', async () => {
+    const denied = Object.assign(new Error('denied'), { name: 'NotAllowedError' });
+    const { store, service, signaling } = setup([], async (c) => {
+      if (c.video) {
+        throw denied;
+      }
+      return fakeStream(true, false);
+    });
+    store.commit('users/upsert', { ...me, id: 3, username: 'carol' });
+    await service.onReady('me1');
+    await service.start(7, true);
+    expect(signaling.start).toHaveBeenCalled();
+    expect(store.state.calls.active).toMatchObject({ hasCamera: false, camOn: false });
+    expect(store.state.calls.notice).toBe('Camera permission was denied. You are in the call with audio only.');
+    service.onDeclined({ callId: CALL, roomId: 7, userId: 3, connId: 'carol1' });
+    expect(store.state.calls.notice).toBe('carol declined the call');
+    expect(store.state.calls.active).not.toBeNull();
+    // She joins after all: the notice goes.
+    service.onJoined({ callId: CALL, roomId: 7, userId: 3, connId: 'carol1' });
+    expect(store.state.calls.notice).toBeNull();
+  });
+
+  it('logs the start and the end of a call in its room, with the duration', async () => {
+    const { store, service } = setup();
+    store.commit('users/upsert', { ...me, id: 2, username: 'bob' });
+    store.commit('session/setServerOffset', 1_000);
+    await service.onReady('me1');
+    const started = Date.now() + 1_000 - 75_000;
+    service.onIncoming({ ...call([{ userId: 2, connId: 'bob1' }]), startedAt: started });
+    service.onEnded({ callId: CALL, roomId: 7 });
+    expect(store.state.calls.log[7]?.map((l) => l.text)).toEqual(['bob started a call', 'Call ended · 1:15']);
+    expect(store.state.calls.log[7]?.[0].at).toBe(started - 1_000);
+    expect(formatDuration(3_725_000)).toBe('1:02:05');
+  });
+
+  it('a chosen microphone replaces the track on every peer and is remembered', async () => {
+    const { store, service, streams, peers, stored } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.answer(true);
+    const old = streams[0].getAudioTracks()[0];
+    await service.setDevice('mic', 'usb-mic');
+    const next = streams[1].getAudioTracks()[0];
+    expect(peers[0].fake.replaceTrack).toHaveBeenCalledWith(old, next);
+    expect(old.stop).toHaveBeenCalled();
+    expect(streams[0].getAudioTracks()).toEqual([next]);
+    expect(store.state.calls.devices.mic).toBe('usb-mic');
+    expect(JSON.parse(stored.get('pychat.callDevices') ?? '{}')).toMatchObject({ mic: 'usb-mic' });
   });
 
   it('declines: tells the server, stops ringing, joins nothing', async () => {
@@ -233,8 +326,8 @@ describe('CallService', () => {
       transportPolicy: () => 'all',
       logger,
     });
-    await expect(failing.start(7, true)).rejects.toThrow(mediaErrorText(denied));
-    expect(mediaErrorText(denied)).toMatch(/permission was denied/);
+    await expect(failing.start(7, true)).rejects.toThrow(mediaErrorText(denied, 'microphone'));
+    expect(mediaErrorText(denied, 'microphone')).toBe('Microphone permission was denied.');
     expect(signaling.start).not.toHaveBeenCalled();
     expect(store.state.calls.active).toBeNull();
   });

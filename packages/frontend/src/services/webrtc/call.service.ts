@@ -1,12 +1,17 @@
 import type { CallDto, ServerMessages } from '@pychat/protocol';
 import type { AppStore } from '../../store';
+import type { CallDevices } from '../../store/types';
 import type { Logger } from '../logger';
 import { isPolite, PeerSession, type PeerEvents, type PeerMediaState, type PeerSignals } from './peer-session';
 import { browserCaptureDeps, captureScreen, ScreenShare, type ScreenCapture } from './screen-capture';
+import type { Ringer } from './ringer';
 import type { CallSignaling } from './signaling';
 
 /** What a PeerSession is to CallService (a fake in the unit tests). */
-export type PeerLike = Pick<PeerSession, 'description' | 'candidate' | 'setMedia' | 'close' | 'polite'> & {
+export type PeerLike = Pick<
+  PeerSession,
+  'description' | 'candidate' | 'setMedia' | 'close' | 'polite' | 'replaceTrack' | 'addTrack'
+> & {
   readonly pc?: RTCPeerConnection;
 };
 
@@ -33,7 +38,15 @@ export interface CallDeps {
   createPeer?: (init: PeerInit) => PeerLike;
   /** Screen capture (screen-capture.ts); the argument is the extension id from the ICE servers' answer. */
   captureScreen?: (extensionId: string | null) => Promise<ScreenCapture>;
+  /** Rings while a call is offered to this device (and the user's incoming-call sound setting is on). */
+  ringer?: Ringer;
+  /** Where the chosen devices are kept (localStorage). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'>;
 }
+
+const DEVICES_KEY = 'pychat.callDevices';
+/** How long a notice ("bob declined") stays on the call panel. */
+const NOTICE_MS = 8_000;
 
 /** A summary of one peer's getStats for the browser tests and a later quality indicator. */
 export interface PeerStats {
@@ -64,10 +77,33 @@ export class CallService {
   #screen: ScreenShare | null = null;
   /** Listeners for stream changes (a tile re-binds its video element). */
   readonly #streamListeners = new Set<() => void>();
+  #noticeTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Whose decline the notice reports: it goes when that user joins after all. */
+  #declinedBy: number | null = null;
 
   constructor(deps: CallDeps) {
     this.#deps = deps;
     this.#store = deps.store;
+    try {
+      const saved = JSON.parse(deps.storage?.getItem(DEVICES_KEY) ?? '{}') as Partial<CallDevices>;
+      const pick = (v: unknown) => (typeof v === 'string' ? v : '');
+      this.#store.commit('calls/setDevices', {
+        mic: pick(saved.mic),
+        camera: pick(saved.camera),
+        speaker: pick(saved.speaker),
+      });
+    } catch {
+      // A damaged entry: the browser's defaults.
+    }
+    const ringer = deps.ringer;
+    if (ringer) {
+      // Every path that offers or withdraws a call goes through `incoming`: the ring follows it.
+      this.#store.watch(
+        (state) => state.calls.incoming !== null && state.session.settings.incomingFileCallSound,
+        (ring) => (ring ? ringer.start() : ringer.stop()),
+        { flush: 'sync' },
+      );
+    }
   }
 
   get localStream(): MediaStream | null {
@@ -107,14 +143,9 @@ export class CallService {
       const { callId } = await this.#deps.signaling.start(roomId, video);
       const me = { userId: this.#store.state.session.me?.id ?? 0, connId: this.#store.state.calls.connId ?? '' };
       // call.incoming skips this device: the room's running call is recorded from the reply.
-      this.#store.commit('calls/putRunning', {
-        callId,
-        roomId,
-        video,
-        startedBy: me,
-        startedAt: Date.now(),
-        peers: [me],
-      });
+      const startedAt = Date.now() + this.#store.state.session.serverOffset;
+      this.#store.commit('calls/putRunning', { callId, roomId, video, startedBy: me, startedAt, peers: [me] });
+      this.#logStart(roomId, me.userId, startedAt);
       this.#activate(callId, roomId);
     } catch (error) {
       this.#stopLocal();
@@ -179,10 +210,14 @@ export class CallService {
     this.#setMedia({ micOn: !active.micOn, camOn: active.camOn });
   }
 
-  toggleCamera(): void {
+  /** Camera off/on; in a call answered without video, opens the camera and renegotiates with every peer. */
+  async toggleCamera(): Promise<void> {
     const active = this.#store.state.calls.active;
-    if (!active?.hasCamera) {
+    if (!active) {
       return;
+    }
+    if (!active.hasCamera) {
+      return this.#addCamera();
     }
     this.#setMedia({ micOn: active.micOn, camOn: !active.camOn });
   }
@@ -226,6 +261,53 @@ export class CallService {
       this.#setMedia(this.#store.state.calls.active);
     }
     this.#notifyStreams();
+  }
+
+  /**
+   * Choose a microphone, camera or speaker ('' = the browser's default). In a call the new source replaces the
+   * old one on every peer connection (`replaceTrack`, no renegotiation); the speaker is applied by the tiles.
+   */
+  async setDevice(kind: keyof CallDevices, deviceId: string): Promise<void> {
+    this.#store.commit('calls/setDevices', { [kind]: deviceId });
+    this.#deps.storage?.setItem(DEVICES_KEY, JSON.stringify(this.#store.state.calls.devices));
+    const local = this.#local;
+    if (kind === 'speaker' || !local) {
+      return;
+    }
+    const audio = kind === 'mic';
+    const old = audio ? local.getAudioTracks()[0] : local.getVideoTracks()[0];
+    if (!old) {
+      return;
+    }
+    let next: MediaStreamTrack | undefined;
+    try {
+      // Chosen now, in the call: that device or a notice (an `ideal` one may quietly stay on the default).
+      const source = deviceId ? { deviceId: { exact: deviceId } } : true;
+      const stream = await this.#deps.getMedia(audio ? { audio: source } : { video: source });
+      next = stream.getTracks()[0];
+    } catch (error) {
+      this.#notice(mediaErrorText(error, audio ? 'microphone' : 'camera'));
+      return;
+    }
+    if (!next || this.#local !== local) {
+      next?.stop();
+      return;
+    }
+    next.enabled = old.enabled;
+    local.removeTrack(old);
+    local.addTrack(next);
+    await Promise.all([...this.#peers.values()].map(({ peer }) => peer.replaceTrack(old, next)));
+    old.stop();
+    this.#notifyStreams();
+  }
+
+  /** `kind:label` of my tracks and of the tracks every peer connection sends (the device-switch browser test). */
+  trackLabels(): { local: string[]; sent: string[] } {
+    const label = (t: MediaStreamTrack) => `${t.kind}:${t.label}`;
+    const sent = [...this.#peers.values()].flatMap(({ peer }) =>
+      (peer.pc?.getSenders() ?? []).flatMap((s) => (s.track ? [label(s.track)] : [])),
+    );
+    return { local: (this.#local?.getTracks() ?? []).map(label), sent };
   }
 
   /** getStats of every peer, summarized (window.__pychatCall in main.ts). */
@@ -285,6 +367,7 @@ export class CallService {
 
   onIncoming(call: CallDto): void {
     this.#store.commit('calls/putRunning', call);
+    this.#logStart(call.roomId, call.startedBy.userId, call.startedAt);
     const { active, connId } = this.#store.state.calls;
     if (!active && call.startedBy.connId !== connId) {
       this.#store.commit('calls/setIncoming', {
@@ -298,12 +381,20 @@ export class CallService {
 
   onJoined(event: ServerMessages['call.joined']): void {
     this.#store.commit('calls/peerJoined', event);
+    if (this.#declinedBy === event.userId && this.#isMine(event.callId)) {
+      this.#notice(null);
+    }
     this.#stopRingingIfMine(event);
     // Peers in the call wait for the joiner's offer; the session is made when it arrives.
   }
 
   onDeclined(event: ServerMessages['call.declined']): void {
     this.#stopRingingIfMine(event);
+    // The call goes on; the ones in it are told who will not come.
+    if (this.#isMine(event.callId) && event.userId !== this.#store.state.session.me?.id) {
+      this.#notice(`${this.#nameOf(event.userId)} declined the call`);
+      this.#declinedBy = event.userId;
+    }
   }
 
   onLeft(event: ServerMessages['call.left']): void {
@@ -316,6 +407,9 @@ export class CallService {
       this.#cleanup();
       return;
     }
+    if (this.#peers.has(event.connId)) {
+      this.#notice(`${this.#nameOf(event.userId)} left the call`);
+    }
     this.#closePeer(event.connId);
     // The last other device left: a call with nobody else in it is over for me too (as in pychat's 1:1 calls).
     const others = this.#store.state.calls.running[event.roomId]?.peers.filter((p) => p.connId !== connId) ?? [];
@@ -325,6 +419,12 @@ export class CallService {
   }
 
   onEnded(event: ServerMessages['call.ended']): void {
+    const call = this.#store.state.calls.running[event.roomId];
+    if (call?.callId === event.callId) {
+      const now = Date.now();
+      const duration = formatDuration(now + this.#store.state.session.serverOffset - call.startedAt);
+      this.#store.commit('calls/logLine', { roomId: event.roomId, at: now, text: `Call ended · ${duration}` });
+    }
     this.#store.commit('calls/ended', event);
     if (this.#store.state.calls.active?.callId === event.callId) {
       this.#cleanup();
@@ -363,15 +463,75 @@ export class CallService {
   }
 
   async #prepare(video: boolean): Promise<void> {
-    const [ice, stream] = await Promise.all([
-      this.#deps.iceServers(),
-      this.#deps.getMedia({ audio: true, video }).catch((error: unknown) => {
-        throw new Error(mediaErrorText(error));
-      }),
-    ]);
+    const [ice, stream] = await Promise.all([this.#deps.iceServers(), this.#capture(video)]);
     this.#local = stream;
     this.#config = { iceServers: ice.iceServers, iceTransportPolicy: this.#deps.transportPolicy() };
     this.#extensionId = ice.screenCastExtensionId ?? null;
+  }
+
+  /** Microphone (and camera): a camera that is missing or refused leaves an audio-only call and a notice. */
+  async #capture(video: boolean): Promise<MediaStream> {
+    const { mic, camera } = this.#store.state.calls.devices;
+    try {
+      return await this.#deps.getMedia({ audio: this.#source(mic), video: video && this.#source(camera) });
+    } catch (error) {
+      if (!video) {
+        throw new Error(mediaErrorText(error, 'microphone'), { cause: error });
+      }
+      const stream = await this.#deps.getMedia({ audio: this.#source(mic), video: false }).catch((audio: unknown) => {
+        throw new Error(mediaErrorText(audio, 'microphone'), { cause: audio });
+      });
+      this.#notice(`${mediaErrorText(error, 'camera')} You are in the call with audio only.`, 20_000);
+      return stream;
+    }
+  }
+
+  /** A chosen device is preferred, not required: unplugged, the browser's default is used instead. */
+  #source(deviceId: string): MediaTrackConstraints | true {
+    return deviceId ? { deviceId: { ideal: deviceId } } : true;
+  }
+
+  async #addCamera(): Promise<void> {
+    let track: MediaStreamTrack | undefined;
+    try {
+      const stream = await this.#deps.getMedia({ video: this.#source(this.#store.state.calls.devices.camera) });
+      track = stream.getVideoTracks()[0];
+    } catch (error) {
+      this.#notice(mediaErrorText(error, 'camera'));
+      return;
+    }
+    const local = this.#local;
+    const active = this.#store.state.calls.active;
+    if (!track || !local || !active) {
+      track?.stop();
+      return;
+    }
+    local.addTrack(track);
+    for (const { peer } of this.#peers.values()) {
+      peer.addTrack(track, local);
+    }
+    this.#store.commit('calls/setMedia', { hasCamera: true });
+    this.#setMedia({ micOn: active.micOn, camOn: true });
+    this.#notifyStreams();
+  }
+
+  /** "alice started a video call" among the room's messages, at the call's start (server time → local). */
+  #logStart(roomId: number, userId: number, startedAt: number): void {
+    const at = startedAt - this.#store.state.session.serverOffset;
+    this.#store.commit('calls/logLine', { roomId, at, text: `${this.#nameOf(userId)} started a call` });
+  }
+
+  #notice(text: string | null, ms = NOTICE_MS): void {
+    this.#declinedBy = null;
+    this.#store.commit('calls/setNotice', text);
+    if (this.#noticeTimer) {
+      clearTimeout(this.#noticeTimer);
+    }
+    this.#noticeTimer = setTimeout(() => this.#store.commit('calls/setNotice', null), ms);
+  }
+
+  #nameOf(userId: number): string {
+    return this.#store.state.users.byId[userId]?.username ?? 'Someone';
   }
 
   #activate(callId: string, roomId: number): void {
@@ -461,6 +621,7 @@ export class CallService {
   }
 
   #cleanup(): void {
+    this.#store.commit('calls/setNotice', null);
     for (const connId of [...this.#peers.keys()]) {
       this.#closePeer(connId);
     }
@@ -498,14 +659,26 @@ function defaultPeer(init: PeerInit): PeerLike {
   );
 }
 
+/** 75 s → "1:15", 3 725 s → "1:02:05". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+}
+
 /** A user-facing reason for a getUserMedia failure. */
-export function mediaErrorText(error: unknown): string {
+export function mediaErrorText(error: unknown, device = 'microphone or camera'): string {
   const name = error instanceof Error ? error.name : '';
+  const Device = device.charAt(0).toUpperCase() + device.slice(1);
   if (name === 'NotAllowedError') {
-    return 'Microphone or camera permission was denied.';
+    return `${Device} permission was denied.`;
   }
   if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-    return 'No microphone or camera was found.';
+    return `No ${device} was found.`;
   }
-  return 'Could not open the microphone or camera.';
+  if (name === 'NotReadableError') {
+    return `The ${device} is in use by another application.`;
+  }
+  return `Could not open the ${device}.`;
 }

@@ -90,6 +90,11 @@ export class PeerSession {
       if (this.#ignoreOffer) {
         return;
       }
+      if (type === 'answer' && this.pc.signalingState !== 'have-local-offer') {
+        // The answer to an offer this side has since rolled back (polite, in a collision): stale. Applying it
+        // would throw and leave the queue's caller with an error for a normal race.
+        return;
+      }
       // The polite side's pending offer is rolled back implicitly by setRemoteDescription.
       await this.pc.setRemoteDescription({ type, sdp });
       if (type === 'offer') {
@@ -116,6 +121,22 @@ export class PeerSession {
   setMedia(media: PeerMediaState): void {
     this.#media = media;
     this.#sendMedia();
+  }
+
+  /** A new source of the same kind (another microphone or camera): no renegotiation. */
+  async replaceTrack(old: MediaStreamTrack, next: MediaStreamTrack): Promise<void> {
+    await this.pc
+      .getSenders()
+      .find((sender) => sender.track === old)
+      ?.replaceTrack(next);
+  }
+
+  /**
+   * A kind this side did not send yet (camera switched on in an audio call): renegotiates through
+   * negotiationneeded, so several peers doing it at once is a perfect-negotiation collision.
+   */
+  addTrack(track: MediaStreamTrack, stream: MediaStream): void {
+    this.pc.addTrack(track, stream);
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 import type { CallDto } from '@pychat/protocol';
 import type { Module } from 'vuex';
-import type { ActiveCall, CallPeer, CallsState, IncomingCall, RootState } from '../types';
+import type { ActiveCall, CallDevices, CallPeer, CallsState, IncomingCall, RootState } from '../types';
 
 /**
  * Calls as the UI shows them. MediaStreams and RTCPeerConnections stay in CallService (vuex would make them
@@ -8,7 +8,16 @@ import type { ActiveCall, CallPeer, CallsState, IncomingCall, RootState } from '
  */
 export const calls = {
   namespaced: true,
-  state: (): CallsState => ({ connId: null, running: {}, incoming: null, active: null, peers: {} }),
+  state: (): CallsState => ({
+    connId: null,
+    running: {},
+    incoming: null,
+    active: null,
+    peers: {},
+    notice: null,
+    devices: { mic: '', camera: '', speaker: '' },
+    log: {},
+  }),
   getters: {
     /** The call running in a room (for "a call is active in this room — Join"), if any. */
     runningIn:
@@ -56,7 +65,7 @@ export const calls = {
         state.peers = {};
       }
     },
-    setMedia(state: CallsState, media: Partial<Pick<ActiveCall, 'micOn' | 'camOn' | 'screen'>>) {
+    setMedia(state: CallsState, media: Partial<Pick<ActiveCall, 'micOn' | 'camOn' | 'hasCamera' | 'screen'>>) {
       if (state.active) {
         Object.assign(state.active, media);
       }
@@ -72,6 +81,16 @@ export const calls = {
     },
     removePeer(state: CallsState, connId: string) {
       delete state.peers[connId];
+    },
+    setNotice(state: CallsState, notice: string | null) {
+      state.notice = notice;
+    },
+    logLine(state: CallsState, { roomId, at, text }: { roomId: number; at: number; text: string }) {
+      const lines = (state.log[roomId] ??= []);
+      lines.push({ id: `call-log-${roomId}-${lines.length}`, at, text });
+    },
+    setDevices(state: CallsState, devices: Partial<CallDevices>) {
+      Object.assign(state.devices, devices);
     },
   },
 } satisfies Module<CallsState, RootState>;
