@@ -12,6 +12,7 @@ import { NotificationService } from './services/notification.service';
 import { RoomsService } from './services/rooms.service';
 import { SessionService } from './services/session.service';
 import { CallService } from './services/webrtc/call.service';
+import { FileTransferService } from './services/webrtc/file-transfer.service';
 import { WsCallSignaling } from './services/webrtc/signaling';
 import { WsService } from './services/ws.service';
 import { createAppStore } from './store';
@@ -29,18 +30,33 @@ const rooms = new RoomsService(store, ws, db);
 const notifications = new NotificationService(store);
 const install = new InstallService(window);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
+// Hidden switch: 'relay' sends every call and file transfer through TURN (the browser tests set it; also handy
+// to check a TURN set-up).
+const transportPolicy = (): RTCIceTransportPolicy =>
+  localStorage.getItem('pychat.iceTransportPolicy') === 'relay' ? 'relay' : 'all';
 const calls = new CallService({
   store,
   signaling: new WsCallSignaling(ws),
   iceServers: () => api.iceServers(),
   getMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
-  // Hidden switch: 'relay' sends every call through TURN (the browser test sets it; also handy to check a TURN set-up).
-  transportPolicy: () => (localStorage.getItem('pychat.iceTransportPolicy') === 'relay' ? 'relay' : 'all'),
+  transportPolicy,
   logger: logs.getLogger('call', '#5865f2'),
+});
+const transfers = new FileTransferService({
+  store,
+  request: (type, data) => ws.request(type, data),
+  iceServers: () => api.iceServers(),
+  transportPolicy,
+  storageRoot: () => navigator.storage.getDirectory(),
+  logger: logs.getLogger('transfer', '#3ba55d'),
 });
 // Harmless in production: it reads only this tab's own call. The browser tests assert media flow through it.
 Object.assign(window, {
   __pychatCall: { stats: () => calls.stats(), peerConnections: () => calls.peerConnectionCount },
+  __pychatTransfers: {
+    peerConnections: () => transfers.peerConnectionCount,
+    candidateTypes: () => transfers.candidateTypes,
+  },
 });
 let markRestored: () => void = () => undefined;
 const restored = new Promise<void>((resolve) => {
@@ -58,10 +74,11 @@ const events = new EventRouter(
     onSessionEnded: () => void session.checkSession(),
   },
   calls,
+  transfers,
 );
 session.attach(router, events);
 
-const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls };
+const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls, transfers };
 const app = createApp(App);
 for (const [key, service] of Object.entries(services)) {
   app.provide(key, service);
