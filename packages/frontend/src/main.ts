@@ -56,6 +56,8 @@ Object.assign(window, {
   __pychatTransfers: {
     peerConnections: () => transfers.peerConnectionCount,
     candidateTypes: () => transfers.candidateTypes,
+    acceptedOffsets: () => transfers.acceptedOffsets,
+    dropConnections: () => transfers.dropConnections(),
   },
 });
 let markRestored: () => void = () => undefined;

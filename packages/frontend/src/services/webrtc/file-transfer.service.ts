@@ -85,6 +85,8 @@ export class FileTransferService {
   #preparing = 0;
   /** Local candidate type of each sending link once its channel opened (test hook: relay or not). */
   readonly #candidateTypes: string[] = [];
+  /** The `received` of every accept this tab got as a sender (test hook: a resume starts past 0). */
+  readonly #acceptedFrom: number[] = [];
 
   constructor(private readonly deps: FileTransferDeps) {}
 
@@ -262,6 +264,7 @@ export class FileTransferService {
     if (!file || !links) {
       return;
     }
+    this.#acceptedFrom.push(data.received);
     const previous = links.get(data.connId);
     if (previous) {
       this.#closeLink(previous);
@@ -310,9 +313,31 @@ export class FileTransferService {
     }
   }
 
+  /** Test hook: where each accept of this tab's offers asked to start. */
+  get acceptedOffsets(): number[] {
+    return [...this.#acceptedFrom];
+  }
+
   /** Test hook: how each link this tab sent over was connected ('relay', 'host', …). */
   get candidateTypes(): string[] {
     return [...this.#candidateTypes];
+  }
+
+  /**
+   * Test hook: ends every peer connection of this tab the way a network failure does (not a cancel), so the
+   * browser test can check the resume.
+   */
+  dropConnections(): void {
+    const links = [...this.#sending.values()].flatMap((byConn) => [...byConn.values()]);
+    for (const download of this.#downloads.values()) {
+      if (download.link) {
+        links.push(download.link);
+      }
+    }
+    for (const link of links) {
+      link.abort.abort();
+      link.pc.close();
+    }
   }
 
   /** Test hook: the peer connections of this tab's transfers that are not closed. */
