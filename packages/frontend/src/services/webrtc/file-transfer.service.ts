@@ -81,6 +81,8 @@ export class FileTransferService {
   /** Sender side: transferId → receiving connId → link. */
   readonly #sending = new Map<string, Map<string, Link>>();
   readonly #downloads = new Map<string, Download>();
+  /** Receiver side: transferId → the offering socket (the only one whose signals count). */
+  readonly #senderConn = new Map<string, string>();
   #connId: string | null = null;
   #preparing = 0;
   /** Local candidate type of each sending link once its channel opened (test hook: relay or not). */
@@ -168,12 +170,20 @@ export class FileTransferService {
     this.#senderConn.set(transfer.transferId, transfer.from.connId);
   }
 
-  readonly #senderConn = new Map<string, string>();
-
   // ---- receiver ----
 
   /** Accept (or resume after a lost connection) on this device: from the bytes already on disk. */
   async accept(transferId: string): Promise<void> {
+    try {
+      await this.#accept(transferId);
+    } catch (error) {
+      // No OPFS (a private window of some browsers), or the disk is full: say so on the entry.
+      this.#log.warn('accepting {} failed: {}', transferId, error)();
+      this.#update(transferId, { status: 'failed', error: `Cannot store the file here: ${errorText(error)}` });
+    }
+  }
+
+  async #accept(transferId: string): Promise<void> {
     const transfer = this.#incoming(transferId);
     const senderConnId = this.#senderConn.get(transferId);
     if (!transfer || senderConnId === undefined) {
