@@ -8,6 +8,7 @@ import type { DataSource } from 'typeorm';
 import type { Bus } from './bus/bus';
 import { frameTypeOf } from './bus/envelope';
 import { MemoryCallStore, RedisCallStore, type CallStore } from './bus/call.store';
+import { MemoryTransferStore, RedisTransferStore, type TransferStore } from './bus/transfer.store';
 import { MemoryBus } from './bus/memory.bus';
 import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } from './bus/presence.registry';
 import { RedisBus } from './bus/redis.bus';
@@ -43,6 +44,8 @@ import type { Handlers } from './ws/context';
 import { Dispatcher } from './ws/dispatcher';
 import { RequestLimits } from './ws/request-limits';
 import { callHandlers } from './ws/handlers/call.handlers';
+import { transferHandlers } from './ws/handlers/transfer.handlers';
+import { TransferService } from './services/transfer.service';
 import { channelHandlers } from './ws/handlers/channel.handlers';
 import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
@@ -92,6 +95,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   let registry: PresenceRegistry;
   let pingRedis: (() => Promise<number>) | undefined;
   let callStore: CallStore;
+  let transferStore: TransferStore;
   if (config.redis) {
     const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
     await redisBus.connect();
@@ -100,11 +104,13 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     bus = redisBus;
     registry = presence;
     callStore = new RedisCallStore(redisBus.client, config.redis.prefix);
+    transferStore = new RedisTransferStore(redisBus.client, config.redis.prefix);
     pingRedis = () => timed(() => redisBus.client.ping());
   } else {
     bus = new MemoryBus();
     registry = new MemoryPresenceRegistry();
     callStore = new MemoryCallStore();
+    transferStore = new MemoryTransferStore();
   }
   const metrics = new Metrics({
     connections: () => connections.size,
@@ -140,6 +146,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const messageService = new MessageService(messages, rooms, access, events, clock);
   const callService = new CallService(callStore, access, events, clock, logger);
   callService.start();
+  const transferService = new TransferService(transferStore, access, events, clock, logger);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
 
   // Expired sessions are refused at use; this only keeps the table small, so a failed sweep waits for the next.
@@ -208,6 +215,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ...channelHandlers(channelService),
     ...presenceHandlers(presenceService, userService, clock),
     ...callHandlers(callService),
+    ...transferHandlers(transferService),
   };
   const limits = new RequestLimits(config.ws.rates);
   const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }), limits);
@@ -238,6 +246,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     session: new SessionService(roomService, userService, presenceService, clock),
     presence: presenceService,
     calls: callService,
+    transfers: transferService,
     registry: connections,
     dispatcher,
     limits,

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freeUdpPort } from '@pychat/testkit';
 import { afterEach } from 'vitest';
 
 /** Debian's Chromium; never a downloaded browser. Flags from the machine notes (no background traffic). */
@@ -72,4 +73,35 @@ export function screenshotsOnFailure(users: () => Record<string, BrowserUser | u
       await who?.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${label}.png`) }).catch(() => undefined);
     }
   });
+}
+
+/**
+ * Env for an instance whose bundled TURN relays between browsers on 127.0.0.1 (calls, P2P transfers): a free UDP
+ * port, a relay range of its own, and loopback peers allowed (every address here is 127.0.0.1, which the TURN
+ * server refuses by default).
+ */
+export async function loopbackTurnEnv(): Promise<Record<string, string>> {
+  const minPort = 61000 + Math.floor(Math.random() * 40) * 100;
+  return {
+    PYCHAT_TURN: 'on',
+    PYCHAT_TURN_PORT: String(await freeUdpPort()),
+    PYCHAT_TURN_LISTEN_IPS: '127.0.0.1',
+    PYCHAT_TURN_MIN_PORT: String(minPort),
+    PYCHAT_TURN_MAX_PORT: String(minPort + 49),
+    PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: 'true',
+  };
+}
+
+/** Both sign up; `from` opens a direct room with `to` through the UI, and both end up in it. Returns its id. */
+export async function openDirectRoom(baseUrl: string, from: BrowserUser, to: BrowserUser): Promise<number> {
+  await signUpInBrowser(baseUrl, from);
+  await signUpInBrowser(baseUrl, to);
+  await from.page.goto(`${baseUrl}/create/direct`);
+  await from.page.getByLabel('Find a user').fill(to.name);
+  await from.page.getByRole('button', { name: new RegExp(to.name) }).click();
+  await from.page.waitForURL(/\/chat\/\d+$/);
+  const roomId = Number(/\/chat\/(\d+)$/.exec(from.page.url())?.[1]);
+  await to.page.locator(`nav a[data-room-id="${roomId}"]`).click();
+  await to.page.waitForURL(new RegExp(`/chat/${roomId}$`));
+  return roomId;
 }

@@ -52,6 +52,8 @@ interface Seed {
 class Observer {
   readonly rooms: Set<number>;
   readonly channels: Set<number>;
+  /** Transfers offered to it: a cancel of any other is a leak. */
+  readonly transfers: Set<string>;
   readonly violations: string[] = [];
   #cursor: number;
 
@@ -65,6 +67,7 @@ class Observer {
   ) {
     this.rooms = new Set(client.ready.rooms.map((r) => r.id));
     this.channels = new Set(client.ready.channels.map((c) => c.id));
+    this.transfers = new Set();
     // What happened since session.ready (the session's setup) only moves the membership.
     const ready = client.frames.findIndex((f) => f.type === 'session.ready');
     for (const frame of client.frames.slice(ready + 1)) {
@@ -160,6 +163,16 @@ class Observer {
       case 'rtc.candidate':
         // Nobody but Alice's one device is ever in a call: SDP or ICE reaching anyone is a forwarding hole.
         return 'signalling for a call it never joined';
+      case 'transfer.incoming':
+        this.transfers.add(frame.data.transfer.transferId);
+        return inRoom(frame.data.transfer.roomId);
+      case 'transfer.cancelled':
+        return this.transfers.has(frame.data.transferId) ? null : 'a cancel of a transfer it was never offered';
+      case 'transfer.accepted':
+      case 'transfer.declined':
+      case 'transfer.signal':
+        // Nobody accepts Alice's offers: an answer or signalling reaching anyone is a forwarding hole.
+        return 'an answer or signalling for a transfer it is not an end of';
     }
   }
 }
@@ -257,6 +270,8 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     await record('message.delete', { messageId: inAll.message.id });
     const { callId } = await record('call.start', { roomId: room.room.id, video: false });
     await record('call.list', {});
+    const file = { name: 'a.bin', size: 10, type: '', sha256: 'a'.repeat(64) };
+    const { transferId } = await record('transfer.offer', { roomId: room.room.id, file });
     const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
     const candidate = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 5000 typ host', sdpMid: '0' };
     // Bob's device never joins: every forward to it must be refused (CALL_PEER_NOT_FOUND). No call.leave seed:
@@ -267,6 +282,11 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
       { type: 'rtc.candidate', data: { callId, toConnId: bob.ready.connectionId, candidate } },
       { type: 'call.join', data: { callId } },
       { type: 'call.decline', data: { callId } },
+      // Bob never accepts: signalling to him or cancelling him must be refused (TRANSFER_PEER_NOT_FOUND).
+      { type: 'transfer.signal', data: { transferId, toConnId: bob.ready.connectionId, signal: { candidate } } },
+      { type: 'transfer.cancel', data: { transferId, connId: bob.ready.connectionId } },
+      { type: 'transfer.accept', data: { transferId, received: 0 } },
+      { type: 'transfer.decline', data: { transferId } },
     );
     // Requests that end something: recorded as seeds without being sent now.
     seeds.push(

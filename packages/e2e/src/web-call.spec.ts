@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freeUdpPort } from '@pychat/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchSharedBrowser,
   newBrowserUser,
   screenshotsOnFailure,
-  signUpInBrowser,
+  loopbackTurnEnv,
+  openDirectRoom,
   type BrowserUser,
 } from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
@@ -60,16 +60,9 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
   }
 
   beforeAll(async () => {
-    const minPort = 61000 + Math.floor(Math.random() * 40) * 100;
     instance = await startInstance({
       PYCHAT_DATA_DIR: tempDir('web-call'),
-      PYCHAT_TURN: 'on',
-      PYCHAT_TURN_PORT: String(await freeUdpPort()),
-      PYCHAT_TURN_LISTEN_IPS: '127.0.0.1',
-      PYCHAT_TURN_MIN_PORT: String(minPort),
-      PYCHAT_TURN_MAX_PORT: String(minPort + 49),
-      // Every peer and relay address here is 127.0.0.1, which the TURN server refuses by default.
-      PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: 'true',
+      ...(await loopbackTurnEnv()),
     });
     browser = await launchSharedBrowser();
     alice = await user(uniqueName('alice'));
@@ -85,16 +78,7 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
   });
 
   it('opens a direct room between the two users', async () => {
-    await signUpInBrowser(instance.url, alice);
-    await signUpInBrowser(instance.url, bob);
-    await alice.page.goto(`${instance.url}/create/direct`);
-    await alice.page.getByLabel('Find a user').fill(bob.name);
-    await alice.page.getByRole('button', { name: new RegExp(bob.name) }).click();
-    await alice.page.waitForURL(/\/chat\/\d+$/);
-    const roomId = Number(/\/chat\/(\d+)$/.exec(alice.page.url())?.[1]);
-    expect(roomId).toBeGreaterThan(1);
-    await bob.page.locator(`nav a[data-room-id="${roomId}"]`).click();
-    await bob.page.waitForURL(new RegExp(`/chat/${roomId}$`));
+    expect(await openDirectRoom(instance.url, alice, bob)).toBeGreaterThan(1);
   });
 
   it('rings bob when alice starts a video call, and bob answers with video', async () => {

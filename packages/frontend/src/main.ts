@@ -13,6 +13,7 @@ import { RoomsService } from './services/rooms.service';
 import { SessionService } from './services/session.service';
 import { CallService } from './services/webrtc/call.service';
 import { ToneRinger } from './services/webrtc/ringer';
+import { FileTransferService } from './services/webrtc/file-transfer.service';
 import { WsCallSignaling } from './services/webrtc/signaling';
 import { WsService } from './services/ws.service';
 import { createAppStore } from './store';
@@ -31,16 +32,27 @@ const notifications = new NotificationService(store);
 const install = new InstallService(window);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
 const ringer = new ToneRinger();
+// Hidden switch: 'relay' sends every call and file transfer through TURN (the browser tests set it; also handy
+// to check a TURN set-up).
+const transportPolicy = (): RTCIceTransportPolicy =>
+  localStorage.getItem('pychat.iceTransportPolicy') === 'relay' ? 'relay' : 'all';
 const calls = new CallService({
   store,
   signaling: new WsCallSignaling(ws),
   iceServers: () => api.iceServers(),
   getMedia: (constraints) => navigator.mediaDevices.getUserMedia(constraints),
-  // Hidden switch: 'relay' sends every call through TURN (the browser test sets it; also handy to check a TURN set-up).
-  transportPolicy: () => (localStorage.getItem('pychat.iceTransportPolicy') === 'relay' ? 'relay' : 'all'),
+  transportPolicy,
   logger: logs.getLogger('call', '#5865f2'),
   ringer,
   storage: localStorage,
+});
+const transfers = new FileTransferService({
+  store,
+  request: (type, data) => ws.request(type, data),
+  iceServers: () => api.iceServers(),
+  transportPolicy,
+  storageRoot: () => navigator.storage.getDirectory(),
+  logger: logs.getLogger('transfer', '#3ba55d'),
 });
 // Harmless in production: it reads only this tab's own call. The browser tests assert media flow through it.
 Object.assign(window, {
@@ -49,6 +61,12 @@ Object.assign(window, {
     peerConnections: () => calls.peerConnectionCount,
     ringing: () => ringer.ringing,
     tracks: () => calls.trackLabels(),
+  },
+  __pychatTransfers: {
+    peerConnections: () => transfers.peerConnectionCount,
+    candidateTypes: () => transfers.candidateTypes,
+    acceptedOffsets: () => transfers.acceptedOffsets,
+    dropConnections: () => transfers.dropConnections(),
   },
 });
 let markRestored: () => void = () => undefined;
@@ -67,10 +85,11 @@ const events = new EventRouter(
     onSessionEnded: () => void session.checkSession(),
   },
   calls,
+  transfers,
 );
 session.attach(router, events);
 
-const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls };
+const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls, transfers };
 const app = createApp(App);
 for (const [key, service] of Object.entries(services)) {
   app.provide(key, service);

@@ -5,6 +5,7 @@ import { messageEvents, messageRequests } from './ws/message';
 import { presenceEvents, presenceRequests } from './ws/presence';
 import { roomEvents, roomRequests } from './ws/room';
 import { sessionEvents } from './ws/session';
+import { transferEvents, transferRequests } from './ws/transfer';
 
 export * from './model/ids';
 export * from './model/dto';
@@ -14,14 +15,28 @@ export * from './model/text';
 export * from './http/auth';
 export * from './http/ice';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
+export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
 export type { RequestSpec } from './ws/define';
 
 export { PROTOCOL_VERSION } from './constants';
 
 /** Every client→server request, by frame type. */
-export const clientRequests = { ...messageRequests, ...roomRequests, ...presenceRequests, ...callRequests };
+export const clientRequests = {
+  ...messageRequests,
+  ...roomRequests,
+  ...presenceRequests,
+  ...callRequests,
+  ...transferRequests,
+};
 /** Every server→client fact, by frame type. */
-export const serverEvents = { ...sessionEvents, ...messageEvents, ...roomEvents, ...presenceEvents, ...callEvents };
+export const serverEvents = {
+  ...sessionEvents,
+  ...messageEvents,
+  ...roomEvents,
+  ...presenceEvents,
+  ...callEvents,
+  ...transferEvents,
+};
 
 export type ClientType = keyof typeof clientRequests;
 export type ServerEventType = keyof typeof serverEvents;
@@ -78,4 +93,6 @@ export {
   sessionEvents,
   callRequests,
   callEvents,
+  transferRequests,
+  transferEvents,
 };

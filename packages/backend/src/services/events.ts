@@ -5,6 +5,7 @@ import type {
   RoomDto,
   RoomStateDto,
   ServerMessages,
+  TransferDto,
   UserDto,
   UserSettingsDto,
 } from '@pychat/protocol';
@@ -46,7 +47,18 @@ export interface DomainEvents {
     | { type: 'rtc.answer'; data: ServerMessages['rtc.answer'] }
     | { type: 'rtc.candidate'; data: ServerMessages['rtc.candidate'] }
   );
+  /** A file offered for P2P transfer (TransferService); the sender's user does not get it. */
+  'transfer.offered': { transfer: TransferDto };
+  /** The offer is over for everyone: its sender cancelled it or its socket closed. */
+  'transfer.withdrawn': { transferId: string; roomId: number; senderId: number };
+  /** A transfer frame for one device (already checked: the two are the ends of that transfer). */
+  'transfer.toDevice': {
+    [K in TransferDeviceFrame]: { toConnId: string; type: K; data: ServerMessages[K] };
+  }[TransferDeviceFrame];
 }
+
+/** Transfer frames addressed to one device. */
+export type TransferDeviceFrame = 'transfer.accepted' | 'transfer.declined' | 'transfer.cancelled' | 'transfer.signal';
 
 export interface CallPeerEvent {
   callId: string;

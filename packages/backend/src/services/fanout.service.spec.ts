@@ -61,6 +61,15 @@ const call = {
 };
 const peerEvent = { callId: call.callId, roomId: 10, userId: 8, connId: 'callee' };
 const offer = { callId: call.callId, fromUserId: 7, fromConnId: 'caller', sdp: 'v=0' };
+const transfer = {
+  transferId: 'AAAAAAAAAAAAAAAA',
+  roomId: 10,
+  threadId: null,
+  file: { name: 'a.bin', size: 3, type: '', sha256: '0'.repeat(64) },
+  from: { userId: 7, connId: 'alice-tab' },
+  offeredAt: 1,
+};
+const accepted = { transferId: transfer.transferId, userId: 8, connId: 'bob-tab', received: 0 };
 const user = { id: 7, username: 'bob', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 const settings = {
   showWhenITyping: true,
@@ -175,6 +184,28 @@ describe(FanoutService.name, () => {
       'rtc.offer',
       offer,
     ],
+    [
+      'transfer.offered',
+      { transfer },
+      // Every device of the other members; the sender's own user is left out.
+      { room: 10, exceptUser: 7 },
+      'transfer.incoming',
+      { transfer },
+    ],
+    [
+      'transfer.withdrawn',
+      { transferId: transfer.transferId, roomId: 10, senderId: 7 },
+      { room: 10, exceptUser: 7 },
+      'transfer.cancelled',
+      { transferId: transfer.transferId, connId: null },
+    ],
+    [
+      'transfer.toDevice',
+      { toConnId: 'bob-tab', type: 'transfer.accepted', data: accepted },
+      { conn: 'bob-tab' },
+      'transfer.accepted',
+      accepted,
+    ],
   ];
 
   it.each(single)('%s publishes one envelope', async (name, payload, target, type, data) => {
@@ -218,6 +249,9 @@ describe(FanoutService.name, () => {
       'call.left': true,
       'call.ended': true,
       'rtc.signal': true,
+      'transfer.offered': true,
+      'transfer.withdrawn': true,
+      'transfer.toDevice': true,
     };
 
     expect([...covered].sort()).toEqual(Object.keys(all).sort());

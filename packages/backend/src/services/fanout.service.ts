@@ -87,6 +87,14 @@ export class FanoutService {
           return this.publish(target, 'rtc.candidate', signal.data);
       }
     });
+    // P2P transfers: every device of the other members sees an offer; the rest goes to one device.
+    events.on('transfer.offered', ({ transfer }) =>
+      this.publish({ room: transfer.roomId, exceptUser: transfer.from.userId }, 'transfer.incoming', { transfer }),
+    );
+    events.on('transfer.withdrawn', ({ transferId, roomId, senderId }) =>
+      this.publish({ room: roomId, exceptUser: senderId }, 'transfer.cancelled', { transferId, connId: null }),
+    );
+    events.on('transfer.toDevice', (frame) => this.publish({ conn: frame.toConnId }, frame.type, frame.data));
   }
 
   private async publish<K extends ServerEventType>(target: Target, type: K, data: ServerMessages[K]): Promise<void> {

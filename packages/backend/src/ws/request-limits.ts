@@ -21,6 +21,12 @@ const KIND_OF: Partial<Record<ClientType, RateKind>> = {
   'rtc.offer': 'rtc',
   'rtc.answer': 'rtc',
   'rtc.candidate': 'rtc',
+  // An offer rings every member's devices like a message; the rest is signalling between two devices.
+  'transfer.offer': 'send',
+  'transfer.accept': 'rtc',
+  'transfer.decline': 'rtc',
+  'transfer.cancel': 'rtc',
+  'transfer.signal': 'rtc',
 };
 
 /** A user's sockets on one instance together get this many times one socket's budget. */

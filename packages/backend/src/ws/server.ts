@@ -10,6 +10,7 @@ import { sessionTokenOf } from '../auth/session-token';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
 import type { CallService } from '../services/call.service';
+import type { TransferService } from '../services/transfer.service';
 import type { PresenceService } from '../services/presence.service';
 import type { SessionService } from '../services/session.service';
 import { Connection, type ConnectionRegistry } from './connections';
@@ -25,6 +26,8 @@ export interface WsServerDeps {
   presence: PresenceService;
   /** Told when a socket closes, so its device leaves its calls at once. */
   calls?: Pick<CallService, 'disconnected'>;
+  /** Told when a socket closes, so the offers it was sending are withdrawn at once. */
+  transfers?: Pick<TransferService, 'disconnected'>;
   registry: ConnectionRegistry;
   dispatcher: Dispatcher;
   limits?: RequestLimits;
@@ -166,6 +169,9 @@ export class WsServer {
       this.deps.calls
         ?.disconnected(id)
         .catch((error: unknown) => conn.log.warn({ err: error }, 'leaving calls failed; they expire instead'));
+      this.deps.transfers
+        ?.disconnected(id)
+        .catch((error: unknown) => conn.log.warn({ err: error }, 'withdrawing transfers failed; they expire instead'));
       this.#logger.info(
         { conn: id, user: user.id, code, reason: reason.toString('utf8').slice(0, 64) },
         'ws disconnected',

@@ -100,6 +100,12 @@ describe(`authorization (${dialect})`, () => {
       ['close a direct room of others', 'room.leave', 'ROOM_NOT_FOUND', () => ({ roomId: directRoomId })],
       ['start a call in it', 'call.start', 'ROOM_NOT_FOUND', () => ({ roomId, video: true })],
       [
+        'offer a file in a direct room of others',
+        'transfer.offer',
+        'ROOM_NOT_FOUND',
+        () => ({ roomId: directRoomId, file: { name: 'a.txt', size: 1, type: 'text/plain', sha256: 'a'.repeat(64) } }),
+      ],
+      [
         'start a call in a direct room of others',
         'call.start',
         'ROOM_NOT_FOUND',

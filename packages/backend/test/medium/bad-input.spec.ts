@@ -304,6 +304,20 @@ describe(`bad input over WebSocket (${dialect})`, () => {
         'candidate.candidate',
       ],
       ['a toConnId with a space', 'rtc.answer', { callId: CALL_ID, toConnId: 'a b', sdp: 'v=0' }, 'toConnId'],
+      ['a transfer id of the wrong shape', 'transfer.accept', { transferId: '../x', received: 0 }, 'transferId'],
+      [
+        'an offered file of 0 bytes',
+        'transfer.offer',
+        { roomId: ALL_ROOM_ID, file: { name: 'a', size: 0, type: '', sha256: 'a'.repeat(64) } },
+        'file.size',
+      ],
+      [
+        'an offered file with a short hash',
+        'transfer.offer',
+        { roomId: ALL_ROOM_ID, file: { name: 'a', size: 1, type: '', sha256: 'abc' } },
+        'file.sha256',
+      ],
+      ['a fractional resume offset', 'transfer.accept', { transferId: CALL_ID, received: 1.5 }, 'received'],
     ])('answers %s with VALIDATION_FAILED, issues and replyTo', async (_name, type, data, issuePath) => {
       const id = nextRawId();
       const raw =

@@ -334,3 +334,45 @@ describe('call frames', () => {
     expect(calls.onCandidate).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('transfer frames', () => {
+  it('reach FileTransferService: the connId from session.ready, then every transfer.* frame', () => {
+    const store = createAppStore();
+    store.commit('session/setMe', me);
+    const db = fakeDb();
+    const chat = new ChatService(store, { isOpen: false } as unknown as WsService, db, logger);
+    const transfers = {
+      onReady: vi.fn(),
+      onIncoming: vi.fn(),
+      onAccepted: vi.fn(),
+      onDeclined: vi.fn(),
+      onCancelled: vi.fn(),
+      onSignal: vi.fn(),
+    };
+    const hooks = { onReady: vi.fn(), onSessionEnded: vi.fn() };
+    const router = new EventRouter(store, db, chat, {} as NotificationService, logger, hooks, null, transfers);
+    router.route(ready({ connectionId: 'conn7' }));
+    expect(transfers.onReady).toHaveBeenCalledWith('conn7');
+    const transferId = 'AAAAAAAAAAAAAAAA';
+    const transfer = {
+      transferId,
+      roomId: 5,
+      threadId: null,
+      file: { name: 'a.bin', size: 3, type: '', sha256: 'a'.repeat(64) },
+      from: { userId: 2, connId: 'b1' },
+      offeredAt: 1,
+    };
+    const device = { transferId, userId: 2, connId: 'b1' };
+    const signal = { transferId, fromUserId: 2, fromConnId: 'b1', signal: { candidate: { candidate: '' } } };
+    router.route({ type: 'transfer.incoming', data: { transfer } });
+    router.route({ type: 'transfer.accepted', data: { ...device, received: 7 } });
+    router.route({ type: 'transfer.declined', data: device });
+    router.route({ type: 'transfer.cancelled', data: { transferId, connId: null } });
+    router.route({ type: 'transfer.signal', data: signal });
+    expect(transfers.onIncoming).toHaveBeenCalledWith(transfer);
+    expect(transfers.onAccepted).toHaveBeenCalledWith({ ...device, received: 7 });
+    expect(transfers.onDeclined).toHaveBeenCalledWith(device);
+    expect(transfers.onCancelled).toHaveBeenCalledWith({ transferId, connId: null });
+    expect(transfers.onSignal).toHaveBeenCalledWith(signal);
+  });
+});

@@ -9,11 +9,18 @@ import type { Logger } from './logger';
 import type { NotificationService } from './notification.service';
 import { StoreSync } from './store-sync';
 import type { CallService } from './webrtc/call.service';
+import type { FileTransferService } from './webrtc/file-transfer.service';
 
 /** The call frames' consumer (CallService); the router's tests may leave it out. */
 export type CallEvents = Pick<
   CallService,
   'onReady' | 'onIncoming' | 'onJoined' | 'onDeclined' | 'onLeft' | 'onEnded' | 'onOffer' | 'onAnswer' | 'onCandidate'
+>;
+
+/** The transfer frames' consumer (FileTransferService). */
+export type TransferEvents = Pick<
+  FileTransferService,
+  'onReady' | 'onIncoming' | 'onAccepted' | 'onDeclined' | 'onCancelled' | 'onSignal'
 >;
 
 type Routes = { [K in ServerEventType]: (data: ServerMessages[K]) => void };
@@ -34,6 +41,7 @@ export class EventRouter {
     private readonly logger: Logger,
     private readonly hooks: { onReady: () => void; onSessionEnded: () => void },
     private readonly calls: CallEvents | null = null,
+    private readonly transfers: TransferEvents | null = null,
   ) {
     this.sync = new StoreSync(store, db);
     this.#routes = this.createRoutes();
@@ -59,6 +67,7 @@ export class EventRouter {
       'session.ready': (data) => {
         void sync.session(data);
         this.hooks.onReady();
+        this.transfers?.onReady(data.connectionId);
         this.calls?.onReady(data.connectionId).catch((error: unknown) => {
           this.logger.warn('call.list failed {}', error)();
         });
@@ -122,6 +131,11 @@ export class EventRouter {
       'rtc.offer': (data) => this.calls?.onOffer(data),
       'rtc.answer': (data) => this.calls?.onAnswer(data),
       'rtc.candidate': (data) => this.calls?.onCandidate(data),
+      'transfer.incoming': ({ transfer }) => this.transfers?.onIncoming(transfer),
+      'transfer.accepted': (data) => this.transfers?.onAccepted(data),
+      'transfer.declined': (data) => this.transfers?.onDeclined(data),
+      'transfer.cancelled': (data) => this.transfers?.onCancelled(data),
+      'transfer.signal': (data) => this.transfers?.onSignal(data),
     };
   }
 }

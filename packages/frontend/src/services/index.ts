@@ -1,5 +1,6 @@
 import type { ApiService } from './api.service';
 import type { CallService } from './webrtc/call.service';
+import type { FileTransferService } from './webrtc/file-transfer.service';
 import type { ChatService } from './chat.service';
 import type { InstallService } from './install.service';
 import type { LocalDbService } from './local-db.service';
@@ -24,4 +25,5 @@ export interface Services {
   logs: LogService;
   install: InstallService;
   calls: CallService;
+  transfers: FileTransferService;
 }

@@ -5,6 +5,7 @@ import { notifications } from './modules/notifications';
 import { presence } from './modules/presence';
 import { rooms } from './modules/rooms';
 import { session } from './modules/session';
+import { transfers } from './modules/transfers';
 import { users } from './modules/users';
 import type { RootState } from './types';
 
@@ -14,6 +15,6 @@ export type AppStore = Store<RootState>;
 export function createAppStore(): AppStore {
   return createStore<RootState>({
     strict: false,
-    modules: { session, rooms, users, messages, presence, notifications, calls },
+    modules: { session, rooms, users, messages, presence, notifications, calls, transfers },
   }) as AppStore;
 }

@@ -1,3 +1,4 @@
+import type { TransfersState } from './modules/transfers';
 import type {
   CallDto,
   ChannelDto,
@@ -166,6 +167,7 @@ export interface RootState {
   presence: PresenceState;
   notifications: NotificationsState;
   calls: CallsState;
+  transfers: TransfersState;
 }
 
 export const DEFAULT_SETTINGS: UserSettingsDto = {

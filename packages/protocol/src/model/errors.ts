@@ -28,6 +28,10 @@ export const ERROR_CODES = [
   'CALL_NOT_FOUND',
   /** rtc.*: the addressed connection is not a device in this call (nothing was forwarded). */
   'CALL_PEER_NOT_FOUND',
+  /** A transfer id that does not exist, has ended, or is not the caller's to see or signal in (the same answer). */
+  'TRANSFER_NOT_FOUND',
+  /** transfer.signal / transfer.cancel: the addressed connection is not the other end of this transfer. */
+  'TRANSFER_PEER_NOT_FOUND',
   'NOT_MESSAGE_AUTHOR',
   'NOT_ROOM_ADMIN',
   'NOT_CHANNEL_ADMIN',

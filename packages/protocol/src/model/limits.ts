@@ -46,6 +46,8 @@ export const LIMITS = {
    * down on ordinary uplinks (docs/webrtc.md). call.join beyond it: LIMIT_REACHED.
    */
   callPeersMax: 8,
+  /** File names in P2P transfer offers (most file systems stop at 255 bytes). */
+  transferFileNameMaxLength: 255,
   /**
    * Default of PYCHAT_WS_MAX_FRAME_BYTES. Every request within these limits fits in it (the largest are a
    * message.send of 10,000 escaped characters, ~60 kB, and a message.sync of `syncRoomsMax` rooms, ~45 kB);
