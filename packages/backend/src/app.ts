@@ -134,7 +134,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     logger,
     options.passwordHasher ?? new PasswordHasher(),
   );
-  const userService = new UserService(users, events);
+  const userService = new UserService(users, events, clock);
   const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
   const channelService = new ChannelService(rooms, users, access, events, clock, config.limits.channelsPerUser);
   const messageService = new MessageService(messages, rooms, access, events, clock);

@@ -27,6 +27,17 @@ export interface NewUser {
   sex: UserEntity['sex'];
 }
 
+/** The fields PATCH /api/users/me/profile may change; absent ones stay. */
+export interface ProfilePatch {
+  username?: string;
+  sex?: UserEntity['sex'];
+  name?: string | null;
+  surname?: string | null;
+  city?: string | null;
+  birthday?: string | null;
+  contacts?: string | null;
+}
+
 /** An insert lost to an existing account with the same username or email (in any case). */
 export class DuplicateUserError extends Error {
   constructor(readonly field: 'username' | 'email') {
@@ -145,6 +156,31 @@ export class UserRepository {
         : // No ORDER BY: sorting by id would make SQLite scan the whole table instead of the updated_at index.
           await this.dataSource.query(`SELECT ${columns} FROM users WHERE updated_at >= ?`, [since]);
     return rows;
+  }
+
+  /**
+   * Changes the account's public fields (username, sex) and profile fields together, bumping `updated_at` so
+   * reconnecting clients get the user in their delta. Throws DuplicateUserError when the username is another
+   * account's in any case (the unique index decides, so two racing renames cannot both win).
+   */
+  async updateProfile(userId: number, patch: ProfilePatch, now: number): Promise<void> {
+    const { username, sex, ...profile } = patch;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager
+          .getRepository(UserEntity)
+          .update(
+            { id: userId },
+            { updatedAt: now, ...(username === undefined ? {} : { username }), ...(sex === undefined ? {} : { sex }) },
+          );
+        if (Object.keys(profile).length > 0) {
+          await manager.getRepository(UserProfileEntity).update({ userId }, profile);
+        }
+      });
+    } catch (error) {
+      const field = duplicateUserField(error);
+      throw field ? new DuplicateUserError(field) : error;
+    }
   }
 
   findProfile(userId: number): Promise<UserProfileEntity | null> {

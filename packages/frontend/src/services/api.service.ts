@@ -5,6 +5,7 @@ import type {
   HealthResponse,
   IceServersResponse,
   ProfileDto,
+  ProfileUpdateBody,
   SessionResponse,
   SignInBody,
   SignOutAllResponse,
@@ -52,6 +53,11 @@ export class ApiService {
 
   profile(userId: number): Promise<ProfileDto> {
     return this.call('GET', `/api/users/${userId}/profile`);
+  }
+
+  /** Changes my profile; every client (this one too) then gets user.updated. */
+  updateProfile(body: ProfileUpdateBody): Promise<ProfileDto> {
+    return this.call('PATCH', '/api/users/me/profile', body);
   }
 
   /** STUN/TURN with fresh credentials: fetched before every call, never cached (docs/webrtc.md §6). */
