@@ -134,6 +134,20 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ PYCHAT_TRUST_PROXY: 'not-an-ip' })).toThrow(/PYCHAT_TRUST_PROXY: expected false/);
   });
 
+  it('turns mail on with SMTP and a public URL (links never come from the Host header), and refuses SMTP alone', () => {
+    expect(loadConfig({}).mail).toBeNull();
+    const config = loadConfig({
+      PYCHAT_SMTP_URL: 'smtp://u:p@mail:587',
+      PYCHAT_PUBLIC_URL: 'https://chat.example.com/',
+    });
+    expect(config.mail).toEqual({ smtpUrl: 'smtp://u:p@mail:587', from: 'Pychat <noreply@chat.example.com>' });
+    expect(config.publicUrl).toBe('https://chat.example.com');
+    expect(problemsOf({ PYCHAT_SMTP_URL: 'smtp://mail:25' })).toEqual([
+      expect.stringMatching(/^PYCHAT_PUBLIC_URL: required/),
+    ]);
+    expect(problemsOf({ PYCHAT_SMTP_URL: 'http://mail' })[0]).toMatch(/^PYCHAT_SMTP_URL: expected smtp/);
+  });
+
   it('gives each instance its own id by default', () => {
     expect(loadConfig({}).instanceId).not.toBe(loadConfig({}).instanceId);
   });

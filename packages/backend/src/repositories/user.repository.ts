@@ -129,15 +129,32 @@ export class UserRepository {
     return this.#users.createQueryBuilder('u').where(`u.email = :email${this.#caseless}`, { email }).getOne();
   }
 
-  /** Sets the password hash and deletes every session of the user, all or nothing; returns the sessions deleted. */
-  async replacePassword(userId: number, passwordHash: string): Promise<number[]> {
+  /**
+   * Sets the password hash and deletes every session of the user (but `keepSessionId`), all or nothing;
+   * returns the sessions deleted.
+   */
+  async replacePassword(userId: number, passwordHash: string, keepSessionId?: number): Promise<number[]> {
     return this.dataSource.transaction(async (manager) => {
       await manager.getRepository(UserEntity).update({ id: userId }, { passwordHash });
       const sessions = manager.getRepository(SessionEntity);
-      const ids = (await sessions.find({ select: { id: true }, where: { userId } })).map((s) => s.id);
-      await sessions.delete({ userId });
+      const ids = (await sessions.find({ select: { id: true }, where: { userId } }))
+        .map((s) => s.id)
+        .filter((id) => id !== keepSessionId);
+      if (ids.length > 0) {
+        await sessions.delete({ id: In(ids) });
+      }
       return ids;
     });
+  }
+
+  /** Sets the email (null: none) and whether it is verified. DuplicateUserError when another account has it. */
+  async setEmail(userId: number, email: string | null, verified: boolean): Promise<void> {
+    try {
+      await this.#users.update({ id: userId }, { email, emailVerified: verified });
+    } catch (error) {
+      const field = duplicateUserField(error);
+      throw field ? new DuplicateUserError(field) : error;
+    }
   }
 
   /** One statement for a whole presence batch. */

@@ -33,6 +33,7 @@ function toProfileDto(user: UserEntity, profile: UserProfileEntity | null, withE
     userId: user.id,
     username: user.username,
     email: withEmail ? user.email : null,
+    emailVerified: withEmail && user.emailVerified,
     name: profile?.name ?? null,
     surname: profile?.surname ?? null,
     city: profile?.city ?? null,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Sex } from '../model/dto';
 import { LIMITS } from '../model/limits';
 import { ProfileText } from '../model/text';
-import { Username } from './auth';
+import { Email, Password, Username } from './auth';
 
 /** A calendar date `YYYY-MM-DD` that exists (no 2023-02-30), between 1900 and today. */
 export const Birthday = z
@@ -36,3 +36,48 @@ export const ProfileUpdateBody = z.strictObject({
 });
 export type ProfileUpdateBody = z.input<typeof ProfileUpdateBody>;
 export type ProfileUpdate = z.output<typeof ProfileUpdateBody>;
+
+/**
+ * POST /api/account/password-reset: mails a single-use link to the account's address if `login` (username,
+ * or email when it has an @) names one. The answer is the same 202 either way, so it tells nobody which
+ * accounts exist.
+ */
+export const PasswordResetRequestBody = z.strictObject({ login: z.string().trim().min(1).max(LIMITS.emailMaxLength) });
+export type PasswordResetRequestBody = z.infer<typeof PasswordResetRequestBody>;
+
+/** A token from a mailed link (`?token=`): 43 base64url characters. */
+export const MailToken = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Token: malformed');
+
+/** POST /api/account/password-reset/confirm: sets the password and ends every session of the account. */
+export const PasswordResetConfirmBody = z.strictObject({ token: MailToken, password: Password });
+export type PasswordResetConfirmBody = z.infer<typeof PasswordResetConfirmBody>;
+
+/** POST /api/account/verify-email: the link from a verification mail (no session needed). */
+export const VerifyEmailBody = z.strictObject({ token: MailToken });
+export type VerifyEmailBody = z.infer<typeof VerifyEmailBody>;
+export const VerifyEmailResponse = z.strictObject({ email: z.string() });
+export type VerifyEmailResponse = z.infer<typeof VerifyEmailResponse>;
+
+/** POST /api/account/password: my other sessions end; the answer says how many. */
+export const ChangePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(LIMITS.passwordMaxLength),
+  newPassword: Password,
+});
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+export const ChangePasswordResponse = z.strictObject({ ended: z.number().int().nonnegative() });
+export type ChangePasswordResponse = z.infer<typeof ChangePasswordResponse>;
+
+/**
+ * POST /api/account/email. With mail on, the new address gets a link and replaces the old one only when it
+ * is opened (`pendingEmail`); without mail it is set at once, unverified.
+ */
+export const ChangeEmailBody = z.strictObject({
+  password: z.string().min(1).max(LIMITS.passwordMaxLength),
+  email: Email,
+});
+export type ChangeEmailBody = z.infer<typeof ChangeEmailBody>;
+export const ChangeEmailResponse = z.strictObject({
+  email: z.string().nullable(),
+  pendingEmail: z.string().nullable(),
+});
+export type ChangeEmailResponse = z.infer<typeof ChangeEmailResponse>;
