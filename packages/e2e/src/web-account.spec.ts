@@ -10,7 +10,17 @@ import {
   signUpInBrowser,
   type BrowserUser,
 } from './browser';
-import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+import {
+  api,
+  freePort,
+  linkIn,
+  startInstance,
+  startMailCatcher,
+  tempDir,
+  uniqueName,
+  type Instance,
+  type MailCatcher,
+} from './stack';
 
 /** Issue 15: the profile page in Chromium (real build). */
 describe('the profile in Chromium', () => {
@@ -72,5 +82,76 @@ describe('the profile in Chromium', () => {
     await expect
       .poll(() => alice.page.locator('.user-profile-form .app-form-error').textContent())
       .toContain('already taken');
+  });
+});
+
+/** Issue 15: forgot password in Chromium, the link taken from the mail an in-process SMTP server caught. */
+describe('forgot password in Chromium', () => {
+  let instance: Instance;
+  let mail: MailCatcher;
+  let browser: Browser;
+  let carol: BrowserUser;
+
+  beforeAll(async () => {
+    mail = await startMailCatcher();
+    const port = await freePort();
+    instance = await startInstance({
+      PYCHAT_PORT: String(port),
+      PYCHAT_DATA_DIR: tempDir('web-reset'),
+      PYCHAT_SMTP_URL: mail.url,
+      PYCHAT_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    });
+    browser = await launchSharedBrowser();
+    carol = await newBrowserUser(browser, uniqueName('carol'));
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  });
+
+  screenshotsOnFailure(() => ({ carol }));
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+    await mail?.close();
+  });
+
+  it('carol asks for a link by email, opens it from the mail, sets a new password and signs in with it', async () => {
+    const email = `${carol.name}@example.test`;
+    const created = await api(instance, 'POST', '/api/auth/sign-up', {
+      username: carol.name,
+      email,
+      password: 'old-password',
+    });
+    expect(created.status).toBe(201);
+    const { page } = carol;
+
+    await page.goto(`${instance.url}/login`);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.waitForURL(/\/forgot-password$/);
+    await page.getByLabel('Username or email').fill(email);
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    await expect.poll(() => page.locator('.note[role=status]').textContent()).toContain('on its way');
+
+    const sent = await mail.waitFor((m) => m.to.includes(email) && /Reset/.test(m.subject));
+    await page.goto(linkIn(sent, '/reset-password'));
+    await page.getByLabel('New password', { exact: true }).fill('fresh-password');
+    await page.getByLabel('Repeat password').fill('fresh-password');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'reset-password.png') });
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await expect.poll(() => page.locator('.note[role=status]').textContent()).toContain('password is changed');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'reset-password-done.png') });
+
+    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.waitForURL(/\/login/);
+    await page.getByLabel('Username or email').fill(carol.name);
+    await page.getByLabel('Password', { exact: true }).fill('fresh-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/chat\/1$/);
+
+    // The link worked once: opening it again is refused.
+    const again = await api<{ code: string }>(instance, 'POST', '/api/account/password-reset/confirm', {
+      token: new URL(linkIn(sent, '/reset-password')).searchParams.get('token'),
+      password: 'third-password',
+    });
+    expect(again.body.code).toBe('INVALID_TOKEN');
   });
 });

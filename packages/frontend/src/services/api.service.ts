@@ -1,6 +1,10 @@
 import type {
   AuthResponse,
   AvailabilityResponse,
+  ChangeEmailBody,
+  ChangeEmailResponse,
+  ChangePasswordBody,
+  ChangePasswordResponse,
   ErrorBody,
   HealthResponse,
   IceServersResponse,
@@ -10,6 +14,7 @@ import type {
   SignInBody,
   SignOutAllResponse,
   SignUpBody,
+  VerifyEmailResponse,
 } from '@pychat/protocol';
 
 export class ApiError extends Error {
@@ -23,7 +28,47 @@ export class ApiError extends Error {
 
 /** Typed fetch over the REST API; the session rides in the httpOnly cookie. */
 export class ApiService {
+  #features: Promise<SessionResponse['features']> | null = null;
+
   constructor(private readonly base = '') {}
+
+  /** What the server offers (mail flows), asked once per page load; a failed ask is asked again next time. */
+  features(): Promise<SessionResponse['features']> {
+    this.#features ??= this.session().then(
+      (s) => s.features,
+      (error: unknown) => {
+        this.#features = null;
+        throw error;
+      },
+    );
+    return this.#features;
+  }
+
+  /** Always 202 (it says nothing about whether the account exists). */
+  requestPasswordReset(login: string): Promise<void> {
+    return this.call('POST', '/api/account/password-reset', { login });
+  }
+
+  confirmPasswordReset(token: string, password: string): Promise<void> {
+    return this.call('POST', '/api/account/password-reset/confirm', { token, password });
+  }
+
+  verifyEmail(token: string): Promise<VerifyEmailResponse> {
+    return this.call('POST', '/api/account/verify-email', { token });
+  }
+
+  resendVerification(): Promise<void> {
+    return this.call('POST', '/api/account/verify-email/resend');
+  }
+
+  /** My other sessions end; this one stays. */
+  changePassword(body: ChangePasswordBody): Promise<ChangePasswordResponse> {
+    return this.call('POST', '/api/account/password', body);
+  }
+
+  changeEmail(body: ChangeEmailBody): Promise<ChangeEmailResponse> {
+    return this.call('POST', '/api/account/email', body);
+  }
 
   signUp(body: SignUpBody): Promise<AuthResponse> {
     return this.call('POST', '/api/auth/sign-up', body);
