@@ -42,10 +42,13 @@ describe(loadConfig.name, () => {
       signInMaxPerIp: 30,
       signInMaxFailuresPerAccount: 5,
       signUpMaxPerIp: 5,
+      registration: 'open',
       sessionTtlMs: 30 * 86_400_000,
       cookieSecure: false,
     });
     expect(config.trustProxy).toBe(false);
+    expect(config.mail).toBeNull();
+    expect(config.passwordResetMaxPerIp).toBe(5);
   });
 
   it('reads only the environment it is given', () => {

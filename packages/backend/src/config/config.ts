@@ -94,6 +94,11 @@ const EnvSchema = z.object({
    * a device with a session of that account, or an address that has not failed on it, still gets through.
    */
   PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1_000_000).default(5),
+  /**
+   * `open`: anyone who reaches the server may sign up. `closed`: sign-up is refused and the web app hides it;
+   * accounts are made with `pychat create-user`.
+   */
+  PYCHAT_REGISTRATION: z.enum(['open', 'closed']).default('open'),
   /** Sign-ups allowed per IP (IPv6: per /64) per hour: each costs a deliberately slow password hash. */
   PYCHAT_SIGNUP_MAX_PER_IP: int(1, 1_000_000).default(5),
   /**
@@ -258,6 +263,7 @@ export interface Config {
     readonly signInMaxPerIp: number;
     readonly signInMaxFailuresPerAccount: number;
     readonly signUpMaxPerIp: number;
+    readonly registration: 'open' | 'closed';
     readonly sessionTtlMs: number;
     readonly cookieSecure: boolean;
   };
@@ -438,6 +444,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInMaxPerIp: e.PYCHAT_SIGNIN_MAX_PER_IP,
       signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
       signUpMaxPerIp: e.PYCHAT_SIGNUP_MAX_PER_IP,
+      registration: e.PYCHAT_REGISTRATION,
       sessionTtlMs: e.PYCHAT_SESSION_TTL_DAYS * 86_400_000,
       cookieSecure: e.PYCHAT_COOKIE_SECURE ?? tls !== null,
     },

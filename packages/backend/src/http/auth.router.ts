@@ -73,7 +73,7 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     const session = token ? await auth.authenticate(token) : null;
     const body: SessionResponse = {
       user: session ? toUserDto(session.user) : null,
-      features: { mail: options.mail },
+      features: { mail: options.mail, registration: auth.registration },
     };
     res.set('Cache-Control', 'no-store').json(body);
   });

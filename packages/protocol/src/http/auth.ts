@@ -49,6 +49,8 @@ export const SessionResponse = z.strictObject({
   features: z.strictObject({
     /** SMTP configured: email verification, forgot password, email change by link. */
     mail: z.boolean(),
+    /** `closed`: sign-up is refused (REGISTRATION_CLOSED); the operator creates accounts. */
+    registration: z.enum(['open', 'closed']),
   }),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;

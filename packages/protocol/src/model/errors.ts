@@ -25,6 +25,8 @@ export const ERROR_CODES = [
   'INVALID_TOKEN',
   /** An email flow on a server without SMTP (PYCHAT_SMTP_URL unset); `GET /api/auth/session` tells clients. */
   'MAIL_DISABLED',
+  /** Sign-up on a server with PYCHAT_REGISTRATION=closed: accounts come from the operator (`pychat create-user`). */
+  'REGISTRATION_CLOSED',
   // access: a room, message or user the caller may not see reads as not found, so ids leak nothing
   'ROOM_NOT_FOUND',
   'CHANNEL_NOT_FOUND',
