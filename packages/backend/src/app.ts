@@ -25,7 +25,10 @@ import { MessageRepository } from './repositories/message.repository';
 import { RoomRepository } from './repositories/room.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
+import { disabledMailer, SmtpMailer, type Mailer } from './mail/mailer';
+import { AccountTokenRepository } from './repositories/account-token.repository';
 import { AccessService } from './services/access.service';
+import { AccountService } from './services/account.service';
 import { AuthService } from './services/auth.service';
 import { CallService } from './services/call.service';
 import { ChannelService } from './services/channel.service';
@@ -69,6 +72,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Tests pass cheaper scrypt parameters; the default is the documented one (services/password.ts). */
   passwordHasher?: PasswordHasher;
+  /** Tests make the mailer's one retry quick. */
+  mailRetryDelayMs?: number;
 }
 
 /** Composition root: config → db → bus → services → http + ws. Used by main.ts and by the tests. */
@@ -131,16 +136,30 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   events.on('message.created', async () => metrics.messages.inc());
   new FanoutService(bus).register(events);
   const access = new AccessService(rooms, messages);
-  const authService = new AuthService(
-    users,
-    sessions,
-    events,
-    config.auth,
-    clock,
-    logger,
-    options.passwordHasher ?? new PasswordHasher(),
-  );
-  const userService = new UserService(users, events);
+  const hasher = options.passwordHasher ?? new PasswordHasher();
+  const authService = new AuthService(users, sessions, events, config.auth, clock, logger, hasher);
+  const accountTokens = new AccountTokenRepository(dataSource);
+  const mailer: Mailer = config.mail
+    ? new SmtpMailer({
+        url: config.mail.smtpUrl,
+        from: config.mail.from,
+        logger,
+        retryDelayMs: options.mailRetryDelayMs,
+        // In the database, so `pychat doctor` (another process) can show them.
+        onFailure: (mail, error) =>
+          accountTokens.recordMailFailure({
+            createdAt: clock(),
+            kind: mail.kind,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+      })
+    : disabledMailer;
+  const accountService = new AccountService(users, accountTokens, events, mailer, hasher, clock, logger, {
+    publicUrl: config.publicUrl,
+    resetMaxPerIp: config.passwordResetMaxPerIp,
+  });
+  accountService.register(events);
+  const userService = new UserService(users, events, clock);
   const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
   const channelService = new ChannelService(rooms, users, access, events, clock, config.limits.channelsPerUser);
   const messageService = new MessageService(messages, rooms, access, events, clock);
@@ -154,6 +173,11 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     sessions
       .deleteUnusedSince(clock() - config.auth.sessionTtlMs)
       .catch((error: unknown) => logger.warn({ err: error }, 'expired-session sweep failed; the next runs in an hour'));
+    accountTokens
+      .deleteExpired(clock())
+      .catch((error: unknown) =>
+        logger.warn({ err: error }, 'expired mail-link sweep failed; the next runs in an hour'),
+      );
   }, 3_600_000);
   sessionSweep.unref();
 
@@ -221,6 +245,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }), limits);
   const app = createHttpApp({
     auth: authService,
+    account: accountService,
     users: userService,
     rooms: roomService,
     messages: messageService,
@@ -308,6 +333,11 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       server.closeAllConnections();
       await registry.close();
       await bus.close();
+      // Queued mails get a few seconds (their failures are written to the database), then are given up.
+      let mailWait: NodeJS.Timeout | undefined;
+      await Promise.race([mailer.idle(), new Promise((resolve) => (mailWait = setTimeout(resolve, 5_000)))]);
+      clearTimeout(mailWait);
+      mailer.close();
       await dataSource.destroy();
     })();
     return stopping;

@@ -5,11 +5,14 @@
 export {
   api,
   freePort,
+  linkIn,
   NO_RATE_LIMITS,
   signUp,
   startInstance,
+  startMailCatcher,
   tempDir,
   TestClient,
   uniqueName,
   type Instance,
+  type MailCatcher,
 } from '@pychat/testkit';

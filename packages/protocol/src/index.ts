@@ -14,6 +14,7 @@ export * from './model/limits';
 export * from './model/text';
 export * from './http/auth';
 export * from './http/ice';
+export * from './http/account';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
 export type { RequestSpec } from './ws/define';

@@ -7,3 +7,4 @@ export * from './http';
 export * from './instance';
 export * from './net';
 export * from './redis';
+export * from './mail';

@@ -13,13 +13,14 @@ import { dirname, join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { ConfigError, loadConfig, redactUrl, type Config } from '../config/config';
 import { createDataSource } from '../db/data-source';
+import { verifySmtp } from '../mail/mailer';
 import { ensureSelfSigned, inspectTls, loadTls, SELF_SIGNED_FILE, splitPem, TlsError } from '../tls';
 import { cliConfig } from './context';
 import { localUrl, probe } from './healthcheck';
 
 type Level = 'ok' | 'info' | 'warn' | 'FAIL';
 
-class Report {
+export class Report {
   failures = 0;
   warnings = 0;
   line(level: Level, what: string, text: string): void {
@@ -136,6 +137,9 @@ async function checkDb(r: Report, config: Config): Promise<void> {
       'migrations',
       pending ? 'pending: they run at the next start, or now with `pychat migrate`' : 'up to date',
     );
+    if (config.mail) {
+      await reportMailFailures(r, ds);
+    }
   } catch (error) {
     const message = (error as Error).message;
     const hint = /ECONNREFUSED/.test(message)
@@ -152,6 +156,48 @@ async function checkDb(r: Report, config: Config): Promise<void> {
     if (ds.isInitialized) {
       await ds.destroy();
     }
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/** Mails the SMTP server refused in the last day, as every instance recorded them (mail/mailer.ts). */
+export async function reportMailFailures(
+  r: Report,
+  ds: { query(sql: string, parameters?: unknown[]): Promise<unknown> },
+): Promise<void> {
+  const rows = (await ds
+    .query('SELECT created_at AS at, kind, error FROM mail_failures WHERE created_at > ? ORDER BY id DESC', [
+      Date.now() - DAY_MS,
+    ])
+    .catch(() => null)) as { at: number | string; kind: string; error: string }[] | null;
+  if (rows === null) {
+    return; // no table yet: the migrations line says so
+  }
+  const last = rows[0];
+  if (!last) {
+    r.line('ok', 'mail log', 'no failed mail in the last 24 hours');
+    return;
+  }
+  r.line(
+    'warn',
+    'mail log',
+    `${rows.length} mail(s) not sent in the last 24 hours; the latest (${last.kind}, ` +
+      `${new Date(Number(last.at)).toISOString()}): ${last.error}`,
+  );
+}
+
+async function checkMail(r: Report, config: Config): Promise<void> {
+  if (!config.mail) {
+    r.line('info', 'mail', 'off (PYCHAT_SMTP_URL unset): no email verification or password reset by mail');
+    return;
+  }
+  const label = redactUrl(config.mail.smtpUrl);
+  try {
+    await withTimeout(verifySmtp(config.mail.smtpUrl), 10_000, 'the SMTP server');
+    r.line('ok', 'mail', `${label} accepts the connection; links point to ${config.publicUrl ?? '?'}`);
+  } catch (error) {
+    r.line('FAIL', 'mail', `${label}: ${(error as Error).message}`);
   }
 }
 
@@ -309,6 +355,7 @@ export async function doctor(): Promise<number> {
   checkDirs(r, config);
   await checkDb(r, config);
   await checkRedis(r, config);
+  await checkMail(r, config);
   checkTls(r, config);
   await checkPort(r, config, config.port, 'port', true);
   if (config.tls && config.httpRedirectPort !== null) {

@@ -42,10 +42,13 @@ describe(loadConfig.name, () => {
       signInMaxPerIp: 30,
       signInMaxFailuresPerAccount: 5,
       signUpMaxPerIp: 5,
+      registration: 'open',
       sessionTtlMs: 30 * 86_400_000,
       cookieSecure: false,
     });
     expect(config.trustProxy).toBe(false);
+    expect(config.mail).toBeNull();
+    expect(config.passwordResetMaxPerIp).toBe(5);
   });
 
   it('reads only the environment it is given', () => {
@@ -132,6 +135,20 @@ describe(loadConfig.name, () => {
   it('refuses PYCHAT_TRUST_PROXY=true, which let clients pick their address, and names the choices', () => {
     expect(() => loadConfig({ PYCHAT_TRUST_PROXY: 'true' })).toThrow(/PYCHAT_TRUST_PROXY: .*loopback.*hop count/);
     expect(() => loadConfig({ PYCHAT_TRUST_PROXY: 'not-an-ip' })).toThrow(/PYCHAT_TRUST_PROXY: expected false/);
+  });
+
+  it('turns mail on with SMTP and a public URL (links never come from the Host header), and refuses SMTP alone', () => {
+    expect(loadConfig({}).mail).toBeNull();
+    const config = loadConfig({
+      PYCHAT_SMTP_URL: 'smtp://u:p@mail:587',
+      PYCHAT_PUBLIC_URL: 'https://chat.example.com/',
+    });
+    expect(config.mail).toEqual({ smtpUrl: 'smtp://u:p@mail:587', from: 'Pychat <noreply@chat.example.com>' });
+    expect(config.publicUrl).toBe('https://chat.example.com');
+    expect(problemsOf({ PYCHAT_SMTP_URL: 'smtp://mail:25' })).toEqual([
+      expect.stringMatching(/^PYCHAT_PUBLIC_URL: required/),
+    ]);
+    expect(problemsOf({ PYCHAT_SMTP_URL: 'http://mail' })[0]).toMatch(/^PYCHAT_SMTP_URL: expected smtp/);
   });
 
   it('gives each instance its own id by default', () => {

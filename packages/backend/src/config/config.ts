@@ -94,8 +94,40 @@ const EnvSchema = z.object({
    * a device with a session of that account, or an address that has not failed on it, still gets through.
    */
   PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1_000_000).default(5),
+  /**
+   * `open`: anyone who reaches the server may sign up. `closed`: sign-up is refused and the web app hides it;
+   * accounts are made with `pychat create-user`.
+   */
+  PYCHAT_REGISTRATION: z.enum(['open', 'closed']).default('open'),
   /** Sign-ups allowed per IP (IPv6: per /64) per hour: each costs a deliberately slow password hash. */
   PYCHAT_SIGNUP_MAX_PER_IP: int(1, 1_000_000).default(5),
+  /**
+   * Outgoing mail (email verification, forgot password, security notices), as a nodemailer URL:
+   * `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465`. Unset:
+   * no mail, and the web app hides those flows. Needs PYCHAT_PUBLIC_URL.
+   */
+  PYCHAT_SMTP_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^smtps?:\/\//, 'expected smtp:// or smtps://')
+      .optional(),
+  ),
+  /** Sender of the mails, e.g. `Pychat <chat@example.com>`. Default: `Pychat <noreply@<host of PYCHAT_PUBLIC_URL>>`. */
+  PYCHAT_MAIL_FROM: optionalString,
+  /**
+   * The address users open Pychat at (`https://chat.example.com`), for links in mails. Never taken from the
+   * request's Host header: a forged one would send password-reset links pointing elsewhere.
+   */
+  PYCHAT_PUBLIC_URL: z.preprocess(
+    emptyAsUnset,
+    z
+      .url({ protocol: /^https?$/, error: 'expected http(s)://host[:port][/path]' })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  ),
+  /** "Forgot password" requests per IP (IPv6: per /64) per hour; an account gets at most 3 such mails an hour. */
+  PYCHAT_PASSWORD_RESET_MAX_PER_IP: int(1, 1_000_000).default(5),
   /** Session lifetime without use, in days. */
   PYCHAT_SESSION_TTL_DAYS: int(1, 3650).default(30),
   /** Mark the session cookie Secure. Default: true when Pychat serves HTTPS itself, else false (set it behind nginx). */
@@ -242,11 +274,17 @@ export interface Config {
     readonly signInMaxPerIp: number;
     readonly signInMaxFailuresPerAccount: number;
     readonly signUpMaxPerIp: number;
+    readonly registration: 'open' | 'closed';
     readonly sessionTtlMs: number;
     readonly cookieSecure: boolean;
   };
   /** false, a hop count, or proxy addresses (see PYCHAT_TRUST_PROXY and http/client-ip.ts). */
   readonly trustProxy: TrustProxy;
+  /** null: no SMTP, the email flows are off. */
+  readonly mail: { readonly smtpUrl: string; readonly from: string } | null;
+  /** PYCHAT_PUBLIC_URL without trailing slash. */
+  readonly publicUrl: string | null;
+  readonly passwordResetMaxPerIp: number;
   readonly instanceId: string;
   /** null: plain HTTP. `files`: the given certificate; `self-signed`: generated into `dir` (see tls.ts). */
   readonly tls:
@@ -365,6 +403,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `PYCHAT_TURN_MIN_PORT (${e.PYCHAT_TURN_MIN_PORT}) is above PYCHAT_TURN_MAX_PORT (${e.PYCHAT_TURN_MAX_PORT})`,
     ]);
   }
+  if (e.PYCHAT_SMTP_URL && !e.PYCHAT_PUBLIC_URL) {
+    throw new ConfigError([
+      'PYCHAT_PUBLIC_URL: required with PYCHAT_SMTP_URL (the links in mails point there), e.g. https://chat.example.com',
+    ]);
+  }
   const list = (value: string) =>
     value
       .split(',')
@@ -414,10 +457,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInMaxPerIp: e.PYCHAT_SIGNIN_MAX_PER_IP,
       signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
       signUpMaxPerIp: e.PYCHAT_SIGNUP_MAX_PER_IP,
+      registration: e.PYCHAT_REGISTRATION,
       sessionTtlMs: e.PYCHAT_SESSION_TTL_DAYS * 86_400_000,
       cookieSecure: e.PYCHAT_COOKIE_SECURE ?? tls !== null,
     },
     trustProxy: e.PYCHAT_TRUST_PROXY,
+    mail: e.PYCHAT_SMTP_URL
+      ? {
+          smtpUrl: e.PYCHAT_SMTP_URL,
+          from: e.PYCHAT_MAIL_FROM ?? `Pychat <noreply@${new URL(e.PYCHAT_PUBLIC_URL ?? 'http://localhost').hostname}>`,
+        }
+      : null,
+    publicUrl: e.PYCHAT_PUBLIC_URL ?? null,
+    passwordResetMaxPerIp: e.PYCHAT_PASSWORD_RESET_MAX_PER_IP,
     instanceId: e.PYCHAT_INSTANCE_ID ?? `${e.PYCHAT_PORT}-${randomBytes(3).toString('hex')}`,
     tls,
     httpRedirectPort: e.PYCHAT_HTTP_REDIRECT_PORT ?? null,

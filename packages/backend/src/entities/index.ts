@@ -1,4 +1,6 @@
+import { AccountTokenEntity } from './account-token.entity';
 import { ChannelEntity } from './channel.entity';
+import { MailFailureEntity } from './mail-failure.entity';
 import { MentionEntity } from './mention.entity';
 import { MessageEditEntity } from './message-edit.entity';
 import { MessageEntity } from './message.entity';
@@ -20,10 +22,14 @@ export const entities = [
   MessageEntity,
   MessageEditEntity,
   MentionEntity,
+  AccountTokenEntity,
+  MailFailureEntity,
 ];
 
 export {
+  AccountTokenEntity,
   ChannelEntity,
+  MailFailureEntity,
   MentionEntity,
   MessageEditEntity,
   MessageEntity,

@@ -4,11 +4,13 @@ import { staticApp } from './static';
 import type { HealthResponse } from '@pychat/protocol';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth.service';
 import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
+import { accountRouter } from './account.router';
 import { authRouter } from './auth.router';
 import { iceRouter } from './ice.router';
 import type { TrustFn } from './client-ip';
@@ -22,6 +24,7 @@ import { usersRouter } from './users.router';
 
 export interface HttpDeps {
   auth: AuthService;
+  account: AccountService;
   users: UserService;
   rooms: RoomService;
   messages: MessageService;
@@ -53,7 +56,15 @@ export function createHttpApp(deps: HttpDeps): Express {
     const health = await deps.health();
     res.status(health.ok ? 200 : 503).json(health);
   });
-  app.use('/api/auth', authRouter(deps.auth, { cookieSecure: deps.cookieSecure, sessionTtlMs: deps.sessionTtlMs }));
+  app.use(
+    '/api/auth',
+    authRouter(deps.auth, {
+      cookieSecure: deps.cookieSecure,
+      sessionTtlMs: deps.sessionTtlMs,
+      mail: deps.account.mailEnabled,
+    }),
+  );
+  app.use('/api/account', accountRouter(deps.account, deps.auth));
   app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users));
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
   app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));

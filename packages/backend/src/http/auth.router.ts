@@ -18,9 +18,11 @@ import { validate } from './validate';
 export interface AuthRouterOptions {
   cookieSecure: boolean;
   sessionTtlMs: number;
+  /** SMTP configured (GET /session tells the web app whether to show the email flows). */
+  mail: boolean;
 }
 
-function clientInfo(req: Request): ClientInfo {
+export function clientInfo(req: Request): ClientInfo {
   return { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null };
 }
 
@@ -69,7 +71,10 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
   router.get('/session', async (req, res) => {
     const token = sessionTokenOf(req);
     const session = token ? await auth.authenticate(token) : null;
-    const body: SessionResponse = { user: session ? toUserDto(session.user) : null };
+    const body: SessionResponse = {
+      user: session ? toUserDto(session.user) : null,
+      features: { mail: options.mail, registration: auth.registration },
+    };
     res.set('Cache-Control', 'no-store').json(body);
   });
 

@@ -1,4 +1,4 @@
-import { Id, type UsersResponse } from '@pychat/protocol';
+import { Id, ProfileUpdateBody, type UsersResponse } from '@pychat/protocol';
 import { Router } from 'express';
 import { toUserDto, type UserService } from '../services/user.service';
 import { currentUser } from './middleware/auth';
@@ -14,6 +14,10 @@ export function usersRouter(users: UserService): Router {
 
   router.get('/me', (_req, res) => {
     res.json(toUserDto(currentUser(res)));
+  });
+
+  router.patch('/me/profile', async (req, res) => {
+    res.json(await users.updateProfile(currentUser(res).id, validate(ProfileUpdateBody, req.body)));
   });
 
   router.get('/:id/profile', async (req, res) => {

@@ -27,6 +27,17 @@ export interface NewUser {
   sex: UserEntity['sex'];
 }
 
+/** The fields PATCH /api/users/me/profile may change; absent ones stay. */
+export interface ProfilePatch {
+  username?: string;
+  sex?: UserEntity['sex'];
+  name?: string | null;
+  surname?: string | null;
+  city?: string | null;
+  birthday?: string | null;
+  contacts?: string | null;
+}
+
 /** An insert lost to an existing account with the same username or email (in any case). */
 export class DuplicateUserError extends Error {
   constructor(readonly field: 'username' | 'email') {
@@ -118,15 +129,32 @@ export class UserRepository {
     return this.#users.createQueryBuilder('u').where(`u.email = :email${this.#caseless}`, { email }).getOne();
   }
 
-  /** Sets the password hash and deletes every session of the user, all or nothing; returns the sessions deleted. */
-  async replacePassword(userId: number, passwordHash: string): Promise<number[]> {
+  /**
+   * Sets the password hash and deletes every session of the user (but `keepSessionId`), all or nothing;
+   * returns the sessions deleted.
+   */
+  async replacePassword(userId: number, passwordHash: string, keepSessionId?: number): Promise<number[]> {
     return this.dataSource.transaction(async (manager) => {
       await manager.getRepository(UserEntity).update({ id: userId }, { passwordHash });
       const sessions = manager.getRepository(SessionEntity);
-      const ids = (await sessions.find({ select: { id: true }, where: { userId } })).map((s) => s.id);
-      await sessions.delete({ userId });
+      const ids = (await sessions.find({ select: { id: true }, where: { userId } }))
+        .map((s) => s.id)
+        .filter((id) => id !== keepSessionId);
+      if (ids.length > 0) {
+        await sessions.delete({ id: In(ids) });
+      }
       return ids;
     });
+  }
+
+  /** Sets the email (null: none) and whether it is verified. DuplicateUserError when another account has it. */
+  async setEmail(userId: number, email: string | null, verified: boolean): Promise<void> {
+    try {
+      await this.#users.update({ id: userId }, { email, emailVerified: verified });
+    } catch (error) {
+      const field = duplicateUserField(error);
+      throw field ? new DuplicateUserError(field) : error;
+    }
   }
 
   /** One statement for a whole presence batch. */
@@ -145,6 +173,31 @@ export class UserRepository {
         : // No ORDER BY: sorting by id would make SQLite scan the whole table instead of the updated_at index.
           await this.dataSource.query(`SELECT ${columns} FROM users WHERE updated_at >= ?`, [since]);
     return rows;
+  }
+
+  /**
+   * Changes the account's public fields (username, sex) and profile fields together, bumping `updated_at` so
+   * reconnecting clients get the user in their delta. Throws DuplicateUserError when the username is another
+   * account's in any case (the unique index decides, so two racing renames cannot both win).
+   */
+  async updateProfile(userId: number, patch: ProfilePatch, now: number): Promise<void> {
+    const { username, sex, ...profile } = patch;
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager
+          .getRepository(UserEntity)
+          .update(
+            { id: userId },
+            { updatedAt: now, ...(username === undefined ? {} : { username }), ...(sex === undefined ? {} : { sex }) },
+          );
+        if (Object.keys(profile).length > 0) {
+          await manager.getRepository(UserProfileEntity).update({ userId }, profile);
+        }
+      });
+    } catch (error) {
+      const field = duplicateUserField(error);
+      throw field ? new DuplicateUserError(field) : error;
+    }
   }
 
   findProfile(userId: number): Promise<UserProfileEntity | null> {

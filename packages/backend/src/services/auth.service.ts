@@ -18,6 +18,8 @@ export interface AuthOptions {
   signInMaxFailuresPerAccount: number;
   signUpMaxPerIp: number;
   sessionTtlMs: number;
+  /** `closed`: signUp is refused; createAccount (the operator's) still works. */
+  registration?: 'open' | 'closed';
 }
 
 export interface ClientInfo {
@@ -90,6 +92,10 @@ export class AuthService {
     this.#logger = logger.child({ ctx: 'AuthService' });
   }
 
+  get registration(): 'open' | 'closed' {
+    return this.options.registration ?? 'open';
+  }
+
   async usernameAvailable(username: string): Promise<boolean> {
     return (await this.users.findByUsername(username)) === null;
   }
@@ -100,6 +106,12 @@ export class AuthService {
 
   /** Creates the account, joins it to the "all" room and signs it in. */
   async signUp(body: SignUpBody, client: ClientInfo): Promise<AuthResponse> {
+    if (this.options.registration === 'closed') {
+      throw new AppError(
+        'REGISTRATION_CLOSED',
+        'Sign-up is closed on this server; ask its administrator for an account',
+      );
+    }
     assertPasswordAllowed(body.password);
     // Counted before the lookups: each attempt may cost a hash, and probing names by sign-up is bounded too.
     const now = this.clock();

@@ -1,8 +1,9 @@
-import type { ProfileDto, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type { ProfileDto, ProfileUpdate, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 import type { UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
 import { AppError } from '../errors';
-import type { UserRepository } from '../repositories/user.repository';
+import { DuplicateUserError, type UserRepository } from '../repositories/user.repository';
 
 export function toUserDto(user: UserEntity): UserDto {
   return {
@@ -32,6 +33,7 @@ function toProfileDto(user: UserEntity, profile: UserProfileEntity | null, withE
     userId: user.id,
     username: user.username,
     email: withEmail ? user.email : null,
+    emailVerified: withEmail && user.emailVerified,
     name: profile?.name ?? null,
     surname: profile?.surname ?? null,
     city: profile?.city ?? null,
@@ -48,7 +50,38 @@ export class UserService {
   constructor(
     private readonly users: UserRepository,
     private readonly events?: DomainEventBus,
+    private readonly clock: Clock = Date.now,
   ) {}
+
+  /**
+   * Changes my profile; everyone gets `user.updated` (the directory is everyone's), so open profile pages and
+   * names in the chat change live. A username another account has in any case: USERNAME_TAKEN (a change of
+   * only the case of my own is allowed).
+   */
+  async updateProfile(userId: number, patch: ProfileUpdate): Promise<ProfileDto> {
+    const user = await this.users.findById(userId);
+    if (!user) {
+      throw new AppError('USER_NOT_FOUND', `User ${userId} does not exist`);
+    }
+    const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as ProfileUpdate;
+    if (changes.username !== undefined) {
+      const holder = await this.users.findByUsername(changes.username);
+      if (holder && holder.id !== userId) {
+        throw new AppError('USERNAME_TAKEN', `Username "${changes.username}" is already taken`);
+      }
+    }
+    try {
+      await this.users.updateProfile(userId, changes, this.clock());
+    } catch (error) {
+      if (error instanceof DuplicateUserError) {
+        throw new AppError('USERNAME_TAKEN', `Username "${changes.username}" is already taken`);
+      }
+      throw error;
+    }
+    const updated = (await this.users.findById(userId)) ?? user;
+    await this.events?.emit('user.updated', { user: toUserDto(updated) });
+    return toProfileDto(updated, await this.users.findProfile(userId), true);
+  }
 
   /** Saves the given settings and tells my other tabs. */
   async updateSettings(userId: number, patch: Partial<UserSettingsDto>): Promise<UserSettingsDto> {

@@ -71,7 +71,7 @@ export const DEFAULT_RATE_LIMITS: Record<string, string> = {
 export async function startServer(
   backend: SharedBackend,
   env: Record<string, string> = {},
-  options: { logger?: Logger; passwordHasher?: PasswordHasher } = {},
+  options: { logger?: Logger; passwordHasher?: PasswordHasher; mailRetryDelayMs?: number } = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     PYCHAT_HOST: '127.0.0.1',
@@ -88,6 +88,8 @@ export async function startServer(
   });
   const pychat = await startPychat(config, options.logger ?? createLogger(config.logLevel, config.instanceId), {
     passwordHasher: options.passwordHasher ?? new PasswordHasher(TEST_SCRYPT),
+    // A refused mail is retried once; tests need not wait the production delay for it.
+    mailRetryDelayMs: options.mailRetryDelayMs ?? 50,
   });
   return {
     pychat,

@@ -1,14 +1,20 @@
 import type {
   AuthResponse,
   AvailabilityResponse,
+  ChangeEmailBody,
+  ChangeEmailResponse,
+  ChangePasswordBody,
+  ChangePasswordResponse,
   ErrorBody,
   HealthResponse,
   IceServersResponse,
   ProfileDto,
+  ProfileUpdateBody,
   SessionResponse,
   SignInBody,
   SignOutAllResponse,
   SignUpBody,
+  VerifyEmailResponse,
 } from '@pychat/protocol';
 
 export class ApiError extends Error {
@@ -22,7 +28,47 @@ export class ApiError extends Error {
 
 /** Typed fetch over the REST API; the session rides in the httpOnly cookie. */
 export class ApiService {
+  #features: Promise<SessionResponse['features']> | null = null;
+
   constructor(private readonly base = '') {}
+
+  /** What the server offers (mail flows), asked once per page load; a failed ask is asked again next time. */
+  features(): Promise<SessionResponse['features']> {
+    this.#features ??= this.session().then(
+      (s) => s.features,
+      (error: unknown) => {
+        this.#features = null;
+        throw error;
+      },
+    );
+    return this.#features;
+  }
+
+  /** Always 202 (it says nothing about whether the account exists). */
+  requestPasswordReset(login: string): Promise<void> {
+    return this.call('POST', '/api/account/password-reset', { login });
+  }
+
+  confirmPasswordReset(token: string, password: string): Promise<void> {
+    return this.call('POST', '/api/account/password-reset/confirm', { token, password });
+  }
+
+  verifyEmail(token: string): Promise<VerifyEmailResponse> {
+    return this.call('POST', '/api/account/verify-email', { token });
+  }
+
+  resendVerification(): Promise<void> {
+    return this.call('POST', '/api/account/verify-email/resend');
+  }
+
+  /** My other sessions end; this one stays. */
+  changePassword(body: ChangePasswordBody): Promise<ChangePasswordResponse> {
+    return this.call('POST', '/api/account/password', body);
+  }
+
+  changeEmail(body: ChangeEmailBody): Promise<ChangeEmailResponse> {
+    return this.call('POST', '/api/account/email', body);
+  }
 
   signUp(body: SignUpBody): Promise<AuthResponse> {
     return this.call('POST', '/api/auth/sign-up', body);
@@ -52,6 +98,11 @@ export class ApiService {
 
   profile(userId: number): Promise<ProfileDto> {
     return this.call('GET', `/api/users/${userId}/profile`);
+  }
+
+  /** Changes my profile; every client (this one too) then gets user.updated. */
+  updateProfile(body: ProfileUpdateBody): Promise<ProfileDto> {
+    return this.call('PATCH', '/api/users/me/profile', body);
   }
 
   /** STUN/TURN with fresh credentials: fetched before every call, never cached (docs/webrtc.md §6). */

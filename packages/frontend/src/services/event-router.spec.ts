@@ -213,6 +213,17 @@ describe('EventRouter', () => {
     expect(store.state.rooms.byId[1]?.memberCount).toBe(1);
   });
 
+  it('applies user.updated to the directory, and to me when it is mine', () => {
+    const { store, route } = setup();
+    store.commit('session/setMe', me);
+    store.commit('users/setAll', [me, bob]);
+    route({ type: 'user.updated', data: { user: { ...bob, username: 'robert' } } });
+    route({ type: 'user.updated', data: { user: { ...me, username: 'renamed' } } });
+    expect(store.state.users.byId[bob.id]?.username).toBe('robert');
+    expect(store.state.users.byId[me.id]?.username).toBe('renamed');
+    expect(store.state.session.me?.username).toBe('renamed');
+  });
+
   it('ends the session on session.ended', () => {
     const { route, hooks } = setup();
     route({ type: 'session.ended', data: { reason: 'signed-out' } });

@@ -113,7 +113,13 @@ export class EventRouter {
         // Every new user joins the "all" room.
         store.commit('rooms/addMember', { roomId: ALL_ROOM_ID, userId: user.id });
       },
-      'user.updated': ({ user }) => void sync.user(user),
+      'user.updated': ({ user }) => {
+        void sync.user(user);
+        // My own rename or profile change, from this tab or another: the header and profile follow.
+        if (user.id === this.me()) {
+          void sync.me(user);
+        }
+      },
       'room.added': ({ room, state, channel }) => void sync.room(room, state, channel),
       'room.updated': ({ room }) => void sync.room(room),
       'room.removed': ({ roomId }) => void sync.removeRoom(roomId),

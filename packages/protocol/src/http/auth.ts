@@ -43,7 +43,16 @@ export type AuthResponse = z.infer<typeof AuthResponse>;
  * GET /api/auth/session: who the request's session belongs to, `null` without a valid one. Always 200, so a
  * signed-out page load asks without an error status (GET /api/users/me answers 401 then).
  */
-export const SessionResponse = z.strictObject({ user: UserDto.nullable() });
+export const SessionResponse = z.strictObject({
+  user: UserDto.nullable(),
+  /** What this server offers, for the forms to show or hide (asked before sign-in too). */
+  features: z.strictObject({
+    /** SMTP configured: email verification, forgot password, email change by link. */
+    mail: z.boolean(),
+    /** `closed`: sign-up is refused (REGISTRATION_CLOSED); the operator creates accounts. */
+    registration: z.enum(['open', 'closed']),
+  }),
+});
 export type SessionResponse = z.infer<typeof SessionResponse>;
 
 /** GET /api/auth/username-available?username= and /api/auth/email-available?email= */

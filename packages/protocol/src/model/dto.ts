@@ -114,6 +114,8 @@ export const ProfileDto = z.strictObject({
   userId: UserId,
   username: z.string(),
   email: z.string().nullable(),
+  /** Whether the email was proven by a mailed link (false for others' profiles). */
+  emailVerified: z.boolean(),
   name: z.string().nullable(),
   surname: z.string().nullable(),
   city: z.string().nullable(),

@@ -19,6 +19,14 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'USERNAME_TAKEN',
   'EMAIL_TAKEN',
+  /** Change of password or email: the current password given is wrong (the session stays). */
+  'WRONG_PASSWORD',
+  /** A mailed link (password reset, email verification) that is unknown, used already or expired. */
+  'INVALID_TOKEN',
+  /** An email flow on a server without SMTP (PYCHAT_SMTP_URL unset); `GET /api/auth/session` tells clients. */
+  'MAIL_DISABLED',
+  /** Sign-up on a server with PYCHAT_REGISTRATION=closed: accounts come from the operator (`pychat create-user`). */
+  'REGISTRATION_CLOSED',
   // access: a room, message or user the caller may not see reads as not found, so ids leak nothing
   'ROOM_NOT_FOUND',
   'CHANNEL_NOT_FOUND',

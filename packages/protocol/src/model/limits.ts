@@ -5,6 +5,10 @@ export const LIMITS = {
   passwordMinLength: 8,
   passwordMaxLength: 256,
   emailMaxLength: 190,
+  /** Profile fields (the columns of user_profiles). */
+  profileNameMaxLength: 30,
+  profileCityMaxLength: 50,
+  profileContactsMaxLength: 100,
   roomNameMaxLength: 16,
   /** A channel's topic (short description shown in the directory). */
   channelTopicMaxLength: 200,

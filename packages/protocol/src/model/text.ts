@@ -55,3 +55,19 @@ export const ChannelTopic = FreeText.trim()
     (topic) => !BIDI_CONTROL.test(topic),
     'Topic: no bidirectional override characters (U+202A–U+202E, U+2066–U+2069)',
   );
+
+/**
+ * A one-line profile field (name, surname, city, contacts): trimmed, at most `max` code units, no control or
+ * bidi characters; empty means "not set" (null).
+ */
+export function ProfileText(label: string, max: number) {
+  return FreeText.trim()
+    .max(max, `${label}: at most ${max} characters`)
+    .refine((text) => !CONTROL.test(text), `${label}: no control characters`)
+    .refine(
+      (text) => !BIDI_CONTROL.test(text),
+      `${label}: no bidirectional override characters (U+202A–U+202E, U+2066–U+2069)`,
+    )
+    .transform((text) => (text === '' || INVISIBLE.test(text) ? null : text))
+    .nullable();
+}
