@@ -13,6 +13,7 @@ export * from './model/limits';
 export * from './model/text';
 export * from './http/auth';
 export * from './http/ice';
+export * from './http/push';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export type { RequestSpec } from './ws/define';
 
