@@ -5,6 +5,8 @@ import type {
   HealthResponse,
   IceServersResponse,
   ProfileDto,
+  PushKeyResponse,
+  PushSubscribeBody,
   SessionResponse,
   SignInBody,
   SignOutAllResponse,
@@ -57,6 +59,19 @@ export class ApiService {
   /** STUN/TURN with fresh credentials: fetched before every call, never cached (docs/webrtc.md §6). */
   iceServers(): Promise<IceServersResponse> {
     return this.call('GET', '/api/ice-servers');
+  }
+
+  /** VAPID public key (null: push is off on this server). */
+  pushKey(): Promise<PushKeyResponse> {
+    return this.call('GET', '/api/push/key');
+  }
+
+  savePushSubscription(body: PushSubscribeBody): Promise<void> {
+    return this.call('POST', '/api/push/subscriptions', body);
+  }
+
+  deletePushSubscription(endpoint: string): Promise<void> {
+    return this.call('DELETE', '/api/push/subscriptions', { endpoint });
   }
 
   health(): Promise<HealthResponse> {
