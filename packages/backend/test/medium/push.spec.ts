@@ -141,6 +141,21 @@ describe(`Web Push (${dialect})`, () => {
     ]);
   });
 
+  it('a call started in a room rings the offline member through a push', async () => {
+    const alice = await ctx.user();
+    const bob = await signUp(ctx.server);
+    const sub = await subscribe(ctx.server, bob.token);
+    const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
+
+    const { callId } = await alice.client.request('call.start', { roomId: room.id, video: false });
+    await ctx.server.pychat.pushIdle();
+    await alice.client.request('call.leave', { callId });
+
+    expect(pushService.payloadsFor(sub.endpoint)).toEqual([
+      { v: 1, type: 'call', roomId: room.id, senderId: alice.user.id, roomName: null, senderName: alice.user.username },
+    ]);
+  });
+
   it('a subscription the push service calls gone (410) is deleted', async () => {
     const alice = await ctx.user();
     const bob = await signUp(ctx.server);
@@ -206,8 +221,41 @@ describe(`Web Push (${dialect})`, () => {
   });
 });
 
-describe(`Web Push without the loopback allowance (${dialect})`, () => {
-  const ctx = useTestServer({ PYCHAT_VAPID_PUBLIC_KEY: VAPID.publicKey, PYCHAT_VAPID_PRIVATE_KEY: VAPID.privateKey });
+describe(`Web Push subscriptions without the loopback allowance (${dialect})`, () => {
+  const ctx = useTestServer({
+    PYCHAT_VAPID_PUBLIC_KEY: VAPID.publicKey,
+    PYCHAT_VAPID_PRIVATE_KEY: VAPID.privateKey,
+    PYCHAT_PUSH_MAX_PER_USER: '2',
+  });
+
+  async function ownerOf(endpoint: string): Promise<number[]> {
+    const rows = (await ctx.server.pychat.dataSource.query(
+      'SELECT user_id FROM push_subscriptions WHERE endpoint = ?',
+      [endpoint],
+    )) as { user_id: number | string }[];
+    return rows.map((r) => Number(r.user_id));
+  }
+
+  it('keeps PYCHAT_PUSH_MAX_PER_USER subscriptions per user, dropping the oldest', async () => {
+    const bob = await signUp(ctx.server);
+    const keys = pushService.subscription().keys;
+    const endpoints = ['a', 'b', 'c'].map((n) => `https://push.example.com/${n}-${bob.user.id}`);
+    for (const endpoint of endpoints) {
+      expect((await api(ctx.server, 'POST', '/api/push/subscriptions', { endpoint, keys }, bob.token)).status).toBe(
+        204,
+      );
+    }
+    expect(await Promise.all(endpoints.map(ownerOf))).toEqual([[], [bob.user.id], [bob.user.id]]);
+  });
+
+  it('an endpoint registered by another account moves to it: the browser is theirs now', async () => {
+    const bob = await signUp(ctx.server);
+    const carol = await signUp(ctx.server);
+    const body = { endpoint: `https://push.example.com/shared-${bob.user.id}`, keys: pushService.subscription().keys };
+    await api(ctx.server, 'POST', '/api/push/subscriptions', body, bob.token);
+    await api(ctx.server, 'POST', '/api/push/subscriptions', body, carol.token);
+    expect(await ownerOf(body.endpoint)).toEqual([carol.user.id]);
+  });
 
   it('refuses a loopback endpoint', async () => {
     const bob = await signUp(ctx.server);
