@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createECDH, createHash } from 'node:crypto';
 import {
   ALL_ROOM_ID,
   PUSH_PREVIEW_MAX_LENGTH,
@@ -43,6 +43,22 @@ export interface PushServiceOptions {
 
 /** A parsed POST /api/push/subscriptions body (defaults applied). */
 type Subscription = Required<PushSubscribeBody>;
+
+/** A key no push could be encrypted for would fail at every message: refused when subscribing instead. */
+function isP256Point(key: Buffer): boolean {
+  if (key.length !== 65 || key[0] !== 0x04) {
+    return false;
+  }
+  try {
+    // Throws for a point that is not on the curve.
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    ecdh.computeSecret(key);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function endpointHash(endpoint: string): string {
   return createHash('sha256').update(endpoint).digest('hex');
@@ -119,7 +135,7 @@ export class PushService {
     if (problem !== null) {
       throw new AppError('VALIDATION_FAILED', 'Refused push endpoint', [{ path: 'endpoint', message: problem }]);
     }
-    if (Buffer.from(body.keys.p256dh, 'base64url')[0] !== 0x04) {
+    if (!isP256Point(Buffer.from(body.keys.p256dh, 'base64url'))) {
       throw new AppError('VALIDATION_FAILED', 'Invalid push keys', [
         { path: 'keys.p256dh', message: 'expected an uncompressed P-256 point' },
       ]);

@@ -194,7 +194,7 @@ describe(`Web Push (${dialect})`, () => {
     expect(await subscriptionRows(ctx.server, sub.endpoint)).toBe(0);
   });
 
-  it('refuses endpoints that are not https on a public host', async () => {
+  it('refuses endpoints that are not https on a public host, and keys that are not a P-256 point', async () => {
     const bob = await signUp(ctx.server);
     const keys = pushService.subscription().keys;
     for (const endpoint of [
@@ -210,6 +210,18 @@ describe(`Web Push (${dialect})`, () => {
         body: expect.objectContaining({ code: 'VALIDATION_FAILED' }),
       });
     }
+    const offCurve = {
+      p256dh: Buffer.concat([Buffer.from([4]), Buffer.alloc(64, 1)]).toString('base64url'),
+      auth: keys.auth,
+    };
+    const bad = await api(
+      ctx.server,
+      'POST',
+      '/api/push/subscriptions',
+      { endpoint: 'https://push.example.com/x', keys: offCurve },
+      bob.token,
+    );
+    expect(bad).toEqual({ status: 400, body: expect.objectContaining({ code: 'VALIDATION_FAILED' }) });
     const ok = await api(
       ctx.server,
       'POST',
