@@ -90,16 +90,14 @@ describe('Web Push in the service worker, in Chromium', () => {
       mentioned: true,
     });
     await deliver(message(10, 'are you there?'));
-    await expect
-      .poll(notifications)
-      .toEqual([
-        {
-          title: 'bob in all',
-          body: 'are you there?',
-          tag: `room-${ALL_ROOM_ID}`,
-          data: { roomId: 1, type: 'message' },
-        },
-      ]);
+    await expect.poll(notifications).toEqual([
+      {
+        title: 'bob in all',
+        body: 'are you there?',
+        tag: `room-${ALL_ROOM_ID}`,
+        data: { roomId: 1, type: 'message' },
+      },
+    ]);
 
     await deliver(message(11, 'second message'));
     await expect
