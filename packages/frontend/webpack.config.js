@@ -61,6 +61,8 @@ module.exports = (_env, argv) => {
               navigateFallbackDenylist: [/^\/api\//, /^\/ws/],
               exclude: [/\.map$/, /\.gz$/, /\.br$/, /\.LICENSE\.txt$/],
               maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
+              // Web Push: the push and notificationclick handlers (public/push-worker.js, docs/push.md).
+              importScripts: ['/push-worker.js'],
             }),
             new CompressionPlugin({
               filename: '[path][base].gz',

@@ -22,6 +22,7 @@ import { opsRouter } from './http/ops.router';
 import type { TrustProxy } from './http/origin';
 import type { Logger } from './logger';
 import { MessageRepository } from './repositories/message.repository';
+import { PushSubscriptionRepository } from './repositories/push-subscription.repository';
 import { RoomRepository } from './repositories/room.repository';
 import { SessionRepository } from './repositories/session.repository';
 import { UserRepository } from './repositories/user.repository';
@@ -38,6 +39,9 @@ import { FanoutService } from './services/fanout.service';
 import { MessageService } from './services/message.service';
 import { PasswordHasher } from './services/password';
 import { PresenceService } from './services/presence.service';
+import { PushService } from './services/push.service';
+import { PushSender } from './push/push-sender';
+import { loadVapidKeys, type VapidKeys } from './push/vapid-keys';
 import { RoomService } from './services/room.service';
 import { SessionService } from './services/session.service';
 import { UserService } from './services/user.service';
@@ -64,6 +68,8 @@ export interface Pychat {
   readonly port: number;
   readonly url: string;
   health(): Promise<HealthResponse>;
+  /** Resolves when no Web Push is queued or being sent (tests: "no push went out" is then certain). */
+  pushIdle(): Promise<void>;
   /** Graceful: stop accepting, close sockets with 1001, close the bus and the database. */
   stop(): Promise<void>;
 }
@@ -167,6 +173,27 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   callService.start();
   const transferService = new TransferService(transferStore, access, events, clock, logger);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
+  // VAPID keys on first use, like the TURN secret: an install where nobody turns push on writes none.
+  let vapidKeys: VapidKeys | null = null;
+  const vapid = () => (vapidKeys ??= loadVapidKeys(config.push.vapidKeys, config.dataDir));
+  const pushService = new PushService(
+    new PushSubscriptionRepository(dataSource),
+    rooms,
+    users,
+    registry,
+    new PushSender(vapid, config.push.subject, config.push.allowLoopback),
+    vapid,
+    config.push,
+    { sent: metrics.pushSent, failed: metrics.pushFailed, gone: metrics.pushGone, dropped: metrics.pushDropped },
+    clock,
+    logger,
+  );
+  pushService.register(events);
+  if (config.push.enabled && config.push.vapidKeys === null && config.redis !== null) {
+    logger.warn(
+      'push: several instances need the same VAPID keys; unless they share the data dir, set PYCHAT_VAPID_PUBLIC_KEY and PYCHAT_VAPID_PRIVATE_KEY',
+    );
+  }
 
   // Expired sessions are refused at use; this only keeps the table small, so a failed sweep waits for the next.
   const sessionSweep = setInterval(() => {
@@ -250,6 +277,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     rooms: roomService,
     messages: messageService,
     ice,
+    push: pushService,
     health,
     logger,
     staticDir: config.staticDir,
@@ -329,6 +357,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       server.close();
       await ws.close();
       await callService.close();
+      await pushService.close();
       await presenceService.close();
       server.closeAllConnections();
       await registry.close();
@@ -343,5 +372,13 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     return stopping;
   };
 
-  return { server, dataSource, port, url: `${tls ? 'https' : 'http'}://${host}:${port}`, health, stop };
+  return {
+    server,
+    dataSource,
+    port,
+    url: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    health,
+    pushIdle: () => pushService.idle(),
+    stop,
+  };
 }

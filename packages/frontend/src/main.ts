@@ -9,6 +9,7 @@ import { InstallService } from './services/install.service';
 import { LocalDbService } from './services/local-db.service';
 import { LogService } from './services/logger';
 import { NotificationService } from './services/notification.service';
+import { PushService } from './services/push.service';
 import { RoomsService } from './services/rooms.service';
 import { SessionService } from './services/session.service';
 import { CallService } from './services/webrtc/call.service';
@@ -30,6 +31,7 @@ const chat = new ChatService(store, ws, db, logs.getLogger('chat'));
 const rooms = new RoomsService(store, ws, db);
 const notifications = new NotificationService(store);
 const install = new InstallService(window);
+const push = new PushService(api);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
 const ringer = new ToneRinger();
 // Hidden switch: 'relay' sends every call and file transfer through TURN (the browser tests set it; also handy
@@ -81,7 +83,10 @@ const events = new EventRouter(
   notifications,
   logs.getLogger('events', '#eb459e'),
   {
-    onReady: () => void session.onReady(),
+    onReady: () => {
+      void session.onReady();
+      push.refresh().catch((error: unknown) => logs.getLogger('push').warn('push re-registration failed {}', error)());
+    },
     onSessionEnded: () => void session.checkSession(),
   },
   calls,
@@ -89,7 +94,17 @@ const events = new EventRouter(
 );
 session.attach(router, events);
 
-const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls, transfers };
+const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls, transfers, push };
+// Signed out: this browser stops getting pushes (the server already dropped the session's subscription), so the
+// next person signing in here does not inherit them.
+store.watch(
+  (state) => state.session.me?.id ?? null,
+  (id, previous) => {
+    if (id === null && previous !== null) {
+      void push.disable().catch(() => undefined);
+    }
+  },
+);
 const app = createApp(App);
 for (const [key, service] of Object.entries(services)) {
   app.provide(key, service);
@@ -102,6 +117,12 @@ void session.restore().finally(markRestored);
 if ('serviceWorker' in navigator && process.env.NODE_ENV === 'production') {
   window.addEventListener('load', () => {
     void navigator.serviceWorker.register('/service-worker.js');
+  });
+  // A click on a push notification while the app is open (public/push-worker.js): route there, no reload.
+  navigator.serviceWorker.addEventListener('message', (event: MessageEvent<{ type?: string; roomId?: unknown }>) => {
+    if (event.data?.type === 'pychat.openRoom' && typeof event.data.roomId === 'number') {
+      void router.push(`/chat/${event.data.roomId}`);
+    }
   });
 }
 // Typing indicators expire on their own.

@@ -15,6 +15,7 @@ export * from './model/text';
 export * from './http/auth';
 export * from './http/ice';
 export * from './http/account';
+export * from './http/push';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
 export type { RequestSpec } from './ws/define';

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import webpush from 'web-push';
 import { ConfigError, loadConfig, redactUrl } from './config';
 
 /** The problems a bad environment is refused with (fails the test if it is accepted). */
@@ -203,6 +204,21 @@ describe(loadConfig.name, () => {
     expect(problems).toContain('(got "postgres://pychat:***@db:5432/chat")');
     expect(problems).toContain('(got "http://:***@cache:6379")');
     expect(problems).toMatch(/^PYCHAT_METRICS_TOKEN: .*\(got a hidden value of 14 characters\)$/m);
+  });
+
+  it('takes a VAPID key pair whole and well-formed, and never prints the private key', () => {
+    const pair = webpush.generateVAPIDKeys();
+    expect(
+      loadConfig({ PYCHAT_VAPID_PUBLIC_KEY: pair.publicKey, PYCHAT_VAPID_PRIVATE_KEY: pair.privateKey }).push.vapidKeys,
+    ).toEqual(pair);
+    expect(problemsOf({ PYCHAT_VAPID_PRIVATE_KEY: pair.privateKey })).toEqual([
+      'PYCHAT_VAPID_PUBLIC_KEY and PYCHAT_VAPID_PRIVATE_KEY: set both or neither (got only the private key)',
+    ]);
+    const short = problemsOf({ PYCHAT_VAPID_PUBLIC_KEY: pair.publicKey, PYCHAT_VAPID_PRIVATE_KEY: 'vapid-Secret-4' });
+    expect(short).toEqual(['PYCHAT_VAPID_PRIVATE_KEY: expected 32 bytes in base64url']);
+    expect(problemsOf({ PYCHAT_VAPID_SUBJECT: 'ops@example.com' })).toEqual([
+      expect.stringMatching(/^PYCHAT_VAPID_SUBJECT: expected mailto:address or https:\/\/url/),
+    ]);
   });
 
   it.each([

@@ -6,6 +6,7 @@ import { LIMITS } from '@pychat/protocol';
 import { z } from 'zod';
 import proxyaddr from 'proxy-addr';
 import { makePrivate } from '../private-files';
+import { vapidKeyProblem } from '../push/vapid-keys';
 
 /**
  * Which peers may give the client address in X-Forwarded-For: nobody, the nearest `n` hops, or proxies by
@@ -235,6 +236,30 @@ const EnvSchema = z.object({
       .regex(/^[a-p]{32}$/)
       .optional(),
   ),
+  /**
+   * Web Push (standard VAPID, any browser's push service): messages and calls reach members with no open tab.
+   * `off`: GET /api/push/key answers null, nothing is sent, no keys are made.
+   */
+  PYCHAT_PUSH: z.enum(['off', 'on']).default('on'),
+  /**
+   * VAPID key pair (base64url, as `npx web-push generate-vapid-keys` prints it); set both or neither. Unset:
+   * generated on first use into <data dir>/vapid-keys.json (0600). Several instances must use the same pair.
+   */
+  PYCHAT_VAPID_PUBLIC_KEY: optionalString,
+  PYCHAT_VAPID_PRIVATE_KEY: optionalString,
+  /** Contact the push services may use about this server: `mailto:you@example.com` or an https: URL. */
+  PYCHAT_VAPID_SUBJECT: z
+    .string()
+    .regex(/^(mailto:\S+@\S+|https:\/\/\S+)$/, 'expected mailto:address or https://url')
+    .default('mailto:pychat@localhost'),
+  /** Push subscriptions one user may keep (one per browser); a new one beyond it replaces their oldest. */
+  PYCHAT_PUSH_MAX_PER_USER: int(1, 1000).default(10),
+  /**
+   * Development and tests only: accept push endpoints on loopback (`http://127.0.0.1:port/…`) and send to them.
+   * Off: endpoints must be https on port 443 of a public address, so a user cannot make the server POST to
+   * its own network.
+   */
+  PYCHAT_PUSH_ALLOW_LOOPBACK: bool.default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -317,6 +342,14 @@ export interface Config {
   };
   /** The screen_cast_extension id the web app may ask for a screen (null: none offered). */
   readonly screenCastExtensionId: string | null;
+  readonly push: {
+    readonly enabled: boolean;
+    /** null: read or generate <data dir>/vapid-keys.json (push/vapid-keys.ts). */
+    readonly vapidKeys: { readonly publicKey: string; readonly privateKey: string } | null;
+    readonly subject: string;
+    readonly maxPerUser: number;
+    readonly allowLoopback: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -325,8 +358,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** Variables whose whole value is a secret (PYCHAT_METRICS_TOKEN, future *_SECRET / *_PASSWORD). */
-const SECRET_VARIABLE = /(TOKEN|SECRET|PASSWORD)(_FILE)?$/;
+/** Variables whose whole value is a secret (PYCHAT_METRICS_TOKEN, PYCHAT_VAPID_PRIVATE_KEY, *_SECRET, *_PASSWORD). */
+const SECRET_VARIABLE = /(TOKEN|SECRET|PASSWORD|PRIVATE_KEY)(_FILE)?$/;
 
 /**
  * A URL with its password masked: the userinfo password (`mysql://user:***@host`, `redis://:***@host`; a
@@ -427,6 +460,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (badPeer !== undefined) {
     throw new ConfigError([`PYCHAT_TURN_DENIED_PEERS: expected IPs or CIDRs, got "${badPeer}"`]);
   }
+  if (Boolean(e.PYCHAT_VAPID_PUBLIC_KEY) !== Boolean(e.PYCHAT_VAPID_PRIVATE_KEY)) {
+    throw new ConfigError([
+      `PYCHAT_VAPID_PUBLIC_KEY and PYCHAT_VAPID_PRIVATE_KEY: set both or neither (got ${e.PYCHAT_VAPID_PUBLIC_KEY ? 'only the public key' : 'only the private key'})`,
+    ]);
+  }
+  const vapidKeys =
+    e.PYCHAT_VAPID_PUBLIC_KEY && e.PYCHAT_VAPID_PRIVATE_KEY
+      ? { publicKey: e.PYCHAT_VAPID_PUBLIC_KEY, privateKey: e.PYCHAT_VAPID_PRIVATE_KEY }
+      : null;
+  const badVapid = vapidKeys ? vapidKeyProblem(vapidKeys) : null;
+  if (badVapid !== null) {
+    throw new ConfigError([badVapid]);
+  }
   return Object.freeze({
     host: e.PYCHAT_HOST,
     port: e.PYCHAT_PORT,
@@ -490,6 +536,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       credentialTtlS: e.PYCHAT_TURN_CREDENTIAL_TTL_S,
     },
     screenCastExtensionId: e.PYCHAT_SCREEN_CAST_EXTENSION_ID ?? null,
+    push: {
+      enabled: e.PYCHAT_PUSH === 'on',
+      vapidKeys,
+      subject: e.PYCHAT_VAPID_SUBJECT,
+      maxPerUser: e.PYCHAT_PUSH_MAX_PER_USER,
+      allowLoopback: e.PYCHAT_PUSH_ALLOW_LOOPBACK,
+    },
   });
 }
 

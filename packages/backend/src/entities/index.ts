@@ -4,6 +4,7 @@ import { MailFailureEntity } from './mail-failure.entity';
 import { MentionEntity } from './mention.entity';
 import { MessageEditEntity } from './message-edit.entity';
 import { MessageEntity } from './message.entity';
+import { PushSubscriptionEntity } from './push-subscription.entity';
 import { RoomMemberEntity } from './room-member.entity';
 import { RoomEntity } from './room.entity';
 import { SessionEntity } from './session.entity';
@@ -24,6 +25,7 @@ export const entities = [
   MentionEntity,
   AccountTokenEntity,
   MailFailureEntity,
+  PushSubscriptionEntity,
 ];
 
 export {
@@ -33,6 +35,7 @@ export {
   MentionEntity,
   MessageEditEntity,
   MessageEntity,
+  PushSubscriptionEntity,
   RoomEntity,
   RoomMemberEntity,
   SessionEntity,

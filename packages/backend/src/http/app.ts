@@ -8,11 +8,13 @@ import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth.service';
 import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
+import type { PushService } from '../services/push.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
 import { accountRouter } from './account.router';
 import { authRouter } from './auth.router';
 import { iceRouter } from './ice.router';
+import { pushRouter } from './push.router';
 import type { TrustFn } from './client-ip';
 import { accessLog } from './middleware/access-log';
 import { requireSession } from './middleware/auth';
@@ -29,6 +31,7 @@ export interface HttpDeps {
   rooms: RoomService;
   messages: MessageService;
   ice: IceService;
+  push: PushService;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -68,6 +71,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users));
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
   app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));
+  app.use('/api/push', requireSession(deps.auth), pushRouter(deps.push));
   app.use('/api', () => {
     throw new AppError('NOT_FOUND', 'No such API endpoint');
   });

@@ -119,6 +119,19 @@ const PENDING_TTL_MS = 30_000;
 export class Metrics {
   readonly messages = new Counter('pychat_messages_total', 'Chat messages sent through this instance.');
   readonly published = new Counter('pychat_bus_published_total', 'Frames this instance published on the bus.');
+  readonly pushSent = new Counter('pychat_push_sent_total', 'Web Push messages a push service accepted.');
+  readonly pushFailed = new Counter(
+    'pychat_push_failed_total',
+    'Web Push messages lost: the push service refused or could not be reached, or the recipients could not be read.',
+  );
+  readonly pushGone = new Counter(
+    'pychat_push_gone_total',
+    'Push subscriptions deleted because their push service answered 404 or 410.',
+  );
+  readonly pushDropped = new Counter(
+    'pychat_push_dropped_total',
+    'Web Push work dropped because the queue was full (a burst above what the push services take).',
+  );
   readonly fanout = new Histogram(
     'pychat_fanout_latency_seconds',
     "From publishing a frame on the bus to writing it to this instance's sockets (frames this instance published).",
@@ -214,6 +227,10 @@ export class Metrics {
       this.messages.render(),
       this.published.render(),
       this.fanout.render(),
+      this.pushSent.render(),
+      this.pushFailed.render(),
+      this.pushGone.render(),
+      this.pushDropped.render(),
       gauge('pychat_db_up', '1 when the database answered SELECT 1 during this scrape.', [{ value: db.up }]),
       gauge('pychat_db_ping_seconds', 'Round trip of SELECT 1 during this scrape.', [{ value: db.seconds }]),
     ];

@@ -10,6 +10,8 @@ import type {
   IceServersResponse,
   ProfileDto,
   ProfileUpdateBody,
+  PushKeyResponse,
+  PushSubscribeBody,
   SessionResponse,
   SignInBody,
   SignOutAllResponse,
@@ -108,6 +110,19 @@ export class ApiService {
   /** STUN/TURN with fresh credentials: fetched before every call, never cached (docs/webrtc.md §6). */
   iceServers(): Promise<IceServersResponse> {
     return this.call('GET', '/api/ice-servers');
+  }
+
+  /** VAPID public key (null: push is off on this server). */
+  pushKey(): Promise<PushKeyResponse> {
+    return this.call('GET', '/api/push/key');
+  }
+
+  savePushSubscription(body: PushSubscribeBody): Promise<void> {
+    return this.call('POST', '/api/push/subscriptions', body);
+  }
+
+  deletePushSubscription(endpoint: string): Promise<void> {
+    return this.call('DELETE', '/api/push/subscriptions', { endpoint });
   }
 
   health(): Promise<HealthResponse> {

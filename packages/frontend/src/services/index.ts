@@ -6,6 +6,7 @@ import type { InstallService } from './install.service';
 import type { LocalDbService } from './local-db.service';
 import type { LogService } from './logger';
 import type { NotificationService } from './notification.service';
+import type { PushService } from './push.service';
 import type { RoomsService } from './rooms.service';
 import type { SessionService } from './session.service';
 import type { WsService } from './ws.service';
@@ -26,4 +27,5 @@ export interface Services {
   install: InstallService;
   calls: CallService;
   transfers: FileTransferService;
+  push: PushService;
 }
