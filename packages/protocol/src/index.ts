@@ -8,11 +8,13 @@ import { sessionEvents } from './ws/session';
 
 export * from './model/ids';
 export * from './model/dto';
+export * from './model/attachment';
 export * from './model/errors';
 export * from './model/limits';
 export * from './model/text';
 export * from './http/auth';
 export * from './http/ice';
+export * from './http/files';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export type { RequestSpec } from './ws/define';
 
