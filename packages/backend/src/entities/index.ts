@@ -5,6 +5,7 @@ import { MessageEntity } from './message.entity';
 import { RoomMemberEntity } from './room-member.entity';
 import { RoomEntity } from './room.entity';
 import { SessionEntity } from './session.entity';
+import { UploadedFileEntity } from './uploaded-file.entity';
 import { UserProfileEntity } from './user-profile.entity';
 import { UserSettingsEntity } from './user-settings.entity';
 import { UserEntity } from './user.entity';
@@ -20,6 +21,7 @@ export const entities = [
   MessageEntity,
   MessageEditEntity,
   MentionEntity,
+  UploadedFileEntity,
 ];
 
 export {
@@ -30,6 +32,7 @@ export {
   RoomEntity,
   RoomMemberEntity,
   SessionEntity,
+  UploadedFileEntity,
   UserEntity,
   UserProfileEntity,
   UserSettingsEntity,

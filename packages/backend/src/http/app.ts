@@ -5,11 +5,13 @@ import type { HealthResponse } from '@pychat/protocol';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
+import type { FileService } from '../services/file.service';
 import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
 import { authRouter } from './auth.router';
+import { filesRouter } from './files.router';
 import { iceRouter } from './ice.router';
 import type { TrustFn } from './client-ip';
 import { accessLog } from './middleware/access-log';
@@ -26,6 +28,7 @@ export interface HttpDeps {
   rooms: RoomService;
   messages: MessageService;
   ice: IceService;
+  files: FileService;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -57,6 +60,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users));
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
   app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));
+  app.use('/api/files', requireSession(deps.auth), filesRouter(deps.files));
   app.use('/api', () => {
     throw new AppError('NOT_FOUND', 'No such API endpoint');
   });
