@@ -3,7 +3,9 @@
 # proven by reading a message back through the API of a server started on the restored data.
 #   sqlite   the backup is taken while the server runs (SQLite's online backup API); restore refuses
 #            while a server answers; the wipe removes the whole data dir but the backup.
-#   mariadb  mariadb-dump of a live database; the wipe drops the database; restore creates it again.
+#   mariadb  mariadb-dump of a live database; the wipe drops the database and the uploads; restore creates
+#            them again.
+# Both carry an uploaded file attached to the message (FILE.uploads/ beside the backup).
 # Uses the built backend (packages/backend/dist). Env: TEST_MYSQL_URL (scripts/test.sh sets it).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -60,8 +62,8 @@ sqlite_round_trip() {
   stop
   rm -rf "$PYCHAT_DATA_DIR"
   $PYCHAT restore "$WORK/pychat.sqlite"
-  private 700 "$PYCHAT_DATA_DIR"
-  private 600 "$PYCHAT_DATA_DIR/pychat.sqlite"
+  private 700 "$PYCHAT_DATA_DIR" "$PYCHAT_DATA_DIR/uploads"
+  private 600 "$PYCHAT_DATA_DIR/pychat.sqlite" "$PYCHAT_DATA_DIR"/uploads/*
   start
   $CHECK read "$URL" "$WORK/state.json"
   stop
@@ -86,9 +88,11 @@ mariadb_round_trip() {
   start
   $CHECK chat "$URL" "$WORK/state-mariadb.json"
   $PYCHAT backup "$WORK/pychat.sql.gz"
-  private 600 "$WORK/pychat.sql.gz"
+  private 600 "$WORK/pychat.sql.gz" "$WORK/pychat.sql.gz.uploads"/*
   stop
   mysql_exec "DROP DATABASE $db"
+  # The uploads go too: the restore must bring the attached file back from pychat.sql.gz.uploads/.
+  rm -rf "$PYCHAT_DATA_DIR/uploads"
   if $CHECK wait "$URL" 1 2>/dev/null; then die "a server still answers"; fi
   $PYCHAT restore "$WORK/pychat.sql.gz"
   start

@@ -46,6 +46,42 @@ function http(method, url, body, token) {
   });
 }
 
+/** POST /api/files with one small text file, multipart by hand (https with the self-signed certificate too). */
+function upload(base, token, name, text) {
+  const u = new URL(`${base}/api/files`);
+  const boundary = `ci${randomBytes(8).toString('hex')}`;
+  const body = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\n` +
+      `Content-Type: text/plain\r\n\r\n${text}\r\n--${boundary}--\r\n`,
+  );
+  return new Promise((resolve, reject) => {
+    const req = (u.protocol === 'https:' ? request : httpRequest)(
+      u,
+      {
+        method: 'POST',
+        agent: u.protocol === 'https:' ? agent : undefined,
+        timeout: 10_000,
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': body.length,
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        let answer = '';
+        res.on('data', (c) => (answer += c));
+        res.on('end', () =>
+          res.statusCode === 201
+            ? resolve(JSON.parse(answer).file)
+            : reject(new Error(`upload: ${res.statusCode} ${answer}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function signUp(base, username) {
   const res = await http('POST', `${base}/api/auth/sign-up`, { username, password: 'ci-secret-pass' });
   if (res.status !== 201) {
@@ -108,7 +144,15 @@ async function chat(base, stateFile) {
   const a = await connect(base, alice.token);
   const b = await connect(base, bob.token);
   const content = `hello from the CI ${suffix} 👋`;
-  const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content, localId: `ci-${suffix}` });
+  // An attachment too: backups must carry the uploaded files, not only their rows.
+  const fileText = `attached by the CI ${suffix}`;
+  const file = await upload(base, alice.token, `ci-${suffix}.txt`, fileText);
+  const sent = await a.request('message.send', {
+    roomId: ALL_ROOM_ID,
+    content,
+    localId: `ci-${suffix}`,
+    attachments: [file.id],
+  });
   const got = await b.wait(
     (f) => f.type === 'message.new' && f.data.message.id === sent.message.id,
     'message.new at Bob',
@@ -118,14 +162,14 @@ async function chat(base, stateFile) {
   }
   a.close();
   b.close();
-  writeFileSync(stateFile, JSON.stringify({ alice, bob, message: sent.message }));
+  writeFileSync(stateFile, JSON.stringify({ alice, bob, message: sent.message, fileText }));
   console.log(
     `chat: ${alice.user.username} → ${bob.user.username} over the WebSocket: message ${sent.message.id} delivered`,
   );
 }
 
 async function read(base, stateFile) {
-  const { bob, message } = JSON.parse(readFileSync(stateFile, 'utf8'));
+  const { bob, message, fileText } = JSON.parse(readFileSync(stateFile, 'utf8'));
   const b = await connect(base, bob.token);
   const history = await b.request('message.history', { roomId: ALL_ROOM_ID });
   b.close();
@@ -135,7 +179,14 @@ async function read(base, stateFile) {
       `message ${message.id} is not in the history: ${JSON.stringify(history.messages.map((m) => m.id))}`,
     );
   }
-  console.log(`read: message ${message.id} is still there ("${found.content}")`);
+  const [attachment] = found.attachments;
+  const res = attachment ? await http('GET', `${base}${attachment.url}`, undefined, bob.token) : null;
+  if (!res || res.status !== 200 || res.text !== fileText) {
+    throw new Error(
+      `the attachment of message ${message.id} did not come back: ${res?.status} ${res?.text.slice(0, 200)}`,
+    );
+  }
+  console.log(`read: message ${message.id} is still there ("${found.content}"), with its file`);
 }
 
 async function page(base) {

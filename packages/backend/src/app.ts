@@ -21,6 +21,7 @@ import { Metrics, timed } from './observability/metrics';
 import { opsRouter } from './http/ops.router';
 import type { TrustProxy } from './http/origin';
 import type { Logger } from './logger';
+import { FileRepository } from './repositories/file.repository';
 import { MessageRepository } from './repositories/message.repository';
 import { PushSubscriptionRepository } from './repositories/push-subscription.repository';
 import { RoomRepository } from './repositories/room.repository';
@@ -36,6 +37,8 @@ import { ChannelService } from './services/channel.service';
 import { systemClock, type Clock } from './services/clock';
 import { DomainEventBus } from './services/events';
 import { FanoutService } from './services/fanout.service';
+import { FileService } from './services/file.service';
+import { UploadStore } from './storage/upload-store';
 import { MessageService } from './services/message.service';
 import { PasswordHasher } from './services/password';
 import { PresenceService } from './services/presence.service';
@@ -168,7 +171,16 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const userService = new UserService(users, events, clock);
   const roomService = new RoomService(rooms, users, access, events, clock, config.limits);
   const channelService = new ChannelService(rooms, users, access, events, clock, config.limits.channelsPerUser);
-  const messageService = new MessageService(messages, rooms, access, events, clock);
+  const uploads = new UploadStore(config.uploads.dir);
+  const fileService = new FileService(
+    new FileRepository(dataSource),
+    uploads,
+    access,
+    config.uploads,
+    clock,
+    logger.child({ ctx: 'FileService' }),
+  );
+  const messageService = new MessageService(messages, rooms, access, events, clock, fileService);
   const callService = new CallService(callStore, access, events, clock, logger);
   callService.start();
   const transferService = new TransferService(transferStore, access, events, clock, logger);
@@ -207,6 +219,14 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       );
   }, 3_600_000);
   sessionSweep.unref();
+  // Uploads never attached, and files whose row is gone (an unlink that failed); hourly like the session sweep.
+  const fileSweep = setInterval(() => {
+    fileService
+      .collect()
+      .then((removed) => removed > 0 && logger.info({ removed }, 'upload collector removed unused files'))
+      .catch((error: unknown) => logger.warn({ err: error }, 'upload collector failed; the next runs in an hour'));
+  }, 3_600_000);
+  fileSweep.unref();
 
   const connections = new ConnectionRegistry();
   await bus.subscribe((message) => {
@@ -278,6 +298,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     messages: messageService,
     ice,
     push: pushService,
+    files: fileService,
     health,
     logger,
     staticDir: config.staticDir,
@@ -351,6 +372,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(sessionSweep);
+      clearInterval(fileSweep);
       redirect?.close();
       turn?.stop();
       metrics.close();

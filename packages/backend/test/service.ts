@@ -12,6 +12,7 @@ import { AccessService } from '../src/services/access.service';
 import { AuthService, type AuthOptions } from '../src/services/auth.service';
 import { ChannelService } from '../src/services/channel.service';
 import { DomainEventBus, type DomainEvents } from '../src/services/events';
+import { FileService } from '../src/services/file.service';
 import { MessageService } from '../src/services/message.service';
 import { PasswordHasher, type ScryptParams } from '../src/services/password';
 import { PresenceService } from '../src/services/presence.service';
@@ -89,6 +90,8 @@ export interface TestContext {
   sessions: Mocked<SessionRepository>;
   rooms: Mocked<RoomRepository>;
   messages: Mocked<MessageRepository>;
+  /** Attachments: none unless a spec stubs `attachmentsOf`; `removeStored` records what would be unlinked. */
+  files: Mocked<FileService>;
   /** The permission funnels, mocked for the services that call them (AccessService has its own spec). */
   access: Mocked<AccessService>;
   presence: Mocked<PresenceRegistry>;
@@ -120,6 +123,7 @@ export function createTestService<S extends TestableService>(
     sessions: automock(SessionRepository),
     rooms: automock(RoomRepository),
     messages: automock(MessageRepository),
+    files: automock(FileService),
     access: automock(AccessService),
     presence: { connect: vi.fn(), disconnect: vi.fn(), online: vi.fn(), onlineAmong: vi.fn(), close: vi.fn() },
     events: events as SpiedEventBus,
@@ -130,6 +134,8 @@ export function createTestService<S extends TestableService>(
   };
   // Funnels that only check what a repository returns run for real over the mocked repositories, so a spec
   // stubs `messages.findById` as before and sees the funnel's error.
+  ctx.files.attachmentsOf.mockResolvedValue(new Map());
+  ctx.files.removeStored.mockResolvedValue(undefined);
   const realAccess = new AccessService(ctx.rooms, ctx.messages);
   ctx.access.requireMessageInRoom.mockImplementation((roomId, messageId) =>
     realAccess.requireMessageInRoom(roomId, messageId),
@@ -148,7 +154,7 @@ function build<S extends TestableService>(Service: abstract new (...args: never[
     case ChannelService:
       return as(new ChannelService(c.rooms, c.users, c.access, c.events, c.clock));
     case MessageService:
-      return as(new MessageService(c.messages, c.rooms, c.access, c.events, c.clock));
+      return as(new MessageService(c.messages, c.rooms, c.access, c.events, c.clock, c.files));
     case PresenceService:
       return as(new PresenceService(c.presence, c.users, c.access, c.events, c.clock, c.logger, 50));
     case RoomService:

@@ -171,7 +171,7 @@ describe(`P2P transfer throughput, ${MB} MB`, () => {
   async function app(mode: 'direct' | 'relay'): Promise<void> {
     await setPolicy(mode === 'relay' ? 'relay' : 'all');
     const offered = Date.now();
-    await alice.page.locator('input[type="file"]').setInputFiles(filePath);
+    await alice.page.getByTestId('direct-file-input').setInputFiles(filePath);
     const entry = bob.page.getByTestId('transfer-incoming').last();
     await entry.getByRole('button', { name: 'Accept' }).waitFor({ timeout: 120_000 });
     const hashS = (Date.now() - offered) / 1000;

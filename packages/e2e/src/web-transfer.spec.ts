@@ -101,7 +101,7 @@ describe('a direct file transfer in Chromium through the bundled TURN', () => {
 
   it('offers the file to bob, who sees its name and size with Accept and Decline', async () => {
     await alice.page
-      .locator('input[type="file"]')
+      .getByTestId('direct-file-input')
       .setInputFiles({ name: 'report.bin', mimeType: 'application/octet-stream', buffer: file });
     await alice.page.getByTestId('transfer-outgoing').getByText('Waiting for someone to accept').waitFor();
     const incoming = bob.page.getByTestId('transfer-incoming');
@@ -157,7 +157,7 @@ describe('a direct file transfer in Chromium through the bundled TURN', () => {
     await bobTab.getByRole('button', { name: 'Send a file directly' }).waitFor();
     const entry = (page: Page) => page.getByTestId('transfer-incoming').filter({ hasText: 'big.bin' });
 
-    await alice.page.locator('input[type="file"]').setInputFiles(path);
+    await alice.page.getByTestId('direct-file-input').setInputFiles(path);
     await entry(bobTab).getByRole('button', { name: 'Decline' }).click();
     await entry(bob.page).getByRole('button', { name: 'Accept' }).click();
     const outgoing = alice.page.getByTestId('transfer-outgoing').filter({ hasText: 'big.bin' });

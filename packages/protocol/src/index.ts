@@ -9,6 +9,7 @@ import { transferEvents, transferRequests } from './ws/transfer';
 
 export * from './model/ids';
 export * from './model/dto';
+export * from './model/attachment';
 export * from './model/errors';
 export * from './model/limits';
 export * from './model/text';
@@ -16,6 +17,7 @@ export * from './http/auth';
 export * from './http/ice';
 export * from './http/account';
 export * from './http/push';
+export * from './http/files';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
 export type { RequestSpec } from './ws/define';

@@ -1,5 +1,16 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import {
+  constants,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
+import { copyFile } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -136,6 +147,46 @@ function runClient(
   return Promise.all([exited, ...streams]).then(() => undefined);
 }
 
+/** The uploads of a backup `file` are kept in the directory `<file>.uploads` beside it. */
+export function uploadsBackupDir(file: string): string {
+  return `${file}.uploads`;
+}
+
+/**
+ * Copies the files of `from` missing in `to` (uploads are never changed in place, so a file of the same name is
+ * the same file), 0600 in a 0700 directory. Returns how many were copied, and their bytes.
+ */
+async function copyMissing(from: string, to: string): Promise<{ files: number; bytes: number }> {
+  if (!existsSync(from)) {
+    return { files: 0, bytes: 0 };
+  }
+  mkdirSync(to, { recursive: true, mode: 0o700 });
+  let files = 0;
+  let bytes = 0;
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const target = join(to, entry.name);
+    if (!entry.isFile() || existsSync(target)) {
+      continue;
+    }
+    // Copied under a temporary name first: an interrupted copy never looks like a complete file.
+    await copyFile(join(from, entry.name), `${target}.partial`, constants.COPYFILE_FICLONE);
+    renameSync(`${target}.partial`, target);
+    files += 1;
+    bytes += statSync(target).size;
+  }
+  return { files, bytes };
+}
+
+/**
+ * After the database: every file a row of the snapshot names already exists then (files are written before
+ * their row), and one deleted meanwhile is only missing if its message was deleted too. Files uploaded after the
+ * snapshot come along and are collected after a restore (no row names them).
+ */
+async function backupUploads(config: Config, target: string): Promise<void> {
+  const copied = await copyMissing(config.uploads.dir, uploadsBackupDir(target));
+  console.log(`uploads copied: ${uploadsBackupDir(target)} (${copied.files} files, ${copied.bytes} bytes)`);
+}
+
 /** `pychat backup [file]`: prints the file written. A name ending in .gz is gzipped (MariaDB dumps). */
 export async function backup(file: string | undefined): Promise<number> {
   const config = cliConfig();
@@ -150,6 +201,7 @@ export async function backup(file: string | undefined): Promise<number> {
     await sqliteCopy(config.db.path, target, { singleFile: true });
     const { users, messages } = describeSqlite(target);
     console.log(`backup written: ${target} (${users} users, ${messages} messages, ${statSync(target).size} bytes)`);
+    await backupUploads(config, target);
     return 0;
   }
   const t = mysqlTarget(config.db.url);
@@ -186,6 +238,7 @@ export async function backup(file: string | undefined): Promise<number> {
   console.log(
     `backup written: ${target} (database ${t.database} on ${t.host}:${t.port}, ${statSync(target).size} bytes)`,
   );
+  await backupUploads(config, target);
   return 0;
 }
 
@@ -207,7 +260,16 @@ async function requireStopped(config: Config, force: boolean): Promise<void> {
   }
 }
 
-/** `pychat restore FILE [--force]`. SQLite: the current database is kept as a backup first. */
+/** Puts the uploads of a backup back (those missing in the upload dir); a backup without uploads is fine. */
+async function restoreUploads(config: Config, source: string): Promise<void> {
+  const copied = await copyMissing(uploadsBackupDir(source), config.uploads.dir);
+  console.log(`uploads restored into ${config.uploads.dir} (${copied.files} files, ${copied.bytes} bytes)`);
+}
+
+/**
+ * `pychat restore FILE [--force]`: the database, then the uploads in `FILE.uploads/`. SQLite: the current
+ * database is kept as a backup first.
+ */
 export async function restore(file: string | undefined, options: { force: boolean }): Promise<number> {
   if (!file) {
     throw new UsageError('restore needs the backup file');
@@ -233,6 +295,7 @@ export async function restore(file: string | undefined, options: { force: boolea
     await sqliteCopy(source, config.db.path, { singleFile: false });
     describeSqlite(config.db.path);
     console.log(`restored ${source} into ${config.db.path} (${users} users, ${messages} messages)`);
+    await restoreUploads(config, source);
     return 0;
   }
   const t = mysqlTarget(config.db.url);
@@ -253,5 +316,6 @@ export async function restore(file: string | undefined, options: { force: boolea
     stdin: source.endsWith('.gz') ? input.pipe(createGunzip()) : input,
   });
   console.log(`restored ${source} into database ${t.database} on ${t.host}:${t.port}`);
+  await restoreUploads(config, source);
   return 0;
 }

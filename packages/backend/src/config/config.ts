@@ -260,11 +260,22 @@ const EnvSchema = z.object({
    * its own network.
    */
   PYCHAT_PUSH_ALLOW_LOOPBACK: bool.default(false),
+  /**
+   * Where uploaded files (and their thumbnails) are stored. Several instances on one database must share it
+   * (one volume or network mount), since any instance may serve a file another one received.
+   */
+  PYCHAT_UPLOAD_DIR: optionalString,
+  /** Largest single upload in MiB; a larger one is refused (413 FILE_TOO_LARGE) before or while it arrives. */
+  PYCHAT_UPLOAD_MAX_MB: int(1, 100_000).default(100),
+  /** What one user's uploads may occupy in all, in MiB (413 QUOTA_EXCEEDED beyond it); 0: no quota. */
+  PYCHAT_UPLOAD_QUOTA_MB: int(0, 10_000_000).default(2048),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 
 /** The web app built in this checkout (packages/frontend/dist), relative to dist/config/ or src/config/. */
+const MIB = 1024 * 1024;
+
 const DEFAULT_STATIC_DIR = resolve(__dirname, '../../../frontend/dist');
 
 export interface Config {
@@ -294,6 +305,13 @@ export interface Config {
     };
   };
   readonly limits: { readonly channelsPerUser: number; readonly roomsPerUser: number };
+  readonly uploads: {
+    /** Absolute; `<data dir>/uploads` unless PYCHAT_UPLOAD_DIR. */
+    readonly dir: string;
+    readonly maxBytes: number;
+    /** null: no per-user quota. */
+    readonly quotaBytes: number | null;
+  };
   readonly presenceBatchMs: number;
   readonly auth: {
     readonly signInMaxPerIp: number;
@@ -499,6 +517,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     limits: { channelsPerUser: e.PYCHAT_MAX_CHANNELS_PER_USER, roomsPerUser: e.PYCHAT_MAX_ROOMS_PER_USER },
+    uploads: {
+      dir: e.PYCHAT_UPLOAD_DIR ? resolve(e.PYCHAT_UPLOAD_DIR) : join(dataDir, 'uploads'),
+      maxBytes: e.PYCHAT_UPLOAD_MAX_MB * MIB,
+      quotaBytes: e.PYCHAT_UPLOAD_QUOTA_MB === 0 ? null : e.PYCHAT_UPLOAD_QUOTA_MB * MIB,
+    },
     auth: {
       signInMaxPerIp: e.PYCHAT_SIGNIN_MAX_PER_IP,
       signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,

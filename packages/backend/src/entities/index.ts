@@ -8,6 +8,7 @@ import { PushSubscriptionEntity } from './push-subscription.entity';
 import { RoomMemberEntity } from './room-member.entity';
 import { RoomEntity } from './room.entity';
 import { SessionEntity } from './session.entity';
+import { UploadedFileEntity } from './uploaded-file.entity';
 import { UserProfileEntity } from './user-profile.entity';
 import { UserSettingsEntity } from './user-settings.entity';
 import { UserEntity } from './user.entity';
@@ -26,6 +27,7 @@ export const entities = [
   AccountTokenEntity,
   MailFailureEntity,
   PushSubscriptionEntity,
+  UploadedFileEntity,
 ];
 
 export {
@@ -39,6 +41,7 @@ export {
   RoomEntity,
   RoomMemberEntity,
   SessionEntity,
+  UploadedFileEntity,
   UserEntity,
   UserProfileEntity,
   UserSettingsEntity,

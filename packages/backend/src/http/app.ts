@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth.service';
+import type { FileService } from '../services/file.service';
 import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
 import type { PushService } from '../services/push.service';
@@ -13,6 +14,7 @@ import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
 import { accountRouter } from './account.router';
 import { authRouter } from './auth.router';
+import { filesRouter } from './files.router';
 import { iceRouter } from './ice.router';
 import { pushRouter } from './push.router';
 import type { TrustFn } from './client-ip';
@@ -32,6 +34,7 @@ export interface HttpDeps {
   messages: MessageService;
   ice: IceService;
   push: PushService;
+  files: FileService;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -72,6 +75,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
   app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));
   app.use('/api/push', requireSession(deps.auth), pushRouter(deps.push));
+  app.use('/api/files', requireSession(deps.auth), filesRouter(deps.files));
   app.use('/api', () => {
     throw new AppError('NOT_FOUND', 'No such API endpoint');
   });

@@ -112,6 +112,65 @@ async function execute(
 /** Rolls back a transaction whose guarded insert was refused (the parent's count is already raised). */
 class NotInserted extends Error {}
 
+/** Rolls back an edit that would leave neither text nor an attachment. */
+class EmptiedMessage extends Error {}
+
+/**
+ * An attachment id that is not a fresh upload of the sender (missing, someone else's, or already on a message):
+ * the transaction rolled back, nothing was written.
+ */
+export class AttachmentRefusedError extends Error {
+  constructor(readonly fileId: number) {
+    super(`upload ${fileId} cannot be attached`);
+    this.name = 'AttachmentRefusedError';
+  }
+}
+
+/** Attaches one upload, only if it is the uploader's and attached to nothing yet: "once, by its uploader". */
+const ATTACH_FILE =
+  'UPDATE uploaded_files SET message_id = ?, position = ? WHERE id = ? AND uploader_id = ? AND message_id IS NULL';
+
+/**
+ * Attaches `fileIds` in order to `messageId` inside the caller's transaction; throws AttachmentRefusedError
+ * (rolling it back) when one is not `uploaderId`'s own unattached upload. Ids already on this message
+ * (`keep`) only get their new position.
+ */
+async function attachFiles(
+  runner: QueryRunner,
+  messageId: number,
+  uploaderId: number,
+  fileIds: number[],
+  keep: ReadonlySet<number> = new Set(),
+): Promise<void> {
+  for (const [position, fileId] of fileIds.entries()) {
+    const result = keep.has(fileId)
+      ? await execute(runner, 'UPDATE uploaded_files SET position = ? WHERE id = ? AND message_id = ?', [
+          position,
+          fileId,
+          messageId,
+        ])
+      : await execute(runner, ATTACH_FILE, [messageId, position, fileId, uploaderId]);
+    if (result.affected !== 1) {
+      throw new AttachmentRefusedError(fileId);
+    }
+  }
+}
+
+/** Deletes the rows of these files (inside the caller's transaction); their stored files are the caller's to remove. */
+async function detachFiles(runner: QueryRunner, fileIds: number[]): Promise<void> {
+  if (fileIds.length > 0) {
+    await runner.query(`DELETE FROM uploaded_files WHERE id IN (${fileIds.map(() => '?').join(', ')})`, fileIds);
+  }
+}
+
+async function filesOf(runner: QueryRunner, messageId: number): Promise<{ id: number; storageKey: string }[]> {
+  const rows = (await runner.query('SELECT id, storage_key FROM uploaded_files WHERE message_id = ?', [messageId])) as {
+    id: number | string;
+    storage_key: string;
+  }[];
+  return rows.map((row) => ({ id: Number(row.id), storageKey: row.storage_key }));
+}
+
 /**
  * An insert refused by a unique index of `messages`: in practice uq_messages_sender_local, a resend of the same
  * (sender, localId) or two copies racing. The caller looks the stored one up; the driver error is the cause.
@@ -142,9 +201,10 @@ export class MessageRepository {
   async insert(
     message: NewMessage,
     mentions: number[],
+    attachments: number[] = [],
   ): Promise<{ message: MessageEntity; parentThreadCount?: number } | null> {
     try {
-      return await this.#insert(message, mentions);
+      return await this.#insert(message, mentions, attachments);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new DuplicateMessageError(error);
@@ -159,6 +219,7 @@ export class MessageRepository {
   async #insert(
     message: NewMessage,
     mentions: number[],
+    attachments: number[],
   ): Promise<{ message: MessageEntity; parentThreadCount?: number } | null> {
     const parameters = [
       message.content,
@@ -178,7 +239,7 @@ export class MessageRepository {
       editedAt: null,
       deletedAt: null,
     });
-    if (mentions.length === 0 && message.parentId === null) {
+    if (mentions.length === 0 && message.parentId === null && attachments.length === 0) {
       const inserted = await outsideTransactions(this.dataSource, async () => {
         const runner = this.dataSource.createQueryRunner();
         try {
@@ -208,6 +269,7 @@ export class MessageRepository {
           throw new NotInserted();
         }
         const saved = stored(inserted.insertId);
+        await attachFiles(runner, saved.id, message.senderId, attachments);
         if (mentions.length > 0) {
           await manager
             .getRepository(MentionEntity)
@@ -297,35 +359,77 @@ export class MessageRepository {
     });
   }
 
-  /** Saves the previous content as history, then the new content and mentions, in one transaction. */
+  /**
+   * Saves the previous content as history, then the new content, mentions and attachments (`undefined`: those
+   * stay), in one transaction. Returns the storage keys of the attachments the edit removed: their rows are gone,
+   * their files are the caller's to delete once this committed. AttachmentRefusedError when an added id is not
+   * a fresh upload of the author; `emptied` when neither text nor an attachment would remain (nothing written).
+   */
   async edit(
     message: MessageEntity,
     content: string,
     mentions: number[] | undefined,
+    attachments: number[] | undefined,
     now: number,
-  ): Promise<MessageEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      // The row is locked for writing before the history insert's foreign key check locks it shared (MariaDB),
-      // so an edit and a thread reply to the same message queue instead of deadlocking.
-      await manager.getRepository(MessageEntity).update({ id: message.id }, { content, editedAt: now, updatedAt: now });
-      await manager
-        .getRepository(MessageEditEntity)
-        .insert({ messageId: message.id, content: message.content, editedAt: now });
-      if (mentions !== undefined) {
-        await manager.getRepository(MentionEntity).delete({ messageId: message.id });
-        if (mentions.length > 0) {
-          await manager
-            .getRepository(MentionEntity)
-            .insert(mentions.map((userId) => ({ messageId: message.id, userId, symbol: null })));
+  ): Promise<{ message: MessageEntity; removedKeys: string[] } | 'emptied'> {
+    return this.dataSource
+      .transaction(async (manager) => {
+        const runner = manager.queryRunner;
+        if (!runner) {
+          throw new Error('a transaction without a query runner');
         }
-      }
-      return manager.getRepository(MessageEntity).findOneByOrFail({ id: message.id });
-    });
+        // The row is locked for writing before the history insert's foreign key check locks it shared (MariaDB),
+        // so an edit and a thread reply to the same message queue instead of deadlocking.
+        await manager
+          .getRepository(MessageEntity)
+          .update({ id: message.id }, { content, editedAt: now, updatedAt: now });
+        await manager
+          .getRepository(MessageEditEntity)
+          .insert({ messageId: message.id, content: message.content, editedAt: now });
+        if (mentions !== undefined) {
+          await manager.getRepository(MentionEntity).delete({ messageId: message.id });
+          if (mentions.length > 0) {
+            await manager
+              .getRepository(MentionEntity)
+              .insert(mentions.map((userId) => ({ messageId: message.id, userId, symbol: null })));
+          }
+        }
+        const current = await filesOf(runner, message.id);
+        const wanted = new Set(attachments ?? current.map((file) => file.id));
+        const removed = current.filter((file) => !wanted.has(file.id));
+        if (attachments !== undefined) {
+          await attachFiles(runner, message.id, message.senderId, attachments, new Set(current.map((file) => file.id)));
+          await detachFiles(
+            runner,
+            removed.map((file) => file.id),
+          );
+        }
+        if (content === '' && (attachments ?? current).length === 0) {
+          throw new EmptiedMessage();
+        }
+        return {
+          message: await manager.getRepository(MessageEntity).findOneByOrFail({ id: message.id }),
+          removedKeys: removed.map((file) => file.storageKey),
+        };
+      })
+      .catch((error: unknown) => {
+        if (error instanceof EmptiedMessage) {
+          return 'emptied' as const;
+        }
+        throw error;
+      });
   }
 
-  /** Soft delete: history keeps the last content, the row loses it and its mentions. */
-  async softDelete(message: MessageEntity, now: number): Promise<MessageEntity> {
+  /**
+   * Soft delete: history keeps the last content, the row loses it, its mentions and its attachments' rows.
+   * Returns the attachments' storage keys: the caller deletes the files once this committed.
+   */
+  async softDelete(message: MessageEntity, now: number): Promise<{ message: MessageEntity; removedKeys: string[] }> {
     return this.dataSource.transaction(async (manager) => {
+      const runner = manager.queryRunner;
+      if (!runner) {
+        throw new Error('a transaction without a query runner');
+      }
       // Row lock first, history second: see edit().
       await manager
         .getRepository(MessageEntity)
@@ -334,7 +438,15 @@ export class MessageRepository {
         .getRepository(MessageEditEntity)
         .insert({ messageId: message.id, content: message.content, editedAt: now });
       await manager.getRepository(MentionEntity).delete({ messageId: message.id });
-      return manager.getRepository(MessageEntity).findOneByOrFail({ id: message.id });
+      const files = await filesOf(runner, message.id);
+      await detachFiles(
+        runner,
+        files.map((file) => file.id),
+      );
+      return {
+        message: await manager.getRepository(MessageEntity).findOneByOrFail({ id: message.id }),
+        removedKeys: files.map((file) => file.storageKey),
+      };
     });
   }
 

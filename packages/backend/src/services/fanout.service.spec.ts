@@ -32,6 +32,7 @@ const message: MessageDto = {
   roomId: 10,
   senderId: 7,
   content: 'hi',
+  attachments: [],
   parentId: null,
   threadCount: 0,
   mentions: [],

@@ -62,6 +62,7 @@ describe(MessageService.name, () => {
       expect(messages.insert).toHaveBeenCalledWith(
         { roomId: room.id, senderId: ME, content: 'hello', localId: 'tab1-1', parentId: null, createdAt: T0 },
         [],
+        [],
       );
       expect(reply).toEqual({ message: toMessageDto(saved), duplicate: false });
       expect(events.emitted).toEqual([
@@ -181,7 +182,7 @@ describe(MessageService.name, () => {
 
       await sut.send(ME, sendInput(room.id, { parentId: parent.id }));
 
-      expect(messages.insert).toHaveBeenCalledWith(expect.objectContaining({ parentId: parent.id }), []);
+      expect(messages.insert).toHaveBeenCalledWith(expect.objectContaining({ parentId: parent.id }), [], []);
       expect(events.payloadsOf('message.created')).toEqual([expect.objectContaining({ parentThreadCount: 3 })]);
     });
 
@@ -205,7 +206,7 @@ describe(MessageService.name, () => {
 
       const reply = await sut.send(ME, sendInput(room.id, { mentions: [OTHER, OTHER, ME] }));
 
-      expect(messages.insert).toHaveBeenCalledWith(expect.anything(), [OTHER, ME]);
+      expect(messages.insert).toHaveBeenCalledWith(expect.anything(), [OTHER, ME], []);
       expect(reply.message.mentions).toEqual([OTHER, ME]);
       expect(events.payloadsOf('message.created')[0].message.mentions).toEqual([OTHER, ME]);
     });
@@ -250,7 +251,7 @@ describe(MessageService.name, () => {
       const message = makeMessage({ roomId: ctx.room.id, senderId: ME, content: 'old' });
       ctx.access.requireMessageAuthor.mockResolvedValue({ message, room: ctx.room });
       const edited = { ...message, content: 'new', editedAt: T0, updatedAt: T0 };
-      ctx.messages.edit.mockResolvedValue(edited);
+      ctx.messages.edit.mockResolvedValue({ message: edited, removedKeys: [] });
       return { ...ctx, message, edited };
     }
 
@@ -262,7 +263,7 @@ describe(MessageService.name, () => {
       const reply = await sut.edit(ME, { messageId: message.id, content: 'new' });
 
       // undefined mentions: keep the stored ones.
-      expect(messages.edit).toHaveBeenCalledWith(message, 'new', undefined, T0);
+      expect(messages.edit).toHaveBeenCalledWith(message, 'new', undefined, undefined, T0);
       expect(reply).toEqual({ message: toMessageDto(edited, [OTHER]) });
       expect(events.emitted).toEqual([{ name: 'message.edited', payload: reply }]);
       expect(messages.edit).toHaveBeenCalledBefore(events.emit);
@@ -273,7 +274,7 @@ describe(MessageService.name, () => {
 
       await ctx.sut.edit(ME, { messageId: ctx.message.id, content: 'new', mentions: [] });
 
-      expect(ctx.messages.edit).toHaveBeenCalledWith(ctx.message, 'new', [], T0);
+      expect(ctx.messages.edit).toHaveBeenCalledWith(ctx.message, 'new', [], undefined, T0);
     });
 
     it('refuses a mention of someone outside the room', async () => {
@@ -302,7 +303,10 @@ describe(MessageService.name, () => {
       const { sut, room, messages, events } = ctx;
       const message = makeMessage({ roomId: room.id, senderId: ME });
       ctx.access.requireMessageAuthor.mockResolvedValue({ message, room });
-      messages.softDelete.mockResolvedValue({ ...message, content: null, deletedAt: T0, updatedAt: T0 });
+      messages.softDelete.mockResolvedValue({
+        message: { ...message, content: null, deletedAt: T0, updatedAt: T0 },
+        removedKeys: [],
+      });
 
       const reply = await sut.delete(ME, message.id);
 

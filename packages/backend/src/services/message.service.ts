@@ -1,11 +1,16 @@
-import { LIMITS, type ClientMessages, type ClientReplies, type MessageDto } from '@pychat/protocol';
+import { LIMITS, type AttachmentDto, type ClientMessages, type ClientReplies, type MessageDto } from '@pychat/protocol';
 import type { MessageEntity } from '../entities';
 import { AppError } from '../errors';
 import { WriteConflictError } from '../repositories/driver-errors';
-import { DuplicateMessageError, type MessageRepository } from '../repositories/message.repository';
+import {
+  AttachmentRefusedError,
+  DuplicateMessageError,
+  type MessageRepository,
+} from '../repositories/message.repository';
 import type { RoomRepository } from '../repositories/room.repository';
 import type { AccessService } from './access.service';
 import type { Clock } from './clock';
+import type { FileService } from './file.service';
 import type { DomainEventBus } from './events';
 
 /**
@@ -14,12 +19,17 @@ import type { DomainEventBus } from './events';
  */
 export const SYNC_CLOCK_SKEW_MS = 5_000;
 
-export function toMessageDto(message: MessageEntity, mentions: number[] = []): MessageDto {
+export function toMessageDto(
+  message: MessageEntity,
+  mentions: number[] = [],
+  attachments: AttachmentDto[] = [],
+): MessageDto {
   return {
     id: message.id,
     roomId: message.roomId,
     senderId: message.senderId,
     content: message.deletedAt === null ? message.content : null,
+    attachments: message.deletedAt === null ? attachments : [],
     parentId: message.parentId,
     threadCount: message.threadCount,
     mentions: message.deletedAt === null ? mentions : [],
@@ -29,6 +39,14 @@ export function toMessageDto(message: MessageEntity, mentions: number[] = []): M
   };
 }
 
+/** Not the sender's own fresh upload: the same answer whether it is missing, someone else's or attached. */
+function refusedAttachment(error: AttachmentRefusedError): AppError {
+  return new AppError(
+    'FILE_NOT_FOUND',
+    `File ${error.fileId} does not exist, is not your upload, or is already attached to a message`,
+  );
+}
+
 export class MessageService {
   constructor(
     private readonly messages: MessageRepository,
@@ -36,6 +54,7 @@ export class MessageService {
     private readonly access: AccessService,
     private readonly events: DomainEventBus,
     private readonly clock: Clock,
+    private readonly files: FileService,
   ) {}
 
   /**
@@ -46,7 +65,7 @@ export class MessageService {
    */
   async send(userId: number, input: ClientMessages['message.send']): Promise<ClientReplies['message.send']> {
     const parentId = input.parentId ?? null;
-    if (parentId === null && (input.mentions ?? []).length === 0) {
+    if (parentId === null && (input.mentions ?? []).length === 0 && (input.attachments ?? []).length === 0) {
       // A deadlock (MariaDB: the insert's shared locks against a room being removed) also goes the long way.
       const sent = await this.insertOrResend(userId, input, null, []).catch((error: unknown) => {
         if (error instanceof WriteConflictError) {
@@ -90,6 +109,7 @@ export class MessageService {
     mentions: number[],
   ): Promise<ClientReplies['message.send'] | null> {
     let saved: Awaited<ReturnType<MessageRepository['insert']>>;
+    const attachments = [...new Set(input.attachments ?? [])];
     try {
       saved = await this.messages.insert(
         {
@@ -101,8 +121,12 @@ export class MessageService {
           createdAt: this.clock(),
         },
         mentions,
+        attachments,
       );
     } catch (error) {
+      if (error instanceof AttachmentRefusedError) {
+        throw refusedAttachment(error);
+      }
       // The insert only reaches the unique index when I am a member: this is a resend (or two copies racing).
       const previous = error instanceof DuplicateMessageError ? await this.resendOf(userId, input) : null;
       if (previous) {
@@ -113,7 +137,11 @@ export class MessageService {
     if (!saved) {
       return null;
     }
-    const message = toMessageDto(saved.message, mentions);
+    const message = toMessageDto(
+      saved.message,
+      mentions,
+      attachments.length > 0 ? (await this.files.attachmentsOf([saved.message.id])).get(saved.message.id) : [],
+    );
     await this.events.emit('message.created', {
       message,
       localId: input.localId,
@@ -147,15 +175,26 @@ export class MessageService {
   async edit(userId: number, input: ClientMessages['message.edit']): Promise<{ message: MessageDto }> {
     const { message, room } = await this.access.requireMessageAuthor(userId, input.messageId);
     const mentions = input.mentions === undefined ? undefined : await this.requireMentionable(room.id, input.mentions);
-    const edited = await this.messages.edit(message, input.content, mentions, this.clock());
-    const dto = await this.withMentions(edited);
+    const attachments = input.attachments === undefined ? undefined : [...new Set(input.attachments)];
+    const edited = await this.messages
+      .edit(message, input.content, mentions, attachments, this.clock())
+      .catch((error: unknown) => {
+        throw error instanceof AttachmentRefusedError ? refusedAttachment(error) : error;
+      });
+    if (edited === 'emptied') {
+      throw new AppError('VALIDATION_FAILED', 'A message needs text or at least one attachment; delete it instead');
+    }
+    await this.files.removeStored(edited.removedKeys);
+    const dto = await this.withMentions(edited.message);
     await this.events.emit('message.edited', { message: dto });
     return { message: dto };
   }
 
   async delete(userId: number, messageId: number): Promise<{ message: MessageDto }> {
     const { message } = await this.access.requireMessageAuthor(userId, messageId);
-    const deleted = toMessageDto(await this.messages.softDelete(message, this.clock()));
+    const { message: row, removedKeys } = await this.messages.softDelete(message, this.clock());
+    await this.files.removeStored(removedKeys);
+    const deleted = toMessageDto(row);
     await this.events.emit('message.deleted', { message: deleted });
     return { message: deleted };
   }
@@ -252,11 +291,12 @@ export class MessageService {
   }
 
   private async withMentions(message: MessageEntity): Promise<MessageDto> {
-    return toMessageDto(message, (await this.messages.mentionsOf([message.id])).get(message.id));
+    return (await this.toDtos([message]))[0];
   }
 
   private async toDtos(messages: MessageEntity[]): Promise<MessageDto[]> {
-    const mentions = await this.messages.mentionsOf(messages.map((m) => m.id));
-    return messages.map((m) => toMessageDto(m, mentions.get(m.id)));
+    const ids = messages.map((m) => m.id);
+    const [mentions, attachments] = await Promise.all([this.messages.mentionsOf(ids), this.files.attachmentsOf(ids)]);
+    return messages.map((m) => toMessageDto(m, mentions.get(m.id), attachments.get(m.id)));
   }
 }

@@ -56,6 +56,7 @@ describe('icons', () => {
       parentId: null,
       threadCount: 0,
       mentions: [],
+      attachments: [],
       createdAt: 0,
       editedAt: null,
       deleted: false,

@@ -17,7 +17,21 @@ import type {
   SignOutAllResponse,
   SignUpBody,
   VerifyEmailResponse,
+  UploadResponse,
 } from '@pychat/protocol';
+
+/** An upload in flight: its result, and a way to stop it (the server then removes what it received). */
+export interface Upload {
+  done: Promise<UploadResponse['file']>;
+  abort(): void;
+}
+
+/** The upload was cancelled by the user. */
+export class UploadAbortedError extends Error {
+  constructor() {
+    super('Upload cancelled');
+  }
+}
 
 export class ApiError extends Error {
   constructor(
@@ -123,6 +137,37 @@ export class ApiService {
 
   deletePushSubscription(endpoint: string): Promise<void> {
     return this.call('DELETE', '/api/push/subscriptions', { endpoint });
+  }
+
+  /**
+   * POST /api/files with progress. XMLHttpRequest, not fetch: fetch reports no upload progress (streaming
+   * request bodies would need HTTP/2 and duplex, which Chromium only offers over HTTPS).
+   */
+  upload(file: Blob, name: string, onProgress: (sent: number, total: number) => void): Upload {
+    const xhr = new XMLHttpRequest();
+    const done = new Promise<UploadResponse['file']>((resolve, reject) => {
+      xhr.upload.onprogress = (event) => onProgress(event.loaded, event.total);
+      xhr.onload = () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          body = { code: 'INTERNAL', message: xhr.statusText || 'Upload failed' };
+        }
+        if (xhr.status === 201) {
+          resolve((body as UploadResponse).file);
+        } else {
+          reject(new ApiError(xhr.status, body as ErrorBody));
+        }
+      };
+      xhr.onerror = () => reject(new Error('Network error during the upload'));
+      xhr.onabort = () => reject(new UploadAbortedError());
+    });
+    const form = new FormData();
+    form.append('file', file, name);
+    xhr.open('POST', `${this.base}/api/files`);
+    xhr.send(form);
+    return { done, abort: () => xhr.abort() };
   }
 
   health(): Promise<HealthResponse> {

@@ -45,6 +45,7 @@ function fakeWs() {
         parentId: data.parentId ?? null,
         threadCount: 0,
         mentions: data.mentions ?? [],
+        attachments: [],
         createdAt: 1,
         editedAt: null,
         deleted: false,

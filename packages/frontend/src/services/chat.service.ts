@@ -38,7 +38,11 @@ export class ChatService {
   }
 
   /** Shows the message at once as pending, keeps it in IndexedDB until the server confirms it, then sends. */
-  async send(roomId: number, content: string, options: { parentId?: number | null; mentions?: number[] } = {}) {
+  async send(
+    roomId: number,
+    content: string,
+    options: { parentId?: number | null; mentions?: number[]; attachments?: number[] } = {},
+  ) {
     const pending: PendingMessage = {
       localId: newLocalId(),
       roomId,
@@ -46,6 +50,7 @@ export class ChatService {
       content,
       parentId: options.parentId ?? null,
       mentions: options.mentions ?? [],
+      ...(options.attachments?.length ? { attachments: options.attachments } : {}),
       createdAt: Date.now(),
       status: 'sending',
     };
@@ -83,6 +88,7 @@ export class ChatService {
           localId: pending.localId,
           parentId: pending.parentId,
           mentions: pending.mentions.length > 0 ? pending.mentions : undefined,
+          attachments: pending.attachments,
         });
         this.confirm(pending.localId, message);
         await this.db.unqueue(pending.localId);
@@ -116,11 +122,16 @@ export class ChatService {
 
   async retryFailed(pending: PendingMessage): Promise<void> {
     this.store.commit('messages/removePending', { roomId: pending.roomId, localId: pending.localId });
-    await this.send(pending.roomId, pending.content, { parentId: pending.parentId, mentions: pending.mentions });
+    await this.send(pending.roomId, pending.content, {
+      parentId: pending.parentId,
+      mentions: pending.mentions,
+      attachments: pending.attachments,
+    });
   }
 
-  async edit(messageId: number, content: string, mentions?: number[]): Promise<void> {
-    const { message } = await this.ws.request('message.edit', { messageId, content, mentions });
+  /** `attachments`: the ids the message keeps or gains (omitted: unchanged); dropped ones are deleted. */
+  async edit(messageId: number, content: string, mentions?: number[], attachments?: number[]): Promise<void> {
+    const { message } = await this.ws.request('message.edit', { messageId, content, mentions, attachments });
     await this.#sync.messages([message]);
   }
 

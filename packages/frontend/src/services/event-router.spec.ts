@@ -85,6 +85,7 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     parentId: null,
     threadCount: 0,
     mentions: [],
+    attachments: [],
     createdAt: 1,
     editedAt: null,
     deleted: false,

@@ -35,6 +35,7 @@ function message(extra: Partial<MessageDto> = {}): MessageDto {
     parentId: null,
     threadCount: 0,
     mentions: [],
+    attachments: [],
     createdAt: 1,
     editedAt: null,
     deleted: false,

@@ -77,6 +77,7 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     editedAt: null,
     deleted: false,
     mentions: [],
+    attachments: [],
     ...extra,
   };
 }

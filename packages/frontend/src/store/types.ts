@@ -20,6 +20,8 @@ export interface PendingMessage {
   content: string;
   parentId: number | null;
   mentions: number[];
+  /** Ids of files already uploaded (POST /api/files); the outbox keeps only these, never the bytes. */
+  attachments?: number[];
   createdAt: number;
   status: 'sending' | 'failed';
   error?: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AttachmentDto } from './attachment';
 import { ChannelId, Id, MessageId, Millis, RoomId, UserId } from './ids';
 
 export const Sex = z.enum(['secret', 'male', 'female']);
@@ -87,8 +88,13 @@ export const MessageDto = z.strictObject({
   id: MessageId,
   roomId: RoomId,
   senderId: UserId,
-  /** null once deleted: deletion wipes the text but keeps the row, its thread and its place. */
+  /**
+   * null once deleted: deletion wipes the text but keeps the row, its thread and its place. May be '' when
+   * the message is attachments only.
+   */
   content: z.string().nullable(),
+  /** Files attached to the message, in the order they were given; empty once deleted (the files are removed). */
+  attachments: z.array(AttachmentDto),
   parentId: MessageId.nullable(),
   threadCount: z.number().int().nonnegative(),
   mentions: z.array(UserId),

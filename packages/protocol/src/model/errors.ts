@@ -53,6 +53,15 @@ export const ERROR_CODES = [
   'INVALID_OPERATION',
   /** A per-user cap (channels or rooms one user administers) is reached; delete one first. */
   'LIMIT_REACHED',
+  /**
+   * An upload id that does not exist, is someone else's, or is already attached to a message (the same
+   * answer for all three); also a file the caller may not fetch (HTTP 404).
+   */
+  'FILE_NOT_FOUND',
+  /** The upload is larger than PYCHAT_UPLOAD_MAX_MB (HTTP 413); nothing was stored. */
+  'FILE_TOO_LARGE',
+  /** The upload would take the user's files past PYCHAT_UPLOAD_QUOTA_MB (HTTP 413); nothing was stored. */
+  'QUOTA_EXCEEDED',
   /** Unknown HTTP endpoint. */
   'NOT_FOUND',
   // server side

@@ -19,6 +19,10 @@ export const LIMITS = {
   messageMaxLength: 10_000,
   localIdMaxLength: 64,
   mentionsMax: 50,
+  /** Files on one message. */
+  attachmentsMax: 10,
+  /** Longest file name kept for an upload (characters); longer ones are cut, keeping the extension. */
+  fileNameMaxLength: 200,
   historyPageMax: 100,
   historyPageDefault: 50,
   /**

@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { FileId } from '../model/attachment';
 import { MessageDto } from '../model/dto';
 import { MessageId, Millis, RoomId, UserId } from '../model/ids';
 import { LIMITS } from '../model/limits';
 import { FreeText } from '../model/text';
 import { request } from './define';
 
-const Content = FreeText.min(1).max(LIMITS.messageMaxLength);
+/** Text of a message that has attachments: may be empty. */
+const OptionalContent = FreeText.max(LIMITS.messageMaxLength);
+const Attachments = z.array(FileId).max(LIMITS.attachmentsMax);
+const hasBody = (m: { content: string; attachments?: number[] }) =>
+  m.content.length > 0 || (m.attachments ?? []).length > 0;
+const EMPTY = { message: 'A message needs text or at least one attachment', path: ['content'] };
 
 export const messageRequests = {
   /**
@@ -14,22 +20,36 @@ export const messageRequests = {
    * Answered only after the row is committed.
    */
   'message.send': request(
-    z.strictObject({
-      roomId: RoomId,
-      content: Content,
-      localId: FreeText.min(1).max(LIMITS.localIdMaxLength),
-      parentId: MessageId.nullable().optional(),
-      mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
-    }),
+    z
+      .strictObject({
+        roomId: RoomId,
+        content: OptionalContent,
+        localId: FreeText.min(1).max(LIMITS.localIdMaxLength),
+        parentId: MessageId.nullable().optional(),
+        mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
+        /**
+         * Ids from POST /api/files. Each must be the sender's own upload, not attached yet: anything else fails
+         * the whole send with FILE_NOT_FOUND. A resend of the same localId is answered with the stored message.
+         */
+        attachments: Attachments.optional(),
+      })
+      .refine(hasBody, EMPTY),
     z.strictObject({ message: MessageDto, duplicate: z.boolean() }),
   ),
   /** Edit my own message; the old text goes to the edit history. */
   'message.edit': request(
-    z.strictObject({
-      messageId: MessageId,
-      content: Content,
-      mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
-    }),
+    z
+      .strictObject({
+        messageId: MessageId,
+        content: OptionalContent,
+        mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
+        /**
+         * The attachments the message keeps after the edit: ids it has now (kept) and fresh uploads of mine
+         * (added). Those it had and are not listed are removed with their files. Omitted: unchanged.
+         */
+        attachments: Attachments.optional(),
+      })
+      .refine((m) => m.content.length > 0 || m.attachments === undefined || m.attachments.length > 0, EMPTY),
     z.strictObject({ message: MessageDto }),
   ),
   /** Soft-delete my own message: content wiped, row, thread and history kept. */

@@ -14,7 +14,7 @@ export interface SecurityHeadersOptions {
  * The Content-Security-Policy of the web app. The production build has no inline script, no eval (webpack's
  * devtool is `source-map`) and no inline style: CSS is extracted to files, and Vue sets `:style` bindings
  * through the CSSOM, which style-src does not govern. Workers and the service worker load from 'self'.
- * Calls and file transfers will need `media-src 'self' blob:` (docs/deploy.md).
+ * `media-src blob:`: the composer plays a recorded voice or video message back before it is sent.
  */
 const CSP = [
   "default-src 'none'",
@@ -24,7 +24,7 @@ const CSP = [
   "font-src 'self'",
   "manifest-src 'self'",
   "worker-src 'self'",
-  "media-src 'self'",
+  "media-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -5,6 +5,7 @@ import { UnreadCoveringIndex1795650000000 } from './1795650000000-UnreadCovering
 import { CaseInsensitiveNames1795660000000 } from './1795660000000-CaseInsensitiveNames';
 import { DropUnusedTables1795670000000 } from './1795670000000-DropUnusedTables';
 import { PublicChannels1795680000000 } from './1795680000000-PublicChannels';
+import { UploadedFiles1795700000000 } from './1795700000000-UploadedFiles';
 import { AccountMail1795710000000 } from './1795710000000-AccountMail';
 import { PushSubscriptions1795760000000 } from './1795760000000-PushSubscriptions';
 
@@ -17,6 +18,7 @@ export const sqliteMigrations = [
   CaseInsensitiveNames1795660000000,
   DropUnusedTables1795670000000,
   PublicChannels1795680000000,
+  UploadedFiles1795700000000,
   AccountMail1795710000000,
   PushSubscriptions1795760000000,
 ];

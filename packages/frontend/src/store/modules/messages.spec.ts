@@ -13,6 +13,7 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     parentId: null,
     threadCount: 0,
     mentions: [],
+    attachments: [],
     createdAt: 1000 + id,
     editedAt: null,
     deleted: false,

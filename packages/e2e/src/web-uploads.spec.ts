@@ -1,0 +1,150 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchSharedBrowser,
+  newBrowserUser,
+  SCREENSHOT_DIR,
+  screenshotsOnFailure,
+  signUpInBrowser,
+  type BrowserUser,
+} from './browser';
+import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+
+/** A small valid PDF: the bytes Bob downloads must be these. */
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n' +
+    'trailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
+/** Pastes a 320×200 PNG drawn on a canvas into the composer, as a screenshot paste does. */
+async function pasteImage(page: Page): Promise<void> {
+  await page.locator('main .composer textarea').evaluate(async (textarea) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 320;
+    canvas.height = 200;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#2a7';
+    g.fillRect(0, 0, 320, 200);
+    g.fillStyle = '#fff';
+    g.font = '40px sans-serif';
+    g.fillText('screenshot', 40, 110);
+    const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+    const data = new DataTransfer();
+    data.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }));
+    textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+}
+
+describe('files in messages, two users in Chromium', () => {
+  let instance: Instance;
+  let browser: Browser;
+  let alice: BrowserUser;
+  let bob: BrowserUser;
+
+  const composer = (page: Page) => page.locator('main .composer');
+  const message = (page: Page, text: string) => page.locator('main article.msg', { hasText: text });
+
+  beforeAll(async () => {
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-uploads') });
+    browser = await launchSharedBrowser();
+    alice = await newBrowserUser(browser, uniqueName('alice'));
+    bob = await newBrowserUser(browser, uniqueName('bob'));
+    await signUpInBrowser(instance.url, alice);
+    await signUpInBrowser(instance.url, bob);
+  });
+
+  screenshotsOnFailure(() => ({ alice, bob }));
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+  });
+
+  it('alice pastes an image and attaches a PDF; bob sees the thumbnail, the lightbox and downloads the same bytes', async () => {
+    await pasteImage(alice.page);
+    await composer(alice.page).getByTestId('attach-file-input').setInputFiles({
+      name: 'report.pdf',
+      mimeType: 'application/pdf',
+      buffer: PDF,
+    });
+    await expect.poll(() => composer(alice.page).locator('[data-draft-status=done]').count()).toBe(2);
+    await composer(alice.page).locator('textarea').fill('the files you asked for');
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'uploads-composer.png') });
+    await composer(alice.page).locator('textarea').press('Enter');
+
+    const received = message(bob.page, 'the files you asked for');
+    await received.waitFor();
+    const image = received.locator('.attachments img');
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
+    const card = received.locator('a.card', { hasText: 'report.pdf' });
+    await card.waitFor();
+    await bob.page.screenshot({ path: join(SCREENSHOT_DIR, 'uploads-message.png') });
+
+    await received.locator('.attachments button.image').click();
+    const lightbox = bob.page.locator('.lightbox img');
+    await expect.poll(() => lightbox.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+    await bob.page.keyboard.press('Escape');
+    await bob.page.locator('.lightbox').waitFor({ state: 'detached' });
+
+    const [download] = await Promise.all([bob.page.waitForEvent('download'), card.click()]);
+    expect(download.suggestedFilename()).toBe('report.pdf');
+    expect(readFileSync((await download.path())!).equals(PDF)).toBe(true);
+  });
+
+  it('alice records a voice message with the fake microphone and bob plays it', async () => {
+    await composer(alice.page).getByRole('button', { name: 'Record a voice message' }).click();
+    await alice.page.waitForTimeout(2_000);
+    await composer(alice.page)
+      .getByRole('button', { name: /Stop recording/ })
+      .click();
+    await expect.poll(() => composer(alice.page).locator('[data-draft-status=done]').count()).toBe(1);
+    await composer(alice.page).locator('audio').waitFor();
+    await composer(alice.page).getByRole('button', { name: 'Send' }).click();
+
+    const audio = bob.page.locator('main article.msg .attachments audio').last();
+    await audio.waitFor();
+    await expect
+      .poll(() => audio.evaluate((a: HTMLAudioElement) => (Number.isFinite(a.duration) ? a.duration : 0)), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0.5);
+    await audio.evaluate(async (a: HTMLAudioElement) => {
+      a.muted = true;
+      await a.play();
+    });
+    await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(0);
+  });
+
+  it('an uploaded SVG with a script never runs in the Pychat origin', async () => {
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' +
+        '<script>localStorage.setItem("pwned", "yes")</script><rect width="10" height="10"/></svg>',
+    );
+    await composer(alice.page).getByTestId('attach-file-input').setInputFiles({
+      name: 'logo.svg',
+      mimeType: 'image/svg+xml',
+      buffer: svg,
+    });
+    await expect.poll(() => composer(alice.page).locator('[data-draft-status=done]').count()).toBe(1);
+    await composer(alice.page).locator('textarea').fill('an svg');
+    await composer(alice.page).locator('textarea').press('Enter');
+    const card = message(bob.page, 'an svg').locator('a.card');
+    await card.waitFor();
+    const href = await card.getAttribute('href');
+    // Shown as a download card, never as an image; opened directly, it downloads instead of rendering.
+    expect(await message(bob.page, 'an svg').locator('img').count()).toBe(0);
+    const page = await bob.context.newPage();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.goto(`${instance.url}${href!.replace('?download=1', '')}`).catch(() => undefined),
+    ]);
+    expect(download.suggestedFilename()).toBe('logo.svg');
+    await page.close();
+    expect(await bob.page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
+  });
+});
