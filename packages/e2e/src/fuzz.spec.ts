@@ -113,6 +113,7 @@ class Observer {
       case 'message.deleted':
         return inRoom(frame.data.message.roomId);
       case 'message.read':
+      case 'message.reactions':
       case 'typing.started':
         return inRoom(frame.data.roomId);
       case 'room.updated':
@@ -246,6 +247,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     await record('message.sync', { rooms: [{ roomId: room.room.id, lastMessageId: 0, since: 0 }] });
     await record('message.search', { roomId: room.room.id, query: 'hel', offset: 0 });
     await record('message.read', { roomId: room.room.id, messageId: reply.message.id });
+    await record('message.react', { messageId: reply.message.id, emoji: '👍', on: true });
     await record('typing.start', { roomId: room.room.id });
     await record('room.members', { roomId: room.room.id });
     await record('room.updateSettings', { roomId: room.room.id, volume: 50, notifications: false });
@@ -573,11 +575,17 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
           },
           expected: 'ROOM_NOT_FOUND',
         })),
-      fc.tuple(fc.constantFrom('message.edit', 'message.delete'), foreignMessage).map(([type, messageId]) => ({
-        type,
-        data: { messageId, ...(type === 'message.edit' ? { content: 'mine now' } : {}) },
-        expected: 'MESSAGE_NOT_FOUND',
-      })),
+      fc
+        .tuple(fc.constantFrom('message.edit', 'message.delete', 'message.react'), foreignMessage)
+        .map(([type, messageId]) => ({
+          type,
+          data: {
+            messageId,
+            ...(type === 'message.edit' ? { content: 'mine now' } : {}),
+            ...(type === 'message.react' ? { emoji: '👍', on: true } : {}),
+          },
+          expected: 'MESSAGE_NOT_FOUND',
+        })),
       fc
         .tuple(fc.constantFrom('channel.update', 'channel.leave', 'channel.delete'), foreignChannel)
         .map(([type, channelId]) => ({

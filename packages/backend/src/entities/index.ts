@@ -2,6 +2,7 @@ import { ChannelEntity } from './channel.entity';
 import { MentionEntity } from './mention.entity';
 import { MessageEditEntity } from './message-edit.entity';
 import { MessageEntity } from './message.entity';
+import { ReactionEntity } from './reaction.entity';
 import { RoomMemberEntity } from './room-member.entity';
 import { RoomEntity } from './room.entity';
 import { SessionEntity } from './session.entity';
@@ -20,6 +21,7 @@ export const entities = [
   MessageEntity,
   MessageEditEntity,
   MentionEntity,
+  ReactionEntity,
 ];
 
 export {
@@ -27,6 +29,7 @@ export {
   MentionEntity,
   MessageEditEntity,
   MessageEntity,
+  ReactionEntity,
   RoomEntity,
   RoomMemberEntity,
   SessionEntity,

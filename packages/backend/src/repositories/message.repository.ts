@@ -123,6 +123,18 @@ export class DuplicateMessageError extends Error {
   }
 }
 
+/** An emoji as its code points in lower-case hex, `-` between them: the key stored in message_reactions.emoji. */
+export function emojiKey(emoji: string): string {
+  return [...emoji].map((c) => (c.codePointAt(0) ?? 0).toString(16)).join('-');
+}
+
+export function emojiFromKey(key: string): string {
+  return String.fromCodePoint(...key.split('-').map((hex) => parseInt(hex, 16)));
+}
+
+/** A reaction refused because the message already carries LIMITS.reactionsPerMessageMax different emoji. */
+export class TooManyReactionsError extends Error {}
+
 export class MessageRepository {
   readonly #messages: Repository<MessageEntity>;
   readonly #dialect: 'sqlite' | 'mysql';
@@ -257,6 +269,85 @@ export class MessageRepository {
       result.set(messageId, list);
     }
     return result;
+  }
+
+  /**
+   * Reactions of these messages, grouped per emoji in the order each emoji first appeared, reactors oldest
+   * first. Messages without any are absent from the map.
+   */
+  async reactionsOf(messageIds: number[]): Promise<Map<number, { emoji: string; userIds: number[] }[]>> {
+    const result = new Map<number, { emoji: string; userIds: number[] }[]>();
+    if (messageIds.length === 0) {
+      return result;
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT message_id, emoji, user_id FROM message_reactions WHERE message_id IN (${messageIds.map(() => '?').join(', ')}) ORDER BY id`,
+      messageIds,
+    )) as { message_id: number | string; emoji: string; user_id: number | string }[];
+    for (const row of rows) {
+      const messageId = Number(row.message_id);
+      const list = result.get(messageId) ?? [];
+      const emoji = emojiFromKey(row.emoji);
+      let group = list.find((r) => r.emoji === emoji);
+      if (!group) {
+        group = { emoji, userIds: [] };
+        list.push(group);
+      }
+      group.userIds.push(Number(row.user_id));
+      result.set(messageId, list);
+    }
+    return result;
+  }
+
+  /**
+   * Adds or removes one user's emoji on a message; `false` when that changed nothing (already there, or not
+   * there to remove). A change bumps the message's updated_at so message.sync carries the new reactions to
+   * clients that were offline. The message row is locked first: reactions to one message queue, so the
+   * distinct-emoji cap cannot be passed by two racing adds. Throws TooManyReactionsError past the cap.
+   */
+  async react(
+    messageId: number,
+    userId: number,
+    emoji: string,
+    on: boolean,
+    now: number,
+    maxEmoji: number,
+  ): Promise<boolean> {
+    const key = emojiKey(emoji);
+    return this.dataSource.transaction(async (manager) => {
+      const runner = manager.queryRunner;
+      if (!runner) {
+        throw new Error('a transaction without a query runner');
+      }
+      await runner.query('UPDATE messages SET updated_at = updated_at WHERE id = ?', [messageId]);
+      const mine = (await runner.query(
+        'SELECT id FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?',
+        [messageId, key, userId],
+      )) as unknown[];
+      if (on === mine.length > 0) {
+        return false;
+      }
+      if (on) {
+        const emojis = (await runner.query('SELECT DISTINCT emoji FROM message_reactions WHERE message_id = ?', [
+          messageId,
+        ])) as { emoji: string }[];
+        if (!emojis.some((e) => e.emoji === key) && emojis.length >= maxEmoji) {
+          throw new TooManyReactionsError();
+        }
+        await runner.query(
+          'INSERT INTO message_reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)',
+          [messageId, userId, key, now],
+        );
+      } else {
+        await runner.query('DELETE FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?', [
+          messageId,
+          key,
+          userId,
+        ]);
+      }
+      await runner.query('UPDATE messages SET updated_at = ? WHERE id = ?', [now, messageId]);
+      return true;
+    });
   }
 
   /**

@@ -38,6 +38,7 @@ const message: MessageDto = {
   createdAt: 1,
   editedAt: null,
   deleted: false,
+  reactions: [],
 };
 const room: RoomDto = {
   id: 10,
@@ -106,6 +107,13 @@ describe(FanoutService.name, () => {
   }[keyof DomainEvents][] = [
     ['message.edited', { message }, { room: 10 }, 'message.edited', { message }],
     ['message.deleted', { message }, { room: 10 }, 'message.deleted', { message }],
+    [
+      'message.reactions',
+      { roomId: 10, messageId: 5, reactions: [{ emoji: '👍', userIds: [7] }] },
+      { room: 10 },
+      'message.reactions',
+      { roomId: 10, messageId: 5, reactions: [{ emoji: '👍', userIds: [7] }] },
+    ],
     [
       'message.read',
       { roomId: 10, userId: 7, lastReadMessageId: 5 },
@@ -199,6 +207,7 @@ describe(FanoutService.name, () => {
       'message.edited': true,
       'message.deleted': true,
       'message.read': true,
+      'message.reactions': true,
       'typing.started': true,
       'room.membersAdded': true,
       'room.updated': true,

@@ -1,8 +1,12 @@
-import { LIMITS, type ClientMessages, type ClientReplies, type MessageDto } from '@pychat/protocol';
+import { LIMITS, type ClientMessages, type ClientReplies, type MessageDto, type ReactionDto } from '@pychat/protocol';
 import type { MessageEntity } from '../entities';
 import { AppError } from '../errors';
 import { WriteConflictError } from '../repositories/driver-errors';
-import { DuplicateMessageError, type MessageRepository } from '../repositories/message.repository';
+import {
+  DuplicateMessageError,
+  TooManyReactionsError,
+  type MessageRepository,
+} from '../repositories/message.repository';
 import type { RoomRepository } from '../repositories/room.repository';
 import type { AccessService } from './access.service';
 import type { Clock } from './clock';
@@ -14,7 +18,11 @@ import type { DomainEventBus } from './events';
  */
 export const SYNC_CLOCK_SKEW_MS = 5_000;
 
-export function toMessageDto(message: MessageEntity, mentions: number[] = []): MessageDto {
+export function toMessageDto(
+  message: MessageEntity,
+  mentions: number[] = [],
+  reactions: ReactionDto[] = [],
+): MessageDto {
   return {
     id: message.id,
     roomId: message.roomId,
@@ -26,6 +34,7 @@ export function toMessageDto(message: MessageEntity, mentions: number[] = []): M
     createdAt: message.createdAt,
     editedAt: message.editedAt,
     deleted: message.deletedAt !== null,
+    reactions: message.deletedAt === null ? reactions : [],
   };
 }
 
@@ -212,6 +221,41 @@ export class MessageService {
     };
   }
 
+  /**
+   * Adds or removes my reaction. Any member may react to any live message of the room, thread replies
+   * included; a message I cannot see reads as not found. Only a real change is announced to the room.
+   */
+  async react(userId: number, input: ClientMessages['message.react']): Promise<ClientReplies['message.react']> {
+    const { message } = await this.access.requireVisibleMessage(userId, input.messageId);
+    if (message.deletedAt !== null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} was deleted`);
+    }
+    let changed: boolean;
+    try {
+      changed = await this.messages.react(
+        message.id,
+        userId,
+        input.emoji,
+        input.on,
+        this.clock(),
+        LIMITS.reactionsPerMessageMax,
+      );
+    } catch (error) {
+      if (error instanceof TooManyReactionsError) {
+        throw new AppError(
+          'LIMIT_REACHED',
+          `A message carries at most ${LIMITS.reactionsPerMessageMax} different emoji; add one of those instead`,
+        );
+      }
+      throw error;
+    }
+    const reactions = (await this.messages.reactionsOf([message.id])).get(message.id) ?? [];
+    if (changed) {
+      await this.events.emit('message.reactions', { roomId: message.roomId, messageId: message.id, reactions });
+    }
+    return { messageId: message.id, reactions };
+  }
+
   /** Moves my read pointer; members see it as "seen by" and my unread count drops. */
   async markRead(userId: number, input: ClientMessages['message.read']): Promise<{ lastReadMessageId: number }> {
     const { member } = await this.access.requireRoomMember(userId, input.roomId);
@@ -252,11 +296,13 @@ export class MessageService {
   }
 
   private async withMentions(message: MessageEntity): Promise<MessageDto> {
-    return toMessageDto(message, (await this.messages.mentionsOf([message.id])).get(message.id));
+    const [dto] = await this.toDtos([message]);
+    return dto;
   }
 
   private async toDtos(messages: MessageEntity[]): Promise<MessageDto[]> {
-    const mentions = await this.messages.mentionsOf(messages.map((m) => m.id));
-    return messages.map((m) => toMessageDto(m, mentions.get(m.id)));
+    const ids = messages.map((m) => m.id);
+    const [mentions, reactions] = await Promise.all([this.messages.mentionsOf(ids), this.messages.reactionsOf(ids)]);
+    return messages.map((m) => toMessageDto(m, mentions.get(m.id), reactions.get(m.id)));
   }
 }

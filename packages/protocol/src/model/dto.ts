@@ -83,6 +83,13 @@ export const RoomStateDto = z.strictObject({
 });
 export type RoomStateDto = z.infer<typeof RoomStateDto>;
 
+/** One emoji on a message and who added it, oldest first. */
+export const ReactionDto = z.strictObject({
+  emoji: z.string(),
+  userIds: z.array(UserId),
+});
+export type ReactionDto = z.infer<typeof ReactionDto>;
+
 export const MessageDto = z.strictObject({
   id: MessageId,
   roomId: RoomId,
@@ -95,6 +102,8 @@ export const MessageDto = z.strictObject({
   createdAt: Millis,
   editedAt: Millis.nullable(),
   deleted: z.boolean(),
+  /** Emoji reactions in the order they were first added; empty once deleted. */
+  reactions: z.array(ReactionDto),
 });
 export type MessageDto = z.infer<typeof MessageDto>;
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { MessageDto } from '../model/dto';
+import { MessageDto, ReactionDto } from '../model/dto';
 import { MessageId, Millis, RoomId, UserId } from '../model/ids';
 import { LIMITS } from '../model/limits';
-import { FreeText } from '../model/text';
+import { Emoji, FreeText } from '../model/text';
 import { request } from './define';
 
 const Content = FreeText.min(1).max(LIMITS.messageMaxLength);
@@ -76,6 +76,14 @@ export const messageRequests = {
     }),
     z.strictObject({ messages: z.array(MessageDto), hasMore: z.boolean() }),
   ),
+  /**
+   * Add (`on: true`) or remove my reaction to a message of a room I am in. Idempotent: adding twice or
+   * removing what is not there changes nothing and notifies nobody. Answers the message's reactions.
+   */
+  'message.react': request(
+    z.strictObject({ messageId: MessageId, emoji: Emoji, on: z.boolean() }),
+    z.strictObject({ messageId: MessageId, reactions: z.array(ReactionDto) }),
+  ),
   /** Move my read pointer in a room forward (never back). */
   'message.read': request(
     z.strictObject({ roomId: RoomId, messageId: MessageId }),
@@ -93,6 +101,8 @@ export const messageEvents = {
   }),
   'message.edited': z.strictObject({ message: MessageDto }),
   'message.deleted': z.strictObject({ message: MessageDto }),
+  /** A message's reactions changed: the complete new list, so a missed frame never leaves a count wrong. */
+  'message.reactions': z.strictObject({ roomId: RoomId, messageId: MessageId, reactions: z.array(ReactionDto) }),
   /** A member's read pointer moved: drives "seen by" and unread counts. */
   'message.read': z.strictObject({ roomId: RoomId, userId: UserId, lastReadMessageId: z.number().int().nonnegative() }),
 };

@@ -10,6 +10,7 @@ type MessageHandlers = Pick<
   | 'message.sync'
   | 'message.search'
   | 'message.read'
+  | 'message.react'
 >;
 
 export function messageHandlers(messages: MessageService): MessageHandlers {
@@ -21,5 +22,6 @@ export function messageHandlers(messages: MessageService): MessageHandlers {
     'message.sync': (ctx, data) => messages.sync(ctx.userId, data),
     'message.search': (ctx, data) => messages.search(ctx.userId, data),
     'message.read': (ctx, data) => messages.markRead(ctx.userId, data),
+    'message.react': (ctx, data) => messages.react(ctx.userId, data),
   };
 }
