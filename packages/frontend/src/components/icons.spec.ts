@@ -59,6 +59,7 @@ describe('icons', () => {
       createdAt: 0,
       editedAt: null,
       deleted: false,
+      reactions: [],
     };
     const wrapper = mount(ChatMessage, {
       props: { item: { kind: 'message', message } },
@@ -66,7 +67,7 @@ describe('icons', () => {
     });
     expectIconButtons(
       wrapper.findAll('.tools button').map((b) => b.element),
-      ['Reply in thread', 'Edit message', 'Delete message'],
+      ['Add reaction', 'Reply in thread', 'Edit message', 'Delete message'],
     );
   });
 

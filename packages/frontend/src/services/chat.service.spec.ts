@@ -48,6 +48,7 @@ function fakeWs() {
         createdAt: 1,
         editedAt: null,
         deleted: false,
+        reactions: [],
       };
       return { message, duplicate: false };
     }),

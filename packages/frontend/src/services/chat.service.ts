@@ -129,6 +129,12 @@ export class ChatService {
     await this.#sync.messages([message]);
   }
 
+  /** Adds (`on`) or removes my emoji on a message; the reply's list is applied at once, the frame may follow. */
+  async react(message: MessageDto, emoji: string, on: boolean): Promise<void> {
+    const { reactions } = await this.ws.request('message.react', { messageId: message.id, emoji, on });
+    await this.#sync.reactions(message.roomId, message.id, reactions);
+  }
+
   /** The newest page of a room, unless it is already loaded (from the server or IndexedDB). */
   async loadNewest(roomId: number): Promise<void> {
     const room = this.store.state.messages.rooms[roomId];

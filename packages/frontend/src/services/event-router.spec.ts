@@ -88,6 +88,7 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1,
     editedAt: null,
     deleted: false,
+    reactions: [],
     ...extra,
   };
 }
@@ -166,6 +167,18 @@ describe('EventRouter', () => {
     store.commit('messages/upsert', [msg(5)]);
     route({ type: 'message.new', data: { message: msg(6, { parentId: 5 }), parentThreadCount: 1 } });
     expect(store.state.messages.rooms[1]?.byId[5]?.threadCount).toBe(1);
+  });
+
+  it('applies message.reactions to the held message, in the store and in IndexedDB', () => {
+    const { store, route, db } = setup();
+    route({ type: 'message.new', data: { message: msg(10, { roomId: 5 }) } });
+    const reactions = [{ emoji: '👍', userIds: [2, 1] }];
+    route({ type: 'message.reactions', data: { roomId: 5, messageId: 10, reactions } });
+    expect(store.state.messages.rooms[5]?.byId[10]?.reactions).toEqual(reactions);
+    expect(db.putMessages).toHaveBeenLastCalledWith([expect.objectContaining({ id: 10, reactions })]);
+    // A message this tab does not hold: nothing to apply, its reactions come when it is loaded.
+    route({ type: 'message.reactions', data: { roomId: 5, messageId: 99, reactions } });
+    expect(store.state.messages.rooms[5]?.byId[99]).toBeUndefined();
   });
 
   it('shows typing until the typist’s message arrives', () => {

@@ -83,7 +83,8 @@ export class LocalDbService {
         .openCursor(IDBKeyRange.bound([room.id, 0], [room.id, Number.MAX_SAFE_INTEGER]), 'prev');
       let count = 0;
       while (cursor && count < CACHED_MESSAGES_PER_ROOM) {
-        messages.push(cursor.value);
+        // Cached before reactions existed: the server's next copy (sync, history) brings them.
+        messages.push({ ...cursor.value, reactions: (cursor.value as Partial<MessageDto>).reactions ?? [] });
         count += 1;
         cursor = await cursor.continue();
       }

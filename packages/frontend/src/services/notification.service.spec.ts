@@ -38,6 +38,7 @@ function message(extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1,
     editedAt: null,
     deleted: false,
+    reactions: [],
     ...extra,
   };
 }

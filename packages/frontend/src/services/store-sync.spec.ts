@@ -76,6 +76,7 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1,
     editedAt: null,
     deleted: false,
+    reactions: [],
     mentions: [],
     ...extra,
   };

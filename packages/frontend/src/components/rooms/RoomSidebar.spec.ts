@@ -89,6 +89,7 @@ describe('RoomSidebar', () => {
               createdAt: 0,
               editedAt: null,
               deleted: false,
+              reactions: [],
             },
           },
         },

@@ -16,6 +16,7 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1000 + id,
     editedAt: null,
     deleted: false,
+    reactions: [],
     ...extra,
   };
 }

@@ -1,4 +1,4 @@
-import type { MessageDto } from '@pychat/protocol';
+import type { MessageDto, ReactionDto } from '@pychat/protocol';
 import type { Module } from 'vuex';
 import type { MessagesState, PendingMessage, RoomMessages, RootState } from '../types';
 
@@ -52,6 +52,15 @@ export const messages = {
         if (!known || (message.editedAt ?? 0) >= (known.editedAt ?? 0) || message.deleted) {
           room.byId[message.id] = message;
         }
+      }
+    },
+    setReactions(
+      state,
+      { roomId, messageId, reactions }: { roomId: number; messageId: number; reactions: ReactionDto[] },
+    ) {
+      const message = state.rooms[roomId]?.byId[messageId];
+      if (message && !message.deleted) {
+        message.reactions = reactions;
       }
     },
     setThreadCount(state, { roomId, messageId, count }: { roomId: number; messageId: number; count: number }) {
