@@ -176,6 +176,9 @@ describe('EventRouter', () => {
     route({ type: 'message.reactions', data: { roomId: 5, messageId: 10, reactions } });
     expect(store.state.messages.rooms[5]?.byId[10]?.reactions).toEqual(reactions);
     expect(db.putMessages).toHaveBeenLastCalledWith([expect.objectContaining({ id: 10, reactions })]);
+    // What goes to IndexedDB must survive its structured clone (a Vue proxy does not).
+    const [[saved]] = vi.mocked(db.putMessages).mock.lastCall ?? [[]];
+    expect(() => structuredClone(saved)).not.toThrow();
     // A message this tab does not hold: nothing to apply, its reactions come when it is loaded.
     route({ type: 'message.reactions', data: { roomId: 5, messageId: 99, reactions } });
     expect(store.state.messages.rooms[5]?.byId[99]).toBeUndefined();

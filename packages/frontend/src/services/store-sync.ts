@@ -63,7 +63,10 @@ export class StoreSync {
   reactions(roomId: number, messageId: number, reactions: ReactionDto[]): Promise<void> {
     this.store.commit('messages/setReactions', { roomId, messageId, reactions });
     const message = this.store.state.messages.rooms[roomId]?.byId[messageId];
-    return message ? this.db.putMessages([{ ...message, reactions: [...reactions] }]) : Promise.resolve();
+    // A plain copy: the store's arrays are reactive proxies, which IndexedDB cannot clone.
+    return message
+      ? this.db.putMessages([{ ...message, mentions: [...message.mentions], reactions }])
+      : Promise.resolve();
   }
 
   /** A message written here, shown at once and queued until the server confirms it. */
