@@ -27,7 +27,7 @@ export interface NewMessage {
 
 const MESSAGE_COLUMNS =
   'm.id, m.room_id, m.sender_id, m.content, m.local_id, m.parent_id, m.thread_count, m.symbol, m.created_at, ' +
-  'm.updated_at, m.edited_at, m.deleted_at';
+  'm.updated_at, m.edited_at, m.deleted_at, m.pinned_at, m.pinned_by';
 
 /**
  * One statement: the row is written only if the sender is a member of the room, the room is live and it
@@ -73,6 +73,8 @@ interface MessageRow {
   updated_at: number | string;
   edited_at: number | string | null;
   deleted_at: number | string | null;
+  pinned_at: number | string | null;
+  pinned_by: number | string | null;
 }
 
 /** mysql2 may return BIGINT as a string; SQLite returns numbers. */
@@ -94,6 +96,8 @@ export function toMessageEntity(row: MessageRow): MessageEntity {
     updatedAt: Number(row.updated_at),
     editedAt: numberOrNull(row.edited_at),
     deletedAt: numberOrNull(row.deleted_at),
+    pinnedAt: numberOrNull(row.pinned_at),
+    pinnedBy: numberOrNull(row.pinned_by),
   };
 }
 
@@ -131,6 +135,9 @@ export function emojiKey(emoji: string): string {
 export function emojiFromKey(key: string): string {
   return String.fromCodePoint(...key.split('-').map((hex) => parseInt(hex, 16)));
 }
+
+/** A pin refused because the room already holds LIMITS.pinsPerRoomMax pinned messages. */
+export class TooManyPinsError extends Error {}
 
 /** A reaction refused because the message already carries LIMITS.reactionsPerMessageMax different emoji. */
 export class TooManyReactionsError extends Error {}
@@ -189,6 +196,8 @@ export class MessageRepository {
       updatedAt: message.createdAt,
       editedAt: null,
       deletedAt: null,
+      pinnedAt: null,
+      pinnedBy: null,
     });
     if (mentions.length === 0 && message.parentId === null) {
       const inserted = await outsideTransactions(this.dataSource, async () => {
@@ -351,6 +360,51 @@ export class MessageRepository {
   }
 
   /**
+   * Pins or unpins; `false` when it already was so. A pin is refused with TooManyPinsError when the room holds
+   * `maxPins`. The message row is locked first, so two pins racing for the last place cannot both pass.
+   */
+  async pin(message: MessageEntity, userId: number, pinned: boolean, now: number, maxPins: number): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const runner = manager.queryRunner;
+      if (!runner) {
+        throw new Error('a transaction without a query runner');
+      }
+      await runner.query('UPDATE messages SET updated_at = updated_at WHERE id = ?', [message.id]);
+      const [row] = (await runner.query('SELECT pinned_at FROM messages WHERE id = ?', [message.id])) as {
+        pinned_at: number | string | null;
+      }[];
+      if ((row?.pinned_at !== null && row?.pinned_at !== undefined) === pinned) {
+        return false;
+      }
+      if (pinned) {
+        const [count] = (await runner.query(
+          'SELECT COUNT(*) AS n FROM messages WHERE room_id = ? AND pinned_at IS NOT NULL',
+          [message.roomId],
+        )) as { n: number | string }[];
+        if (Number(count?.n ?? 0) >= maxPins) {
+          throw new TooManyPinsError();
+        }
+      }
+      await runner.query('UPDATE messages SET pinned_at = ?, pinned_by = ?, updated_at = ? WHERE id = ?', [
+        pinned ? now : null,
+        pinned ? userId : null,
+        now,
+        message.id,
+      ]);
+      return true;
+    });
+  }
+
+  /** A room's pinned messages, most recently pinned first (ix_messages_room_pinned). */
+  async pinned(roomId: number, limit: number): Promise<MessageEntity[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.room_id = ? AND m.pinned_at IS NOT NULL ORDER BY m.pinned_at DESC, m.id DESC LIMIT ?`,
+      [roomId, limit],
+    )) as MessageRow[];
+    return rows.map(toMessageEntity);
+  }
+
+  /**
    * A page of top-level messages (or of one thread's replies), newest first, `limit + 1` rows so the
    * caller knows whether older ones exist. Walks ix_messages_room_parent_id backwards at any depth.
    */
@@ -420,7 +474,7 @@ export class MessageRepository {
       // Row lock first, history second: see edit().
       await manager
         .getRepository(MessageEntity)
-        .update({ id: message.id }, { content: null, deletedAt: now, updatedAt: now });
+        .update({ id: message.id }, { content: null, deletedAt: now, updatedAt: now, pinnedAt: null, pinnedBy: null });
       await manager
         .getRepository(MessageEditEntity)
         .insert({ messageId: message.id, content: message.content, editedAt: now });

@@ -4,11 +4,12 @@ import { AppError } from '../errors';
 import { WriteConflictError } from '../repositories/driver-errors';
 import {
   DuplicateMessageError,
+  TooManyPinsError,
   TooManyReactionsError,
   type MessageRepository,
 } from '../repositories/message.repository';
 import type { RoomRepository } from '../repositories/room.repository';
-import type { AccessService } from './access.service';
+import { requireRoomAdmin, type AccessService } from './access.service';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 
@@ -35,6 +36,8 @@ export function toMessageDto(
     editedAt: message.editedAt,
     deleted: message.deletedAt !== null,
     reactions: message.deletedAt === null ? reactions : [],
+    pinnedAt: message.pinnedAt,
+    pinnedBy: message.pinnedBy,
   };
 }
 
@@ -254,6 +257,46 @@ export class MessageService {
       await this.events.emit('message.reactions', { roomId: message.roomId, messageId: message.id, reactions });
     }
     return { messageId: message.id, reactions };
+  }
+
+  /**
+   * Pins or unpins. Any member may, unless the room is `pinsAdminOnly`: then its admin, or for a channel's main
+   * room the channel's admin. Only a real change is announced (`message.pinned` to the room).
+   */
+  async pin(userId: number, input: ClientMessages['message.pin']): Promise<ClientReplies['message.pin']> {
+    const { message, room } = await this.access.requireVisibleMessage(userId, input.messageId);
+    if (message.deletedAt !== null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} was deleted`);
+    }
+    if (room.pinsAdminOnly) {
+      const channel =
+        room.kind === 'channel' && room.channelId !== null ? await this.rooms.findChannel(room.channelId) : null;
+      if (channel?.adminId !== userId) {
+        requireRoomAdmin(userId, room, 'pin messages in this room');
+      }
+    }
+    let changed: boolean;
+    try {
+      changed = await this.messages.pin(message, userId, input.pinned, this.clock(), LIMITS.pinsPerRoomMax);
+    } catch (error) {
+      if (error instanceof TooManyPinsError) {
+        throw new AppError(
+          'LIMIT_REACHED',
+          `A room holds at most ${LIMITS.pinsPerRoomMax} pinned messages; unpin one first`,
+        );
+      }
+      throw error;
+    }
+    const dto = await this.withMentions((await this.messages.findById(message.id)) ?? message);
+    if (changed) {
+      await this.events.emit('message.pinned', { message: dto });
+    }
+    return { message: dto };
+  }
+
+  async pins(userId: number, input: ClientMessages['message.pins']): Promise<ClientReplies['message.pins']> {
+    await this.access.requireRoomMember(userId, input.roomId);
+    return { messages: await this.toDtos(await this.messages.pinned(input.roomId, LIMITS.pinsPerRoomMax)) };
   }
 
   /** Moves my read pointer; members see it as "seen by" and my unread count drops. */

@@ -66,6 +66,8 @@ export const RoomDto = z.strictObject({
   channelId: ChannelId.nullable(),
   adminId: UserId.nullable(),
   p2p: z.boolean(),
+  /** Only the room's admin (or the channel's admin, for its main room) may pin and unpin; else any member. */
+  pinsAdminOnly: z.boolean(),
   memberCount: z.number().int().nonnegative(),
   /** null when the room has more than LIMITS.roomMembersInlineMax members: load them with `room.members`. */
   members: z.array(RoomMemberDto).nullable(),
@@ -104,6 +106,9 @@ export const MessageDto = z.strictObject({
   deleted: z.boolean(),
   /** Emoji reactions in the order they were first added; empty once deleted. */
   reactions: z.array(ReactionDto),
+  /** When and by whom the message was pinned to its room; null when not pinned (deleting unpins). */
+  pinnedAt: Millis.nullable(),
+  pinnedBy: UserId.nullable(),
 });
 export type MessageDto = z.infer<typeof MessageDto>;
 

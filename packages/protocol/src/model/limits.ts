@@ -15,6 +15,8 @@ export const LIMITS = {
   messageMaxLength: 10_000,
   localIdMaxLength: 64,
   mentionsMax: 50,
+  /** Pinned messages per room: the header's list stays short enough to read. */
+  pinsPerRoomMax: 50,
   /** Different emoji on one message (Discord allows 20); a user may add each of them once. */
   reactionsPerMessageMax: 20,
   /** One reaction emoji in code points (zod counts those): the longest ZWJ and tag sequences have 10. */

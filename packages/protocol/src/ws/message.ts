@@ -84,6 +84,16 @@ export const messageRequests = {
     z.strictObject({ messageId: MessageId, emoji: Emoji, on: z.boolean() }),
     z.strictObject({ messageId: MessageId, reactions: z.array(ReactionDto) }),
   ),
+  /**
+   * Pin (`pinned: true`) or unpin a live message of a room I am in; idempotent like message.react. In a room
+   * with `pinsAdminOnly`, only its admin may. Answers the message with its new pin state.
+   */
+  'message.pin': request(
+    z.strictObject({ messageId: MessageId, pinned: z.boolean() }),
+    z.strictObject({ message: MessageDto }),
+  ),
+  /** A room's pinned messages, most recently pinned first (at most LIMITS.pinsPerRoomMax). */
+  'message.pins': request(z.strictObject({ roomId: RoomId }), z.strictObject({ messages: z.array(MessageDto) })),
   /** Move my read pointer in a room forward (never back). */
   'message.read': request(
     z.strictObject({ roomId: RoomId, messageId: MessageId }),
@@ -103,6 +113,8 @@ export const messageEvents = {
   'message.deleted': z.strictObject({ message: MessageDto }),
   /** A message's reactions changed: the complete new list, so a missed frame never leaves a count wrong. */
   'message.reactions': z.strictObject({ roomId: RoomId, messageId: MessageId, reactions: z.array(ReactionDto) }),
+  /** A message was pinned or unpinned: the message with its new `pinnedAt` / `pinnedBy`. */
+  'message.pinned': z.strictObject({ message: MessageDto }),
   /** A member's read pointer moved: drives "seen by" and unread counts. */
   'message.read': z.strictObject({ roomId: RoomId, userId: UserId, lastReadMessageId: z.number().int().nonnegative() }),
 };

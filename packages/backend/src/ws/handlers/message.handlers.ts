@@ -11,6 +11,8 @@ type MessageHandlers = Pick<
   | 'message.search'
   | 'message.read'
   | 'message.react'
+  | 'message.pin'
+  | 'message.pins'
 >;
 
 export function messageHandlers(messages: MessageService): MessageHandlers {
@@ -23,5 +25,7 @@ export function messageHandlers(messages: MessageService): MessageHandlers {
     'message.search': (ctx, data) => messages.search(ctx.userId, data),
     'message.read': (ctx, data) => messages.markRead(ctx.userId, data),
     'message.react': (ctx, data) => messages.react(ctx.userId, data),
+    'message.pin': (ctx, data) => messages.pin(ctx.userId, data),
+    'message.pins': (ctx, data) => messages.pins(ctx.userId, data),
   };
 }
