@@ -7,9 +7,9 @@ import {
   signUpInBrowser,
   type BrowserUser,
 } from './browser';
-import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+import { NO_RATE_LIMITS, signUp, startInstance, tempDir, TestClient, uniqueName, type Instance } from './stack';
 
-/** Message interactions in two real browsers, in the "all" room both users land in: markdown, reactions. */
+/** Message interactions in two real browsers, in the "all" room both users land in: markdown, reactions, pins. */
 describe('message interactions, two users in Chromium', () => {
   let instance: Instance;
   let browser: Browser;
@@ -30,7 +30,7 @@ describe('message interactions, two users in Chromium', () => {
   }
 
   beforeAll(async () => {
-    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-interactions') });
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-interactions'), ...NO_RATE_LIMITS });
     browser = await launchSharedBrowser();
     alice = await newBrowserUser(browser, uniqueName('alice'));
     bob = await newBrowserUser(browser, uniqueName('bob'));
@@ -110,5 +110,51 @@ describe('message interactions, two users in Chromium', () => {
     await message(bob.page, 'vote on this')
       .locator('.reaction[data-emoji="👍"] .reaction-count', { hasText: '1' })
       .waitFor();
+  });
+
+  it('alice pins; bob, on a fresh device, opens the pinned list and jumps to the message deep in history', async () => {
+    await send(alice.page, 'the plan we agreed on');
+    const atAlice = message(alice.page, 'the plan we agreed on');
+    await atAlice.waitFor();
+    await atAlice.hover();
+    await atAlice.getByRole('button', { name: 'Pin message' }).click();
+    await message(bob.page, 'the plan we agreed on').locator('.pinned').waitFor();
+
+    // 150 newer messages from someone else: the pinned one is three pages up.
+    const carol = await signUp(instance, uniqueName('carol'));
+    const client = await TestClient.connect(instance, carol.token);
+    for (let i = 0; i < 150; i++) {
+      await client.request('message.send', { roomId: 1, content: `filler ${i}`, localId: `f${i}` });
+    }
+    await client.close();
+
+    // A second device of bob: nothing cached, so only the newest page is loaded.
+    const device = await newBrowserUser(browser, bob.name);
+    try {
+      await device.page.goto(`${instance.url}/login`);
+      await device.page.getByLabel('Username or email').fill(bob.name);
+      await device.page.getByLabel('Password', { exact: true }).fill('browser-pw');
+      await device.page.getByRole('button', { name: 'Sign in' }).click();
+      await message(device.page, 'filler 149').waitFor();
+      expect(await message(device.page, 'the plan we agreed on').count()).toBe(0);
+
+      await device.page.getByRole('button', { name: 'Pinned messages' }).click();
+      const pinned = device.page.locator('.pins button.jump', { hasText: 'the plan we agreed on' });
+      await pinned.click();
+      const target = message(device.page, 'the plan we agreed on');
+      await target.waitFor();
+      // Scrolled into view, not only loaded.
+      await expect
+        .poll(() =>
+          target.evaluate((el) => {
+            const box = el.getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+          }),
+        )
+        .toBe(true);
+      expect(await target.locator('.pinned').getAttribute('title')).toBe(`Pinned by ${alice.name}`);
+    } finally {
+      await device.context.close();
+    }
   });
 });

@@ -49,6 +49,8 @@ function fakeWs() {
         editedAt: null,
         deleted: false,
         reactions: [],
+        pinnedAt: null,
+        pinnedBy: null,
       };
       return { message, duplicate: false };
     }),

@@ -70,6 +70,7 @@ function bigRoom(extra: Partial<RoomDto> = {}): RoomDto {
     channelId: 1,
     adminId: null,
     p2p: false,
+    pinsAdminOnly: false,
     memberCount: 5000,
     members: null,
     ...extra,
@@ -89,6 +90,8 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     editedAt: null,
     deleted: false,
     reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     ...extra,
   };
 }
@@ -115,6 +118,7 @@ describe('EventRouter', () => {
             channelId: 1,
             adminId: null,
             p2p: false,
+            pinsAdminOnly: false,
             memberCount: 0,
             members: [],
           },
@@ -201,6 +205,7 @@ describe('EventRouter', () => {
       channelId: 1,
       adminId: null,
       p2p: false,
+      pinsAdminOnly: false,
       memberCount: 0,
       members: [],
     });
@@ -219,6 +224,7 @@ describe('EventRouter', () => {
       channelId: 1,
       adminId: null,
       p2p: false,
+      pinsAdminOnly: false,
       memberCount: 0,
       members: [],
     });

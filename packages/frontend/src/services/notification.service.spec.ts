@@ -39,6 +39,8 @@ function message(extra: Partial<MessageDto> = {}): MessageDto {
     editedAt: null,
     deleted: false,
     reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     ...extra,
   };
 }

@@ -60,6 +60,7 @@ const room: RoomDto = {
   channelId: 1,
   adminId: 1,
   p2p: false,
+  pinsAdminOnly: false,
   memberCount: 1,
   members: [{ userId: 1, lastReadMessageId: 0 }],
 };
@@ -77,6 +78,8 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     editedAt: null,
     deleted: false,
     reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     mentions: [],
     ...extra,
   };

@@ -17,6 +17,8 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     editedAt: null,
     deleted: false,
     reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     ...extra,
   };
 }
