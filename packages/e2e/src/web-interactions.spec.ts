@@ -157,4 +157,33 @@ describe('message interactions, two users in Chromium', () => {
       await device.context.close();
     }
   });
+
+  it('keeps a draft per room across a room switch and a reload, and marks it in the room list', async () => {
+    const { page } = alice;
+    await page.getByRole('link', { name: '+ Channel' }).click();
+    await page.getByLabel('Channel name').fill('drafts');
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await page.waitForURL(/\/chat\/\d+$/);
+    const draftsRoom = Number(/\/chat\/(\d+)$/.exec(page.url())?.[1]);
+
+    await composer(page).fill('half-written thought');
+    await page.locator('nav a[data-room-id="1"]').click();
+    await page.waitForURL(/\/chat\/1$/);
+    expect(await composer(page).inputValue()).toBe('');
+    const link = page.locator(`nav a[data-room-id="${draftsRoom}"]`);
+    await link.locator('.draft').waitFor();
+
+    await page.reload();
+    await link.locator('.draft').waitFor();
+    await link.click();
+    await page.waitForURL(new RegExp(`/chat/${draftsRoom}$`));
+    await expect.poll(() => composer(page).inputValue()).toBe('half-written thought');
+
+    // Sent: the draft is gone, here and after a reload.
+    await composer(page).press('Enter');
+    await message(page, 'half-written thought').waitFor();
+    await page.reload();
+    await message(page, 'half-written thought').waitFor();
+    expect(await composer(page).inputValue()).toBe('');
+  });
 });

@@ -135,6 +135,11 @@ export class ChatService {
     await this.#sync.reactions(message.roomId, message.id, reactions);
   }
 
+  /** Keeps the composer's unsent text of a room or thread, across room switches and reloads. */
+  saveDraft(key: string, text: string): Promise<void> {
+    return this.#sync.draft(key, text);
+  }
+
   /** Pins or unpins a message; the reply's copy is applied at once, the room's frame may follow. */
   async pin(message: MessageDto, pinned: boolean): Promise<void> {
     const reply = await this.ws.request('message.pin', { messageId: message.id, pinned });

@@ -69,6 +69,12 @@ export class StoreSync {
       : Promise.resolve();
   }
 
+  /** The composer's unsent text of a room or thread (empty: none). */
+  draft(key: string, text: string): Promise<void> {
+    this.store.commit('messages/setDraft', { key, text });
+    return this.db.putDraft(key, text);
+  }
+
   /** A message written here, shown at once and queued until the server confirms it. */
   pending(pending: PendingMessage): Promise<void> {
     this.store.commit('messages/addPending', pending);
