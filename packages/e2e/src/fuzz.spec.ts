@@ -114,8 +114,10 @@ class Observer {
       case 'message.new':
       case 'message.edited':
       case 'message.deleted':
+      case 'message.pinned':
         return inRoom(frame.data.message.roomId);
       case 'message.read':
+      case 'message.reactions':
       case 'typing.started':
         return inRoom(frame.data.roomId);
       case 'room.updated':
@@ -259,6 +261,9 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     await record('message.sync', { rooms: [{ roomId: room.room.id, lastMessageId: 0, since: 0 }] });
     await record('message.search', { roomId: room.room.id, query: 'hel', offset: 0 });
     await record('message.read', { roomId: room.room.id, messageId: reply.message.id });
+    await record('message.react', { messageId: reply.message.id, emoji: '👍', on: true });
+    await record('message.pin', { messageId: reply.message.id, pinned: true });
+    await record('message.pins', { roomId: room.room.id });
     await record('typing.start', { roomId: room.room.id });
     await record('room.members', { roomId: room.room.id });
     await record('room.updateSettings', { roomId: room.room.id, volume: 50, notifications: false });
@@ -570,6 +575,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
           fc.constantFrom(
             'message.history',
             'message.search',
+            'message.pins',
             'typing.start',
             'room.members',
             'room.updateSettings',
@@ -593,11 +599,18 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
           },
           expected: 'ROOM_NOT_FOUND',
         })),
-      fc.tuple(fc.constantFrom('message.edit', 'message.delete'), foreignMessage).map(([type, messageId]) => ({
-        type,
-        data: { messageId, ...(type === 'message.edit' ? { content: 'mine now' } : {}) },
-        expected: 'MESSAGE_NOT_FOUND',
-      })),
+      fc
+        .tuple(fc.constantFrom('message.edit', 'message.delete', 'message.react', 'message.pin'), foreignMessage)
+        .map(([type, messageId]) => ({
+          type,
+          data: {
+            messageId,
+            ...(type === 'message.edit' ? { content: 'mine now' } : {}),
+            ...(type === 'message.react' ? { emoji: '👍', on: true } : {}),
+            ...(type === 'message.pin' ? { pinned: true } : {}),
+          },
+          expected: 'MESSAGE_NOT_FOUND',
+        })),
       fc
         .tuple(fc.constantFrom('channel.update', 'channel.leave', 'channel.delete'), foreignChannel)
         .map(([type, channelId]) => ({

@@ -5,6 +5,7 @@ import { MentionEntity } from './mention.entity';
 import { MessageEditEntity } from './message-edit.entity';
 import { MessageEntity } from './message.entity';
 import { PushSubscriptionEntity } from './push-subscription.entity';
+import { ReactionEntity } from './reaction.entity';
 import { RoomMemberEntity } from './room-member.entity';
 import { RoomEntity } from './room.entity';
 import { SessionEntity } from './session.entity';
@@ -28,6 +29,7 @@ export const entities = [
   MailFailureEntity,
   PushSubscriptionEntity,
   UploadedFileEntity,
+  ReactionEntity,
 ];
 
 export {
@@ -38,6 +40,7 @@ export {
   MessageEditEntity,
   MessageEntity,
   PushSubscriptionEntity,
+  ReactionEntity,
   RoomEntity,
   RoomMemberEntity,
   SessionEntity,

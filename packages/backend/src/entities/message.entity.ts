@@ -8,13 +8,15 @@ import { UserEntity } from './user.entity';
  * ORDER BY id DESC LIMIT n`) without touching other rooms' rows, at any depth. (room_id, id, sender_id,
  * deleted_at) answers a room's newest message id with one seek and counts unread messages from the index
  * alone. (parent_id, id) serves threads, (room_id, updated_at) serves resync, (sender_id, local_id) makes a
- * resend after a reconnect return the stored row instead of a duplicate.
+ * resend after a reconnect return the stored row instead of a duplicate. (room_id, pinned_at) lists a room's pins
+ * without scanning its history.
  */
 @Entity('messages')
 @Index('ix_messages_room_parent_id', ['roomId', 'parentId', 'id'])
 @Index('ix_messages_room_id', ['roomId', 'id', 'senderId', 'deletedAt'])
 @Index('ix_messages_parent_id', ['parentId', 'id'])
 @Index('ix_messages_room_updated', ['roomId', 'updatedAt'])
+@Index('ix_messages_room_pinned', ['roomId', 'pinnedAt'])
 @Index('uq_messages_sender_local', ['senderId', 'localId'], { unique: true })
 export class MessageEntity {
   @PrimaryGeneratedColumn()
@@ -68,4 +70,12 @@ export class MessageEntity {
 
   @Column({ name: 'deleted_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
   deletedAt: number | null;
+
+  /** Pinned to the room since; null when not pinned. */
+  @Column({ name: 'pinned_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  pinnedAt: number | null;
+
+  /** Who pinned it (no foreign key: the pin outlives nothing, and a deleted user's id is harmless here). */
+  @Column({ name: 'pinned_by', type: 'int', nullable: true })
+  pinnedBy: number | null;
 }

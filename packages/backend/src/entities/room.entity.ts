@@ -34,6 +34,10 @@ export class RoomEntity {
   @Column({ type: 'boolean', default: false })
   p2p: boolean;
 
+  /** Only the admin may pin and unpin messages (else any member). */
+  @Column({ name: 'pins_admin_only', type: 'boolean', default: false })
+  pinsAdminOnly: boolean;
+
   /** `<lowerUserId>:<higherUserId>` for direct rooms: one direct room per pair, revived when re-opened. */
   @Index('uq_rooms_direct_key', { unique: true })
   @Column({ name: 'direct_key', type: 'varchar', length: 32, nullable: true })

@@ -27,7 +27,7 @@ export interface NewMessage {
 
 const MESSAGE_COLUMNS =
   'm.id, m.room_id, m.sender_id, m.content, m.local_id, m.parent_id, m.thread_count, m.symbol, m.created_at, ' +
-  'm.updated_at, m.edited_at, m.deleted_at';
+  'm.updated_at, m.edited_at, m.deleted_at, m.pinned_at, m.pinned_by';
 
 /**
  * One statement: the row is written only if the sender is a member of the room, the room is live and it
@@ -73,6 +73,8 @@ interface MessageRow {
   updated_at: number | string;
   edited_at: number | string | null;
   deleted_at: number | string | null;
+  pinned_at: number | string | null;
+  pinned_by: number | string | null;
 }
 
 /** mysql2 may return BIGINT as a string; SQLite returns numbers. */
@@ -94,6 +96,8 @@ export function toMessageEntity(row: MessageRow): MessageEntity {
     updatedAt: Number(row.updated_at),
     editedAt: numberOrNull(row.edited_at),
     deletedAt: numberOrNull(row.deleted_at),
+    pinnedAt: numberOrNull(row.pinned_at),
+    pinnedBy: numberOrNull(row.pinned_by),
   };
 }
 
@@ -182,6 +186,21 @@ export class DuplicateMessageError extends Error {
   }
 }
 
+/** An emoji as its code points in lower-case hex, `-` between them: the key stored in message_reactions.emoji. */
+export function emojiKey(emoji: string): string {
+  return [...emoji].map((c) => (c.codePointAt(0) ?? 0).toString(16)).join('-');
+}
+
+export function emojiFromKey(key: string): string {
+  return String.fromCodePoint(...key.split('-').map((hex) => parseInt(hex, 16)));
+}
+
+/** A pin refused because the room already holds LIMITS.pinsPerRoomMax pinned messages. */
+export class TooManyPinsError extends Error {}
+
+/** A reaction refused because the message already carries LIMITS.reactionsPerMessageMax different emoji. */
+export class TooManyReactionsError extends Error {}
+
 export class MessageRepository {
   readonly #messages: Repository<MessageEntity>;
   readonly #dialect: 'sqlite' | 'mysql';
@@ -238,6 +257,8 @@ export class MessageRepository {
       updatedAt: message.createdAt,
       editedAt: null,
       deletedAt: null,
+      pinnedAt: null,
+      pinnedBy: null,
     });
     if (mentions.length === 0 && message.parentId === null && attachments.length === 0) {
       const inserted = await outsideTransactions(this.dataSource, async () => {
@@ -319,6 +340,130 @@ export class MessageRepository {
       result.set(messageId, list);
     }
     return result;
+  }
+
+  /**
+   * Reactions of these messages, grouped per emoji in the order each emoji first appeared, reactors oldest
+   * first. Messages without any are absent from the map.
+   */
+  async reactionsOf(messageIds: number[]): Promise<Map<number, { emoji: string; userIds: number[] }[]>> {
+    const result = new Map<number, { emoji: string; userIds: number[] }[]>();
+    if (messageIds.length === 0) {
+      return result;
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT message_id, emoji, user_id FROM message_reactions WHERE message_id IN (${messageIds.map(() => '?').join(', ')}) ORDER BY id`,
+      messageIds,
+    )) as { message_id: number | string; emoji: string; user_id: number | string }[];
+    for (const row of rows) {
+      const messageId = Number(row.message_id);
+      const list = result.get(messageId) ?? [];
+      const emoji = emojiFromKey(row.emoji);
+      let group = list.find((r) => r.emoji === emoji);
+      if (!group) {
+        group = { emoji, userIds: [] };
+        list.push(group);
+      }
+      group.userIds.push(Number(row.user_id));
+      result.set(messageId, list);
+    }
+    return result;
+  }
+
+  /**
+   * Adds or removes one user's emoji on a message; `false` when that changed nothing (already there, or not
+   * there to remove). A change bumps the message's updated_at so message.sync carries the new reactions to
+   * clients that were offline. The message row is locked first: reactions to one message queue, so the
+   * distinct-emoji cap cannot be passed by two racing adds. Throws TooManyReactionsError past the cap.
+   */
+  async react(
+    messageId: number,
+    userId: number,
+    emoji: string,
+    on: boolean,
+    now: number,
+    maxEmoji: number,
+  ): Promise<boolean> {
+    const key = emojiKey(emoji);
+    return this.dataSource.transaction(async (manager) => {
+      const runner = manager.queryRunner;
+      if (!runner) {
+        throw new Error('a transaction without a query runner');
+      }
+      await runner.query('UPDATE messages SET updated_at = updated_at WHERE id = ?', [messageId]);
+      const mine = (await runner.query(
+        'SELECT id FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?',
+        [messageId, key, userId],
+      )) as unknown[];
+      if (on === mine.length > 0) {
+        return false;
+      }
+      if (on) {
+        const emojis = (await runner.query('SELECT DISTINCT emoji FROM message_reactions WHERE message_id = ?', [
+          messageId,
+        ])) as { emoji: string }[];
+        if (!emojis.some((e) => e.emoji === key) && emojis.length >= maxEmoji) {
+          throw new TooManyReactionsError();
+        }
+        await runner.query(
+          'INSERT INTO message_reactions (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)',
+          [messageId, userId, key, now],
+        );
+      } else {
+        await runner.query('DELETE FROM message_reactions WHERE message_id = ? AND emoji = ? AND user_id = ?', [
+          messageId,
+          key,
+          userId,
+        ]);
+      }
+      await runner.query('UPDATE messages SET updated_at = ? WHERE id = ?', [now, messageId]);
+      return true;
+    });
+  }
+
+  /**
+   * Pins or unpins; `false` when it already was so. A pin is refused with TooManyPinsError when the room holds
+   * `maxPins`. The message row is locked first, so two pins racing for the last place cannot both pass.
+   */
+  async pin(message: MessageEntity, userId: number, pinned: boolean, now: number, maxPins: number): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const runner = manager.queryRunner;
+      if (!runner) {
+        throw new Error('a transaction without a query runner');
+      }
+      await runner.query('UPDATE messages SET updated_at = updated_at WHERE id = ?', [message.id]);
+      const [row] = (await runner.query('SELECT pinned_at FROM messages WHERE id = ?', [message.id])) as {
+        pinned_at: number | string | null;
+      }[];
+      if ((row?.pinned_at !== null && row?.pinned_at !== undefined) === pinned) {
+        return false;
+      }
+      if (pinned) {
+        const [count] = (await runner.query(
+          'SELECT COUNT(*) AS n FROM messages WHERE room_id = ? AND pinned_at IS NOT NULL',
+          [message.roomId],
+        )) as { n: number | string }[];
+        if (Number(count?.n ?? 0) >= maxPins) {
+          throw new TooManyPinsError();
+        }
+      }
+      await runner.query('UPDATE messages SET pinned_at = ?, pinned_by = ?, updated_at = ? WHERE id = ?', [
+        pinned ? now : null,
+        pinned ? userId : null,
+        now,
+        message.id,
+      ]);
+      return true;
+    });
+  }
+
+  /** A room's pinned messages, most recently pinned first (ix_messages_room_pinned). */
+  async pinned(roomId: number, limit: number): Promise<MessageEntity[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m WHERE m.room_id = ? AND m.pinned_at IS NOT NULL ORDER BY m.pinned_at DESC, m.id DESC LIMIT ?`,
+      [roomId, limit],
+    )) as MessageRow[];
+    return rows.map(toMessageEntity);
   }
 
   /**
@@ -433,7 +578,7 @@ export class MessageRepository {
       // Row lock first, history second: see edit().
       await manager
         .getRepository(MessageEntity)
-        .update({ id: message.id }, { content: null, deletedAt: now, updatedAt: now });
+        .update({ id: message.id }, { content: null, deletedAt: now, updatedAt: now, pinnedAt: null, pinnedBy: null });
       await manager
         .getRepository(MessageEditEntity)
         .insert({ messageId: message.id, content: message.content, editedAt: now });

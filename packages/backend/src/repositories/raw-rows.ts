@@ -51,7 +51,7 @@ export function placeholders(count: number): string {
 
 export const ROOM_COLUMNS =
   'r.id AS r_id, r.kind AS r_kind, r.name AS r_name, r.channel_id AS r_channel_id, r.admin_id AS r_admin_id, ' +
-  'r.p2p AS r_p2p, r.direct_key AS r_direct_key, r.created_at AS r_created_at, r.deleted_at AS r_deleted_at';
+  'r.p2p AS r_p2p, r.pins_admin_only AS r_pins_admin_only, r.direct_key AS r_direct_key, r.created_at AS r_created_at, r.deleted_at AS r_deleted_at';
 
 export function roomFromRow(row: Row): RoomEntity {
   return {
@@ -61,6 +61,7 @@ export function roomFromRow(row: Row): RoomEntity {
     channelId: numOrNull(row.r_channel_id),
     adminId: numOrNull(row.r_admin_id),
     p2p: bool(row.r_p2p),
+    pinsAdminOnly: bool(row.r_pins_admin_only),
     directKey: strOrNull(row.r_direct_key),
     createdAt: num(row.r_created_at),
     deletedAt: numOrNull(row.r_deleted_at),

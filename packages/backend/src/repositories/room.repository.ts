@@ -20,7 +20,8 @@ export const UNREAD_COUNT_LIMIT = LIMITS.unreadCountMax;
 // Hot statements as plain SQL with `?` and constant text (TypeORM inlines numbers on SQLite: typeorm#10810).
 const MEMBERSHIP =
   'SELECT rm.id AS member_id, rm.room_id, rm.user_id, rm.volume, rm.notifications, rm.last_read_message_id, ' +
-  'rm.joined_at, r.kind, r.name, r.channel_id, r.admin_id, r.p2p, r.direct_key, r.created_at, r.deleted_at ' +
+  'rm.joined_at, r.kind, r.name, r.channel_id, r.admin_id, r.p2p, r.pins_admin_only, r.direct_key, r.created_at, ' +
+  'r.deleted_at ' +
   'FROM room_members rm INNER JOIN rooms r ON r.id = rm.room_id ' +
   'WHERE rm.room_id = ? AND rm.user_id = ? AND r.deleted_at IS NULL';
 
@@ -67,6 +68,7 @@ interface MembershipRow {
   channel_id: number | string | null;
   admin_id: number | string | null;
   p2p: number | string | boolean;
+  pins_admin_only: number | string | boolean;
   direct_key: string | null;
   created_at: number | string;
   deleted_at: number | string | null;
@@ -124,6 +126,7 @@ export class RoomRepository {
       channelId: numberOrNull(row.channel_id),
       adminId: numberOrNull(row.admin_id),
       p2p: Number(row.p2p) === 1,
+      pinsAdminOnly: Number(row.pins_admin_only) === 1,
       directKey: row.direct_key,
       createdAt: Number(row.created_at),
       deletedAt: numberOrNull(row.deleted_at),
@@ -305,7 +308,10 @@ export class RoomRepository {
     }
   }
 
-  async updateRoom(id: number, patch: Partial<Pick<RoomEntity, 'name' | 'adminId' | 'p2p'>>): Promise<void> {
+  async updateRoom(
+    id: number,
+    patch: Partial<Pick<RoomEntity, 'name' | 'adminId' | 'p2p' | 'pinsAdminOnly'>>,
+  ): Promise<void> {
     await this.#rooms.update({ id }, patch);
   }
 

@@ -17,6 +17,10 @@ export interface DomainEvents {
   'message.resent': { message: MessageDto; localId: string };
   'message.edited': { message: MessageDto };
   'message.deleted': { message: MessageDto };
+  /** A message's reactions changed; the complete list after the change. */
+  'message.reactions': ServerMessages['message.reactions'];
+  /** Pinned or unpinned: the message with its new pin state. */
+  'message.pinned': { message: MessageDto };
   'message.read': { roomId: number; userId: number; lastReadMessageId: number };
   'typing.started': { roomId: number; userId: number };
   /** Users gained a room; each has their own state (volume, notifications, unread). */

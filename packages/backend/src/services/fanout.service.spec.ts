@@ -39,6 +39,9 @@ const message: MessageDto = {
   createdAt: 1,
   editedAt: null,
   deleted: false,
+  reactions: [],
+  pinnedAt: null,
+  pinnedBy: null,
 };
 const room: RoomDto = {
   id: 10,
@@ -47,6 +50,7 @@ const room: RoomDto = {
   channelId: 3,
   adminId: 7,
   p2p: false,
+  pinsAdminOnly: false,
   memberCount: 1,
   members: [{ userId: 7, lastReadMessageId: 0 }],
 };
@@ -116,6 +120,14 @@ describe(FanoutService.name, () => {
   }[keyof DomainEvents][] = [
     ['message.edited', { message }, { room: 10 }, 'message.edited', { message }],
     ['message.deleted', { message }, { room: 10 }, 'message.deleted', { message }],
+    ['message.pinned', { message }, { room: 10 }, 'message.pinned', { message }],
+    [
+      'message.reactions',
+      { roomId: 10, messageId: 5, reactions: [{ emoji: '👍', userIds: [7] }] },
+      { room: 10 },
+      'message.reactions',
+      { roomId: 10, messageId: 5, reactions: [{ emoji: '👍', userIds: [7] }] },
+    ],
     [
       'message.read',
       { roomId: 10, userId: 7, lastReadMessageId: 5 },
@@ -231,6 +243,8 @@ describe(FanoutService.name, () => {
       'message.edited': true,
       'message.deleted': true,
       'message.read': true,
+      'message.reactions': true,
+      'message.pinned': true,
       'typing.started': true,
       'room.membersAdded': true,
       'room.updated': true,

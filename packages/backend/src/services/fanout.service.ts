@@ -30,6 +30,8 @@ export class FanoutService {
     events.on('message.deleted', ({ message }) =>
       this.publish({ room: message.roomId }, 'message.deleted', { message }),
     );
+    events.on('message.reactions', (data) => this.publish({ room: data.roomId }, 'message.reactions', data));
+    events.on('message.pinned', ({ message }) => this.publish({ room: message.roomId }, 'message.pinned', { message }));
     events.on('message.read', (data) => this.publish({ room: data.roomId }, 'message.read', data));
     events.on('typing.started', (data) =>
       this.publish({ room: data.roomId, exceptUser: data.userId }, 'typing.started', data),

@@ -20,6 +20,7 @@ function setup(roomOverrides: Partial<RoomEntity> = {}) {
   ctx.access.requireRoomMember.mockResolvedValue({ room, member });
   ctx.messages.findBySenderAndLocalId.mockResolvedValue(null);
   ctx.messages.mentionsOf.mockResolvedValue(new Map());
+  ctx.messages.reactionsOf.mockResolvedValue(new Map());
   ctx.rooms.membersOf.mockResolvedValue([makeMember(room.id, ME), makeMember(room.id, OTHER)]);
   return { ...ctx, room, member };
 }

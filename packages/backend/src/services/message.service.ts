@@ -1,14 +1,23 @@
-import { LIMITS, type AttachmentDto, type ClientMessages, type ClientReplies, type MessageDto } from '@pychat/protocol';
+import {
+  LIMITS,
+  type AttachmentDto,
+  type ClientMessages,
+  type ClientReplies,
+  type MessageDto,
+  type ReactionDto,
+} from '@pychat/protocol';
 import type { MessageEntity } from '../entities';
 import { AppError } from '../errors';
 import { WriteConflictError } from '../repositories/driver-errors';
 import {
   AttachmentRefusedError,
   DuplicateMessageError,
+  TooManyPinsError,
+  TooManyReactionsError,
   type MessageRepository,
 } from '../repositories/message.repository';
 import type { RoomRepository } from '../repositories/room.repository';
-import type { AccessService } from './access.service';
+import { requireRoomAdmin, type AccessService } from './access.service';
 import type { Clock } from './clock';
 import type { FileService } from './file.service';
 import type { DomainEventBus } from './events';
@@ -23,6 +32,7 @@ export function toMessageDto(
   message: MessageEntity,
   mentions: number[] = [],
   attachments: AttachmentDto[] = [],
+  reactions: ReactionDto[] = [],
 ): MessageDto {
   return {
     id: message.id,
@@ -36,6 +46,9 @@ export function toMessageDto(
     createdAt: message.createdAt,
     editedAt: message.editedAt,
     deleted: message.deletedAt !== null,
+    reactions: message.deletedAt === null ? reactions : [],
+    pinnedAt: message.pinnedAt,
+    pinnedBy: message.pinnedBy,
   };
 }
 
@@ -251,6 +264,81 @@ export class MessageService {
     };
   }
 
+  /**
+   * Adds or removes my reaction. Any member may react to any live message of the room, thread replies
+   * included; a message I cannot see reads as not found. Only a real change is announced to the room.
+   */
+  async react(userId: number, input: ClientMessages['message.react']): Promise<ClientReplies['message.react']> {
+    const { message } = await this.access.requireVisibleMessage(userId, input.messageId);
+    if (message.deletedAt !== null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} was deleted`);
+    }
+    let changed: boolean;
+    try {
+      changed = await this.messages.react(
+        message.id,
+        userId,
+        input.emoji,
+        input.on,
+        this.clock(),
+        LIMITS.reactionsPerMessageMax,
+      );
+    } catch (error) {
+      if (error instanceof TooManyReactionsError) {
+        throw new AppError(
+          'LIMIT_REACHED',
+          `A message carries at most ${LIMITS.reactionsPerMessageMax} different emoji; add one of those instead`,
+        );
+      }
+      throw error;
+    }
+    const reactions = (await this.messages.reactionsOf([message.id])).get(message.id) ?? [];
+    if (changed) {
+      await this.events.emit('message.reactions', { roomId: message.roomId, messageId: message.id, reactions });
+    }
+    return { messageId: message.id, reactions };
+  }
+
+  /**
+   * Pins or unpins. Any member may, unless the room is `pinsAdminOnly`: then its admin, or for a channel's main
+   * room the channel's admin. Only a real change is announced (`message.pinned` to the room).
+   */
+  async pin(userId: number, input: ClientMessages['message.pin']): Promise<ClientReplies['message.pin']> {
+    const { message, room } = await this.access.requireVisibleMessage(userId, input.messageId);
+    if (message.deletedAt !== null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} was deleted`);
+    }
+    if (room.pinsAdminOnly) {
+      const channel =
+        room.kind === 'channel' && room.channelId !== null ? await this.rooms.findChannel(room.channelId) : null;
+      if (channel?.adminId !== userId) {
+        requireRoomAdmin(userId, room, 'pin messages in this room');
+      }
+    }
+    let changed: boolean;
+    try {
+      changed = await this.messages.pin(message, userId, input.pinned, this.clock(), LIMITS.pinsPerRoomMax);
+    } catch (error) {
+      if (error instanceof TooManyPinsError) {
+        throw new AppError(
+          'LIMIT_REACHED',
+          `A room holds at most ${LIMITS.pinsPerRoomMax} pinned messages; unpin one first`,
+        );
+      }
+      throw error;
+    }
+    const dto = await this.withMentions((await this.messages.findById(message.id)) ?? message);
+    if (changed) {
+      await this.events.emit('message.pinned', { message: dto });
+    }
+    return { message: dto };
+  }
+
+  async pins(userId: number, input: ClientMessages['message.pins']): Promise<ClientReplies['message.pins']> {
+    await this.access.requireRoomMember(userId, input.roomId);
+    return { messages: await this.toDtos(await this.messages.pinned(input.roomId, LIMITS.pinsPerRoomMax)) };
+  }
+
   /** Moves my read pointer; members see it as "seen by" and my unread count drops. */
   async markRead(userId: number, input: ClientMessages['message.read']): Promise<{ lastReadMessageId: number }> {
     const { member } = await this.access.requireRoomMember(userId, input.roomId);
@@ -296,7 +384,11 @@ export class MessageService {
 
   private async toDtos(messages: MessageEntity[]): Promise<MessageDto[]> {
     const ids = messages.map((m) => m.id);
-    const [mentions, attachments] = await Promise.all([this.messages.mentionsOf(ids), this.files.attachmentsOf(ids)]);
-    return messages.map((m) => toMessageDto(m, mentions.get(m.id), attachments.get(m.id)));
+    const [mentions, attachments, reactions] = await Promise.all([
+      this.messages.mentionsOf(ids),
+      this.files.attachmentsOf(ids),
+      this.messages.reactionsOf(ids),
+    ]);
+    return messages.map((m) => toMessageDto(m, mentions.get(m.id), attachments.get(m.id), reactions.get(m.id)));
   }
 }

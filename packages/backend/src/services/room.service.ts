@@ -38,6 +38,7 @@ export function toRoomDto(room: RoomEntity, members: RoomMemberEntity[], memberC
     channelId: room.channelId,
     adminId: room.adminId,
     p2p: room.p2p,
+    pinsAdminOnly: room.pinsAdminOnly,
     memberCount,
     members: inline ? members.map(toMemberDto) : null,
   };
@@ -254,6 +255,7 @@ export class RoomService {
         channelId: channel.id,
         adminId: userId,
         p2p: false,
+        pinsAdminOnly: false,
         directKey: null,
         createdAt: now,
         deletedAt: null,
@@ -298,7 +300,17 @@ export class RoomService {
       room = { ...existing, deletedAt: null, p2p };
     } else {
       room = await this.rooms.createRoom(
-        { kind: 'direct', name: null, channelId: null, adminId: null, p2p, directKey, createdAt: now, deletedAt: null },
+        {
+          kind: 'direct',
+          name: null,
+          channelId: null,
+          adminId: null,
+          p2p,
+          pinsAdminOnly: false,
+          directKey,
+          createdAt: now,
+          deletedAt: null,
+        },
         members,
         now,
       );
@@ -387,7 +399,7 @@ export class RoomService {
   async update(userId: number, input: ClientMessages['room.update']): Promise<{ room: RoomDto }> {
     const { room } = await this.access.requireRoomMember(userId, input.roomId);
     const members = await this.rooms.membersOf(room.id);
-    const patch: Partial<Pick<RoomEntity, 'name' | 'adminId' | 'p2p'>> = {};
+    const patch: Partial<Pick<RoomEntity, 'name' | 'adminId' | 'p2p' | 'pinsAdminOnly'>> = {};
     if (input.name !== undefined) {
       if (room.kind !== 'room') {
         throw new AppError(
@@ -412,6 +424,17 @@ export class RoomService {
         throw new AppError('INVALID_OPERATION', 'Only direct rooms can be peer-to-peer');
       }
       patch.p2p = input.p2p;
+    }
+    if (input.pinsAdminOnly !== undefined) {
+      if (room.kind === 'direct') {
+        throw new AppError('INVALID_OPERATION', 'Direct rooms have no admin: both may pin');
+      }
+      const channel =
+        room.kind === 'channel' && room.channelId !== null ? await this.rooms.findChannel(room.channelId) : null;
+      if (channel?.adminId !== userId) {
+        requireRoomAdmin(userId, room, 'choose who may pin');
+      }
+      patch.pinsAdminOnly = input.pinsAdminOnly;
     }
     if (Object.keys(patch).length > 0) {
       await this.rooms.updateRoom(room.id, patch);

@@ -19,6 +19,8 @@ export function makeMessage(overrides: Partial<MessageEntity> = {}): MessageEnti
     updatedAt: createdAt,
     editedAt: null,
     deletedAt: null,
+    pinnedAt: null,
+    pinnedBy: null,
     ...overrides,
   };
 }

@@ -14,6 +14,7 @@ export function makeRoom(overrides: Partial<RoomEntity> = {}): RoomEntity {
     channelId: 10,
     adminId: null,
     p2p: false,
+    pinsAdminOnly: false,
     directKey: null,
     createdAt: 1_700_000_000_000,
     deletedAt: null,

@@ -60,6 +60,9 @@ describe('icons', () => {
       createdAt: 0,
       editedAt: null,
       deleted: false,
+      reactions: [],
+      pinnedAt: null,
+      pinnedBy: null,
     };
     const wrapper = mount(ChatMessage, {
       props: { item: { kind: 'message', message } },
@@ -67,7 +70,7 @@ describe('icons', () => {
     });
     expectIconButtons(
       wrapper.findAll('.tools button').map((b) => b.element),
-      ['Reply in thread', 'Edit message', 'Delete message'],
+      ['Add reaction', 'Reply in thread', 'Pin message', 'Edit message', 'Delete message'],
     );
   });
 
@@ -92,7 +95,15 @@ describe('icons', () => {
     });
     expectIconButtons(
       wrapper.findAll('.topbar button, .topbar a:not(.add-people)').map((b) => b.element),
-      ['Show rooms', 'Start audio call', 'Start video call', 'Call devices', 'Search messages', 'Room settings'],
+      [
+        'Show rooms',
+        'Start audio call',
+        'Start video call',
+        'Call devices',
+        'Pinned messages',
+        'Search messages',
+        'Room settings',
+      ],
     );
     // "Add people" is labelled in words on a desktop, its icon only on a phone.
     const addPeople = wrapper.find('.topbar a.add-people').element;

@@ -49,6 +49,9 @@ function fakeWs() {
         createdAt: 1,
         editedAt: null,
         deleted: false,
+        reactions: [],
+        pinnedAt: null,
+        pinnedBy: null,
       };
       return { message, duplicate: false };
     }),

@@ -140,6 +140,46 @@ export class ChatService {
     await this.#sync.messages([message]);
   }
 
+  /** Adds (`on`) or removes my emoji on a message; the reply's list is applied at once, the frame may follow. */
+  async react(message: MessageDto, emoji: string, on: boolean): Promise<void> {
+    const { reactions } = await this.ws.request('message.react', { messageId: message.id, emoji, on });
+    await this.#sync.reactions(message.roomId, message.id, reactions);
+  }
+
+  /** Keeps the composer's unsent text of a room or thread, across room switches and reloads. */
+  saveDraft(key: string, text: string): Promise<void> {
+    return this.#sync.draft(key, text);
+  }
+
+  /** Pins or unpins a message; the reply's copy is applied at once, the room's frame may follow. */
+  async pin(message: MessageDto, pinned: boolean): Promise<void> {
+    const reply = await this.ws.request('message.pin', { messageId: message.id, pinned });
+    await this.#sync.messages([reply.message]);
+  }
+
+  /** A room's pinned messages, most recently pinned first (not cached: the list is opened on demand). */
+  async pins(roomId: number): Promise<MessageDto[]> {
+    return (await this.ws.request('message.pins', { roomId })).messages;
+  }
+
+  /**
+   * Loads older pages until `messageId` is held (the timeline stays contiguous, so scrolling from there works
+   * as usual). Gives up after `maxPages` pages; returns whether the message is now held.
+   */
+  async loadUntil(roomId: number, messageId: number, maxPages = 40): Promise<boolean> {
+    for (let page = 0; page < maxPages; page++) {
+      const room = this.store.state.messages.rooms[roomId];
+      if (room?.byId[messageId]) {
+        return true;
+      }
+      if (room && !room.hasMore) {
+        return false;
+      }
+      await this.loadOlder(roomId);
+    }
+    return this.store.state.messages.rooms[roomId]?.byId[messageId] !== undefined;
+  }
+
   /** The newest page of a room, unless it is already loaded (from the server or IndexedDB). */
   async loadNewest(roomId: number): Promise<void> {
     const room = this.store.state.messages.rooms[roomId];

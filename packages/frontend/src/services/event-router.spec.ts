@@ -70,6 +70,7 @@ function bigRoom(extra: Partial<RoomDto> = {}): RoomDto {
     channelId: 1,
     adminId: null,
     p2p: false,
+    pinsAdminOnly: false,
     memberCount: 5000,
     members: null,
     ...extra,
@@ -89,6 +90,9 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1,
     editedAt: null,
     deleted: false,
+    reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     ...extra,
   };
 }
@@ -115,6 +119,7 @@ describe('EventRouter', () => {
             channelId: 1,
             adminId: null,
             p2p: false,
+            pinsAdminOnly: false,
             memberCount: 0,
             members: [],
           },
@@ -169,6 +174,21 @@ describe('EventRouter', () => {
     expect(store.state.messages.rooms[1]?.byId[5]?.threadCount).toBe(1);
   });
 
+  it('applies message.reactions to the held message, in the store and in IndexedDB', () => {
+    const { store, route, db } = setup();
+    route({ type: 'message.new', data: { message: msg(10, { roomId: 5 }) } });
+    const reactions = [{ emoji: '👍', userIds: [2, 1] }];
+    route({ type: 'message.reactions', data: { roomId: 5, messageId: 10, reactions } });
+    expect(store.state.messages.rooms[5]?.byId[10]?.reactions).toEqual(reactions);
+    expect(db.putMessages).toHaveBeenLastCalledWith([expect.objectContaining({ id: 10, reactions })]);
+    // What goes to IndexedDB must survive its structured clone (a Vue proxy does not).
+    const [[saved]] = vi.mocked(db.putMessages).mock.lastCall ?? [[]];
+    expect(() => structuredClone(saved)).not.toThrow();
+    // A message this tab does not hold: nothing to apply, its reactions come when it is loaded.
+    route({ type: 'message.reactions', data: { roomId: 5, messageId: 99, reactions } });
+    expect(store.state.messages.rooms[5]?.byId[99]).toBeUndefined();
+  });
+
   it('shows typing until the typist’s message arrives', () => {
     const { store, route } = setup();
     route({ type: 'typing.started', data: { roomId: 1, userId: 2 } });
@@ -186,6 +206,7 @@ describe('EventRouter', () => {
       channelId: 1,
       adminId: null,
       p2p: false,
+      pinsAdminOnly: false,
       memberCount: 0,
       members: [],
     });
@@ -204,6 +225,7 @@ describe('EventRouter', () => {
       channelId: 1,
       adminId: null,
       p2p: false,
+      pinsAdminOnly: false,
       memberCount: 0,
       members: [],
     });

@@ -100,6 +100,8 @@ export class EventRouter {
       },
       'message.edited': ({ message }) => void sync.messages([message]),
       'message.deleted': ({ message }) => void sync.messages([message]),
+      'message.pinned': ({ message }) => void sync.messages([message]),
+      'message.reactions': ({ roomId, messageId, reactions }) => void sync.reactions(roomId, messageId, reactions),
       'message.read': (data) => this.chat.applyRead(data),
       'typing.started': ({ roomId, userId }) => {
         store.commit('presence/typing', { roomId, userId, until: Date.now() + TYPING_SHOWN_MS });

@@ -36,6 +36,8 @@ export interface Snapshot {
   messages: MessageDto[];
   outbox: PendingMessage[];
   syncs: { roomId: number; syncedAt: number; hasMore: boolean }[];
+  /** Unsent composer text by draftKey (`<roomId>:<threadId or 0>`). */
+  drafts: Record<string, string>;
 }
 
 /**
@@ -83,7 +85,8 @@ export class LocalDbService {
         .openCursor(IDBKeyRange.bound([room.id, 0], [room.id, Number.MAX_SAFE_INTEGER]), 'prev');
       let count = 0;
       while (cursor && count < CACHED_MESSAGES_PER_ROOM) {
-        messages.push(cursor.value);
+        // Cached before reactions existed: the server's next copy (sync, history) brings them.
+        messages.push({ ...cursor.value, reactions: (cursor.value as Partial<MessageDto>).reactions ?? [] });
         count += 1;
         cursor = await cursor.continue();
       }
@@ -99,7 +102,27 @@ export class LocalDbService {
       messages,
       outbox: (await db.getAll('outbox')).sort((a, b) => a.queuedAt - b.queuedAt),
       syncs: await db.getAll('syncs'),
+      drafts: await this.#drafts(db),
     };
+  }
+
+  /** Drafts live in `meta` (`draft:<key>`): no schema upgrade, and sign-out's wipe removes them with the rest. */
+  async #drafts(db: Awaited<ReturnType<LocalDbService['db']>>): Promise<Record<string, string>> {
+    const drafts: Record<string, string> = {};
+    const keys = await db.getAllKeys('meta', IDBKeyRange.bound('draft:', 'draft:\uffff'));
+    for (const key of keys) {
+      const text = await db.get('meta', key);
+      if (typeof text === 'string') {
+        drafts[key.slice('draft:'.length)] = text;
+      }
+    }
+    return drafts;
+  }
+
+  /** Saves a draft; empty text removes it. */
+  async putDraft(key: string, text: string): Promise<void> {
+    const db = await this.db();
+    await (text ? db.put('meta', text, `draft:${key}`) : db.delete('meta', `draft:${key}`));
   }
 
   /**

@@ -39,6 +39,9 @@ function message(extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1,
     editedAt: null,
     deleted: false,
+    reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     ...extra,
   };
 }

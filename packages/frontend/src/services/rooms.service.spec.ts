@@ -18,6 +18,7 @@ function room(extra: Partial<RoomDto> = {}): RoomDto {
     channelId: 1,
     adminId: null,
     p2p: false,
+    pinsAdminOnly: false,
     memberCount: 300,
     members: null,
     ...extra,

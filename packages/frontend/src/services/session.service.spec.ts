@@ -39,6 +39,7 @@ function snapshot(usersSyncedAt: number | null): Snapshot {
     messages: [],
     outbox: [],
     syncs: [],
+    drafts: {},
   };
 }
 

@@ -60,6 +60,9 @@ export class SessionService {
         this.store.commit('users/setSyncedAt', snapshot.usersSyncedAt);
         this.store.commit('rooms/setAll', snapshot);
         this.store.commit('messages/upsert', snapshot.messages);
+        for (const [key, text] of Object.entries(snapshot.drafts)) {
+          this.store.commit('messages/setDraft', { key, text });
+        }
         for (const sync of snapshot.syncs) {
           this.store.commit('messages/setLoaded', { roomId: sync.roomId, hasMore: sync.hasMore });
           this.store.commit('messages/setSyncedAt', { roomId: sync.roomId, at: sync.syncedAt });

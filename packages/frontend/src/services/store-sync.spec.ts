@@ -49,6 +49,8 @@ function memoryDb() {
       [...disk.messages.values()].filter((m) => m.roomId === id).forEach((m) => disk.messages.delete(m.id)),
     putSync: async (roomId: number, syncedAt: number, hasMore: boolean) =>
       void disk.syncs.set(roomId, { syncedAt, hasMore }),
+    putDraft: async (key: string, text: string) =>
+      void (text ? disk.meta.set(`draft:${key}`, text) : disk.meta.delete(`draft:${key}`)),
   };
   return { disk, db: db as unknown as LocalDbService };
 }
@@ -60,6 +62,7 @@ const room: RoomDto = {
   channelId: 1,
   adminId: 1,
   p2p: false,
+  pinsAdminOnly: false,
   memberCount: 1,
   members: [{ userId: 1, lastReadMessageId: 0 }],
 };
@@ -76,6 +79,9 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1,
     editedAt: null,
     deleted: false,
+    reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     mentions: [],
     attachments: [],
     ...extra,
@@ -83,6 +89,19 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
 }
 
 describe('StoreSync', () => {
+  it('keeps a draft per room and thread in the store and on disk; empty text removes it from both', async () => {
+    const store = createAppStore();
+    const { db, disk } = memoryDb();
+    const sync = new StoreSync(store, db);
+    await sync.draft('7:0', 'half a thought');
+    await sync.draft('7:12', 'in the thread');
+    expect(store.state.messages.drafts).toEqual({ '7:0': 'half a thought', '7:12': 'in the thread' });
+    expect(disk.meta.get('draft:7:0')).toBe('half a thought');
+    await sync.draft('7:0', '');
+    expect(store.state.messages.drafts).toEqual({ '7:12': 'in the thread' });
+    expect(disk.meta.has('draft:7:0')).toBe(false);
+  });
+
   it('puts a room, its state and its channel in the store and on disk alike', async () => {
     const store = createAppStore();
     const { db, disk } = memoryDb();

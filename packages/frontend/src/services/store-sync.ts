@@ -1,6 +1,7 @@
 import type {
   ChannelDto,
   MessageDto,
+  ReactionDto,
   RoomDto,
   RoomStateDto,
   ServerMessages,
@@ -53,6 +54,25 @@ export class StoreSync {
   messages(messages: MessageDto[]): Promise<void> {
     this.store.commit('messages/upsert', messages);
     return this.db.putMessages(messages);
+  }
+
+  /**
+   * A message's new reactions (message.reactions or the reply to my own message.react). A message not held
+   * here is skipped: its reactions come with it when it is loaded.
+   */
+  reactions(roomId: number, messageId: number, reactions: ReactionDto[]): Promise<void> {
+    this.store.commit('messages/setReactions', { roomId, messageId, reactions });
+    const message = this.store.state.messages.rooms[roomId]?.byId[messageId];
+    // A plain copy: the store's arrays are reactive proxies, which IndexedDB cannot clone.
+    return message
+      ? this.db.putMessages([{ ...message, mentions: [...message.mentions], reactions }])
+      : Promise.resolve();
+  }
+
+  /** The composer's unsent text of a room or thread (empty: none). */
+  draft(key: string, text: string): Promise<void> {
+    this.store.commit('messages/setDraft', { key, text });
+    return this.db.putDraft(key, text);
   }
 
   /** A message written here, shown at once and queued until the server confirms it. */

@@ -78,6 +78,8 @@ export interface UsersState {
 
 export interface MessagesState {
   rooms: Record<number, RoomMessages>;
+  /** Unsent composer text by draftKey (`<roomId>:<threadId or 0>`), mirrored in IndexedDB. */
+  drafts: Record<string, string>;
 }
 
 export interface PresenceState {

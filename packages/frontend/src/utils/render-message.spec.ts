@@ -1,7 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { renderMessage } from './render-message';
+import { ALLOWED_TAGS, renderMessage } from './render-message';
 
 const plain = { highlightCode: false, mentionedNames: [] };
+
+// Payloads aimed at the markdown rules: link targets, link text, emphasis and code around markup.
+const MARKDOWN_XSS = [
+  '[x](javascript:alert(1))',
+  '[x](JaVaScRiPt:alert(1))',
+  '[x]( javascript:alert(1) )',
+  '[x](javascript&#58;alert(1))',
+  '[x](&#106;avascript:alert(1))',
+  '[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+  '[x](vbscript:msgbox(1))',
+  '[<img src=x onerror=alert(1)>](https://example.com)',
+  '[**<script>alert(1)</script>**](https://example.com)',
+  '[x](https://example.com "title\\" onmouseover=\\"alert(1)")',
+  '<javascript:alert(1)>',
+  '**_~~<img src=x onerror=alert(1)>~~_**',
+  '***<svg onload=alert(1)>***',
+  '> <iframe src=javascript:alert(1)>',
+  '- <img src=x onerror=alert(1)>\n- [y](javascript:alert(1))',
+  '```html\n<script>alert(1)</script>\n```',
+  '![x](https://example.com/x.png" onerror="alert(1))',
+  '[x][r]\n\n[r]: javascript:alert(1)',
+];
 
 // A corpus of classic XSS payloads: each must come out as inert text, never as live markup.
 const XSS = [
@@ -39,7 +61,7 @@ describe('renderMessage', () => {
       const root = dom(renderMessage(payload, { highlightCode, mentionedNames: ['bob'] }));
       const elements = [...root.querySelectorAll('*')];
       for (const element of elements) {
-        expect(['A', 'BR', 'CODE', 'DIV', 'SPAN']).toContain(element.tagName);
+        expect(ALLOWED_TAGS.map((t) => t.toUpperCase())).toContain(element.tagName);
         for (const attr of [...element.attributes]) {
           expect(attr.name).not.toMatch(/^on/i);
           expect(attr.value).not.toMatch(/javascript:|data:/i);
@@ -50,6 +72,58 @@ describe('renderMessage', () => {
         payload.replace(/```|`/g, '').replace(/\s+/g, '').slice(0, 8),
       );
     }
+  });
+
+  it.each(MARKDOWN_XSS)('renders markdown payload %j without live markup or script links', (payload) => {
+    for (const highlightCode of [false, true]) {
+      const root = dom(renderMessage(payload, { highlightCode, mentionedNames: [] }));
+      for (const element of root.querySelectorAll('*')) {
+        expect(ALLOWED_TAGS.map((t) => t.toUpperCase())).toContain(element.tagName);
+        for (const attr of element.attributes) {
+          expect(['href', 'class', 'start', 'target', 'rel']).toContain(attr.name);
+        }
+      }
+      for (const link of root.querySelectorAll('a')) {
+        expect(link.getAttribute('href')).toMatch(/^https:\/\/example\.com/);
+      }
+    }
+  });
+
+  it('renders the markdown subset: emphasis, strike, code, quotes, lists and links with text', () => {
+    const root = dom(
+      renderMessage(
+        '**bold** *italic* _also_ ~~gone~~ `code`\n> quoted\n\n1. one\n2. two\n\n- a\n- b\n\n[the docs](https://example.com/docs)',
+        plain,
+      ),
+    );
+    expect(root.querySelector('strong')?.textContent).toBe('bold');
+    expect([...root.querySelectorAll('em')].map((e) => e.textContent)).toEqual(['italic', 'also']);
+    expect(root.querySelector('s')?.textContent).toBe('gone');
+    expect(root.querySelector('p > code')?.textContent).toBe('code');
+    expect(root.querySelector('blockquote')?.textContent?.trim()).toBe('quoted');
+    expect([...root.querySelectorAll('ol > li')].map((e) => e.textContent)).toEqual(['one', 'two']);
+    expect([...root.querySelectorAll('ul > li')].map((e) => e.textContent)).toEqual(['a', 'b']);
+    const link = root.querySelector('a');
+    expect(link?.textContent).toBe('the docs');
+    expect(link?.getAttribute('href')).toBe('https://example.com/docs');
+    expect(link?.getAttribute('target')).toBe('_blank');
+  });
+
+  it('nests emphasis, and leaves markup inside link text as text', () => {
+    const root = dom(renderMessage('***both*** **bold _and italic_** [<b>x</b> **y**](https://example.com)', plain));
+    expect(root.querySelector('em strong, strong em')?.textContent).toBe('both');
+    expect(root.querySelector('strong em')?.textContent).toBe('and italic');
+    const link = root.querySelector('a');
+    expect(link?.textContent).toBe('<b>x</b> y');
+    expect(link?.querySelector('b')).toBeNull();
+    expect(link?.querySelector('strong')?.textContent).toBe('y');
+  });
+
+  it('keeps no markup for what is not in the subset: headings, images, HTML, entities', () => {
+    const root = dom(renderMessage('# not a heading\n![img](https://example.com/a.png) <b>b</b> &lt;', plain));
+    expect(root.querySelector('h1, img, b')).toBeNull();
+    expect(root.textContent).toContain('# not a heading');
+    expect(root.textContent).toContain('<b>b</b> &lt;');
   });
 
   it('links http(s) URLs safely and leaves other schemes as text', () => {
@@ -63,7 +137,8 @@ describe('renderMessage', () => {
   it('keeps line breaks and renders code blocks and inline code', () => {
     const html = renderMessage('line 1\nline 2 `x<y`\n```js\nconst a = 1 < 2;\n```', plain);
     const root = dom(html);
-    expect(root.querySelectorAll('br').length).toBeGreaterThanOrEqual(2);
+    // One break inside the paragraph; the code block then starts a block of its own.
+    expect(root.querySelectorAll('p br')).toHaveLength(1);
     expect(root.querySelector('.code-block code')?.textContent).toContain('const a = 1 < 2;');
     expect(root.querySelector('code')?.textContent).toBe('x<y');
   });

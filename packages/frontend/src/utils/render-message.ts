@@ -9,6 +9,7 @@ import python from 'highlight.js/lib/languages/python';
 import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
+import MarkdownIt, { type Env, type MarkdownIt as Markdown } from 'markdown-it';
 
 for (const [name, language] of Object.entries({ bash, css, java, javascript, json, python, sql, typescript, xml })) {
   hljs.registerLanguage(name, language);
@@ -36,8 +37,56 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-// Only http(s) and mailto links become anchors: `javascript:` and `data:` stay text.
-const URL_RE = /\b(?:https?:\/\/|mailto:)[^\s<>"'`]+[^\s<>"'`.,:;)\]!?]/g;
+/** Only these schemes become links, in `[text](url)`, `<url>` and bare URLs alike; anything else stays text. */
+const SAFE_URL = /^(?:https?:\/\/|mailto:)/i;
+
+/** What the sanitizer lets through: exactly what the markdown subset below can produce. */
+export const ALLOWED_TAGS = [
+  'a',
+  'blockquote',
+  'br',
+  'code',
+  'del',
+  'div',
+  'em',
+  'li',
+  'ol',
+  'p',
+  's',
+  'span',
+  'strong',
+  'ul',
+];
+
+/**
+ * The chat's markdown subset (Slack, Discord, Zulip agree on it): emphasis, strike (`~~`), inline code, fenced
+ * code, quotes, lists, links with text and bare URLs, single newlines as line breaks. No headings, tables,
+ * images, raw HTML (`html: false` prints tags as text) or entities (`&lt;` shows as typed). `zero` starts with every rule off, so a markdown-it
+ * upgrade cannot switch on something new.
+ */
+function createMarkdown(): Markdown {
+  const md = new MarkdownIt('zero', { html: false, breaks: true, linkify: true });
+  md.enable([
+    'paragraph',
+    'newline',
+    'escape',
+    'backticks',
+    'emphasis',
+    'strikethrough',
+    'fence',
+    'blockquote',
+    'list',
+    'link',
+    'autolink',
+    'linkify',
+  ]);
+  // A bare `example.com` or `a@b.c` stays text: only what starts with a scheme is linked, as before markdown.
+  md.linkify.set({ fuzzyLink: false, fuzzyEmail: false, fuzzyIP: false });
+  md.validateLink = (url) => SAFE_URL.test(url.trim());
+  return md;
+}
+
+const md = createMarkdown();
 
 function renderMentions(escaped: string, options: RenderOptions): string {
   if (options.mentionedNames.length === 0) {
@@ -48,32 +97,6 @@ function renderMentions(escaped: string, options: RenderOptions): string {
     const me = name === options.myName ? ' me' : '';
     return `${lead}<span class="mention${me}">@${name}</span>`;
   });
-}
-
-/** Text outside code: URLs are cut out of the raw text first, so escaping can never be split by them. */
-function renderText(raw: string, options: RenderOptions): string {
-  let html = '';
-  let last = 0;
-  for (const match of raw.matchAll(URL_RE)) {
-    const index = match.index ?? 0;
-    html += renderMentions(escapeHtml(raw.slice(last, index)), options);
-    const url = escapeHtml(match[0]);
-    html += `<a href="${url}">${url}</a>`;
-    last = index + match[0].length;
-  }
-  html += renderMentions(escapeHtml(raw.slice(last)), options);
-  return html.replace(/\n/g, '<br>');
-}
-
-function renderInline(raw: string, options: RenderOptions): string {
-  return raw
-    .split(/(`[^`\n]+`)/g)
-    .map((part) =>
-      part.length > 2 && part.startsWith('`') && part.endsWith('`')
-        ? `<code>${escapeHtml(part.slice(1, -1))}</code>`
-        : renderText(part, options),
-    )
-    .join('');
 }
 
 function renderCode(code: string, language: string, options: RenderOptions): string {
@@ -87,24 +110,30 @@ function renderCode(code: string, language: string, options: RenderOptions): str
   return `<div class="code-block"><code>${escapeHtml(code)}</code></div>`;
 }
 
+/** What the renderer rules read: the options of the message being rendered. */
+interface RenderEnv extends Env {
+  options: RenderOptions;
+}
+
+md.renderer.rules.text = (tokens, index, _md, env) =>
+  renderMentions(escapeHtml(tokens[index]?.content ?? ''), (env as RenderEnv).options);
+md.renderer.rules.fence = (tokens, index, _md, env) => {
+  const token = tokens[index];
+  const language = (token?.info ?? '').trim().split(/\s+/)[0] ?? '';
+  // markdown-it keeps the block's last newline, which would show as an empty line.
+  return renderCode((token?.content ?? '').replace(/\n$/, ''), language, (env as RenderEnv).options);
+};
+
 /**
- * Message text → HTML. Safe by construction (everything is escaped first, then a few known patterns
- * become markup) and sanitized again by DOMPurify with a small allow-list, in case a pattern is wrong.
+ * Message text → HTML. markdown-it escapes everything it does not turn into markup itself (`html: false`),
+ * links only http(s) and mailto, and its output is sanitized again by DOMPurify with an allow-list, in case a
+ * rule is wrong. Mentions are marked in text runs only (never inside code or a link's address).
  */
 export function renderMessage(content: string, options: RenderOptions): string {
-  const parts: string[] = [];
-  const fence = /```([a-zA-Z0-9+-]*)\n?([\s\S]*?)```/g;
-  let last = 0;
-  for (const match of content.matchAll(fence)) {
-    const index = match.index ?? 0;
-    parts.push(renderInline(content.slice(last, index), options));
-    parts.push(renderCode(match[2] ?? '', match[1] ?? '', options));
-    last = index + match[0].length;
-  }
-  parts.push(renderInline(content.slice(last), options));
-  return DOMPurify.sanitize(parts.join(''), {
-    ALLOWED_TAGS: ['a', 'br', 'code', 'div', 'span'],
-    ALLOWED_ATTR: ['href', 'class'],
+  const env: RenderEnv = { options };
+  return DOMPurify.sanitize(md.render(content, env), {
+    ALLOWED_TAGS,
+    ALLOWED_ATTR: ['href', 'class', 'start'],
     ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
   });
 }

@@ -15,6 +15,7 @@ function room(id: number, extra: Partial<RoomDto> = {}): RoomDto {
     channelId: 1,
     adminId: null,
     p2p: false,
+    pinsAdminOnly: false,
     memberCount: 0,
     members: [],
     ...extra,

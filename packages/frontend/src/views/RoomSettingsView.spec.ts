@@ -16,6 +16,7 @@ function mountDirect(p2p: boolean) {
     channelId: null,
     adminId: null,
     p2p,
+    pinsAdminOnly: false,
     memberCount: 2,
     members: [
       { userId: 1, lastReadMessageId: 0 },

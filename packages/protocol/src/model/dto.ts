@@ -67,6 +67,8 @@ export const RoomDto = z.strictObject({
   channelId: ChannelId.nullable(),
   adminId: UserId.nullable(),
   p2p: z.boolean(),
+  /** Only the room's admin (or the channel's admin, for its main room) may pin and unpin; else any member. */
+  pinsAdminOnly: z.boolean(),
   memberCount: z.number().int().nonnegative(),
   /** null when the room has more than LIMITS.roomMembersInlineMax members: load them with `room.members`. */
   members: z.array(RoomMemberDto).nullable(),
@@ -83,6 +85,13 @@ export const RoomStateDto = z.strictObject({
   lastMessageId: z.number().int().nonnegative(),
 });
 export type RoomStateDto = z.infer<typeof RoomStateDto>;
+
+/** One emoji on a message and who added it, oldest first. */
+export const ReactionDto = z.strictObject({
+  emoji: z.string(),
+  userIds: z.array(UserId),
+});
+export type ReactionDto = z.infer<typeof ReactionDto>;
 
 export const MessageDto = z.strictObject({
   id: MessageId,
@@ -101,6 +110,11 @@ export const MessageDto = z.strictObject({
   createdAt: Millis,
   editedAt: Millis.nullable(),
   deleted: z.boolean(),
+  /** Emoji reactions in the order they were first added; empty once deleted. */
+  reactions: z.array(ReactionDto),
+  /** When and by whom the message was pinned to its room; null when not pinned (deleting unpins). */
+  pinnedAt: Millis.nullable(),
+  pinnedBy: UserId.nullable(),
 });
 export type MessageDto = z.infer<typeof MessageDto>;
 

@@ -23,6 +23,12 @@ export const LIMITS = {
   attachmentsMax: 10,
   /** Longest file name kept for an upload (characters); longer ones are cut, keeping the extension. */
   fileNameMaxLength: 200,
+  /** Pinned messages per room: the header's list stays short enough to read. */
+  pinsPerRoomMax: 50,
+  /** Different emoji on one message (Discord allows 20); a user may add each of them once. */
+  reactionsPerMessageMax: 20,
+  /** One reaction emoji in code points (zod counts those): the longest ZWJ and tag sequences have 10. */
+  emojiMaxLength: 16,
   historyPageMax: 100,
   historyPageDefault: 50,
   /**

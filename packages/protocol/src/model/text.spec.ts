@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clientRequests } from '../index';
-import { DisplayName, toWellFormed } from './text';
+import { DisplayName, Emoji, toWellFormed } from './text';
 
 describe('free text', () => {
   it('replaces lone surrogates with U+FFFD and keeps pairs (what a UTF-8 database stores)', () => {
@@ -70,5 +70,15 @@ describe('room and channel names', () => {
     expect(DisplayName.parse('日本語 🎉')).toBe('日本語 🎉');
     expect(DisplayName.parse('a\u200Db')).toBe('a\u200Db');
     expect(DisplayName.parse('x\uD800')).toBe('x\uFFFD');
+  });
+});
+
+describe('Emoji', () => {
+  it.each(['👍', '❤️', '☺', '✅', '👍🏽', '👨‍👩‍👧‍👦', '🇫🇷', '1️⃣', '🏴󠁧󠁢󠁳󠁣󠁴󠁿'])('accepts %s', (emoji) => {
+    expect(Emoji.safeParse(emoji).success).toBe(true);
+  });
+
+  it.each(['', 'a', '1', '#', '<b>', '👍 ok', 'ok👍', '👍'.repeat(17)])('refuses %j', (text) => {
+    expect(Emoji.safeParse(text).success).toBe(false);
   });
 });

@@ -71,3 +71,19 @@ export function ProfileText(label: string, max: number) {
     .transform((text) => (text === '' || INVISIBLE.test(text) ? null : text))
     .nullable();
 }
+
+/**
+ * Pieces an emoji is made of: pictographs, regional indicators (flags), skin tones and other components,
+ * the keycap mark, ZWJ and variation selectors. Tag characters (U+E0020–U+E007F) spell subdivision flags.
+ */
+const EMOJI_PARTS =
+  /^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\p{Emoji_Presentation}|\u200D|\uFE0F|\uFE0E|\u20E3)+$/u;
+/** \p{Emoji_Component} alone also holds digits, `#` and `*`: one of these makes it an actual emoji. */
+const EMOJI_CORE = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20E3/u;
+
+/** A reaction: one emoji (any, including sequences, flags and keycaps), no text. */
+export const Emoji = z
+  .string()
+  .min(1)
+  .max(LIMITS.emojiMaxLength)
+  .refine((text) => EMOJI_PARTS.test(text) && EMOJI_CORE.test(text), { message: 'Not an emoji' });

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { FileId } from '../model/attachment';
-import { MessageDto } from '../model/dto';
+import { MessageDto, ReactionDto } from '../model/dto';
 import { MessageId, Millis, RoomId, UserId } from '../model/ids';
 import { LIMITS } from '../model/limits';
-import { FreeText } from '../model/text';
+import { Emoji, FreeText } from '../model/text';
 import { request } from './define';
 
 /** Text of a message that has attachments: may be empty. */
@@ -96,6 +96,24 @@ export const messageRequests = {
     }),
     z.strictObject({ messages: z.array(MessageDto), hasMore: z.boolean() }),
   ),
+  /**
+   * Add (`on: true`) or remove my reaction to a message of a room I am in. Idempotent: adding twice or
+   * removing what is not there changes nothing and notifies nobody. Answers the message's reactions.
+   */
+  'message.react': request(
+    z.strictObject({ messageId: MessageId, emoji: Emoji, on: z.boolean() }),
+    z.strictObject({ messageId: MessageId, reactions: z.array(ReactionDto) }),
+  ),
+  /**
+   * Pin (`pinned: true`) or unpin a live message of a room I am in; idempotent like message.react. In a room
+   * with `pinsAdminOnly`, only its admin may. Answers the message with its new pin state.
+   */
+  'message.pin': request(
+    z.strictObject({ messageId: MessageId, pinned: z.boolean() }),
+    z.strictObject({ message: MessageDto }),
+  ),
+  /** A room's pinned messages, most recently pinned first (at most LIMITS.pinsPerRoomMax). */
+  'message.pins': request(z.strictObject({ roomId: RoomId }), z.strictObject({ messages: z.array(MessageDto) })),
   /** Move my read pointer in a room forward (never back). */
   'message.read': request(
     z.strictObject({ roomId: RoomId, messageId: MessageId }),
@@ -113,6 +131,10 @@ export const messageEvents = {
   }),
   'message.edited': z.strictObject({ message: MessageDto }),
   'message.deleted': z.strictObject({ message: MessageDto }),
+  /** A message's reactions changed: the complete new list, so a missed frame never leaves a count wrong. */
+  'message.reactions': z.strictObject({ roomId: RoomId, messageId: MessageId, reactions: z.array(ReactionDto) }),
+  /** A message was pinned or unpinned: the message with its new `pinnedAt` / `pinnedBy`. */
+  'message.pinned': z.strictObject({ message: MessageDto }),
   /** A member's read pointer moved: drives "seen by" and unread counts. */
   'message.read': z.strictObject({ roomId: RoomId, userId: UserId, lastReadMessageId: z.number().int().nonnegative() }),
 };

@@ -40,6 +40,8 @@ export const roomRequests = {
       name: DisplayName.optional(),
       adminId: UserId.optional(),
       p2p: z.boolean().optional(),
+      /** Admin only: who may pin (see RoomDto.pinsAdminOnly). */
+      pinsAdminOnly: z.boolean().optional(),
     }),
     z.strictObject({ room: RoomDto }),
   ),

@@ -10,6 +10,9 @@ type MessageHandlers = Pick<
   | 'message.sync'
   | 'message.search'
   | 'message.read'
+  | 'message.react'
+  | 'message.pin'
+  | 'message.pins'
 >;
 
 export function messageHandlers(messages: MessageService): MessageHandlers {
@@ -21,5 +24,8 @@ export function messageHandlers(messages: MessageService): MessageHandlers {
     'message.sync': (ctx, data) => messages.sync(ctx.userId, data),
     'message.search': (ctx, data) => messages.search(ctx.userId, data),
     'message.read': (ctx, data) => messages.markRead(ctx.userId, data),
+    'message.react': (ctx, data) => messages.react(ctx.userId, data),
+    'message.pin': (ctx, data) => messages.pin(ctx.userId, data),
+    'message.pins': (ctx, data) => messages.pins(ctx.userId, data),
   };
 }

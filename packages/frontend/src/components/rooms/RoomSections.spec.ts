@@ -27,6 +27,7 @@ const mainRoom: RoomDto = {
   channelId: 3,
   adminId: null,
   p2p: false,
+  pinsAdminOnly: false,
   memberCount: 3,
   members: [member(1), member(2), member(3)],
 };

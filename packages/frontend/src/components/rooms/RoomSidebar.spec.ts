@@ -10,12 +10,32 @@ import RoomSidebar from './RoomSidebar.vue';
 /** Direct rooms: listed on their own, without a channel. */
 function direct(id: number, otherId: number): RoomDto {
   const members = [1, otherId].map((userId) => ({ userId, lastReadMessageId: 0 }));
-  return { id, kind: 'direct', name: null, channelId: null, adminId: null, p2p: false, memberCount: 2, members };
+  return {
+    id,
+    kind: 'direct',
+    name: null,
+    channelId: null,
+    adminId: null,
+    p2p: false,
+    pinsAdminOnly: false,
+    memberCount: 2,
+    members,
+  };
 }
 
 function channelRoom(id: number, channelId: number, name: string): RoomDto {
   const members = [{ userId: 1, lastReadMessageId: 0 }];
-  return { id, kind: 'channel', name, channelId, adminId: null, p2p: false, memberCount: 1, members };
+  return {
+    id,
+    kind: 'channel',
+    name,
+    channelId,
+    adminId: null,
+    p2p: false,
+    pinsAdminOnly: false,
+    memberCount: 1,
+    members,
+  };
 }
 
 const linkStub = { 'router-link': { props: ['to'], template: '<a :href="to"><slot /></a>' } };
@@ -89,6 +109,9 @@ describe('RoomSidebar', () => {
               createdAt: 0,
               editedAt: null,
               deleted: false,
+              reactions: [],
+              pinnedAt: null,
+              pinnedBy: null,
             },
           },
         },

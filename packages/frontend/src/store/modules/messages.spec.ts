@@ -17,6 +17,9 @@ function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
     createdAt: 1000 + id,
     editedAt: null,
     deleted: false,
+    reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
     ...extra,
   };
 }

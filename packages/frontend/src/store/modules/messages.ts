@@ -1,6 +1,11 @@
-import type { MessageDto } from '@pychat/protocol';
+import type { MessageDto, ReactionDto } from '@pychat/protocol';
 import type { Module } from 'vuex';
 import type { MessagesState, PendingMessage, RoomMessages, RootState } from '../types';
+
+/** Where a composer's draft is kept: per room, and per thread inside it. */
+export function draftKey(roomId: number, threadId: number | null): string {
+  return `${roomId}:${threadId ?? 0}`;
+}
 
 export function emptyRoom(): RoomMessages {
   return { byId: {}, pending: {}, hasMore: true, loaded: false, loadingHistory: false, syncedAt: 0 };
@@ -37,7 +42,7 @@ export function timelineOf(room: RoomMessages | undefined, parentId: number | nu
 // `satisfies`, not a type annotation: keeps the getters' own types for store/getters.ts.
 export const messages = {
   namespaced: true,
-  state: () => ({ rooms: {} }),
+  state: () => ({ rooms: {}, drafts: {} }),
   getters: {
     timeline: (state) => (roomId: number) => timelineOf(state.rooms[roomId], null),
     thread: (state) => (roomId: number, parentId: number) => timelineOf(state.rooms[roomId], parentId),
@@ -52,6 +57,22 @@ export const messages = {
         if (!known || (message.editedAt ?? 0) >= (known.editedAt ?? 0) || message.deleted) {
           room.byId[message.id] = message;
         }
+      }
+    },
+    setDraft(state, { key, text }: { key: string; text: string }) {
+      if (text) {
+        state.drafts[key] = text;
+      } else {
+        delete state.drafts[key];
+      }
+    },
+    setReactions(
+      state,
+      { roomId, messageId, reactions }: { roomId: number; messageId: number; reactions: ReactionDto[] },
+    ) {
+      const message = state.rooms[roomId]?.byId[messageId];
+      if (message && !message.deleted) {
+        message.reactions = reactions;
       }
     },
     setThreadCount(state, { roomId, messageId, count }: { roomId: number; messageId: number; count: number }) {

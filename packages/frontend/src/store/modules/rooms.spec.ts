@@ -6,7 +6,16 @@ const me = { id: 1, username: 'me', sex: 'secret' as const, thumbnail: null, las
 const bob = { id: 2, username: 'bob', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 
 function room(id: number, extra: Partial<RoomDto>): RoomDto {
-  const base = { id, kind: 'room' as const, name: `r${id}`, channelId: 1, adminId: null, p2p: false, members: [] };
+  const base = {
+    id,
+    kind: 'room' as const,
+    name: `r${id}`,
+    channelId: 1,
+    adminId: null,
+    p2p: false,
+    pinsAdminOnly: false,
+    members: [],
+  };
   return { ...base, memberCount: extra.members?.length ?? 0, ...extra };
 }
 

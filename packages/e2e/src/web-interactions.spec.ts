@@ -1,0 +1,189 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  launchSharedBrowser,
+  newBrowserUser,
+  screenshotsOnFailure,
+  signUpInBrowser,
+  type BrowserUser,
+} from './browser';
+import { NO_RATE_LIMITS, signUp, startInstance, tempDir, TestClient, uniqueName, type Instance } from './stack';
+
+/** Message interactions in two real browsers, in the "all" room both users land in: markdown, reactions, pins. */
+describe('message interactions, two users in Chromium', () => {
+  let instance: Instance;
+  let browser: Browser;
+  let alice: BrowserUser;
+  let bob: BrowserUser;
+
+  function composer(page: Page) {
+    return page.locator('main .composer textarea');
+  }
+
+  async function send(page: Page, text: string) {
+    await composer(page).fill(text);
+    await composer(page).press('Enter');
+  }
+
+  function message(page: Page, text: string) {
+    return page.locator('main article.msg[data-message-id]', { hasText: text });
+  }
+
+  beforeAll(async () => {
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-interactions'), ...NO_RATE_LIMITS });
+    browser = await launchSharedBrowser();
+    alice = await newBrowserUser(browser, uniqueName('alice'));
+    bob = await newBrowserUser(browser, uniqueName('bob'));
+    await signUpInBrowser(instance.url, alice);
+    await signUpInBrowser(instance.url, bob);
+  });
+
+  screenshotsOnFailure(() => ({ alice, bob }));
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+  });
+
+  it('renders markdown for the reader: bold, a link with text, a quote, a list, and HTML stays text', async () => {
+    await send(
+      alice.page,
+      '**shipped** the [release notes](https://example.com/notes)\n> from the changelog\n\n- one\n- two <b>x</b>',
+    );
+    const shown = message(bob.page, 'shipped');
+    await shown.waitFor();
+    expect(await shown.locator('.content strong').textContent()).toBe('shipped');
+    const link = shown.locator('.content a');
+    expect(await link.textContent()).toBe('release notes');
+    expect(await link.getAttribute('href')).toBe('https://example.com/notes');
+    expect(await shown.locator('.content blockquote').textContent()).toContain('from the changelog');
+    expect(await shown.locator('.content ul > li').allTextContents()).toEqual(['one', 'two <b>x</b>']);
+    expect(await shown.locator('.content b').count()).toBe(0);
+  });
+
+  it('formats the selection with Ctrl+B and Ctrl+I in the composer', async () => {
+    await composer(alice.page).fill('loud words');
+    await composer(alice.page).press('ControlOrMeta+a');
+    await composer(alice.page).press('Control+b');
+    expect(await composer(alice.page).inputValue()).toBe('**loud words**');
+    await composer(alice.page).press('End');
+    await composer(alice.page).pressSequentially(' and ');
+    await composer(alice.page).press('Control+i');
+    await composer(alice.page).pressSequentially('soft');
+    expect(await composer(alice.page).inputValue()).toBe('**loud words** and _soft_');
+    await composer(alice.page).press('Enter');
+    const shown = message(bob.page, 'loud words');
+    await shown.locator('.content strong', { hasText: 'loud words' }).waitFor();
+    expect(await shown.locator('.content em').textContent()).toBe('soft');
+  });
+
+  it('bob reacts and alice sees the count and who reacted; her click adds hers and bob sees 2', async () => {
+    await send(alice.page, 'vote on this');
+    const atBob = message(bob.page, 'vote on this');
+    await atBob.waitFor();
+    await atBob.hover();
+    await atBob.locator('.tools').getByRole('button', { name: 'Add reaction' }).click();
+    await bob.page.getByRole('tab', { name: /Gestures/ }).click();
+    await bob.page.getByRole('button', { name: 'Insert 👍' }).click();
+
+    const atAlice = message(alice.page, 'vote on this').locator('.reaction[data-emoji="👍"]');
+    await atAlice.locator('.reaction-count', { hasText: '1' }).waitFor();
+    expect(await atAlice.getAttribute('title')).toBe(`${bob.name} reacted with 👍`);
+    expect(await atAlice.getAttribute('aria-pressed')).toBe('false');
+
+    await atAlice.click();
+    await atAlice.locator('.reaction-count', { hasText: '2' }).waitFor();
+    expect(await atAlice.getAttribute('aria-pressed')).toBe('true');
+    const bobsButton = atBob.locator('.reaction[data-emoji="👍"]');
+    await bobsButton.locator('.reaction-count', { hasText: '2' }).waitFor();
+    expect(await bobsButton.getAttribute('title')).toBe(`you, ${alice.name} reacted with 👍`);
+
+    // Bob takes his back: one left, on both sides.
+    await bobsButton.click();
+    await atAlice.locator('.reaction-count', { hasText: '1' }).waitFor();
+    expect(await atAlice.getAttribute('title')).toBe(`you reacted with 👍`);
+    // Nothing failed on the way (the local copy in IndexedDB included), and a reload shows the same.
+    for (const who of [alice, bob]) {
+      expect(await who.page.getByText(/Reaction not saved/).count()).toBe(0);
+    }
+    await bob.page.reload();
+    await message(bob.page, 'vote on this')
+      .locator('.reaction[data-emoji="👍"] .reaction-count', { hasText: '1' })
+      .waitFor();
+  });
+
+  it('alice pins; bob, on a fresh device, opens the pinned list and jumps to the message deep in history', async () => {
+    await send(alice.page, 'the plan we agreed on');
+    const atAlice = message(alice.page, 'the plan we agreed on');
+    await atAlice.waitFor();
+    await atAlice.hover();
+    await atAlice.getByRole('button', { name: 'Pin message' }).click();
+    await message(bob.page, 'the plan we agreed on').locator('.pinned').waitFor();
+
+    // 150 newer messages from someone else: the pinned one is three pages up.
+    const carol = await signUp(instance, uniqueName('carol'));
+    const client = await TestClient.connect(instance, carol.token);
+    for (let i = 0; i < 150; i++) {
+      await client.request('message.send', { roomId: 1, content: `filler ${i}`, localId: `f${i}` });
+    }
+    await client.close();
+
+    // A second device of bob: nothing cached, so only the newest page is loaded.
+    const device = await newBrowserUser(browser, bob.name);
+    try {
+      await device.page.goto(`${instance.url}/login`);
+      await device.page.getByLabel('Username or email').fill(bob.name);
+      await device.page.getByLabel('Password', { exact: true }).fill('browser-pw');
+      await device.page.getByRole('button', { name: 'Sign in' }).click();
+      await message(device.page, 'filler 149').waitFor();
+      expect(await message(device.page, 'the plan we agreed on').count()).toBe(0);
+
+      await device.page.getByRole('button', { name: 'Pinned messages' }).click();
+      const pinned = device.page.locator('.pins button.jump', { hasText: 'the plan we agreed on' });
+      await pinned.click();
+      const target = message(device.page, 'the plan we agreed on');
+      await target.waitFor();
+      // Scrolled into view, not only loaded.
+      await expect
+        .poll(() =>
+          target.evaluate((el) => {
+            const box = el.getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+          }),
+        )
+        .toBe(true);
+      expect(await target.locator('.pinned').getAttribute('title')).toBe(`Pinned by ${alice.name}`);
+    } finally {
+      await device.context.close();
+    }
+  });
+
+  it('keeps a draft per room across a room switch and a reload, and marks it in the room list', async () => {
+    const { page } = alice;
+    await page.getByRole('link', { name: '+ Channel' }).click();
+    await page.getByLabel('Channel name').fill('drafts');
+    await page.getByRole('button', { name: 'Create channel' }).click();
+    await page.waitForURL(/\/chat\/\d+$/);
+    const draftsRoom = Number(/\/chat\/(\d+)$/.exec(page.url())?.[1]);
+
+    await composer(page).fill('half-written thought');
+    await page.locator('nav a[data-room-id="1"]').click();
+    await page.waitForURL(/\/chat\/1$/);
+    expect(await composer(page).inputValue()).toBe('');
+    const link = page.locator(`nav a[data-room-id="${draftsRoom}"]`);
+    await link.locator('.draft').waitFor();
+
+    await page.reload();
+    await link.locator('.draft').waitFor();
+    await link.click();
+    await page.waitForURL(new RegExp(`/chat/${draftsRoom}$`));
+    await expect.poll(() => composer(page).inputValue()).toBe('half-written thought');
+
+    // Sent: the draft is gone, here and after a reload.
+    await composer(page).press('Enter');
+    await message(page, 'half-written thought').waitFor();
+    await page.reload();
+    await message(page, 'half-written thought').waitFor();
+    expect(await composer(page).inputValue()).toBe('');
+  });
+});

@@ -1,0 +1,38 @@
+/** The composer's text and selection after a formatting shortcut. */
+export interface Edited {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** Ctrl/⌘ + key → the markdown marker it wraps the selection in (Slack's and Discord's keys). */
+export const SHORTCUT_MARKERS: Record<string, string> = { b: '**', i: '_', 'shift+x': '~~', e: '`' };
+
+/**
+ * Wraps the selection in `marker` (`**` for bold…), or unwraps it when it is already wrapped, so pressing
+ * Ctrl+B twice gives back the plain text. With nothing selected, it inserts an empty pair and puts the cursor
+ * between, so typing goes on in bold.
+ */
+export function toggleMarker(text: string, start: number, end: number, marker: string): Edited {
+  const n = marker.length;
+  const selected = text.slice(start, end);
+  if (text.slice(start - n, start) === marker && text.slice(end, end + n) === marker) {
+    return { text: text.slice(0, start - n) + selected + text.slice(end + n), start: start - n, end: end - n };
+  }
+  if (selected.length >= 2 * n && selected.startsWith(marker) && selected.endsWith(marker)) {
+    const inner = selected.slice(n, -n);
+    return { text: text.slice(0, start) + inner + text.slice(end), start, end: start + inner.length };
+  }
+  return { text: text.slice(0, start) + marker + selected + marker + text.slice(end), start: start + n, end: end + n };
+}
+
+/** The marker for a keydown, or null when it is not a formatting shortcut. */
+export function markerFor(
+  event: Pick<KeyboardEvent, 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey' | 'key'>,
+): string | null {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) {
+    return null;
+  }
+  const key = `${event.shiftKey ? 'shift+' : ''}${event.key.toLowerCase()}`;
+  return SHORTCUT_MARKERS[key] ?? null;
+}
