@@ -65,7 +65,14 @@ export class StoreSync {
     const message = this.store.state.messages.rooms[roomId]?.byId[messageId];
     // A plain copy: the store's arrays are reactive proxies, which IndexedDB cannot clone.
     return message
-      ? this.db.putMessages([{ ...message, mentions: [...message.mentions], reactions }])
+      ? this.db.putMessages([
+          {
+            ...message,
+            mentions: [...message.mentions],
+            attachments: (message.attachments ?? []).map((file) => ({ ...file })),
+            reactions,
+          },
+        ])
       : Promise.resolve();
   }
 
