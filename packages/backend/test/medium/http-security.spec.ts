@@ -162,6 +162,10 @@ describe(`HTTP security edge (${dialect})`, () => {
         expect(csp.get('worker-src')).toEqual(["'self'"]);
         expect(csp.get('object-src')).toEqual(["'none'"]);
         expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+        // YouTube cards: the thumbnail host and, after a click, the privacy-enhanced player; no other outside
+        // origin (GIFs are copied into uploads by the server, so no Giphy host is needed).
+        expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'https://i.ytimg.com']);
+        expect(csp.get('frame-src')).toEqual(['https://www.youtube-nocookie.com']);
         expect(csp.get('connect-src')).toEqual(
           expect.arrayContaining(["'self'", `ws://127.0.0.1:${server.pychat.port}`]),
         );

@@ -15,12 +15,15 @@ export interface SecurityHeadersOptions {
  * devtool is `source-map`) and no inline style: CSS is extracted to files, and Vue sets `:style` bindings
  * through the CSSOM, which style-src does not govern. Workers and the service worker load from 'self'.
  * `media-src blob:`: the composer plays a recorded voice or video message back before it is sent.
+ * YouTube cards (embeddedYoutube setting): the thumbnail from i.ytimg.com (img-src) and, only after a click, the
+ * privacy-enhanced player from www.youtube-nocookie.com (frame-src); nothing else from YouTube is allowed.
  */
 const CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' data: blob:",
+  "img-src 'self' data: blob: https://i.ytimg.com",
+  'frame-src https://www.youtube-nocookie.com',
   "font-src 'self'",
   "manifest-src 'self'",
   "worker-src 'self'",
