@@ -38,6 +38,7 @@ import { systemClock, type Clock } from './services/clock';
 import { DomainEventBus } from './services/events';
 import { FanoutService } from './services/fanout.service';
 import { FileService } from './services/file.service';
+import { GifService } from './services/gif.service';
 import { UploadStore } from './storage/upload-store';
 import { MessageService } from './services/message.service';
 import { PasswordHasher } from './services/password';
@@ -180,6 +181,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     clock,
     logger.child({ ctx: 'FileService' }),
   );
+  const gifService = new GifService(config.giphy, fileService, clock, logger.child({ ctx: 'GifService' }));
   const messageService = new MessageService(messages, rooms, access, events, clock, fileService);
   const callService = new CallService(callStore, access, events, clock, logger);
   callService.start();
@@ -299,6 +301,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ice,
     push: pushService,
     files: fileService,
+    gifs: gifService,
     health,
     logger,
     staticDir: config.staticDir,

@@ -269,6 +269,18 @@ const EnvSchema = z.object({
   PYCHAT_UPLOAD_MAX_MB: int(1, 100_000).default(100),
   /** What one user's uploads may occupy in all, in MiB (413 QUOTA_EXCEEDED beyond it); 0: no quota. */
   PYCHAT_UPLOAD_QUOTA_MB: int(0, 10_000_000).default(2048),
+  /**
+   * Giphy API key (developers.giphy.com): the GIF picker, searched and fetched by this server so the key stays
+   * here and users' addresses never reach Giphy. Unset: no picker, /api/gifs answers GIFS_DISABLED.
+   */
+  PYCHAT_GIPHY_API_KEY: optionalString,
+  /** Base URL of the Giphy API (tests point it at a local stand-in). */
+  PYCHAT_GIPHY_API_URL: z
+    .url({ protocol: /^https?$/, error: 'expected http(s)://host[:port]' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('https://api.giphy.com'),
+  /** GIF searches, trending lists and picks one user may make per minute (each may cost a request to Giphy). */
+  PYCHAT_GIPHY_MAX_PER_MIN: int(1, 1_000_000).default(60),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -368,6 +380,8 @@ export interface Config {
     readonly maxPerUser: number;
     readonly allowLoopback: boolean;
   };
+  /** null: no GIF picker (PYCHAT_GIPHY_API_KEY unset). */
+  readonly giphy: { readonly apiKey: string; readonly apiUrl: string; readonly maxPerMinute: number } | null;
 }
 
 export class ConfigError extends Error {
@@ -376,8 +390,8 @@ export class ConfigError extends Error {
   }
 }
 
-/** Variables whose whole value is a secret (PYCHAT_METRICS_TOKEN, PYCHAT_VAPID_PRIVATE_KEY, *_SECRET, *_PASSWORD). */
-const SECRET_VARIABLE = /(TOKEN|SECRET|PASSWORD|PRIVATE_KEY)(_FILE)?$/;
+/** Variables whose whole value is a secret (PYCHAT_METRICS_TOKEN, PYCHAT_VAPID_PRIVATE_KEY, PYCHAT_GIPHY_API_KEY, *_SECRET, *_PASSWORD). */
+const SECRET_VARIABLE = /(TOKEN|SECRET|PASSWORD|PRIVATE_KEY|API_KEY)(_FILE)?$/;
 
 /**
  * A URL with its password masked: the userinfo password (`mysql://user:***@host`, `redis://:***@host`; a
@@ -543,6 +557,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tls,
     httpRedirectPort: e.PYCHAT_HTTP_REDIRECT_PORT ?? null,
     metricsToken: e.PYCHAT_METRICS_TOKEN ?? null,
+    giphy: e.PYCHAT_GIPHY_API_KEY
+      ? { apiKey: e.PYCHAT_GIPHY_API_KEY, apiUrl: e.PYCHAT_GIPHY_API_URL, maxPerMinute: e.PYCHAT_GIPHY_MAX_PER_MIN }
+      : null,
     turn: {
       enabled: e.PYCHAT_TURN === 'on',
       port: e.PYCHAT_TURN_PORT,

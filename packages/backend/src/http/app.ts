@@ -7,6 +7,7 @@ import type { Logger } from '../logger';
 import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth.service';
 import type { FileService } from '../services/file.service';
+import type { GifService } from '../services/gif.service';
 import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
 import type { PushService } from '../services/push.service';
@@ -15,6 +16,7 @@ import type { UserService } from '../services/user.service';
 import { accountRouter } from './account.router';
 import { authRouter } from './auth.router';
 import { filesRouter } from './files.router';
+import { gifsRouter } from './gifs.router';
 import { iceRouter } from './ice.router';
 import { pushRouter } from './push.router';
 import type { TrustFn } from './client-ip';
@@ -35,6 +37,7 @@ export interface HttpDeps {
   ice: IceService;
   push: PushService;
   files: FileService;
+  gifs: GifService;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -68,6 +71,7 @@ export function createHttpApp(deps: HttpDeps): Express {
       cookieSecure: deps.cookieSecure,
       sessionTtlMs: deps.sessionTtlMs,
       mail: deps.account.mailEnabled,
+      gifs: deps.gifs.enabled,
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));
@@ -76,6 +80,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));
   app.use('/api/push', requireSession(deps.auth), pushRouter(deps.push));
   app.use('/api/files', requireSession(deps.auth), filesRouter(deps.files));
+  app.use('/api/gifs', requireSession(deps.auth), gifsRouter(deps.gifs));
   app.use('/api', () => {
     throw new AppError('NOT_FOUND', 'No such API endpoint');
   });

@@ -51,6 +51,8 @@ export const SessionResponse = z.strictObject({
     mail: z.boolean(),
     /** `closed`: sign-up is refused (REGISTRATION_CLOSED); the operator creates accounts. */
     registration: z.enum(['open', 'closed']),
+    /** PYCHAT_GIPHY_API_KEY set: the composer offers the GIF picker (/api/gifs). */
+    gifs: z.boolean(),
   }),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;

@@ -62,6 +62,10 @@ export const ERROR_CODES = [
   'FILE_TOO_LARGE',
   /** The upload would take the user's files past PYCHAT_UPLOAD_QUOTA_MB (HTTP 413); nothing was stored. */
   'QUOTA_EXCEEDED',
+  /** /api/gifs on a server without PYCHAT_GIPHY_API_KEY (`features.gifs` is false); HTTP 404. */
+  'GIFS_DISABLED',
+  /** The GIF provider (Giphy) did not answer, or answered with an error; HTTP 502. Nothing was stored. */
+  'GIF_PROVIDER_FAILED',
   /** Unknown HTTP endpoint. */
   'NOT_FOUND',
   // server side
