@@ -6,6 +6,7 @@ import type {
   ChangePasswordBody,
   ChangePasswordResponse,
   ErrorBody,
+  GifListResponse,
   HealthResponse,
   IceServersResponse,
   ProfileDto,
@@ -168,6 +169,20 @@ export class ApiService {
     xhr.open('POST', `${this.base}/api/files`);
     xhr.send(form);
     return { done, abort: () => xhr.abort() };
+  }
+
+  /** The GIF picker (only when `features.gifs`): lists come from the server, which asks Giphy. */
+  gifsTrending(): Promise<GifListResponse> {
+    return this.call('GET', '/api/gifs/trending');
+  }
+
+  gifsSearch(q: string): Promise<GifListResponse> {
+    return this.call('GET', `/api/gifs/search?q=${encodeURIComponent(q)}`);
+  }
+
+  /** The server copies the GIF into my uploads; its id goes in `message.send.attachments`. */
+  gifAttach(id: string): Promise<UploadResponse> {
+    return this.call('POST', `/api/gifs/${encodeURIComponent(id)}/attach`);
   }
 
   health(): Promise<HealthResponse> {
