@@ -95,6 +95,8 @@ class GiphyStandIn {
   }
 }
 
+// Own setup, not useTestServer(): the stand-in's port must be known before the server's env is made, and a second
+// server without a key shares the database.
 describe(`GIF picker through the server (${dialect})`, () => {
   let backend: SharedBackend;
   let server: TestServer;
