@@ -9,6 +9,7 @@ import type { AuthService } from '../services/auth.service';
 import type { FileService } from '../services/file.service';
 import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
+import type { OidcService } from '../services/oidc.service';
 import type { PushService } from '../services/push.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
@@ -16,6 +17,7 @@ import { accountRouter } from './account.router';
 import { authRouter } from './auth.router';
 import { filesRouter } from './files.router';
 import { iceRouter } from './ice.router';
+import { oidcRouter, type OidcRouterOptions } from './oidc.router';
 import { pushRouter } from './push.router';
 import type { TrustFn } from './client-ip';
 import { accessLog } from './middleware/access-log';
@@ -35,6 +37,8 @@ export interface HttpDeps {
   ice: IceService;
   push: PushService;
   files: FileService;
+  /** null: no OpenID Connect sign-in (PYCHAT_OIDC_ISSUER unset). */
+  oidc: { service: OidcService; router: Omit<OidcRouterOptions, 'cookieSecure' | 'sessionTtlMs'> } | null;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -62,12 +66,23 @@ export function createHttpApp(deps: HttpDeps): Express {
     const health = await deps.health();
     res.status(health.ok ? 200 : 503).json(health);
   });
+  if (deps.oidc) {
+    app.use(
+      '/api/auth/oidc',
+      oidcRouter(deps.oidc.service, deps.auth, {
+        ...deps.oidc.router,
+        cookieSecure: deps.cookieSecure,
+        sessionTtlMs: deps.sessionTtlMs,
+      }),
+    );
+  }
   app.use(
     '/api/auth',
     authRouter(deps.auth, {
       cookieSecure: deps.cookieSecure,
       sessionTtlMs: deps.sessionTtlMs,
       mail: deps.account.mailEnabled,
+      oidc: deps.oidc ? { name: deps.oidc.service.name } : null,
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));

@@ -20,6 +20,8 @@ export interface AuthRouterOptions {
   sessionTtlMs: number;
   /** SMTP configured (GET /session tells the web app whether to show the email flows). */
   mail: boolean;
+  /** OpenID Connect configured: its button label. */
+  oidc: { name: string } | null;
 }
 
 export function clientInfo(req: Request): ClientInfo {
@@ -73,7 +75,7 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     const session = token ? await auth.authenticate(token) : null;
     const body: SessionResponse = {
       user: session ? toUserDto(session.user) : null,
-      features: { mail: options.mail, registration: auth.registration },
+      features: { mail: options.mail, registration: auth.registration, oidc: options.oidc },
     };
     res.set('Cache-Control', 'no-store').json(body);
   });

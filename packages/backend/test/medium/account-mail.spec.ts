@@ -298,7 +298,7 @@ describe(`change password and email (${dialect})`, () => {
 
   it('tells clients that mail is on', async () => {
     const res = await api<SessionResponse>(t.server, 'GET', '/api/auth/session');
-    expect(res.body).toEqual({ user: null, features: { mail: true, registration: 'open' } });
+    expect(res.body).toEqual({ user: null, features: { mail: true, registration: 'open', oidc: null } });
   });
 });
 
