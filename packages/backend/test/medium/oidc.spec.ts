@@ -229,6 +229,28 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
     expect(user?.id).not.toBe(account.body.user.id);
   });
 
+  it('refuses a link that comes back to a browser signed in as someone else', async () => {
+    const first = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
+      username: uniqueName('la'),
+      password: TEST_PASSWORD,
+    });
+    const second = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
+      username: uniqueName('lb'),
+      password: TEST_PASSWORD,
+    });
+    const browser = new Browser();
+    browser.setCookie(publicUrl, 'pychat_session', first.body.token);
+    idp.loginAs(providerAccount(`${uniqueName('lc')}@example.test`));
+    const answer = await browser.go(`${publicUrl}/api/auth/oidc/start?mode=link`, (url) => url.pathname === CALLBACK);
+    browser.setCookie(publicUrl, 'pychat_session', second.body.token);
+    const page = await browser.go(answer.href);
+    expect(page.searchParams.get('oidcError')).toBe('IDENTITY_FAILED');
+    for (const token of [first.body.token, second.body.token]) {
+      const list = await api<LinkedIdentitiesResponse>(server, 'GET', '/api/auth/oidc/identities', undefined, token);
+      expect(list.body.identities).toEqual([]);
+    }
+  });
+
   it('refuses to unlink the only way into an account without a password', async () => {
     const browser = new Browser();
     await signInWith(browser, providerAccount(`${uniqueName('only')}@example.test`));
