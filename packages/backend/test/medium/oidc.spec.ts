@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { LinkedIdentitiesResponse, SessionResponse } from '@pychat/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOidcStandIn, type OidcStandIn } from '../oidc-stand-in';
+import { startOidcStandIn, type OidcStandIn } from '@pychat/testkit';
 import {
   api,
   createBackend,

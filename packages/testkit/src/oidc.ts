@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration } from 'oidc-provider';
+import type { Configuration } from 'oidc-provider';
 
 export interface ProviderAccount {
   email?: string;
@@ -20,11 +20,18 @@ export interface OidcStandIn {
 }
 
 /**
- * A real OpenID Connect provider (oidc-provider) on loopback with one confidential client. Its login and
- * consent pages are answered at once for the account given to loginAs, so a test drives the flow with plain
- * HTTP redirects; everything else (PKCE, state, nonce, signed ID tokens, userinfo) is the library's.
+ * A real OpenID Connect provider (oidc-provider) on loopback with one confidential client; PKCE, state, nonce,
+ * signed ID tokens and userinfo are the library's. `interactive: false` (medium tests): its login and consent
+ * steps are answered at once for the account given to loginAs, so plain HTTP redirects drive the flow.
+ * `interactive: true` (Chromium): the library's own login form (any password; the login is the subject) and
+ * consent page.
  */
-export async function startOidcStandIn(redirectUri: string): Promise<OidcStandIn> {
+export async function startOidcStandIn(
+  redirectUri: string,
+  { interactive = false }: { interactive?: boolean } = {},
+): Promise<OidcStandIn> {
+  // ESM only: a dynamic import keeps this CommonJS package loadable.
+  const { default: Provider } = await import('oidc-provider');
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
   const server: Server = createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -46,8 +53,8 @@ export async function startOidcStandIn(redirectUri: string): Promise<OidcStandIn
     ],
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['preferred_username'] },
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: { devInteractions: { enabled: interactive } },
+    ...(interactive ? {} : { interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` } }),
     cookies: { keys: ['oidc-stand-in-cookie-key'] },
     // Set, so the library does not warn that its defaults are used.
     ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
@@ -59,7 +66,7 @@ export async function startOidcStandIn(redirectUri: string): Promise<OidcStandIn
   const provider = new Provider(issuer, configuration);
   const callback = provider.callback();
   handler = (req, res) => {
-    if (!req.url?.startsWith('/interaction/')) {
+    if (interactive || !req.url?.startsWith('/interaction/')) {
       void callback(req, res);
       return;
     }
