@@ -16,6 +16,11 @@ export interface OidcStandIn {
   accounts: Map<string, ProviderAccount>;
   /** Who "types their password" at the provider's next login prompt. */
   loginAs(subject: string): void;
+  /**
+   * While on, the provider's redirects back to the client carry `state=forged` instead of the client's state
+   * (a forged or swapped answer, as Chromium cannot route the hops of a redirect chain).
+   */
+  forgeState(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,7 @@ export async function startOidcStandIn(
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const accounts = new Map<string, ProviderAccount>();
   let next: string | null = null;
+  let forge = false;
   const clientId = 'pychat-test';
   const clientSecret = 'pychat-test-secret-0123456789abcdef';
   const configuration: Configuration = {
@@ -66,6 +72,17 @@ export async function startOidcStandIn(
   const provider = new Provider(issuer, configuration);
   const callback = provider.callback();
   handler = (req, res) => {
+    if (forge) {
+      const setHeader = res.setHeader.bind(res);
+      res.setHeader = (name, value) => {
+        if (name.toLowerCase() === 'location' && typeof value === 'string' && value.startsWith(redirectUri)) {
+          const url = new URL(value);
+          url.searchParams.set('state', 'forged');
+          return setHeader(name, url.href);
+        }
+        return setHeader(name, value);
+      };
+    }
     if (interactive || !req.url?.startsWith('/interaction/')) {
       void callback(req, res);
       return;
@@ -108,6 +125,9 @@ export async function startOidcStandIn(
     accounts,
     loginAs: (subject) => {
       next = subject;
+    },
+    forgeState: (on) => {
+      forge = on;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
