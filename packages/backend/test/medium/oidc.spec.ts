@@ -282,3 +282,42 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
     expect(page.searchParams.get('oidcError')).toBe('IDENTITY_IN_USE');
   });
 });
+
+describe(`sign-in with a provider on a server with closed registration (${dialect})`, () => {
+  let backend: SharedBackend;
+  let server: TestServer;
+  let idp: OidcStandIn;
+  let publicUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startOidcStandIn(`${publicUrl}${CALLBACK}`);
+    backend = await createBackend();
+    server = await startServer(backend, {
+      PYCHAT_PORT: String(port),
+      PYCHAT_PUBLIC_URL: publicUrl,
+      PYCHAT_REGISTRATION: 'closed',
+      PYCHAT_OIDC_ISSUER: idp.issuer,
+      PYCHAT_OIDC_CLIENT_ID: idp.clientId,
+      PYCHAT_OIDC_CLIENT_SECRET: idp.clientSecret,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await backend?.drop();
+    await idp?.close();
+  });
+
+  it('makes no account for a new identity', async () => {
+    idp.accounts.set('newcomer', { email: 'newcomer@example.test', email_verified: true });
+    idp.loginAs('newcomer');
+    const stranger = new Browser();
+    const refused = await stranger.go(`${publicUrl}/api/auth/oidc/start`);
+    expect(refused.pathname).toBe('/login');
+    expect(refused.searchParams.get('oidcError')).toBe('REGISTRATION_CLOSED');
+    expect(stranger.cookie(publicUrl, 'pychat_session')).toBeUndefined();
+    const [row] = (await server.pychat.dataSource.query('SELECT COUNT(*) AS n FROM users')) as { n: number | string }[];
+    expect(Number(row?.n)).toBe(0);
+  });
+});
