@@ -23,6 +23,7 @@ import type { TrustProxy } from './http/origin';
 import type { Logger } from './logger';
 import { FileRepository } from './repositories/file.repository';
 import { MessageRepository } from './repositories/message.repository';
+import { LinkedIdentityRepository } from './repositories/linked-identity.repository';
 import { PushSubscriptionRepository } from './repositories/push-subscription.repository';
 import { RoomRepository } from './repositories/room.repository';
 import { SessionRepository } from './repositories/session.repository';
@@ -41,6 +42,8 @@ import { FileService } from './services/file.service';
 import { GifService } from './services/gif.service';
 import { UploadStore } from './storage/upload-store';
 import { MessageService } from './services/message.service';
+import { OidcService } from './services/oidc.service';
+import { OidcClient, OidcFlowCodec } from './auth/oidc-client';
 import { PasswordHasher } from './services/password';
 import { PresenceService } from './services/presence.service';
 import { PushService } from './services/push.service';
@@ -292,6 +295,27 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   };
   const limits = new RequestLimits(config.ws.rates);
   const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }), limits);
+  const oidc =
+    config.oidc && config.publicUrl
+      ? {
+          service: new OidcService(
+            new OidcClient({
+              issuer: config.oidc.issuer,
+              clientId: config.oidc.clientId,
+              clientSecret: config.oidc.clientSecret,
+              redirectUri: `${config.publicUrl}/api/auth/oidc/callback`,
+              insecure: config.oidc.insecure,
+            }),
+            new LinkedIdentityRepository(dataSource),
+            users,
+            authService,
+            clock,
+            logger,
+            config.oidc.name,
+          ),
+          router: { publicUrl: config.publicUrl, codec: new OidcFlowCodec(config.oidc.clientSecret), now: clock },
+        }
+      : null;
   const app = createHttpApp({
     auth: authService,
     account: accountService,
@@ -302,6 +326,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     push: pushService,
     files: fileService,
     gifs: gifService,
+    oidc,
     health,
     logger,
     staticDir: config.staticDir,

@@ -8,3 +8,4 @@ export * from './instance';
 export * from './net';
 export * from './redis';
 export * from './mail';
+export * from './oidc';

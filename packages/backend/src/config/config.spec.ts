@@ -152,6 +152,32 @@ describe(loadConfig.name, () => {
     expect(problemsOf({ PYCHAT_SMTP_URL: 'http://mail' })[0]).toMatch(/^PYCHAT_SMTP_URL: expected smtp/);
   });
 
+  it('turns OpenID Connect on with issuer, client and public URL, https only but on loopback', () => {
+    expect(loadConfig({}).oidc).toBeNull();
+    const full = {
+      PYCHAT_OIDC_ISSUER: 'https://accounts.google.com',
+      PYCHAT_OIDC_CLIENT_ID: 'id',
+      PYCHAT_OIDC_CLIENT_SECRET: 'secret',
+      PYCHAT_PUBLIC_URL: 'https://chat.example.com',
+    };
+    expect(loadConfig({ ...full, PYCHAT_OIDC_NAME: 'Google' }).oidc).toEqual({
+      issuer: 'https://accounts.google.com',
+      clientId: 'id',
+      clientSecret: 'secret',
+      name: 'Google',
+      insecure: false,
+    });
+    expect(problemsOf({ PYCHAT_OIDC_ISSUER: 'https://idp.example.com' })).toEqual([
+      expect.stringMatching(/^PYCHAT_PUBLIC_URL: required/),
+      expect.stringMatching(/^PYCHAT_OIDC_CLIENT_ID: required/),
+      expect.stringMatching(/^PYCHAT_OIDC_CLIENT_SECRET: required/),
+    ]);
+    expect(problemsOf({ ...full, PYCHAT_OIDC_ISSUER: 'http://idp.example.com' })).toEqual([
+      expect.stringMatching(/^PYCHAT_OIDC_ISSUER: must be https/),
+    ]);
+    expect(loadConfig({ ...full, PYCHAT_OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidc?.insecure).toBe(true);
+  });
+
   it('gives each instance its own id by default', () => {
     expect(loadConfig({}).instanceId).not.toBe(loadConfig({}).instanceId);
   });

@@ -127,6 +127,20 @@ const EnvSchema = z.object({
       .transform((url) => url.replace(/\/+$/, ''))
       .optional(),
   ),
+  /**
+   * Sign-in with an OpenID Connect provider (Google: `https://accounts.google.com`, GitLab, Keycloak realm URL,
+   * Authentik, Microsoft…): its issuer URL, found through `<issuer>/.well-known/openid-configuration`. Unset:
+   * no such sign-in. Needs PYCHAT_PUBLIC_URL (the redirect URI is `<PYCHAT_PUBLIC_URL>/api/auth/oidc/callback`),
+   * PYCHAT_OIDC_CLIENT_ID and PYCHAT_OIDC_CLIENT_SECRET. https only, but for a provider on loopback (tests).
+   */
+  PYCHAT_OIDC_ISSUER: z.preprocess(
+    emptyAsUnset,
+    z.url({ protocol: /^https?$/, error: 'expected https://issuer' }).optional(),
+  ),
+  PYCHAT_OIDC_CLIENT_ID: optionalString,
+  PYCHAT_OIDC_CLIENT_SECRET: optionalString,
+  /** The provider's name on the sign-in button ("Sign in with <name>"). */
+  PYCHAT_OIDC_NAME: z.preprocess(emptyAsUnset, z.string().max(40).default('single sign-on')),
   /** "Forgot password" requests per IP (IPv6: per /64) per hour; an account gets at most 3 such mails an hour. */
   PYCHAT_PASSWORD_RESET_MAX_PER_IP: int(1, 1_000_000).default(5),
   /** Session lifetime without use, in days. */
@@ -339,6 +353,14 @@ export interface Config {
   readonly mail: { readonly smtpUrl: string; readonly from: string } | null;
   /** PYCHAT_PUBLIC_URL without trailing slash. */
   readonly publicUrl: string | null;
+  /** null: no OpenID Connect sign-in. `insecure`: the issuer is plain HTTP on loopback (tests only). */
+  readonly oidc: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly name: string;
+    readonly insecure: boolean;
+  } | null;
   readonly passwordResetMaxPerIp: number;
   readonly instanceId: string;
   /** null: plain HTTP. `files`: the given certificate; `self-signed`: generated into `dir` (see tls.ts). */
@@ -473,6 +495,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'PYCHAT_PUBLIC_URL: required with PYCHAT_SMTP_URL (the links in mails point there), e.g. https://chat.example.com',
     ]);
   }
+  let oidc: Config['oidc'] = null;
+  if (e.PYCHAT_OIDC_ISSUER) {
+    const issuer = new URL(e.PYCHAT_OIDC_ISSUER);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
+    const problems = [
+      ...(e.PYCHAT_PUBLIC_URL ? [] : ['PYCHAT_PUBLIC_URL: required with PYCHAT_OIDC_ISSUER (the redirect URI)']),
+      ...(e.PYCHAT_OIDC_CLIENT_ID ? [] : ['PYCHAT_OIDC_CLIENT_ID: required with PYCHAT_OIDC_ISSUER']),
+      ...(e.PYCHAT_OIDC_CLIENT_SECRET ? [] : ['PYCHAT_OIDC_CLIENT_SECRET: required with PYCHAT_OIDC_ISSUER']),
+      ...(issuer.protocol === 'https:' || loopback
+        ? []
+        : ['PYCHAT_OIDC_ISSUER: must be https:// (http only on loopback)']),
+    ];
+    if (problems.length > 0) {
+      throw new ConfigError(problems);
+    }
+    oidc = {
+      issuer: e.PYCHAT_OIDC_ISSUER,
+      clientId: e.PYCHAT_OIDC_CLIENT_ID as string,
+      clientSecret: e.PYCHAT_OIDC_CLIENT_SECRET as string,
+      name: e.PYCHAT_OIDC_NAME,
+      insecure: issuer.protocol === 'http:',
+    };
+  }
   const list = (value: string) =>
     value
       .split(',')
@@ -552,6 +597,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     publicUrl: e.PYCHAT_PUBLIC_URL ?? null,
+    oidc,
     passwordResetMaxPerIp: e.PYCHAT_PASSWORD_RESET_MAX_PER_IP,
     instanceId: e.PYCHAT_INSTANCE_ID ?? `${e.PYCHAT_PORT}-${randomBytes(3).toString('hex')}`,
     tls,

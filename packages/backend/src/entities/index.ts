@@ -1,5 +1,6 @@
 import { AccountTokenEntity } from './account-token.entity';
 import { ChannelEntity } from './channel.entity';
+import { LinkedIdentityEntity } from './linked-identity.entity';
 import { MailFailureEntity } from './mail-failure.entity';
 import { MentionEntity } from './mention.entity';
 import { MessageEditEntity } from './message-edit.entity';
@@ -30,11 +31,13 @@ export const entities = [
   PushSubscriptionEntity,
   UploadedFileEntity,
   ReactionEntity,
+  LinkedIdentityEntity,
 ];
 
 export {
   AccountTokenEntity,
   ChannelEntity,
+  LinkedIdentityEntity,
   MailFailureEntity,
   MentionEntity,
   MessageEditEntity,

@@ -10,6 +10,7 @@ import type { FileService } from '../services/file.service';
 import type { GifService } from '../services/gif.service';
 import type { IceService } from '../services/ice.service';
 import type { MessageService } from '../services/message.service';
+import type { OidcService } from '../services/oidc.service';
 import type { PushService } from '../services/push.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
@@ -18,6 +19,7 @@ import { authRouter } from './auth.router';
 import { filesRouter } from './files.router';
 import { gifsRouter } from './gifs.router';
 import { iceRouter } from './ice.router';
+import { oidcRouter, type OidcRouterOptions } from './oidc.router';
 import { pushRouter } from './push.router';
 import type { TrustFn } from './client-ip';
 import { accessLog } from './middleware/access-log';
@@ -38,6 +40,8 @@ export interface HttpDeps {
   push: PushService;
   files: FileService;
   gifs: GifService;
+  /** null: no OpenID Connect sign-in (PYCHAT_OIDC_ISSUER unset). */
+  oidc: { service: OidcService; router: Omit<OidcRouterOptions, 'cookieSecure' | 'sessionTtlMs'> } | null;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -65,6 +69,16 @@ export function createHttpApp(deps: HttpDeps): Express {
     const health = await deps.health();
     res.status(health.ok ? 200 : 503).json(health);
   });
+  if (deps.oidc) {
+    app.use(
+      '/api/auth/oidc',
+      oidcRouter(deps.oidc.service, deps.auth, {
+        ...deps.oidc.router,
+        cookieSecure: deps.cookieSecure,
+        sessionTtlMs: deps.sessionTtlMs,
+      }),
+    );
+  }
   app.use(
     '/api/auth',
     authRouter(deps.auth, {
@@ -72,6 +86,7 @@ export function createHttpApp(deps: HttpDeps): Express {
       sessionTtlMs: deps.sessionTtlMs,
       mail: deps.account.mailEnabled,
       gifs: deps.gifs.enabled,
+      oidc: deps.oidc ? { name: deps.oidc.service.name } : null,
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));

@@ -22,6 +22,8 @@ export interface AuthRouterOptions {
   mail: boolean;
   /** PYCHAT_GIPHY_API_KEY set: the GIF picker. */
   gifs: boolean;
+  /** OpenID Connect configured: its button label. */
+  oidc: { name: string } | null;
 }
 
 export function clientInfo(req: Request): ClientInfo {
@@ -75,7 +77,7 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     const session = token ? await auth.authenticate(token) : null;
     const body: SessionResponse = {
       user: session ? toUserDto(session.user) : null,
-      features: { mail: options.mail, registration: auth.registration, gifs: options.gifs },
+      features: { mail: options.mail, registration: auth.registration, gifs: options.gifs, oidc: options.oidc },
     };
     res.set('Cache-Control', 'no-store').json(body);
   });

@@ -25,6 +25,8 @@ export interface NewUser {
   email: string | null;
   passwordHash: string | null;
   sex: UserEntity['sex'];
+  /** Set by an identity provider that vouched for the address; otherwise false until the mailed link. */
+  emailVerified?: boolean;
 }
 
 /** The fields PATCH /api/users/me/profile may change; absent ones stay. */

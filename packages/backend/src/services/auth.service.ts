@@ -134,17 +134,57 @@ export class AuthService {
     return this.#create(body.username, body.email, body.password, 'secret');
   }
 
-  async #create(username: string, email: string | null, password: string, sex: UserEntity['sex']): Promise<UserEntity> {
+  /**
+   * An account without a password, made on first sign-in with an identity provider (oidc.service.ts): the
+   * sign-up's registration mode and per-address limit, joined to the "all" room. Throws USERNAME_TAKEN or
+   * EMAIL_TAKEN as sign-up does; the caller picks the name.
+   */
+  async createExternalAccount(
+    body: { username: string; email: string | null; emailVerified: boolean },
+    client: ClientInfo,
+  ): Promise<UserEntity> {
+    if (this.options.registration === 'closed') {
+      throw new AppError(
+        'REGISTRATION_CLOSED',
+        'Sign-up is closed on this server; ask its administrator for an account',
+      );
+    }
+    const now = this.clock();
+    const ip = ipKey(client.ip);
+    const wait = this.#signUpPerIp.retryAfterMs(ip, now);
+    if (wait > 0) {
+      throw rateLimited('Too many sign-ups from this address; try again later', wait);
+    }
+    this.#signUpPerIp.hit(ip, now);
+    return this.#create(body.username, body.email, null, 'secret', body.emailVerified);
+  }
+
+  /** A session for a user already authenticated elsewhere (identity provider); the token as sign-in gives it. */
+  async startSession(user: UserEntity, client: ClientInfo): Promise<AuthResponse> {
+    return { user: toUserDto(user), token: await this.createSession(user.id, client) };
+  }
+
+  async #create(
+    username: string,
+    email: string | null,
+    password: string | null,
+    sex: UserEntity['sex'],
+    emailVerified = false,
+  ): Promise<UserEntity> {
     if (!(await this.usernameAvailable(username))) {
       throw new AppError('USERNAME_TAKEN', `Username "${username}" is already taken`);
     }
     if (email && !(await this.emailAvailable(email))) {
       throw new AppError('EMAIL_TAKEN', `Email "${email}" is already used by another account`);
     }
-    const passwordHash = await this.hasher.hash(password);
+    const passwordHash = password === null ? null : await this.hasher.hash(password);
     let user: UserEntity;
     try {
-      user = await this.users.createWithRoom({ username, email, passwordHash, sex }, ALL_ROOM_ID, this.clock());
+      user = await this.users.createWithRoom(
+        { username, email, passwordHash, sex, emailVerified },
+        ALL_ROOM_ID,
+        this.clock(),
+      );
     } catch (error) {
       // Lost a race with a concurrent sign-up of the same name or email (in any case: the indexes ignore it).
       if (error instanceof DuplicateUserError && error.field === 'email') {

@@ -298,7 +298,10 @@ describe(`change password and email (${dialect})`, () => {
 
   it('tells clients that mail is on', async () => {
     const res = await api<SessionResponse>(t.server, 'GET', '/api/auth/session');
-    expect(res.body).toEqual({ user: null, features: { mail: true, registration: 'open', gifs: false } });
+    expect(res.body).toEqual({
+      user: null,
+      features: { mail: true, registration: 'open', gifs: false, oidc: null },
+    });
   });
 });
 

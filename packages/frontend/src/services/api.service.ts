@@ -1,4 +1,5 @@
 import type {
+  LinkedIdentitiesResponse,
   AuthResponse,
   AvailabilityResponse,
   ChangeEmailBody,
@@ -102,6 +103,15 @@ export class ApiService {
   /** Ends every session of mine, this one included: sockets on every device close with 4001. */
   signOutAll(): Promise<SignOutAllResponse> {
     return this.call('POST', '/api/auth/sign-out-all', {});
+  }
+
+  /** Provider identities linked to my account (sign-in with OpenID Connect). */
+  linkedIdentities(): Promise<LinkedIdentitiesResponse> {
+    return this.call('GET', '/api/auth/oidc/identities');
+  }
+
+  unlinkIdentity(id: number): Promise<void> {
+    return this.call('DELETE', `/api/auth/oidc/identities/${id}`);
   }
 
   usernameAvailable(username: string): Promise<AvailabilityResponse> {

@@ -53,6 +53,8 @@ export const SessionResponse = z.strictObject({
     registration: z.enum(['open', 'closed']),
     /** PYCHAT_GIPHY_API_KEY set: the composer offers the GIF picker (/api/gifs). */
     gifs: z.boolean(),
+    /** OpenID Connect configured: the sign-in page shows "Sign in with <name>" (GET /api/auth/oidc/start). */
+    oidc: z.strictObject({ name: z.string() }).nullable(),
   }),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;
@@ -83,3 +85,19 @@ export const MembersResponse = z.strictObject({ members: z.array(RoomMemberDto) 
 export type MembersResponse = z.infer<typeof MembersResponse>;
 
 export const SESSION_COOKIE = 'pychat_session';
+
+/** A provider identity linked to the signed-in account (GET /api/auth/oidc/identities). */
+export const LinkedIdentityDto = z.strictObject({
+  id: z.number().int().positive(),
+  issuer: z.string(),
+  /** The provider's email for it when it gave a verified one, for the user to tell identities apart. */
+  email: z.string().nullable(),
+  createdAt: z.number().int(),
+});
+export type LinkedIdentityDto = z.infer<typeof LinkedIdentityDto>;
+export const LinkedIdentitiesResponse = z.strictObject({
+  identities: z.array(LinkedIdentityDto),
+  /** The account has a password: unlinking every identity still leaves a way to sign in. */
+  hasPassword: z.boolean(),
+});
+export type LinkedIdentitiesResponse = z.infer<typeof LinkedIdentitiesResponse>;

@@ -27,6 +27,14 @@ export const ERROR_CODES = [
   'MAIL_DISABLED',
   /** Sign-up on a server with PYCHAT_REGISTRATION=closed: accounts come from the operator (`pychat create-user`). */
   'REGISTRATION_CLOSED',
+  /** Sign-in with the identity provider failed: state, nonce or code did not check out, or the provider refused. */
+  'IDENTITY_FAILED',
+  /** First sign-in with a provider whose email belongs to an account it is not linked to: sign in, then link. */
+  'IDENTITY_EMAIL_TAKEN',
+  /** Linking a provider identity that is already linked to another account. */
+  'IDENTITY_IN_USE',
+  /** Unlinking the account's last way to sign in (no password and no other linked identity). */
+  'LAST_SIGN_IN_METHOD',
   // access: a room, message or user the caller may not see reads as not found, so ids leak nothing
   'ROOM_NOT_FOUND',
   'CHANNEL_NOT_FOUND',

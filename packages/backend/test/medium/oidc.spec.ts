@@ -1,0 +1,323 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { LinkedIdentitiesResponse, SessionResponse } from '@pychat/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOidcStandIn, type OidcStandIn } from '@pychat/testkit';
+import {
+  api,
+  createBackend,
+  dialect,
+  startServer,
+  TEST_PASSWORD,
+  uniqueName,
+  type SharedBackend,
+  type TestServer,
+} from './harness';
+
+const CALLBACK = '/api/auth/oidc/callback';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** A browser as far as redirects and cookies go: one jar per host (paths ignored, which only sends more). */
+class Browser {
+  readonly #jar = new Map<string, Map<string, string>>();
+
+  cookie(url: string, name: string): string | undefined {
+    return this.#jar.get(new URL(url).host)?.get(name);
+  }
+
+  setCookie(url: string, name: string, value: string): void {
+    const host = new URL(url).host;
+    const jar = this.#jar.get(host) ?? new Map<string, string>();
+    this.#jar.set(host, jar);
+    jar.set(name, value);
+  }
+
+  /** Follows redirects from `url` until a page (not a redirect) or `stop` says so; returns that URL. */
+  async go(url: string, stop: (url: URL) => boolean = () => false): Promise<URL> {
+    let current = new URL(url);
+    for (let hop = 0; hop < 20; hop++) {
+      if (hop > 0 && stop(current)) {
+        return current;
+      }
+      const cookies = [...(this.#jar.get(current.host) ?? new Map<string, string>())]
+        .map(([k, v]) => `${k}=${v}`)
+        .join('; ');
+      const res = await fetch(current, { redirect: 'manual', headers: cookies ? { cookie: cookies } : {} });
+      for (const line of res.headers.getSetCookie()) {
+        const [pair = '', ...attributes] = line.split(';');
+        const [name = '', ...value] = pair.trim().split('=');
+        const expired = attributes.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a) || /^\s*max-age=0$/i.test(a));
+        if (expired || value.join('=') === '') {
+          this.#jar.get(current.host)?.delete(name);
+        } else {
+          this.setCookie(current.href, name, value.join('='));
+        }
+      }
+      const location = res.headers.get('location');
+      await res.arrayBuffer();
+      if (res.status < 300 || res.status >= 400 || !location) {
+        return current;
+      }
+      current = new URL(location, current);
+    }
+    throw new Error('too many redirects');
+  }
+}
+
+describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
+  let backend: SharedBackend;
+  let server: TestServer;
+  let idp: OidcStandIn;
+  let publicUrl: string;
+
+  const session = async (browser: Browser) => {
+    const token = browser.cookie(publicUrl, 'pychat_session');
+    return (await api<SessionResponse>(server, 'GET', '/api/auth/session', undefined, token)).body.user;
+  };
+  /** Signs in at the provider as `subject` and comes back; the page pychat lands on. */
+  const signInWith = async (browser: Browser, subject: string, mode = 'sign-in') => {
+    idp.loginAs(subject);
+    const page = await browser.go(`${publicUrl}/api/auth/oidc/start?mode=${mode}`);
+    expect(page.origin).toBe(publicUrl);
+    return page;
+  };
+  const providerAccount = (email: string, preferred?: string) => {
+    const subject = uniqueName('sub');
+    idp.accounts.set(subject, { email, email_verified: true, preferred_username: preferred });
+    return subject;
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startOidcStandIn(`${publicUrl}${CALLBACK}`);
+    backend = await createBackend();
+    server = await startServer(backend, {
+      PYCHAT_PORT: String(port),
+      PYCHAT_PUBLIC_URL: publicUrl,
+      PYCHAT_OIDC_ISSUER: idp.issuer,
+      PYCHAT_OIDC_CLIENT_ID: idp.clientId,
+      PYCHAT_OIDC_CLIENT_SECRET: idp.clientSecret,
+      PYCHAT_OIDC_NAME: 'TestID',
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await backend?.drop();
+    await idp?.close();
+  });
+
+  it('tells the web app to show the button', async () => {
+    const res = await api<SessionResponse>(server, 'GET', '/api/auth/session');
+    expect(res.body.features.oidc).toEqual({ name: 'TestID' });
+  });
+
+  it('creates the account on first sign-in and signs in to the same account the second time', async () => {
+    const local = uniqueName('jo');
+    const subject = providerAccount(`${local}.x@example.test`);
+    const first = new Browser();
+    expect((await signInWith(first, subject)).pathname).toBe('/');
+    const created = await session(first);
+    // From the email's local part, kept to the username rules (no dot).
+    expect(created?.username).toBe(`${local}x`.slice(0, 16));
+
+    const second = new Browser();
+    expect((await signInWith(second, subject)).pathname).toBe('/');
+    expect((await session(second))?.id).toBe(created?.id);
+  });
+
+  it('makes a taken username unique', async () => {
+    const name = uniqueName('dup');
+    await api(server, 'POST', '/api/auth/sign-up', { username: name, password: TEST_PASSWORD });
+    const browser = new Browser();
+    await signInWith(browser, providerAccount(`${uniqueName('e')}@example.test`, name));
+    const user = await session(browser);
+    expect(user?.username).not.toBe(name);
+    expect(user?.username.startsWith(name.slice(0, 14))).toBe(true);
+  });
+
+  it('does not take over an existing account with the same email', async () => {
+    const username = uniqueName('own');
+    const email = `${username}@example.test`;
+    const owner = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
+      username,
+      email,
+      password: TEST_PASSWORD,
+    });
+    const browser = new Browser();
+    const page = await signInWith(browser, providerAccount(email));
+    expect(page.pathname).toBe('/login');
+    expect(page.searchParams.get('oidcError')).toBe('IDENTITY_EMAIL_TAKEN');
+    expect(await session(browser)).toBeNull();
+    const linked = await api<LinkedIdentitiesResponse>(
+      server,
+      'GET',
+      '/api/auth/oidc/identities',
+      undefined,
+      owner.body.token,
+    );
+    expect(linked.body.identities).toEqual([]);
+  });
+
+  it('refuses a forged state and an answer that was started in another browser', async () => {
+    const subject = providerAccount(`${uniqueName('st')}@example.test`);
+    const atCallback = (url: URL) => url.pathname === CALLBACK;
+    const victim = new Browser();
+    idp.loginAs(subject);
+    const answer = await victim.go(`${publicUrl}/api/auth/oidc/start`, atCallback);
+    expect(answer.searchParams.get('code')).toBeTruthy();
+
+    const forged = new URL(answer);
+    forged.searchParams.set('state', 'forged-state-value');
+    const refused = await victim.go(forged.href);
+    expect(refused.pathname).toBe('/login');
+    expect(refused.searchParams.get('oidcError')).toBe('IDENTITY_FAILED');
+    expect(await session(victim)).toBeNull();
+
+    // The genuine answer in a browser that did not start the flow (login CSRF): no flow cookie, refused.
+    const other = new Browser();
+    const replayed = await other.go(answer.href);
+    expect(replayed.searchParams.get('oidcError')).toBe('IDENTITY_FAILED');
+    expect(await session(other)).toBeNull();
+  });
+
+  it('links an identity in the profile, signs in with it, and unlinks it', async () => {
+    const username = uniqueName('lnk');
+    const account = await api<{ user: { id: number }; token: string }>(server, 'POST', '/api/auth/sign-up', {
+      username,
+      email: `${username}@example.test`,
+      password: TEST_PASSWORD,
+    });
+    // Another address at the provider: linking does not go by email.
+    const subject = providerAccount(`${uniqueName('other')}@example.test`);
+    const browser = new Browser();
+    browser.setCookie(publicUrl, 'pychat_session', account.body.token);
+    const page = await signInWith(browser, subject, 'link');
+    expect(page.pathname).toBe('/profile');
+    expect(page.searchParams.get('oidcLinked')).toBe('1');
+
+    const fresh = new Browser();
+    await signInWith(fresh, subject);
+    expect((await session(fresh))?.id).toBe(account.body.user.id);
+
+    const list = await api<LinkedIdentitiesResponse>(
+      server,
+      'GET',
+      '/api/auth/oidc/identities',
+      undefined,
+      account.body.token,
+    );
+    expect(list.body.identities).toHaveLength(1);
+    expect(list.body.identities[0]?.issuer).toBe(idp.issuer);
+    const id = list.body.identities[0]?.id;
+    expect((await api(server, 'DELETE', `/api/auth/oidc/identities/${id}`, undefined, account.body.token)).status).toBe(
+      204,
+    );
+
+    // Unlinked: the same provider account now makes a new account instead.
+    const after = new Browser();
+    await signInWith(after, subject);
+    const user = await session(after);
+    expect(user).not.toBeNull();
+    expect(user?.id).not.toBe(account.body.user.id);
+  });
+
+  it('refuses a link that comes back to a browser signed in as someone else', async () => {
+    const first = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
+      username: uniqueName('la'),
+      password: TEST_PASSWORD,
+    });
+    const second = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
+      username: uniqueName('lb'),
+      password: TEST_PASSWORD,
+    });
+    const browser = new Browser();
+    browser.setCookie(publicUrl, 'pychat_session', first.body.token);
+    idp.loginAs(providerAccount(`${uniqueName('lc')}@example.test`));
+    const answer = await browser.go(`${publicUrl}/api/auth/oidc/start?mode=link`, (url) => url.pathname === CALLBACK);
+    browser.setCookie(publicUrl, 'pychat_session', second.body.token);
+    const page = await browser.go(answer.href);
+    expect(page.searchParams.get('oidcError')).toBe('IDENTITY_FAILED');
+    for (const token of [first.body.token, second.body.token]) {
+      const list = await api<LinkedIdentitiesResponse>(server, 'GET', '/api/auth/oidc/identities', undefined, token);
+      expect(list.body.identities).toEqual([]);
+    }
+  });
+
+  it('refuses to unlink the only way into an account without a password', async () => {
+    const browser = new Browser();
+    await signInWith(browser, providerAccount(`${uniqueName('only')}@example.test`));
+    const token = browser.cookie(publicUrl, 'pychat_session');
+    const list = await api<LinkedIdentitiesResponse>(server, 'GET', '/api/auth/oidc/identities', undefined, token);
+    expect(list.body.hasPassword).toBe(false);
+    const res = await api<{ code: string }>(
+      server,
+      'DELETE',
+      `/api/auth/oidc/identities/${list.body.identities[0]?.id}`,
+      undefined,
+      token,
+    );
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('LAST_SIGN_IN_METHOD');
+  });
+
+  it('refuses linking an identity that belongs to another account', async () => {
+    const subject = providerAccount(`${uniqueName('tk')}@example.test`);
+    await signInWith(new Browser(), subject);
+    const username = uniqueName('tl');
+    const other = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
+      username,
+      password: TEST_PASSWORD,
+    });
+    const browser = new Browser();
+    browser.setCookie(publicUrl, 'pychat_session', other.body.token);
+    const page = await signInWith(browser, subject, 'link');
+    expect(page.searchParams.get('oidcError')).toBe('IDENTITY_IN_USE');
+  });
+});
+
+describe(`sign-in with a provider on a server with closed registration (${dialect})`, () => {
+  let backend: SharedBackend;
+  let server: TestServer;
+  let idp: OidcStandIn;
+  let publicUrl: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startOidcStandIn(`${publicUrl}${CALLBACK}`);
+    backend = await createBackend();
+    server = await startServer(backend, {
+      PYCHAT_PORT: String(port),
+      PYCHAT_PUBLIC_URL: publicUrl,
+      PYCHAT_REGISTRATION: 'closed',
+      PYCHAT_OIDC_ISSUER: idp.issuer,
+      PYCHAT_OIDC_CLIENT_ID: idp.clientId,
+      PYCHAT_OIDC_CLIENT_SECRET: idp.clientSecret,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await backend?.drop();
+    await idp?.close();
+  });
+
+  it('makes no account for a new identity', async () => {
+    idp.accounts.set('newcomer', { email: 'newcomer@example.test', email_verified: true });
+    idp.loginAs('newcomer');
+    const stranger = new Browser();
+    const refused = await stranger.go(`${publicUrl}/api/auth/oidc/start`);
+    expect(refused.pathname).toBe('/login');
+    expect(refused.searchParams.get('oidcError')).toBe('REGISTRATION_CLOSED');
+    expect(stranger.cookie(publicUrl, 'pychat_session')).toBeUndefined();
+    const [row] = (await server.pychat.dataSource.query('SELECT COUNT(*) AS n FROM users')) as { n: number | string }[];
+    expect(Number(row?.n)).toBe(0);
+  });
+});
