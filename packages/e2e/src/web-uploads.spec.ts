@@ -104,7 +104,7 @@ describe('files in messages, two users in Chromium', () => {
       .click();
     await expect.poll(() => composer(alice.page).locator('[data-draft-status=done]').count()).toBe(1);
     await composer(alice.page).locator('audio').waitFor();
-    await composer(alice.page).getByRole('button', { name: 'Send' }).click();
+    await composer(alice.page).getByRole('button', { name: 'Send', exact: true }).click();
 
     const audio = bob.page.locator('main article.msg .attachments audio').last();
     await audio.waitFor();

@@ -83,9 +83,13 @@ export class StoreSync {
   }
 
   /** A message written here, shown at once and queued until the server confirms it. */
-  pending(pending: PendingMessage): Promise<void> {
-    this.store.commit('messages/addPending', pending);
-    return this.db.queue(pending);
+  async pending(pending: PendingMessage): Promise<void> {
+    // On disk before it shows as "Sending…": a reload right after must not lose it. Shown even if the disk fails.
+    try {
+      await this.db.queue(pending);
+    } finally {
+      this.store.commit('messages/addPending', pending);
+    }
   }
 
   /** The server's copy replaces the pending one (by localId). The outbox entry is removed by whoever sent it. */
