@@ -29,10 +29,10 @@ function msg(id: number, senderId = BOB): MessageDto {
 }
 
 /** Room 6 with messages 1-5 of bob's loaded; my pointer at `pointer`, `unread` as session.ready said. */
-function mountList(pointer: number, unread: number) {
+function mountList(pointer: number, unread: number, connection: 'online' | 'offline' = 'online') {
   const store = createAppStore();
   store.commit('session/setMe', { id: ME, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
-  store.commit('session/setConnection', 'online');
+  store.commit('session/setConnection', connection);
   store.commit('rooms/setAll', {
     rooms: [
       {
@@ -58,9 +58,11 @@ function mountList(pointer: number, unread: number) {
     [1, 2, 3, 4, 5].map((id) => msg(id)),
   );
   store.commit('messages/setLoaded', { roomId: ROOM, hasMore: false });
-  // Reading moves the pointer to the newest, as the server would.
+  // Reading moves the pointer to the newest, as the server would; offline it does nothing (no socket).
   const markRead = vi.fn(() => {
-    store.commit('rooms/setReadPointer', { roomId: ROOM, userId: ME, messageId: 5 });
+    if (store.state.session.connection === 'online') {
+      store.commit('rooms/setReadPointer', { roomId: ROOM, userId: ME, messageId: 5 });
+    }
     return Promise.resolve();
   });
   const markUnread = vi.fn((_roomId: number, messageId: number) => {
@@ -85,6 +87,17 @@ describe('ChatMessageList unread divider', () => {
     const order = rows.map((r) => (r.attributes('data-testid') ? 'divider' : 'message'));
     expect(order).toEqual(['message', 'message', 'message', 'divider', 'message', 'message']);
     expect(wrapper.text()).toContain('New messages');
+  });
+
+  it("waits for the server's state after a reload: the cached one may not know what came since", async () => {
+    const { wrapper, store } = mountList(3, 0, 'offline');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="unread-divider"]').exists()).toBe(false);
+    // session.ready: two unread, then the connection counts as online.
+    store.commit('rooms/setState', { roomId: ROOM, volume: 80, notifications: true, unread: 2, lastMessageId: 5 });
+    store.commit('session/setConnection', 'online');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="unread-divider"]').exists()).toBe(true);
   });
 
   it('shows no line when nothing was unread', async () => {
