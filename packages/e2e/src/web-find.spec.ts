@@ -105,6 +105,20 @@ describe('finding rooms, people and messages, in Chromium', () => {
       return !!a && !!b && a.bottom > b.top && a.top < b.bottom;
     });
     await bob.page.getByRole('button', { name: 'Jump to first unread' }).waitFor({ state: 'detached' });
+
+    // "Mark as unread from here" on the newest: the line moves above it and the room counts it again.
+    const newest = message(bob.page, 'later 39');
+    await newest.scrollIntoViewIfNeeded();
+    await newest.hover();
+    await newest.getByRole('button', { name: 'Mark as unread from here' }).click();
+    await bob.page.locator('nav a[data-room-id="1"] .badge', { hasText: '1' }).waitFor();
+    expect(await bob.page.locator('[data-testid="unread-divider"] + article.msg').textContent()).toContain('later 39');
+    // The server moved bob's pointer back to just before it, and bob's tab, at the bottom, did not read it again.
+    const newestId = Number(await newest.getAttribute('data-message-id'));
+    await bob.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    const { members } = await carol.request('room.members', { roomId: 1 });
+    expect(members.find((m) => m.userId === bobId)?.lastReadMessageId).toBe(newestId - 1);
+    await bob.page.locator('nav a[data-room-id="1"] .badge', { hasText: '1' }).waitFor();
   });
 
   it('Ctrl+K finds a room, a public channel to join, and a person (opening our direct room)', async () => {
