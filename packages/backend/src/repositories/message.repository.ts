@@ -595,12 +595,29 @@ export class MessageRepository {
     });
   }
 
-  /** Case-insensitive substring search, newest first (both engines: LOWER + LIKE with an explicit escape). */
-  search(roomId: number, text: string, offset: number, limit: number): Promise<MessageEntity[]> {
+  /**
+   * Case-insensitive substring search, newest first (both engines: LOWER + LIKE with an explicit escape): in
+   * one room, or with `roomId` null in every live room `userId` is a member of. The membership is part of the
+   * query, so a room I left or never joined never yields a hit.
+   */
+  search(
+    scope: { roomId: number } | { userId: number },
+    text: string,
+    offset: number,
+    limit: number,
+  ): Promise<MessageEntity[]> {
     const escaped = text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`);
-    return this.#messages
-      .createQueryBuilder('m')
-      .where('m.room_id = :roomId', { roomId })
+    const query = this.#messages.createQueryBuilder('m');
+    if ('roomId' in scope) {
+      query.where('m.room_id = :roomId', { roomId: scope.roomId });
+    } else {
+      query.where(
+        'm.room_id IN (SELECT rm.room_id FROM room_members rm INNER JOIN rooms r ON r.id = rm.room_id ' +
+          'WHERE rm.user_id = :userId AND r.deleted_at IS NULL)',
+        { userId: scope.userId },
+      );
+    }
+    return query
       .andWhere('m.deleted_at IS NULL')
       .andWhere("LOWER(m.content) LIKE :pattern ESCAPE '!'", { pattern: `%${escaped}%` })
       .orderBy('m.id', 'DESC')

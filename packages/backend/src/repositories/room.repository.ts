@@ -28,6 +28,9 @@ const MEMBERSHIP =
 const ADVANCE_READ =
   'UPDATE room_members SET last_read_message_id = ? WHERE room_id = ? AND user_id = ? AND last_read_message_id < ?';
 
+const RETREAT_READ =
+  'UPDATE room_members SET last_read_message_id = ? WHERE room_id = ? AND user_id = ? AND last_read_message_id > ?';
+
 const READ_POINTER = 'SELECT last_read_message_id FROM room_members WHERE room_id = ? AND user_id = ?';
 
 /**
@@ -352,10 +355,19 @@ export class RoomRepository {
 
   /** Moves the read pointer forward only; returns the pointer after the update. */
   async advanceRead(roomId: number, userId: number, messageId: number): Promise<number> {
+    return this.#moveRead(ADVANCE_READ, roomId, userId, messageId);
+  }
+
+  /** Moves the read pointer back to `pointer` if it is past it ("mark as unread"); answers the pointer after. */
+  retreatRead(roomId: number, userId: number, pointer: number): Promise<number> {
+    return this.#moveRead(RETREAT_READ, roomId, userId, pointer);
+  }
+
+  async #moveRead(sql: string, roomId: number, userId: number, messageId: number): Promise<number> {
     const moved = await outsideTransactions(this.dataSource, async () => {
       const runner = this.dataSource.createQueryRunner();
       try {
-        return (await runner.query(ADVANCE_READ, [messageId, roomId, userId, messageId], true)).affected ?? 0;
+        return (await runner.query(sql, [messageId, roomId, userId, messageId], true)).affected ?? 0;
       } finally {
         await runner.release();
       }

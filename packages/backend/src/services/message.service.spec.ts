@@ -450,7 +450,7 @@ describe(MessageService.name, () => {
 
       const reply = await sut.search(ME, { roomId: room.id, query: 'hi' });
 
-      expect(messages.search).toHaveBeenCalledWith(room.id, 'hi', 0, LIMITS.searchPageSize);
+      expect(messages.search).toHaveBeenCalledWith({ roomId: room.id }, 'hi', 0, LIMITS.searchPageSize);
       expect(reply.messages).toHaveLength(LIMITS.searchPageSize);
       expect(reply.hasMore).toBe(true);
     });
@@ -461,6 +461,15 @@ describe(MessageService.name, () => {
 
       await expectAppError(sut.search(ME, { roomId: room.id, query: 'hi' }), 'ROOM_NOT_FOUND');
       expect(messages.search).not.toHaveBeenCalled();
+    });
+
+    it('without a roomId scopes the search to my memberships', async () => {
+      const { sut, messages } = setup();
+      messages.search.mockResolvedValue([]);
+
+      await sut.search(ME, { query: 'hi', offset: 20 });
+
+      expect(messages.search).toHaveBeenCalledWith({ userId: ME }, 'hi', 20, LIMITS.searchPageSize);
     });
   });
 

@@ -256,8 +256,11 @@ export class MessageService {
   }
 
   async search(userId: number, input: ClientMessages['message.search']): Promise<ClientReplies['message.search']> {
-    await this.access.requireRoomMember(userId, input.roomId);
-    const rows = await this.messages.search(input.roomId, input.query, input.offset ?? 0, LIMITS.searchPageSize);
+    if (input.roomId !== undefined) {
+      await this.access.requireRoomMember(userId, input.roomId);
+    }
+    const scope = input.roomId === undefined ? { userId } : { roomId: input.roomId };
+    const rows = await this.messages.search(scope, input.query, input.offset ?? 0, LIMITS.searchPageSize);
     return {
       messages: await this.toDtos(rows.slice(0, LIMITS.searchPageSize)),
       hasMore: rows.length > LIMITS.searchPageSize,
@@ -345,6 +348,20 @@ export class MessageService {
     await this.access.requireMessageInRoom(input.roomId, input.messageId);
     const lastReadMessageId = await this.rooms.advanceRead(input.roomId, userId, input.messageId);
     if (lastReadMessageId > member.lastReadMessageId) {
+      await this.events.emit('message.read', { roomId: input.roomId, userId, lastReadMessageId });
+    }
+    return { lastReadMessageId };
+  }
+
+  /**
+   * "Mark as unread from here": my pointer goes back to just before the message, so it and what follows count
+   * as unread again. Only backwards; the reader's other tabs and the room see it as a `message.read`.
+   */
+  async markUnread(userId: number, input: ClientMessages['message.unread']): Promise<{ lastReadMessageId: number }> {
+    const { member } = await this.access.requireRoomMember(userId, input.roomId);
+    await this.access.requireMessageInRoom(input.roomId, input.messageId);
+    const lastReadMessageId = await this.rooms.retreatRead(input.roomId, userId, input.messageId - 1);
+    if (lastReadMessageId < member.lastReadMessageId) {
       await this.events.emit('message.read', { roomId: input.roomId, userId, lastReadMessageId });
     }
     return { lastReadMessageId };

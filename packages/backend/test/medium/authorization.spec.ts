@@ -82,6 +82,7 @@ describe(`authorization (${dialect})`, () => {
       ['delete in it', 'message.delete', 'MESSAGE_NOT_FOUND', () => ({ messageId: bobMessageId })],
       ['search it', 'message.search', 'ROOM_NOT_FOUND', () => ({ roomId, query: 'secret' })],
       ['mark it read', 'message.read', 'ROOM_NOT_FOUND', () => ({ roomId, messageId: aliceMessageId })],
+      ['mark it unread', 'message.unread', 'ROOM_NOT_FOUND', () => ({ roomId, messageId: aliceMessageId })],
       ['list its members', 'room.members', 'ROOM_NOT_FOUND', () => ({ roomId })],
       ['type in it', 'typing.start', 'ROOM_NOT_FOUND', () => ({ roomId })],
       ['invite herself to it', 'room.invite', 'ROOM_NOT_FOUND', () => ({ roomId, userIds: [eve.user.id] })],
@@ -131,6 +132,12 @@ describe(`authorization (${dialect})`, () => {
         () => ({ roomId: ALL_ROOM_ID, messageId: bobMessageId }),
       ],
       [
+        'move her read pointer back to a message of it',
+        'message.unread',
+        'MESSAGE_NOT_FOUND',
+        () => ({ roomId: ALL_ROOM_ID, messageId: bobMessageId }),
+      ],
+      [
         'read a thread of it through her room',
         'message.history',
         'MESSAGE_NOT_FOUND',
@@ -166,6 +173,13 @@ describe(`authorization (${dialect})`, () => {
         expect(await dbState(server, COUNTED)).toEqual(before);
       },
     );
+
+    it('finds none of its messages in a search of all her rooms', async () => {
+      const mine = await eve.client.request('message.search', { query: 'secret' });
+      expect(mine.messages.filter((m) => m.roomId === roomId)).toEqual([]);
+      const theirs = await bob.client.request('message.search', { query: 'alice secret' });
+      expect(theirs.messages.map((m) => m.roomId)).toContain(roomId);
+    });
 
     it('gets the same answer for a room she may not see as for a room that does not exist', async () => {
       const hidden = await eve.client.requestError('message.history', { roomId });

@@ -585,9 +585,87 @@ describe(`messages (${dialect})`, () => {
       expect(ids(second.messages)).toEqual(newestFirst.slice(LIMITS.searchPageSize));
       expect(second.hasMore).toBe(false);
     });
+
+    it('without a roomId searches every room I am in, never one I left or was never in', async () => {
+      const alice = await user();
+      const bob = await user();
+      const carol = await user();
+      const shared = await roomOf(alice, bob);
+      const alicesOwn = await roomOf(alice);
+      const left = await channelOf(alice, bob);
+      const secret = await roomOf(carol);
+      const dave = await user();
+      const token = `needle${localIds}x`;
+      const inShared = await send(alice, shared, `${token} in shared`);
+      const inOwn = await send(alice, alicesOwn, `${token} in alice's own`);
+
+      const inLeft = await send(alice, left.roomId, `${token} in a room bob left`);
+      const inSecret = await send(carol, secret, `${token} in carol's room`);
+      await bob.client.request('channel.leave', { channelId: left.channelId });
+
+      const hits = async (u: User) =>
+        (await u.client.request('message.search', { query: token })).messages.map((m) => [m.id, m.roomId]);
+      expect(await hits(alice)).toEqual([
+        [inLeft.id, left.roomId],
+        [inOwn.id, alicesOwn],
+        [inShared.id, shared],
+      ]);
+      expect(await hits(bob)).toEqual([[inShared.id, shared]]);
+      expect(await hits(carol)).toEqual([[inSecret.id, secret]]);
+      expect(await hits(dave)).toEqual([]);
+    });
+
+    it('pages a search over all my rooms by offset', async () => {
+      const alice = await user();
+      const one = await roomOf(alice);
+      const two = await roomOf(alice);
+      const token = `paged${localIds}y`;
+      const sent: MessageDto[] = [];
+      for (let i = 0; i < LIMITS.searchPageSize + 3; i++) {
+        sent.push(await send(alice, i % 2 === 0 ? one : two, `${token} ${i}`));
+      }
+      const newestFirst = ids(sent).reverse();
+      const first = await alice.client.request('message.search', { query: token });
+      expect(ids(first.messages)).toEqual(newestFirst.slice(0, LIMITS.searchPageSize));
+      expect(first.hasMore).toBe(true);
+      const second = await alice.client.request('message.search', { query: token, offset: LIMITS.searchPageSize });
+      expect(ids(second.messages)).toEqual(newestFirst.slice(LIMITS.searchPageSize));
+      expect(second.hasMore).toBe(false);
+    });
   });
 
   describe('message.read', () => {
+    it('message.unread moves my pointer back to just before a message, never forward, and tells the room', async () => {
+      const alice = await user();
+      const bob = await user();
+      const carol = await user();
+      const room = await roomOf(alice, bob);
+      const [m1, m2, m3] = await sendMany(alice, room, 3, 'b');
+      await bob.client.request('message.read', { roomId: room, messageId: m3.id });
+      await alice.client.waitFor('message.read', (d) => d.roomId === room && d.lastReadMessageId === m3.id);
+
+      expect(await bob.client.request('message.unread', { roomId: room, messageId: m2.id })).toEqual({
+        lastReadMessageId: m2.id - 1,
+      });
+      expect(
+        await alice.client.waitFor('message.read', (d) => d.roomId === room && d.lastReadMessageId < m3.id),
+      ).toEqual({ roomId: room, userId: bob.user.id, lastReadMessageId: m2.id - 1 });
+      // m2 and m3 count as unread again on a fresh connection.
+      const fresh = await secondTab(bob);
+      expect(fresh.ready.states.find((s) => s.roomId === room)).toMatchObject({ unread: 2 });
+
+      // Never forward: "unread from m3" when the pointer is already before it changes nothing.
+      expect(await bob.client.request('message.unread', { roomId: room, messageId: m3.id })).toEqual({
+        lastReadMessageId: m2.id - 1,
+      });
+      expect(await bob.client.request('message.unread', { roomId: room, messageId: m1.id })).toEqual({
+        lastReadMessageId: m1.id - 1,
+      });
+      expect((await carol.client.requestError('message.unread', { roomId: room, messageId: m1.id })).code).toBe(
+        'ROOM_NOT_FOUND',
+      );
+    });
+
     it('moves the read pointer forward only and tells the members, not outsiders', async () => {
       const alice = await user();
       const bob = await user();

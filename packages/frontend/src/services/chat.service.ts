@@ -276,11 +276,20 @@ export class ChatService {
     this.applyRead({ roomId, userId: this.me, lastReadMessageId });
   }
 
-  applyRead(data: ServerMessages['message.read']): void {
+  /** "Mark as unread from here": my pointer goes back to just before the message; answers the new pointer. */
+  async markUnread(roomId: number, messageId: number): Promise<number> {
+    const { lastReadMessageId } = await this.ws.request('message.unread', { roomId, messageId });
+    this.applyRead({ roomId, userId: this.me, lastReadMessageId }, true);
+    return lastReadMessageId;
+  }
+
+  /** `back`: the pointer may move backwards (only message.unread's own reply; receipts may arrive out of order). */
+  applyRead(data: ServerMessages['message.read'], back = false): void {
     this.store.commit('rooms/setReadPointer', {
       roomId: data.roomId,
       userId: data.userId,
       messageId: data.lastReadMessageId,
+      back,
     });
     if (data.userId === this.me) {
       const room = this.store.state.messages.rooms[data.roomId];
@@ -304,8 +313,9 @@ export class ChatService {
     this.ws.send('typing.start', { roomId });
   }
 
-  async search(roomId: number, query: string, offset = 0) {
-    return this.ws.request('message.search', { roomId, query, offset });
+  /** In one room, or with `roomId` null in every room I am in (each hit's roomId says where). */
+  async search(roomId: number | null, query: string, offset = 0) {
+    return this.ws.request('message.search', roomId === null ? { query, offset } : { roomId, query, offset });
   }
 
   private toast(kind: 'info' | 'error' | 'success', text: string): void {

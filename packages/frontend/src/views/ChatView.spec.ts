@@ -94,4 +94,16 @@ describe('ChatView', () => {
     expect(loadNewest).toHaveBeenCalledTimes(2);
     expect(wrapper.find('[role="alert"]').exists()).toBe(false);
   });
+
+  it('opens the quick switcher with Ctrl+K and closes it with Ctrl+K again', async () => {
+    const { wrapper } = mountRoom(6);
+    expect(wrapper.findComponent({ name: 'RoomSwitcher' }).exists()).toBe(false);
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true }));
+    await flushPromises();
+    expect(wrapper.findComponent({ name: 'RoomSwitcher' }).exists()).toBe(true);
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'k', ctrlKey: true }));
+    await flushPromises();
+    expect(wrapper.findComponent({ name: 'RoomSwitcher' }).exists()).toBe(false);
+    wrapper.unmount();
+  });
 });

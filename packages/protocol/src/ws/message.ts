@@ -87,10 +87,13 @@ export const messageRequests = {
       removedRoomIds: z.array(RoomId),
     }),
   ),
-  /** Case-insensitive text search in one room, newest first. */
+  /**
+   * Case-insensitive text search, newest first: in one room, or without `roomId` in every room I am a member
+   * of (each hit's `roomId` says where).
+   */
   'message.search': request(
     z.strictObject({
-      roomId: RoomId,
+      roomId: RoomId.optional(),
       query: FreeText.min(1).max(LIMITS.searchQueryMaxLength),
       offset: z.number().int().nonnegative().max(100_000).optional(),
     }),
@@ -116,6 +119,14 @@ export const messageRequests = {
   'message.pins': request(z.strictObject({ roomId: RoomId }), z.strictObject({ messages: z.array(MessageDto) })),
   /** Move my read pointer in a room forward (never back). */
   'message.read': request(
+    z.strictObject({ roomId: RoomId, messageId: MessageId }),
+    z.strictObject({ lastReadMessageId: z.number().int().nonnegative() }),
+  ),
+  /**
+   * "Mark as unread from here": move my read pointer back to just before this message (never forward; a
+   * pointer already before it stays). Announced like message.read.
+   */
+  'message.unread': request(
     z.strictObject({ roomId: RoomId, messageId: MessageId }),
     z.strictObject({ lastReadMessageId: z.number().int().nonnegative() }),
   ),

@@ -10,6 +10,7 @@ type MessageHandlers = Pick<
   | 'message.sync'
   | 'message.search'
   | 'message.read'
+  | 'message.unread'
   | 'message.react'
   | 'message.pin'
   | 'message.pins'
@@ -24,6 +25,7 @@ export function messageHandlers(messages: MessageService): MessageHandlers {
     'message.sync': (ctx, data) => messages.sync(ctx.userId, data),
     'message.search': (ctx, data) => messages.search(ctx.userId, data),
     'message.read': (ctx, data) => messages.markRead(ctx.userId, data),
+    'message.unread': (ctx, data) => messages.markUnread(ctx.userId, data),
     'message.react': (ctx, data) => messages.react(ctx.userId, data),
     'message.pin': (ctx, data) => messages.pin(ctx.userId, data),
     'message.pins': (ctx, data) => messages.pins(ctx.userId, data),

@@ -108,11 +108,14 @@ export const rooms = {
     setActive(state, roomId: number | null) {
       state.activeRoomId = roomId;
     },
-    setReadPointer(state, { roomId, userId, messageId }: { roomId: number; userId: number; messageId: number }) {
+    setReadPointer(
+      state,
+      { roomId, userId, messageId, back }: { roomId: number; userId: number; messageId: number; back?: boolean },
+    ) {
       const room = state.byId[roomId];
       const member = room?.members.find((m) => m.userId === userId);
       if (member) {
-        if (member.lastReadMessageId < messageId) {
+        if (member.lastReadMessageId < messageId || back) {
           member.lastReadMessageId = messageId;
         }
       } else if (room && !room.membersComplete) {

@@ -1,0 +1,125 @@
+import type { MessageDto } from '@pychat/protocol';
+import { flushPromises, mount } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChatService } from '../../services/chat.service';
+import { createAppStore } from '../../store';
+import ChatMessageList from './ChatMessageList.vue';
+
+const ME = 1;
+const BOB = 2;
+const ROOM = 6;
+
+function msg(id: number, senderId = BOB): MessageDto {
+  return {
+    id,
+    roomId: ROOM,
+    senderId,
+    content: `m${id}`,
+    parentId: null,
+    threadCount: 0,
+    mentions: [],
+    attachments: [],
+    createdAt: 1000 + id,
+    editedAt: null,
+    deleted: false,
+    reactions: [],
+    pinnedAt: null,
+    pinnedBy: null,
+  };
+}
+
+/** Room 6 with messages 1-5 of bob's loaded; my pointer at `pointer`, `unread` as session.ready said. */
+function mountList(pointer: number, unread: number, connection: 'online' | 'offline' = 'online') {
+  const store = createAppStore();
+  store.commit('session/setMe', { id: ME, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
+  store.commit('session/setConnection', connection);
+  store.commit('rooms/setAll', {
+    rooms: [
+      {
+        id: ROOM,
+        kind: 'room',
+        name: 'r',
+        channelId: 1,
+        adminId: null,
+        p2p: false,
+        pinsAdminOnly: false,
+        memberCount: 2,
+        members: [
+          { userId: ME, lastReadMessageId: pointer },
+          { userId: BOB, lastReadMessageId: 5 },
+        ],
+      },
+    ],
+    states: [{ roomId: ROOM, volume: 80, notifications: true, unread, lastMessageId: 5 }],
+    channels: [],
+  });
+  store.commit(
+    'messages/upsert',
+    [1, 2, 3, 4, 5].map((id) => msg(id)),
+  );
+  store.commit('messages/setLoaded', { roomId: ROOM, hasMore: false });
+  // Reading moves the pointer to the newest, as the server would; offline it does nothing (no socket).
+  const markRead = vi.fn(() => {
+    if (store.state.session.connection === 'online') {
+      store.commit('rooms/setReadPointer', { roomId: ROOM, userId: ME, messageId: 5 });
+    }
+    return Promise.resolve();
+  });
+  const markUnread = vi.fn((_roomId: number, messageId: number) => {
+    store.commit('rooms/setReadPointer', { roomId: ROOM, userId: ME, messageId: messageId - 1, back: true });
+    return Promise.resolve(messageId - 1);
+  });
+  const chat = { markRead, markUnread, loadOlder: vi.fn() } as unknown as ChatService;
+  const wrapper = mount(ChatMessageList, {
+    props: { roomId: ROOM },
+    global: { plugins: [store], provide: { chat, notifications: { toast: vi.fn() } }, stubs: { ChatMessage: true } },
+  });
+  return { store, wrapper, markRead, markUnread };
+}
+
+describe('ChatMessageList unread divider', () => {
+  it('puts "New messages" above the first message after my pointer at opening, and keeps it once read', async () => {
+    const { wrapper, markRead, store } = mountList(3, 2);
+    await flushPromises();
+    expect(markRead).toHaveBeenCalled();
+    expect(store.state.rooms.byId[ROOM]?.members[0]?.lastReadMessageId).toBe(5);
+    const rows = wrapper.findAll('[data-testid="unread-divider"], chat-message-stub');
+    const order = rows.map((r) => (r.attributes('data-testid') ? 'divider' : 'message'));
+    expect(order).toEqual(['message', 'message', 'message', 'divider', 'message', 'message']);
+    expect(wrapper.text()).toContain('New messages');
+  });
+
+  it("waits for the server's state after a reload: the cached one may not know what came since", async () => {
+    const { wrapper, store } = mountList(3, 0, 'offline');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="unread-divider"]').exists()).toBe(false);
+    // session.ready: two unread, then the connection counts as online.
+    store.commit('rooms/setState', { roomId: ROOM, volume: 80, notifications: true, unread: 2, lastMessageId: 5 });
+    store.commit('session/setConnection', 'online');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="unread-divider"]').exists()).toBe(true);
+  });
+
+  it('shows no line when nothing was unread', async () => {
+    const { wrapper } = mountList(5, 0);
+    await flushPromises();
+    expect(wrapper.find('[data-testid="unread-divider"]').exists()).toBe(false);
+  });
+
+  it('"mark as unread" moves the line above that message and stops reading until the room is left', async () => {
+    const { wrapper, markRead, markUnread } = mountList(5, 0);
+    await flushPromises();
+    markRead.mockClear();
+    const second = wrapper.findAllComponents({ name: 'ChatMessage' })[1];
+    second.vm.$emit('unread', msg(2));
+    await flushPromises();
+    expect(markUnread).toHaveBeenCalledWith(ROOM, 2);
+    const order = wrapper
+      .findAll('[data-testid="unread-divider"], chat-message-stub')
+      .map((r) => (r.attributes('data-testid') ? 'divider' : 'message'));
+    expect(order).toEqual(['message', 'divider', 'message', 'message', 'message', 'message']);
+    window.dispatchEvent(new Event('focus'));
+    await flushPromises();
+    expect(markRead).not.toHaveBeenCalled();
+  });
+});
