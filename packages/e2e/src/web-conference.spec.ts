@@ -101,8 +101,8 @@ describe('a conference of three in Chromium', () => {
     // Everyone's fake microphone beeps: the meters of the remote tiles move.
     await expect
       .poll(() => alice.page.getByRole('meter', { name: `${bob.name} voice level` }).getAttribute('aria-valuenow'), {
-        timeout: 10_000,
-        interval: 100,
+        timeout: 20_000,
+        interval: 50,
       })
       .not.toBe('0');
     if (process.env.E2E_SCREENSHOTS) {

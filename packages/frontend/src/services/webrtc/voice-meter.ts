@@ -22,7 +22,8 @@ export function watchVoiceLevel(stream: MediaStream, onLevel: (level: number) =>
   const ctx = context();
   const source = ctx.createMediaStreamSource(stream);
   const analyser = ctx.createAnalyser();
-  analyser.fftSize = 512;
+  // ~85 ms of 48 kHz audio: nearly the whole 100 ms between reads, so a short sound is not missed between them.
+  analyser.fftSize = 4096;
   source.connect(analyser);
   const samples = new Uint8Array(analyser.fftSize);
   let level = 0;
