@@ -155,6 +155,20 @@ export function useTestServer(env: Record<string, string> = {}) {
       open.push(client);
       return client;
     },
+    /**
+     * The cast of the device-to-device specs (calls, transfers): Alice and Bob in a direct room, Bob with a
+     * second tab (a device of its own), and Eve outside the room.
+     */
+    async directRoomWithSecondTab() {
+      const alice = await this.user();
+      const bob = await this.user();
+      const eve = await this.user();
+      const direct = await alice.client.request('room.createDirect', { userId: bob.user.id });
+      const roomId = direct.room.id;
+      await bob.client.waitFor('room.added', (d) => d.room.id === roomId);
+      const bobTab = await this.connect(bob.token);
+      return { alice, bob, bobTab, eve, roomId };
+    },
   };
 }
 

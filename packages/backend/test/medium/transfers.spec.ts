@@ -1,5 +1,5 @@
 import { LIMITS, type ServerFrame } from '@pychat/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   busBarrier,
   connectedUser,
@@ -33,18 +33,8 @@ describe(`p2p file transfers (${dialect})`, () => {
   let eve: ConnectedUser;
   let roomId: number;
 
-  afterEach(async () => {
-    await bobTab?.close();
-  });
-
   async function setUp() {
-    alice = await medium.user();
-    bob = await medium.user();
-    eve = await medium.user();
-    const direct = await alice.client.request('room.createDirect', { userId: bob.user.id });
-    roomId = direct.room.id;
-    await bob.client.waitFor('room.added', (d) => d.room.id === roomId);
-    bobTab = await medium.connect(bob.token);
+    ({ alice, bob, bobTab, eve, roomId } = await medium.directRoomWithSecondTab());
   }
 
   /** Alice offers FILE; both of Bob's devices see it; his first tab accepts. */
