@@ -1,5 +1,6 @@
-import { mount } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { flushPromises, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { PeerStats } from '../../services/webrtc/call.service';
 import { createAppStore } from '../../store';
 import CallTile from './CallTile.vue';
 
@@ -7,7 +8,10 @@ import CallTile from './CallTile.vue';
 function fakeCalls() {
   const listeners = new Set<() => void>();
   const streams = new Map<string, MediaStream | null>();
+  const quality = { rttMs: null, lossPct: null, bitrateKbps: null, relayed: null } as Partial<PeerStats>;
   return {
+    quality,
+    peerStats: vi.fn(async (connId: string) => ({ connId, ...quality }) as PeerStats),
     streams,
     localStream: null,
     streamOf: (connId: string) => streams.get(connId) ?? null,
@@ -49,5 +53,53 @@ describe('CallTile', () => {
     });
     expect(wrapper.find('.avatar').exists()).toBe(true);
     expect(wrapper.find('video').isVisible()).toBe(false);
+  });
+
+  describe('connection quality', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('polls its peer every 2 s while shown, labels level, figures and relay, and stops when removed', async () => {
+      vi.useFakeTimers();
+      const calls = fakeCalls();
+      Object.assign(calls.quality, { rttMs: 180, lossPct: 0.5, bitrateKbps: 900, relayed: true });
+      const wrapper = mount(CallTile, {
+        props: { connId: 'bob1', userId: 2, name: 'bob' },
+        global: { plugins: [createAppStore()], provide: { calls }, stubs: { UserAvatar: true } },
+      });
+      await flushPromises();
+      const signal = () => wrapper.get('[data-testid="call-quality"]');
+      expect(calls.peerStats).toHaveBeenCalledWith('bob1');
+      expect(signal().attributes('data-quality')).toBe('fair');
+      expect(signal().attributes('aria-label')).toBe(
+        'bob: Connection fair: round trip 180 ms, loss 0.5 %, 900 kbit/s, relayed (TURN)',
+      );
+      expect(signal().attributes('title')).toContain('relayed (TURN)');
+
+      Object.assign(calls.quality, { rttMs: 40, lossPct: 9, relayed: false });
+      await vi.advanceTimersByTimeAsync(1_999);
+      expect(signal().attributes('data-quality')).toBe('fair');
+      await vi.advanceTimersByTimeAsync(1);
+      expect(signal().attributes('data-quality')).toBe('poor');
+      expect(signal().attributes('aria-label')).toContain('direct');
+
+      const polls = calls.peerStats.mock.calls.length;
+      wrapper.unmount();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(calls.peerStats).toHaveBeenCalledTimes(polls);
+    });
+
+    it('has no signal on my own preview and never reads stats for it', async () => {
+      vi.useFakeTimers();
+      const calls = fakeCalls();
+      const wrapper = mount(CallTile, {
+        props: { connId: null, userId: 1, name: 'You' },
+        global: { plugins: [createAppStore()], provide: { calls }, stubs: { UserAvatar: true } },
+      });
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(wrapper.find('[data-testid="call-quality"]').exists()).toBe(false);
+      expect(calls.peerStats).not.toHaveBeenCalled();
+    });
   });
 });

@@ -347,4 +347,43 @@ describe('CallService', () => {
     expect(screenTrack.stop).toHaveBeenCalled();
     expect(peers[0].fake.setMedia).toHaveBeenLastCalledWith({ micOn: true, camOn: true });
   });
+
+  it('peerStats: round trip of the selected pair, relay, and loss and bitrate between two samples', async () => {
+    const { service, peers } = setup();
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.answer(true);
+    let inbound = { audio: { bytes: 0, lost: 0, got: 0 }, video: { bytes: 0, lost: 0, got: 0 } };
+    let now = 10_000;
+    const report = () => [
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'P', type: 'candidate-pair', localCandidateId: 'L', remoteCandidateId: 'R', currentRoundTripTime: 0.32 },
+      { id: 'L', type: 'local-candidate', candidateType: 'relay' },
+      { id: 'R', type: 'remote-candidate', candidateType: 'host' },
+      ...(['audio', 'video'] as const).map((kind) => ({
+        id: `in-${kind}`,
+        type: 'inbound-rtp',
+        kind,
+        timestamp: now,
+        bytesReceived: inbound[kind].bytes,
+        packetsLost: inbound[kind].lost,
+        packetsReceived: inbound[kind].got,
+      })),
+    ];
+    Object.assign(peers[0].fake, {
+      pc: { connectionState: 'connected', getStats: async () => new Map(report().map((s) => [s.id, s])) },
+    });
+    inbound = { audio: { bytes: 1_000, lost: 1, got: 49 }, video: { bytes: 9_000, lost: 1, got: 99 } };
+    const first = await service.peerStats('bob1');
+    expect(first).toMatchObject({ rttMs: 320, relayed: true, bitrateKbps: null, localCandidateType: 'relay' });
+    expect(first?.lossPct).toBeCloseTo(100 * (2 / 150));
+    // 2 s later: 250 kB more (1000 kbit/s), and 10 of the 110 packets due since were lost.
+    now += 2_000;
+    inbound = { audio: { bytes: 51_000, lost: 1, got: 99 }, video: { bytes: 209_000, lost: 11, got: 149 } };
+    const second = await service.peerStats('bob1');
+    expect(second?.bitrateKbps).toBe(1000);
+    expect(second?.lossPct).toBeCloseTo(100 * (10 / 110));
+    expect(await service.peerStats('nobody')).toBeNull();
+    expect((await service.stats()).map((s) => s.connId)).toEqual(['bob1']);
+  });
 });

@@ -4,6 +4,7 @@ import type { CallDevices } from '../../store/types';
 import type { Logger } from '../logger';
 import { isPolite, PeerSession, type PeerEvents, type PeerMediaState, type PeerSignals } from './peer-session';
 import { browserCaptureDeps, captureScreen, ScreenShare, type ScreenCapture } from './screen-capture';
+import { bitrateKbps, lossPercent, type QualityInput } from './quality';
 import type { Ringer } from './ringer';
 import type { CallSignaling } from './signaling';
 
@@ -48,8 +49,8 @@ const DEVICES_KEY = 'pychat.callDevices';
 /** How long a notice ("bob declined") stays on the call panel. */
 const NOTICE_MS = 8_000;
 
-/** A summary of one peer's getStats for the browser tests and a later quality indicator. */
-export interface PeerStats {
+/** A summary of one peer's getStats for the browser tests and the tile's quality indicator (quality.ts). */
+export interface PeerStats extends QualityInput {
   connId: string;
   userId: number;
   connectionState: string;
@@ -69,7 +70,11 @@ export interface PeerStats {
 export class CallService {
   readonly #store: AppStore;
   readonly #deps: CallDeps;
-  readonly #peers = new Map<string, { peer: PeerLike; stream: MediaStream | null }>();
+  /** `sample`: inbound bytes (audio + video) at the last stats(), for the bitrate between two samples. */
+  readonly #peers = new Map<
+    string,
+    { peer: PeerLike; stream: MediaStream | null; sample?: { bytes: number; at: number; lost: number; got: number } }
+  >();
   #local: MediaStream | null = null;
   #config: RTCConfiguration = {};
   #extensionId: string | null = null;
@@ -313,43 +318,78 @@ export class CallService {
   /** getStats of every peer, summarized (window.__pychatCall in main.ts). */
   async stats(): Promise<PeerStats[]> {
     const out: PeerStats[] = [];
-    for (const [connId, { peer }] of this.#peers) {
-      const pc = peer.pc;
-      const summary: PeerStats = {
-        connId,
-        userId: this.#store.state.calls.peers[connId]?.userId ?? 0,
-        connectionState: pc?.connectionState ?? 'new',
-        framesDecoded: 0,
-        bytesReceived: 0,
-        frameWidth: 0,
-        frameHeight: 0,
-        localCandidateType: null,
-        remoteCandidateType: null,
-      };
-      if (pc) {
-        const report = await pc.getStats();
-        const byId = new Map<string, Record<string, unknown>>();
-        report.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
-        for (const s of byId.values()) {
-          if (s.type === 'inbound-rtp' && s.kind === 'video') {
-            summary.framesDecoded += Number(s.framesDecoded ?? 0);
-            summary.bytesReceived += Number(s.bytesReceived ?? 0);
-            // The transceiver that receives now (one that was removed keeps its last, stale size).
-            if (Number(s.framesDecoded ?? 0) > 0 && s.frameWidth !== undefined) {
-              summary.frameWidth = Number(s.frameWidth);
-              summary.frameHeight = Number(s.frameHeight ?? 0);
-            }
-          }
-          if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
-            const pair = byId.get(s.selectedCandidatePairId);
-            summary.localCandidateType = String(byId.get(String(pair?.localCandidateId))?.candidateType ?? '');
-            summary.remoteCandidateType = String(byId.get(String(pair?.remoteCandidateId))?.candidateType ?? '');
-          }
-        }
+    for (const connId of this.#peers.keys()) {
+      const summary = await this.peerStats(connId);
+      if (summary) {
+        out.push(summary);
       }
-      out.push(summary);
     }
     return out;
+  }
+
+  /**
+   * getStats of one peer, summarized; null when it is not in the call. Bitrate and loss are over the time since the
+   * previous call for this peer (the tile polls every 2 s), loss is cumulative on the first.
+   */
+  async peerStats(connId: string): Promise<PeerStats | null> {
+    const entry = this.#peers.get(connId);
+    if (!entry) {
+      return null;
+    }
+    const pc = entry.peer.pc;
+    const summary: PeerStats = {
+      connId,
+      userId: this.#store.state.calls.peers[connId]?.userId ?? 0,
+      connectionState: pc?.connectionState ?? 'new',
+      framesDecoded: 0,
+      bytesReceived: 0,
+      frameWidth: 0,
+      frameHeight: 0,
+      localCandidateType: null,
+      remoteCandidateType: null,
+      rttMs: null,
+      lossPct: null,
+      bitrateKbps: null,
+      relayed: null,
+    };
+    if (!pc) {
+      return summary;
+    }
+    const report = await pc.getStats();
+    const byId = new Map<string, Record<string, unknown>>();
+    report.forEach((s: Record<string, unknown>) => byId.set(String(s.id), s));
+    const cur = { bytes: 0, at: 0, lost: 0, got: 0 };
+    for (const s of byId.values()) {
+      if (s.type === 'inbound-rtp') {
+        cur.bytes += Number(s.bytesReceived ?? 0);
+        cur.lost += Number(s.packetsLost ?? 0);
+        cur.got += Number(s.packetsReceived ?? 0);
+        cur.at = Math.max(cur.at, Number(s.timestamp ?? 0));
+      }
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        summary.framesDecoded += Number(s.framesDecoded ?? 0);
+        summary.bytesReceived += Number(s.bytesReceived ?? 0);
+        // The transceiver that receives now (one that was removed keeps its last, stale size).
+        if (Number(s.framesDecoded ?? 0) > 0 && s.frameWidth !== undefined) {
+          summary.frameWidth = Number(s.frameWidth);
+          summary.frameHeight = Number(s.frameHeight ?? 0);
+        }
+      }
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+        const pair = byId.get(s.selectedCandidatePairId);
+        summary.localCandidateType = String(byId.get(String(pair?.localCandidateId))?.candidateType ?? '');
+        summary.remoteCandidateType = String(byId.get(String(pair?.remoteCandidateId))?.candidateType ?? '');
+        summary.relayed = summary.localCandidateType === 'relay' || summary.remoteCandidateType === 'relay';
+        if (typeof pair?.currentRoundTripTime === 'number') {
+          summary.rttMs = pair.currentRoundTripTime * 1000;
+        }
+      }
+    }
+    const prev = entry.sample && entry.sample.lost <= cur.lost && entry.sample.got <= cur.got ? entry.sample : null;
+    summary.bitrateKbps = bitrateKbps(prev, cur);
+    summary.lossPct = lossPercent(cur.lost - (prev?.lost ?? 0), cur.got - (prev?.got ?? 0));
+    entry.sample = cur;
+    return summary;
   }
 
   // ---- server events (EventRouter)
