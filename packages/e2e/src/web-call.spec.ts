@@ -107,6 +107,11 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
     // The remote tile shows video, not the avatar.
     await alice.page.locator('[data-testid="call-tile"] video').waitFor({ state: 'visible' });
     await bob.page.locator('[data-testid="call-tile"] video').waitFor({ state: 'visible' });
+    // Its quality signal (polled every 2 s from getStats) names a level and the TURN relay.
+    const quality = alice.page.getByTestId('call-quality');
+    await expect
+      .poll(() => quality.getAttribute('aria-label'), { timeout: 10_000 })
+      .toMatch(new RegExp(`^${bob.name}: Connection (good|fair|poor): .*relayed \\(TURN\\)$`));
     if (process.env.E2E_SCREENSHOTS) {
       await alice.page.screenshot({ path: join(shots, 'call-panel.png') });
     }
