@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -38,6 +39,7 @@ import { ChannelService } from './services/channel.service';
 import { systemClock, type Clock } from './services/clock';
 import { DomainEventBus } from './services/events';
 import { FanoutService } from './services/fanout.service';
+import { AvatarService } from './services/avatar.service';
 import { FileService } from './services/file.service';
 import { GifService } from './services/gif.service';
 import { UploadStore } from './storage/upload-store';
@@ -184,6 +186,14 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     clock,
     logger.child({ ctx: 'FileService' }),
   );
+  const avatarService = new AvatarService(
+    users,
+    new UploadStore(join(config.uploads.dir, 'avatars')),
+    events,
+    clock,
+    config.uploads.maxBytes,
+    logger.child({ ctx: 'AvatarService' }),
+  );
   const gifService = new GifService(config.giphy, fileService, clock, logger.child({ ctx: 'GifService' }));
   const messageService = new MessageService(messages, rooms, access, events, clock, fileService);
   const callService = new CallService(callStore, access, events, clock, logger);
@@ -320,6 +330,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     auth: authService,
     account: accountService,
     users: userService,
+    avatars: avatarService,
     rooms: roomService,
     messages: messageService,
     ice,

@@ -6,6 +6,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { AccountService } from '../services/account.service';
 import type { AuthService } from '../services/auth.service';
+import type { AvatarService } from '../services/avatar.service';
 import type { FileService } from '../services/file.service';
 import type { GifService } from '../services/gif.service';
 import type { IceService } from '../services/ice.service';
@@ -34,6 +35,7 @@ export interface HttpDeps {
   auth: AuthService;
   account: AccountService;
   users: UserService;
+  avatars: AvatarService;
   rooms: RoomService;
   messages: MessageService;
   ice: IceService;
@@ -90,7 +92,7 @@ export function createHttpApp(deps: HttpDeps): Express {
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));
-  app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users));
+  app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users, deps.avatars));
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
   app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));
   app.use('/api/push', requireSession(deps.auth), pushRouter(deps.push));

@@ -202,6 +202,11 @@ export class UserRepository {
     }
   }
 
+  /** Sets (or clears, null) the avatar's storage key; a new `updated_at` brings it to reconnecting clients. */
+  async setThumbnail(userId: number, key: string | null, now: number): Promise<void> {
+    await this.#users.update({ id: userId }, { thumbnail: key, updatedAt: now });
+  }
+
   findProfile(userId: number): Promise<UserProfileEntity | null> {
     return this.dataSource.getRepository(UserProfileEntity).findOneBy({ userId });
   }

@@ -36,6 +36,10 @@ export function toAttachmentDto(file: UploadedFileEntity): AttachmentDto {
   };
 }
 
+export function fileTooLarge(maxBytes: number): AppError {
+  return new AppError('FILE_TOO_LARGE', `Files may be at most ${Math.floor(maxBytes / 1048576)} MB`);
+}
+
 /** The last path segment of a browser-given name, without control characters, cut to fit (extension kept). */
 export function cleanFileName(raw: string | undefined): string {
   const last = (raw ?? '').split(/[\\/]/).pop() ?? '';
@@ -207,7 +211,7 @@ export class FileService {
   }
 
   private tooLarge(): AppError {
-    return new AppError('FILE_TOO_LARGE', `Files may be at most ${Math.floor(this.limits.maxBytes / 1048576)} MB`);
+    return fileTooLarge(this.limits.maxBytes);
   }
 
   private quotaExceeded(): AppError {

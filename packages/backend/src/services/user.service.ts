@@ -5,12 +5,20 @@ import type { UserEntity, UserProfileEntity, UserSettingsEntity } from '../entit
 import { AppError } from '../errors';
 import { DuplicateUserError, type UserRepository } from '../repositories/user.repository';
 
+/**
+ * The URL of a user's avatar thumbnail from the storage key kept in `users.thumbnail`. A new avatar gets a new
+ * key, so the URL changes with it and the year-long cache of the old one never shows a stale picture.
+ */
+export function avatarUrl(userId: number, key: string | null): string | null {
+  return key === null ? null : `/api/users/${userId}/avatar/${key}`;
+}
+
 export function toUserDto(user: UserEntity): UserDto {
   return {
     id: user.id,
     username: user.username,
     sex: user.sex,
-    thumbnail: user.thumbnail,
+    thumbnail: avatarUrl(user.id, user.thumbnail),
     lastSeenAt: user.lastSeenAt,
   };
 }
@@ -106,7 +114,7 @@ export class UserService {
       id: Number(row.id),
       username: row.username,
       sex: row.sex,
-      thumbnail: row.thumbnail,
+      thumbnail: avatarUrl(Number(row.id), row.thumbnail),
       lastSeenAt: row.lastSeenAt === null ? null : Number(row.lastSeenAt),
     }));
   }

@@ -1,4 +1,5 @@
 import type { AttachmentKind } from '@pychat/protocol';
+import { open } from 'node:fs/promises';
 import { fileTypeFromBuffer } from 'file-type';
 import sharp from 'sharp';
 
@@ -67,5 +68,34 @@ export async function makeRenditions(
     return rotated ? { width: pageHeight, height: meta.width } : { width: meta.width, height: pageHeight };
   } catch {
     return null;
+  }
+}
+
+/**
+ * The square WebP thumbnail of an avatar (`size`×`size`, centre-cropped: the browser sends it cropped already,
+ * this only guards against a client that does not), first frame only. False if the original does not decode.
+ */
+export async function makeSquareThumb(original: string, target: string, size: number): Promise<boolean> {
+  try {
+    await sharp(original, { limitInputPixels: MAX_PIXELS })
+      .rotate()
+      .resize(size, size, { fit: 'cover', position: 'centre' })
+      .webp({ quality: 80 })
+      .toFile(target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The type of a stored file from its first bytes (what detectType saw when it was uploaded). */
+export async function detectStoredType(path: string): Promise<string> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4100);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    return (await detectType(head.subarray(0, bytesRead), '')).mime;
+  } finally {
+    await file.close();
   }
 }

@@ -20,6 +20,7 @@ import type {
   SignUpBody,
   VerifyEmailResponse,
   UploadResponse,
+  UserDto,
 } from '@pychat/protocol';
 
 /** An upload in flight: its result, and a way to stop it (the server then removes what it received). */
@@ -132,6 +133,17 @@ export class ApiService {
     return this.call('PATCH', '/api/users/me/profile', body);
   }
 
+  /** My avatar from the cropped square image; every client (this one too) then gets user.updated. */
+  setAvatar(image: Blob): Promise<UserDto> {
+    const form = new FormData();
+    form.append('file', image, 'avatar');
+    return this.call('POST', '/api/users/me/avatar', form);
+  }
+
+  deleteAvatar(): Promise<UserDto> {
+    return this.call('DELETE', '/api/users/me/avatar');
+  }
+
   /** STUN/TURN with fresh credentials: fetched before every call, never cached (docs/webrtc.md §6). */
   iceServers(): Promise<IceServersResponse> {
     return this.call('GET', '/api/ice-servers');
@@ -203,8 +215,9 @@ export class ApiService {
     const res = await fetch(`${this.base}${path}`, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // FormData sets its own multipart content type (with the boundary).
+      headers: body === undefined || body instanceof FormData ? {} : { 'content-type': 'application/json' },
+      body: body === undefined || body instanceof FormData ? body : JSON.stringify(body),
     });
     const text = await res.text();
     const data: unknown = text ? JSON.parse(text) : undefined;
