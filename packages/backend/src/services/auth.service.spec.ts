@@ -55,6 +55,8 @@ describe(AuthService.name, () => {
       expect(newUser).toEqual({
         username: 'alice',
         email: 'a@example.test',
+        // Verified only by the link mailed to it (or by an OpenID provider that vouches for it).
+        emailVerified: false,
         passwordHash: expect.any(String),
         sex: 'secret',
       });
