@@ -8,7 +8,6 @@ import {
   newBrowserUser,
   openDirectRoom,
   SCREENSHOT_DIR,
-  signUpInBrowser,
   type BrowserUser,
 } from './browser';
 import { startInstance, tempDir, uniqueName, type Instance } from './stack';
@@ -65,8 +64,6 @@ describe(`call setup, ${CALLS} calls direct and ${CALLS} relayed`, () => {
         true,
       );
     });
-    await signUpInBrowser(instance.url, alice);
-    await signUpInBrowser(instance.url, bob);
     await openDirectRoom(instance.url, alice, bob);
   }, 120_000);
 
