@@ -15,7 +15,9 @@ import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 /**
  * Call setup time: from bob's click on "Answer with video" to the first decoded frame of alice's video in bob's
  * tile (`loadeddata` on the remote <video>), both read from bob's own clock. E2E_MEASURE_CALLS calls (default 20)
- * direct, then as many relayed through the bundled TURN, in one run (docs/performance.md "Call setup").
+ * direct, then as many relayed through the bundled TURN, in one run (docs/performance.md "Call setup"). The
+ * baseline, in the same run: a bare RTCPeerConnection between the same two pages, signalled by the test itself
+ * (bob's offer to alice's answer, candidates gathered first), from bob's createOffer to the first frame.
  * Not part of the suites: `E2E_MEASURE=1 unshare -n sh -c 'ip link set lo up && exec npx vitest run
  * src/measure-call-setup.ts'` in packages/e2e.
  */
@@ -32,7 +34,7 @@ describe(`call setup, ${CALLS} calls direct and ${CALLS} relayed`, () => {
   let browser: Browser;
   let alice: BrowserUser;
   let bob: BrowserUser;
-  const results: Record<string, number[]> = { direct: [], relay: [] };
+  const results: Record<string, number[]> = { 'bare direct': [], direct: [], 'bare relay': [], relay: [] };
 
   beforeAll(async () => {
     instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('measure-calls'), ...(await loopbackTurnEnv()) });
@@ -100,6 +102,95 @@ describe(`call setup, ${CALLS} calls direct and ${CALLS} relayed`, () => {
     await alice.page.getByRole('button', { name: 'Start video call' }).waitFor();
     return firstFrameAt - answeredAt;
   }
+
+  /** One bare connection: alice already holds her camera (as in a call she started), bob offers, alice answers. */
+  async function oneBare(relay: boolean): Promise<number> {
+    const config = await bob.page.evaluate(async (withTurn) => {
+      if (!withTurn) {
+        return { iceServers: [] } as RTCConfiguration;
+      }
+      const { iceServers } = (await (await fetch('/api/ice-servers')).json()) as { iceServers: RTCIceServer[] };
+      return { iceServers, iceTransportPolicy: 'relay' } as RTCConfiguration;
+    }, relay);
+    await alice.page.evaluate(async () => {
+      const w = window as unknown as { __bareMedia?: MediaStream };
+      w.__bareMedia ??= await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+    });
+    const offer = await bob.page.evaluate(async (cfg) => {
+      const pc = new RTCPeerConnection(cfg);
+      const w = window as unknown as { __bare: { pc: RTCPeerConnection; started: number; frame: Promise<number> } };
+      const started = performance.now();
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      const frame = new Promise<number>((resolve) => {
+        pc.ontrack = ({ track, streams }) => {
+          if (track.kind !== 'video') {
+            return;
+          }
+          const video = document.createElement('video');
+          video.muted = true;
+          video.autoplay = true;
+          video.onloadeddata = () => resolve(performance.now());
+          video.srcObject = streams[0] ?? new MediaStream([track]);
+          document.body.append(video);
+          void video.play().catch(() => undefined);
+        };
+      });
+      w.__bare = { pc, started, frame };
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise<void>((done) => {
+        if (pc.iceGatheringState === 'complete') {
+          done();
+        }
+        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && done();
+      });
+      return pc.localDescription!.toJSON();
+    }, config);
+    const answer = await alice.page.evaluate(
+      async ({ cfg, remote }) => {
+        const w = window as unknown as { __bareMedia: MediaStream; __barePc?: RTCPeerConnection };
+        const pc = new RTCPeerConnection(cfg);
+        w.__barePc = pc;
+        for (const track of w.__bareMedia.getTracks()) {
+          pc.addTrack(track, w.__bareMedia);
+        }
+        await pc.setRemoteDescription(remote);
+        await pc.setLocalDescription(await pc.createAnswer());
+        await new Promise<void>((done) => {
+          if (pc.iceGatheringState === 'complete') {
+            done();
+          }
+          pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && done();
+        });
+        return pc.localDescription!.toJSON();
+      },
+      { cfg: config, remote: offer },
+    );
+    const ms = await bob.page.evaluate(async (remote) => {
+      const w = window as unknown as { __bare: { pc: RTCPeerConnection; started: number; frame: Promise<number> } };
+      await w.__bare.pc.setRemoteDescription(remote);
+      const at = await w.__bare.frame;
+      w.__bare.pc.close();
+      document.querySelectorAll('body > video').forEach((video) => video.remove());
+      return at - w.__bare.started;
+    }, answer);
+    await alice.page.evaluate(() => (window as unknown as { __barePc: RTCPeerConnection }).__barePc.close());
+    return ms;
+  }
+
+  it.each([
+    ['bare direct', false],
+    ['bare relay', true],
+  ] as const)(
+    'measures %s connections (baseline)',
+    async (path, relay) => {
+      for (let i = 0; i < CALLS; i += 1) {
+        results[path].push(await oneBare(relay));
+      }
+      expect(results[path]).toHaveLength(CALLS);
+    },
+    600_000,
+  );
 
   async function setPolicy(page: Page, policy: 'relay' | 'all'): Promise<void> {
     await page.evaluate((p) => localStorage.setItem('pychat.iceTransportPolicy', p), policy);
