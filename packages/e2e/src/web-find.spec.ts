@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   launchSharedBrowser,
   newBrowserUser,
+  SCREENSHOT_DIR,
   screenshotsOnFailure,
   signUpInBrowser,
   type BrowserUser,
@@ -180,7 +182,9 @@ describe('finding rooms, people and messages, in Chromium', () => {
     const hit = page.locator('.search .hit', { hasText: 'the needle is in the roadmap' });
     await hit.waitFor();
     expect(await hit.locator('.where').textContent()).toBe(`#${roadmap}`);
-    await page.screenshot({ path: '/tmp/web-find-search.png' });
+    if (process.env.E2E_SCREENSHOTS) {
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'web-find-search.png') });
+    }
 
     await hit.click();
     await page.waitForURL(new RegExp(`/chat/${roadmapRoomId}$`));
@@ -198,6 +202,8 @@ describe('finding rooms, people and messages, in Chromium', () => {
     });
     const newest = await message(page, 'roadmap filler 59').getAttribute('data-message-id');
     expect(await inView(page, `main article.msg[data-message-id="${newest}"]`)).toBe(false);
-    await page.screenshot({ path: '/tmp/web-find-context.png' });
+    if (process.env.E2E_SCREENSHOTS) {
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'web-find-context.png') });
+    }
   });
 });
