@@ -136,7 +136,8 @@ describe('message interactions, two users in Chromium', () => {
       await device.page.getByLabel('Password', { exact: true }).fill('browser-pw');
       await device.page.getByRole('button', { name: 'Sign in' }).click();
       await message(device.page, 'filler 149').waitFor();
-      expect(await message(device.page, 'the plan we agreed on').count()).toBe(0);
+      // Not asserted absent here: when bob's first tab had not read the fillers, this device may already be
+      // loading back to his first unread (the divider), which holds the pinned message; the jump must work either way.
 
       await device.page.getByRole('button', { name: 'Pinned messages' }).click();
       const pinned = device.page.locator('.pins button.jump', { hasText: 'the plan we agreed on' });
