@@ -287,6 +287,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       : {
           bundled: config.turn.enabled,
           port: config.turn.port,
+          tcp: config.turn.tcp,
           urls: config.turn.urls,
           secret: turnSecret,
           credentialTtlS: config.turn.credentialTtlS,

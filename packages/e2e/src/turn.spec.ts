@@ -9,7 +9,8 @@ import { api, signUp, startInstance, tempDir, type Instance } from './stack';
 /**
  * The bundled TURN server (patched node-turn inside `node dist/main.js`, PYCHAT_TURN=on) against coturn's own
  * test client, with credentials from GET /api/ice-servers. Needs the Debian package `coturn` (only its
- * turnutils_* tools are used; scripts/test.sh installs it). node-turn is UDP only, so there is no TCP mode.
+ * turnutils_* tools are used; scripts/test.sh installs it). Each case runs over UDP and over TCP (`-t`: client
+ * to server on TCP, relay to the peer on UDP, as browsers use `turn:…?transport=tcp`).
  */
 const SECRET = 'e2e-turn-secret-0123456789abcdef';
 
@@ -70,6 +71,7 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
     expect(res.status).toBe(200);
     const [ice] = IceServersResponse.parse(res.body).iceServers;
     expect(ice.urls).toContain(`turn:127.0.0.1:${turnPort}?transport=udp`);
+    expect(ice.urls).toContain(`turn:127.0.0.1:${turnPort}?transport=tcp`);
     username = ice.username!;
     credential = ice.credential!;
   });
@@ -80,27 +82,40 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
     expect(await server?.stop()).toBe(0);
   });
 
-  const uclient = (extra: string[], user: string, password: string, timeoutMs: number) =>
+  const runUclient = (
+    extra: string[],
+    port: number,
+    user: string,
+    password: string,
+    messages: number,
+    clients: number,
+    timeoutMs: number,
+  ) =>
     run(
-      [...extra, '-c', '-L', '127.0.0.1', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(turnPort)].concat([
+      [...extra, '-c', '-L', '127.0.0.1', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(port)].concat([
         '-u',
         user,
         '-w',
         password,
         '-n',
-        '20',
+        String(messages),
         '-m',
-        '2',
+        String(clients),
         '127.0.0.1',
       ]),
       timeoutMs,
     );
+  const uclient = (extra: string[], user: string, password: string, timeoutMs: number) =>
+    runUclient(extra, turnPort, user, password, 20, 2, timeoutMs);
 
   it.each([
-    ['ChannelData (ChannelBind, then channel messages)', []],
-    ['Send/Data indications', ['-s']],
-    ['client to client through two relays', ['-y']],
-  ])('relays %s with the API credentials: 40 of 40 messages, none lost', async (_name, mode) => {
+    ['ChannelData (ChannelBind, then channel messages)', 'UDP', []],
+    ['Send/Data indications', 'UDP', ['-s']],
+    ['client to client through two relays', 'UDP', ['-y']],
+    ['ChannelData (ChannelBind, then channel messages)', 'TCP', ['-t']],
+    ['Send/Data indications', 'TCP', ['-t', '-s']],
+    ['client to client through two relays', 'TCP', ['-t', '-y']],
+  ])('relays %s over %s with the API credentials: 40 of 40 messages, none lost', async (_name, _transport, mode) => {
     const { code, output } = await uclient(mode, username, credential, 20_000);
     expect(output).toContain('tot_send_msgs=40, tot_recv_msgs=40');
     expect(output).toMatch(/Total lost packets 0 \(0\.0+%\)/);
@@ -141,7 +156,7 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
     const script = `
       const { startTurnServer } = require(${JSON.stringify(join(dirname(BACKEND_MAIN), 'turn/turn-server.js'))});
       const log = { child: () => log, info() {}, warn() {} };
-      startTurnServer({ port: ${port}, listenIps: ['127.0.0.1'], relayIps: [], externalIp: null,
+      startTurnServer({ port: ${port}, tcp: true, listenIps: ['127.0.0.1'], relayIps: [], externalIp: null,
         allowLoopbackPeers: true, deniedPeers: [], minPort: ${relayBase + 50}, maxPort: ${relayBase + 99},
         secret: null, realm: 'pychat', urls: [], credentialTtlS: 600 }, ${JSON.stringify(SECRET)}, log)
         .then((turn) => { process.once('SIGUSR2', () => turn.stop()); console.log('ready'); });`;
@@ -171,17 +186,76 @@ describe('bundled TURN server (node-turn) with coturn turnutils_uclient', () => 
     expect(result).toBe(0);
   });
 
-  it('refuses a wrong password', async () => {
-    const { code, output } = await uclient([], username, `${credential.slice(0, -2)}A=`, 8_000);
+  it.each([
+    ['UDP', []],
+    ['TCP', ['-t']],
+  ])('refuses a wrong password over %s', async (_transport, mode) => {
+    const { code, output } = await uclient(mode, username, `${credential.slice(0, -2)}A=`, 8_000);
+    // The server was reached and said no (not a refused connection, which would also fail the client).
+    expect(output).toContain('Cannot complete Allocation');
     expect(output).not.toContain('Total lost packets');
     expect(code).not.toBe(0);
   });
 
-  it('refuses an expired username even with its correct HMAC', async () => {
+  it.each([
+    ['UDP', []],
+    ['TCP', ['-t']],
+  ])('refuses an expired username even with its correct HMAC over %s', async (_transport, mode) => {
     const expired = `${Math.floor(Date.now() / 1000) - 5}:${userId}`;
     const password = createHmac('sha1', SECRET).update(expired).digest('base64');
-    const { code, output } = await uclient([], expired, password, 8_000);
+    const { code, output } = await uclient(mode, expired, password, 8_000);
+    expect(output).toContain('Cannot complete Allocation');
     expect(output).not.toContain('Total lost packets');
     expect(code).not.toBe(0);
+  });
+
+  it("frees a TCP client's allocation when its connection drops: a 4-port relay range outlives killed clients", async () => {
+    // A killed uclient cannot deallocate (Refresh with lifetime 0); only its TCP connection ends. Were its
+    // allocation kept for the 600 s lifetime, four kills would fill the range and the last run would get
+    // 508 Insufficient Capacity.
+    const port = await freeUdpPort();
+    const small = await startInstance({
+      ...turnEnv(port, relayBase + 100),
+      PYCHAT_TURN_MAX_PORT: String(relayBase + 103),
+      PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: 'true',
+    });
+    const args = (messages: number) =>
+      ['-t', '-c', '-L', '127.0.0.1', '-e', '127.0.0.1', '-r', String(peerPort), '-p', String(port)].concat([
+        '-u',
+        username,
+        '-w',
+        credential,
+        '-n',
+        String(messages),
+        '-m',
+        '1',
+        '127.0.0.1',
+      ]);
+    try {
+      for (let kill = 0; kill < 4; kill++) {
+        const child = spawn('turnutils_uclient', args(100_000), { stdio: ['ignore', 'pipe', 'pipe'] });
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        let output = '';
+        // Relaying has started once uclient reports its first counters: the allocation exists.
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`uclient never started relaying: ${output}`)), 10_000);
+          child.stdout.on('data', (c: Buffer) => {
+            output += c.toString();
+            if (output.includes('start_mclient')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        expect(output).not.toContain('error');
+        child.kill('SIGKILL');
+        await exited;
+      }
+      const { code, output } = await runUclient(['-t'], port, username, credential, 5, 1, 15_000);
+      expect(output).toContain('tot_send_msgs=5, tot_recv_msgs=5');
+      expect(code, output).toBe(0);
+    } finally {
+      await small.stop();
+    }
   });
 });

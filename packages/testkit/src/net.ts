@@ -16,16 +16,29 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A free UDP port on loopback (for a TURN server under test), released at once like freePort's. */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
+/**
+ * A port free on loopback for both UDP and TCP (a TURN server under test listens on both), released at once
+ * like freePort's.
+ */
+export async function freeUdpPort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const socket = createSocket('udp4');
+      socket.once('error', reject);
+      socket.bind(0, '127.0.0.1', () => {
+        const { port } = socket.address();
+        socket.close(() => resolve(port));
+      });
     });
-  });
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (tcpFree) {
+      return port;
+    }
+  }
 }
 
 /** A new empty directory under the system temp dir. */

@@ -201,13 +201,18 @@ const EnvSchema = z.object({
   /** Bearer token for GET /metrics (at least 16 characters). Unset: /metrics answers only loopback clients. */
   PYCHAT_METRICS_TOKEN: z.preprocess(emptyAsUnset, z.string().min(16).optional()),
   /**
-   * The bundled TURN server (node-turn, UDP only, in this process): `on` relays calls between peers behind
-   * NAT. Off by default in a plain install, on in the docker image. For TCP/TLS or many calls use coturn and
-   * PYCHAT_TURN_URLS.
+   * The bundled TURN server (node-turn, UDP and TCP, in this process): `on` relays calls between peers behind
+   * NAT. Off by default in a plain install, on in the docker image. For TLS (turns:) or many calls use coturn
+   * and PYCHAT_TURN_URLS.
    */
   PYCHAT_TURN: z.enum(['off', 'on']).default('off'),
-  /** UDP port of the bundled TURN server (also answers STUN binding requests). */
+  /** UDP (and TCP) port of the bundled TURN server (also answers STUN binding requests). */
   PYCHAT_TURN_PORT: int(1, 65535).default(3478),
+  /**
+   * Also listen on TCP PYCHAT_TURN_PORT and advertise `turn:…?transport=tcp`, for clients whose network drops
+   * UDP. The relay toward peers stays UDP. `false`: UDP only (e.g. the TCP port is taken).
+   */
+  PYCHAT_TURN_TCP: bool.default(true),
   /** Comma-separated addresses it listens on; empty: every address of every interface (one socket each). */
   PYCHAT_TURN_LISTEN_IPS: z.string().default(''),
   /** Comma-separated local addresses relay sockets bind to, in turn; empty: the address the client reached. */
@@ -376,6 +381,8 @@ export interface Config {
     /** Run the bundled node-turn server (turn/turn-server.ts). */
     readonly enabled: boolean;
     readonly port: number;
+    /** Also TCP on `port` (client to server only; relays stay UDP). */
+    readonly tcp: boolean;
     /** Empty: every interface address. */
     readonly listenIps: readonly string[];
     readonly relayIps: readonly string[];
@@ -609,6 +616,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     turn: {
       enabled: e.PYCHAT_TURN === 'on',
       port: e.PYCHAT_TURN_PORT,
+      tcp: e.PYCHAT_TURN_TCP,
       listenIps: list(e.PYCHAT_TURN_LISTEN_IPS),
       relayIps: list(e.PYCHAT_TURN_RELAY_IPS),
       externalIp: e.PYCHAT_TURN_EXTERNAL_IP ?? null,

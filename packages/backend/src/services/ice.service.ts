@@ -6,6 +6,8 @@ export interface IceSettings {
   /** The bundled TURN server runs: its URLs follow the page's host. */
   readonly bundled: boolean;
   readonly port: number;
+  /** The bundled server listens on TCP too: a `?transport=tcp` URL beside the UDP one. */
+  readonly tcp: boolean;
   /** Explicit URLs (external coturn); when set they replace the bundled server's. */
   readonly urls: readonly string[];
   readonly secret: string;
@@ -38,7 +40,11 @@ export class IceService {
         : s.urls.length > 0
           ? [...s.urls]
           : s.bundled
-            ? [`stun:${pageHost}:${s.port}`, `turn:${pageHost}:${s.port}?transport=udp`]
+            ? [
+                `stun:${pageHost}:${s.port}`,
+                `turn:${pageHost}:${s.port}?transport=udp`,
+                ...(s.tcp ? [`turn:${pageHost}:${s.port}?transport=tcp`] : []),
+              ]
             : [];
     if (s === null || urls.length === 0) {
       return { iceServers: [], ttlS };

@@ -2,9 +2,12 @@
 // patches/node-turn@0.0.6.patch (getPassword, a stop() that closes allocations).
 declare module 'node-turn' {
   import type { Socket } from 'node:dgram';
+  import type { Server } from 'node:net';
 
   interface NodeTurnOptions {
     listeningPort?: number;
+    /** Patched: also TCP on listeningPort (default true). */
+    listeningTcp?: boolean;
     listeningIps?: string[];
     relayIps?: string[];
     externalIps?: string | Record<string, string> | null;
@@ -21,7 +24,7 @@ declare module 'node-turn' {
 
   class NodeTurn {
     constructor(options?: NodeTurnOptions);
-    readonly network: { sockets: Socket[] };
+    readonly network: { sockets: Socket[]; tcpServers: Server[] };
     readonly allocations: Record<string, unknown>;
     start(): void;
     stop(): void;

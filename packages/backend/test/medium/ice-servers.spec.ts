@@ -73,6 +73,7 @@ describe(`GET /api/ice-servers (${dialect})`, () => {
     expect(server.urls).toEqual([
       `stun:chat.example.org:${turnPort}`,
       `turn:chat.example.org:${turnPort}?transport=udp`,
+      `turn:chat.example.org:${turnPort}?transport=tcp`,
     ]);
     const [expiry, userId] = server.username!.split(':');
     expect(Number(userId)).toBe(user.id);
@@ -92,6 +93,27 @@ describe(`GET /api/ice-servers (${dialect})`, () => {
     ]) {
       const body = IceServersResponse.parse((await getIce(bundled, host, token)).body);
       expect(body.iceServers[0].urls[1]).toBe(`turn:${expected}:${turnPort}?transport=udp`);
+    }
+  });
+
+  it('leaves the TCP URL out with PYCHAT_TURN_TCP=false (the bundled server does not listen on TCP then)', async () => {
+    const port = await freeUdpPort();
+    const udpOnly = await startServer(backend, {
+      PYCHAT_TURN: 'on',
+      PYCHAT_TURN_PORT: String(port),
+      PYCHAT_TURN_TCP: 'false',
+      PYCHAT_TURN_LISTEN_IPS: '127.0.0.1',
+      PYCHAT_TURN_SECRET: SECRET,
+    });
+    try {
+      const { token } = await signUp(udpOnly);
+      const body = IceServersResponse.parse((await getIce(udpOnly, 'chat.example.org', token)).body);
+      expect(body.iceServers[0].urls).toEqual([
+        `stun:chat.example.org:${port}`,
+        `turn:chat.example.org:${port}?transport=udp`,
+      ]);
+    } finally {
+      await udpOnly.stop();
     }
   });
 
