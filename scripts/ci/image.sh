@@ -2,7 +2,7 @@
 # CI check for docker/Dockerfile, with podman (no Docker engine, no registry on these machines):
 #   1. the stand-in for node:20-bookworm-slim (lib.sh base_image; cached), then the UNMODIFIED Dockerfile
 #      built with --pull=never --format docker (build layers and the pnpm store cached between runs);
-#   2. the documented `docker run -p 443:443 -p 3478:3478/udp -v pychat:/data IMAGE`, published on loopback
+#   2. the documented `docker run -p 443:443 -p 3478:3478/udp -p 3478:3478/tcp -v pychat:/data IMAGE`, published on loopback
 #      only: over HTTPS two users sign up and exchange a message on the WebSocket; HTTP redirects to HTTPS;
 #      /metrics is closed to the outside; the health check and `pychat doctor` pass inside;
 #   3. stop (exit code 0), start a new container on the same volume: the message and the certificate are
@@ -54,14 +54,16 @@ node -e '
   const want = (ok, what) => { if (!ok) { console.error("FAIL: image " + what + ": " + JSON.stringify(c)); process.exit(1); } };
   want(c.User === "node", "runs as user node");
   want(c.Volumes && "/data" in c.Volumes, "declares VOLUME /data");
-  want(c.ExposedPorts && "443/tcp" in c.ExposedPorts && "3478/udp" in c.ExposedPorts, "exposes 443 and 3478/udp");
+  want(c.ExposedPorts && "443/tcp" in c.ExposedPorts && "3478/udp" in c.ExposedPorts && "3478/tcp" in c.ExposedPorts,
+    "exposes 443 and 3478 udp+tcp");
   want(healthcheck && healthcheck.Test.join(" ").includes("healthcheck"), "has a HEALTHCHECK (needs --format docker)");
 ' "$config"
 
 run() {
   # The documented command, with the ports on loopback only. slirp4netns: no iptables rules on the host.
   podman_q run -d --name "$NAME" --network slirp4netns \
-    -p "127.0.0.1:$HTTPS_PORT:443" -p "127.0.0.1:$TURN_PORT:3478/udp" -p "127.0.0.1:$HTTP_PORT:80" \
+    -p "127.0.0.1:$HTTPS_PORT:443" -p "127.0.0.1:$TURN_PORT:3478/udp" -p "127.0.0.1:$TURN_PORT:3478/tcp" \
+    -p "127.0.0.1:$HTTP_PORT:80" \
     -v "$VOLUME:/data" "$IMAGE" >/dev/null
 }
 
