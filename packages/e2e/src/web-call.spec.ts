@@ -19,6 +19,7 @@ interface PeerStats {
   framesDecoded: number;
   bytesReceived: number;
   localCandidateType: string | null;
+  localRelayProtocol: string | null;
   remoteCandidateType: string | null;
 }
 type CallWindow = Window & {
@@ -137,5 +138,75 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
     }
     // The call is over for the room: the header offers a new one, not "Join call".
     await bob.page.getByRole('button', { name: 'Start video call' }).waitFor();
+  });
+});
+
+/**
+ * The same call when UDP to the TURN server is not an option: both browsers get only the bundled server's
+ * `turn:…?transport=tcp` URL (GET /api/ice-servers filtered on the way in) and relay-only ICE, so every packet
+ * goes browser → TCP → node-turn → UDP relay → node-turn → TCP → browser.
+ */
+describe('a 1:1 video call in Chromium relayed over TCP to the bundled TURN', () => {
+  let instance: Instance;
+  let browser: Browser;
+  let alice: BrowserUser;
+  let bob: BrowserUser;
+  const offered: string[][] = [];
+
+  async function user(name: string): Promise<BrowserUser> {
+    const who = await newBrowserUser(browser, name, false);
+    await who.context.addInitScript(() => localStorage.setItem('pychat.iceTransportPolicy', 'relay'));
+    await who.context.route('**/api/ice-servers', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { iceServers: { urls: string[] }[] };
+      for (const server of body.iceServers) {
+        server.urls = server.urls.filter((url) => url.startsWith('turn:') && url.endsWith('?transport=tcp'));
+        offered.push(server.urls);
+      }
+      await route.fulfill({ response, json: body });
+    });
+    return who;
+  }
+
+  const stats = (page: Page): Promise<PeerStats[]> =>
+    page.evaluate(() => (window as unknown as CallWindow).__pychatCall.stats());
+
+  beforeAll(async () => {
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-call-tcp'), ...(await loopbackTurnEnv()) });
+    browser = await launchSharedBrowser();
+    alice = await user(uniqueName('alice'));
+    bob = await user(uniqueName('bob'));
+  });
+
+  screenshotsOnFailure(() => ({ alice, bob }));
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+  });
+
+  it('decodes video on both sides through a relay reached over TCP', async () => {
+    await openDirectRoom(instance.url, alice, bob);
+    await alice.page.getByRole('button', { name: 'Start video call' }).click();
+    const dialog = bob.page.getByRole('alertdialog');
+    await dialog.getByRole('button', { name: 'Answer with video' }).click();
+    for (const page of [alice.page, bob.page]) {
+      const frames = async () => (await stats(page))[0]?.framesDecoded ?? 0;
+      await expect.poll(frames, { timeout: 30_000, interval: 500 }).toBeGreaterThan(10);
+      const first = await frames();
+      await expect.poll(frames, { timeout: 10_000, interval: 500 }).toBeGreaterThan(first + 10);
+      const [peer] = await stats(page);
+      expect(peer.connectionState).toBe('connected');
+      expect(peer.localCandidateType).toBe('relay');
+      expect(peer.localRelayProtocol).toBe('tcp');
+    }
+    // Each page was offered the TCP URL and nothing else.
+    expect(offered.length).toBeGreaterThanOrEqual(2);
+    for (const urls of offered) {
+      expect(urls).toHaveLength(1);
+      expect(urls[0]).toMatch(/^turn:127\.0\.0\.1:\d+\?transport=tcp$/);
+    }
+    await alice.page.getByRole('button', { name: 'Hang up' }).click();
+    await bob.page.getByRole('region', { name: 'Call' }).waitFor({ state: 'detached' });
   });
 });

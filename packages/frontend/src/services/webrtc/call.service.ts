@@ -60,6 +60,8 @@ export interface PeerStats extends QualityInput {
   frameWidth: number;
   frameHeight: number;
   localCandidateType: string | null;
+  /** How this device reaches its TURN server when the local candidate is a relay: 'udp', 'tcp' or 'tls'. */
+  localRelayProtocol: string | null;
   remoteCandidateType: string | null;
 }
 
@@ -346,6 +348,7 @@ export class CallService {
       frameWidth: 0,
       frameHeight: 0,
       localCandidateType: null,
+      localRelayProtocol: null,
       remoteCandidateType: null,
       rttMs: null,
       lossPct: null,
@@ -377,7 +380,9 @@ export class CallService {
       }
       if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
         const pair = byId.get(s.selectedCandidatePairId);
-        summary.localCandidateType = String(byId.get(String(pair?.localCandidateId))?.candidateType ?? '');
+        const local = byId.get(String(pair?.localCandidateId));
+        summary.localCandidateType = String(local?.candidateType ?? '');
+        summary.localRelayProtocol = typeof local?.relayProtocol === 'string' ? local.relayProtocol : null;
         summary.remoteCandidateType = String(byId.get(String(pair?.remoteCandidateId))?.candidateType ?? '');
         summary.relayed = summary.localCandidateType === 'relay' || summary.remoteCandidateType === 'relay';
         if (typeof pair?.currentRoundTripTime === 'number') {
