@@ -165,6 +165,80 @@ describe('a conference of three in Chromium', () => {
   });
 });
 
+/**
+ * Issue 12, "at least 4 participants working": four devices in one mesh (six peer connections), each decoding the
+ * three others. The fake camera is cut to 160×120 at 10 fps so four pages fit a loaded 2-core machine; the mesh
+ * and signalling are what is under test, not the codec.
+ */
+describe('a conference of four in Chromium', () => {
+  let instance: Instance;
+  let browser: Browser;
+  const people: BrowserUser[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-conference-4') });
+    browser = await launchSharedBrowser();
+    for (const name of ['alice', 'bob', 'carol', 'dave']) {
+      const who = await newBrowserUser(browser, uniqueName(name), false);
+      await who.context.addInitScript(() => {
+        const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+        navigator.mediaDevices.getUserMedia = (constraints) => {
+          const video = constraints?.video;
+          return original(
+            video
+              ? {
+                  ...constraints,
+                  video: { ...(typeof video === 'object' ? video : {}), width: 160, height: 120, frameRate: 10 },
+                }
+              : constraints,
+          );
+        };
+      });
+      who.page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+      people.push(who);
+    }
+    for (const who of people) {
+      await signUpInBrowser(instance.url, who);
+    }
+  });
+
+  screenshotsOnFailure(() => Object.fromEntries(people.map((who, i) => [`person${i}`, who])));
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+  });
+
+  it('alice calls the "all" room with video, three answer with video: every page decodes the three others', async () => {
+    const [alice, ...others] = people;
+    await alice.page.getByRole('button', { name: 'Start video call' }).click();
+    for (const who of others) {
+      await who.page.getByRole('alertdialog').getByRole('button', { name: 'Answer with video' }).click();
+      await who.page.getByRole('region', { name: 'Call' }).waitFor();
+    }
+    for (const who of people) {
+      await expect.poll(() => who.page.locator('[data-testid="call-tile"]').count(), { timeout: 20_000 }).toBe(3);
+      await expectDecodingFrom(who.page, 3);
+      const stats = await callStats(who.page);
+      expect(stats.map((p) => p.connectionState)).toEqual(['connected', 'connected', 'connected']);
+      // Three different remote users, none of them this page's own.
+      expect(new Set(stats.map((p) => p.userId)).size).toBe(3);
+    }
+    if (process.env.E2E_SCREENSHOTS) {
+      await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'call-conference-4.png') });
+    }
+    // Three hang up one by one; the last one left alone is taken out of the call.
+    for (const who of people) {
+      if (who !== people[3]) {
+        await who.page.getByRole('button', { name: 'Hang up' }).click();
+      }
+      await who.page.getByRole('region', { name: 'Call' }).waitFor({ state: 'detached' });
+    }
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
+
 /** Devices: the settings popover before and in a call, a camera whose permission is denied, a switched microphone. */
 describe('call devices in Chromium', () => {
   let instance: Instance;
