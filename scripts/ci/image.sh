@@ -4,7 +4,9 @@
 #      built with --pull=never --format docker (build layers and the pnpm store cached between runs);
 #   2. the documented `docker run -p 443:443 -p 3478:3478/udp -p 3478:3478/tcp -v pychat:/data IMAGE`, published on loopback
 #      only: over HTTPS two users sign up and exchange a message on the WebSocket; HTTP redirects to HTTPS;
-#      /metrics is closed to the outside; the health check and `pychat doctor` pass inside;
+#      /metrics is closed to the outside; the health check and `pychat doctor` pass inside; the bundled TURN
+#      (on by default in the image) relays with turnutils_uclient over UDP and over TCP, client to client
+#      through two relays in the container, with REST credentials from the generated secret;
 #   3. stop (exit code 0), start a new container on the same volume: the message and the certificate are
 #      still there.
 # Prints build time, image size and the time from `run` to a served page. Env: PYCHAT_CI_CACHE.
@@ -90,6 +92,19 @@ inner_metrics=$(podman exec "$NAME" node -e '
     let t = ""; r.on("data", (c) => (t += c)); r.on("end", () => console.log(r.statusCode + " " + (t.match(/^pychat_messages_total \d+$/m) || ["-"])[0]));
   });')
 [[ "$inner_metrics" == "200 pychat_messages_total 1" ]] || die "/metrics from inside: $inner_metrics"
+# TURN: both clients on this host, both relays in the container (relay to relay stays inside it), so no
+# PYCHAT_TURN_EXTERNAL_IP is needed on loopback.
+need turnutils_uclient:coturn
+turn_secret=$(podman exec "$NAME" cat /data/turn-secret) || die "no /data/turn-secret in the container"
+turn_user="$(($(date +%s) + 600)):1"
+turn_pass=$(printf %s "$turn_user" | openssl dgst -sha1 -hmac "$turn_secret" -binary | base64)
+for transport in udp tcp; do
+  flags=(-y -c -n 10 -m 1)
+  [ "$transport" = tcp ] && flags+=(-t)
+  turn_out=$(timeout 30 turnutils_uclient "${flags[@]}" -u "$turn_user" -w "$turn_pass" -p "$TURN_PORT" 127.0.0.1 2>&1) || true
+  grep -q 'Total lost packets 0 ' <<<"$turn_out" || { tail -5 <<<"$turn_out" >&2; die "TURN over $transport in the container"; }
+done
+log "TURN relays over UDP and TCP"
 fingerprint=$(echo | openssl s_client -connect "127.0.0.1:$HTTPS_PORT" 2>/dev/null | openssl x509 -noout -fingerprint -sha256)
 
 log "podman stop"
