@@ -8,6 +8,8 @@ declare module 'node-turn' {
     listeningPort?: number;
     /** Patched: also TCP on listeningPort (default true). */
     listeningTcp?: boolean;
+    /** Patched: ms a TCP connection may stay open without an allocation (default 30 000). */
+    tcpIdleTimeout?: number;
     listeningIps?: string[];
     relayIps?: string[];
     externalIps?: string | Record<string, string> | null;

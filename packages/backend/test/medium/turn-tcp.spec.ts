@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { connect, createServer, type Socket } from 'node:net';
 import { freeUdpPort } from '@pychat/testkit';
+import NodeTurn from 'node-turn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/config';
 import { createLogger } from '../../src/logger';
@@ -260,6 +261,26 @@ describe('bundled TURN server with PYCHAT_TURN_TCP=false', () => {
     } finally {
       turn.stop();
       holder.close();
+    }
+  });
+});
+
+describe('bundled TURN server over TCP: idle connections', () => {
+  it('closes a connection that has not allocated after tcpIdleTimeout, and answers it until then', async () => {
+    const port = await freeUdpPort();
+    const server = new NodeTurn({ listeningPort: port, listeningIps: ['127.0.0.1'], tcpIdleTimeout: 400 });
+    server.start();
+    await new Promise((resolve) => server.network.tcpServers[0].once('listening', resolve));
+    try {
+      const client = await StreamClient.open(port);
+      const { frame, id } = bindingRequest();
+      await client.write(frame);
+      await client.until('the answer', () => client.ids.length === 1);
+      expect(client.ids).toEqual([id]);
+      expect(client.closed).toBe(false);
+      await client.until('the server to close the idle connection', () => client.closed, 3_000);
+    } finally {
+      server.stop();
     }
   });
 });
