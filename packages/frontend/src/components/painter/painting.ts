@@ -58,11 +58,24 @@ export type Context2D = Pick<
 
 export const BACKGROUND = '#ffffff';
 
-/** The swatches of the toolbar; any other colour comes from the colour input. */
-export const COLOURS = ['#1f2328', '#e5484d', '#f76b15', '#ffc53d', '#30a46c', '#0090ff', '#8e4ec6', '#ffffff'];
+/** The swatches of the toolbar, named for screen readers; any other colour comes from the colour input. */
+export const COLOURS = [
+  { name: 'Black', value: '#1f2328' },
+  { name: 'Red', value: '#e5484d' },
+  { name: 'Orange', value: '#f76b15' },
+  { name: 'Yellow', value: '#ffc53d' },
+  { name: 'Green', value: '#30a46c' },
+  { name: 'Blue', value: '#0090ff' },
+  { name: 'Purple', value: '#8e4ec6' },
+  { name: 'White', value: '#ffffff' },
+] as const;
 
 /** Brush sizes in canvas pixels (the canvas is 1280 px wide, shown smaller). */
-export const SIZES = [4, 10, 24];
+export const SIZES = [
+  { name: 'Thin', value: 4 },
+  { name: 'Medium', value: 10 },
+  { name: 'Thick', value: 24 },
+] as const;
 
 /**
  * Line width at a pressure: a mouse or finger (0.5) draws `size`; a pen goes from a quarter of it to 1.75×.
@@ -80,8 +93,8 @@ export class Painting {
   readonly width: number;
   readonly height: number;
   tool: Tool = 'brush';
-  colour = COLOURS[0] ?? '#000000';
-  size = SIZES[1] ?? 10;
+  colour: string = COLOURS[0].value;
+  size: number = SIZES[1].value;
   #done: Operation[] = [];
   #undone: Operation[] = [];
   /** The stroke or shape under the pointer, not yet in the history. */
@@ -111,7 +124,10 @@ export class Painting {
 
   /** The operations that show: those after the last "clear". */
   visible(): readonly (Stroke | Shape)[] {
-    const start = this.#done.findLastIndex((op) => op.kind === 'clear') + 1;
+    let start = this.#done.length;
+    while (start > 0 && this.#done[start - 1]?.kind !== 'clear') {
+      start--;
+    }
     return this.#done.slice(start) as (Stroke | Shape)[];
   }
 
