@@ -141,14 +141,16 @@ describe('the painter, in Chromium', () => {
     }
     await dialog.getByRole('button', { name: 'Attach drawing' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await expect.poll(() => composer(alice.page).locator('[data-draft-status=done]').count()).toBe(1);
+    await expect
+      .poll(() => composer(alice.page).locator('[data-draft-status=done]').count(), { timeout: 30_000 })
+      .toBe(1);
     await composer(alice.page).locator('textarea').fill('my drawing');
     await composer(alice.page).locator('textarea').press('Enter');
 
     const selector = 'main article.msg .attachments img';
     const image = bob.page.locator('main article.msg', { hasText: 'my drawing' }).locator('.attachments img');
     await expect
-      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 15_000 })
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 30_000 })
       .toBeGreaterThan(0);
     expect(isRed(await pixel(bob.page, selector, 0.5, 0.5))).toBe(true);
     // Undone: no blue at the top; erased: white in the gap.
@@ -180,6 +182,11 @@ describe('the painter, in Chromium', () => {
       .toBeGreaterThan(before + 10);
     const video = '[data-testid="call-tile"] video';
     await expect.poll(async () => isBlue(await pixel(bob.page, video, 0.5, 0.5)), { timeout: 15_000 }).toBe(true);
+    // Alice stops drawing: the still canvas still sends a frame a second (requestFrame), bob's decoder keeps going.
+    const still = (await stats(bob.page)).framesDecoded;
+    await expect
+      .poll(async () => (await stats(bob.page)).framesDecoded, { timeout: 10_000 })
+      .toBeGreaterThan(still + 3);
     if (process.env.E2E_SCREENSHOTS) {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'painter-call-alice.png') });
@@ -208,5 +215,5 @@ describe('the painter, in Chromium', () => {
     for (const page of [alice.page, bob.page]) {
       await page.getByRole('region', { name: 'Call' }).waitFor({ state: 'detached' });
     }
-  });
+  }, 180_000);
 });

@@ -141,13 +141,18 @@ export const PAINTER_REFRESH_MS = 1_000;
  */
 export function captureCanvas(canvas: HTMLCanvasElement): ScreenCapture {
   const stream = canvas.captureStream(PAINTER_FPS);
-  const track = stream.getVideoTracks()[0] as (MediaStreamTrack & { requestFrame?: () => void }) | undefined;
+  const track = stream.getVideoTracks()[0];
+  const ctx = canvas.getContext('2d');
   const refresh = setInterval(() => {
-    if (!track || track.readyState === 'ended') {
+    if (!track || track.readyState === 'ended' || !ctx) {
       clearInterval(refresh);
-    } else {
-      track.requestFrame?.();
+      return;
     }
+    // Chromium captures only a canvas that was drawn on since the last frame (requestFrame alone is not enough),
+    // and an unchanged frame may not reach the other side: the corner pixel's blue flips by one, which no one sees.
+    const corner = ctx.getImageData(0, 0, 1, 1);
+    corner.data[2] = (corner.data[2] ?? 0) ^ 1;
+    ctx.putImageData(corner, 0, 0);
   }, PAINTER_REFRESH_MS);
   return { stream, via: 'painter' };
 }
