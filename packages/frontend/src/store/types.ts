@@ -115,8 +115,11 @@ export interface ActiveCall {
   camOn: boolean;
   /** The device has a camera track at all (answered without video: false). */
   hasCamera: boolean;
-  /** Sharing the screen, and how it was captured (the browser, or the Pychat extension); unset: not sharing. */
-  screen?: 'browser' | 'extension' | null;
+  /**
+   * Sharing the screen, and how it was captured (the browser, or the Pychat extension), or sharing the painter;
+   * unset: not sharing.
+   */
+  screen?: 'browser' | 'extension' | 'painter' | null;
 }
 
 /** One remote device in my call; its MediaStream is CallService.streamOf(connId). */

@@ -63,6 +63,7 @@ describe('CallPanel controls', () => {
       'Mute microphone',
       'Turn camera off',
       'Share the screen',
+      'Share painter',
       'Hide videos',
       'Full screen',
       'Hang up',
@@ -74,6 +75,6 @@ describe('CallPanel controls', () => {
     expect(mic.attributes('aria-pressed')).toBe('true');
     expect(cam.classes()).toContain('off');
     expect(screen.classes()).toContain('on');
-    expect(off.findAll('button')[5].classes()).toContain('danger');
+    expect(off.findAll('button')[6].classes()).toContain('danger');
   });
 });

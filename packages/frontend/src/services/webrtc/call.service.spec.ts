@@ -60,10 +60,14 @@ function setup(running: CallDto[] = [], getMedia?: CallDeps['getMedia']) {
   const screenTrack = Object.assign(new EventTarget(), { kind: 'video', stop: vi.fn() });
   const screen = { getTracks: () => [screenTrack], getVideoTracks: () => [screenTrack], getAudioTracks: () => [] };
   const captureScreen = vi.fn().mockResolvedValue({ stream: screen, via: 'extension' });
+  const canvasTrack = Object.assign(new EventTarget(), { kind: 'video', stop: vi.fn() });
+  const painter = { getTracks: () => [canvasTrack], getVideoTracks: () => [canvasTrack], getAudioTracks: () => [] };
+  const captureCanvas = vi.fn().mockReturnValue({ stream: painter, via: 'painter' });
   const ringer = { ringing: false, start: vi.fn(), stop: vi.fn() };
   const stored = new Map<string, string>();
   const service = new CallService({
     captureScreen,
+    captureCanvas,
     store,
     signaling,
     iceServers: vi.fn().mockResolvedValue({
@@ -96,7 +100,20 @@ function setup(running: CallDto[] = [], getMedia?: CallDeps['getMedia']) {
       return fake;
     },
   });
-  return { store, signaling, service, peers, streams, captureScreen, screenTrack, ringer, stored };
+  return {
+    store,
+    signaling,
+    service,
+    peers,
+    streams,
+    captureScreen,
+    screenTrack,
+    captureCanvas,
+    canvasTrack,
+    painter,
+    ringer,
+    stored,
+  };
 }
 
 describe('isPolite', () => {
@@ -345,6 +362,36 @@ describe('CallService', () => {
     screenTrack.dispatchEvent(new Event('ended'));
     await vi.waitFor(() => expect(store.state.calls.active?.screen).toBeNull());
     expect(screenTrack.stop).toHaveBeenCalled();
+    expect(peers[0].fake.setMedia).toHaveBeenLastCalledWith({ micOn: true, camOn: true });
+  });
+
+  it('share painter: the canvas goes out like a screen; the screen button switches to the screen; stop brings the camera', async () => {
+    const { store, service, peers, captureScreen, screenTrack, captureCanvas, canvasTrack, painter } = setup();
+    const canvas = {} as HTMLCanvasElement;
+    await service.onReady('me1');
+    service.onIncoming(call([{ userId: 2, connId: 'bob1' }]));
+    await service.answer(true);
+    await service.sharePainter(canvas);
+    expect(captureCanvas).toHaveBeenCalledWith(canvas);
+    expect(store.state.calls.active?.screen).toBe('painter');
+    expect(service.screenStream).toBe(painter);
+    expect(peers[0].fake.setMedia).toHaveBeenLastCalledWith({ micOn: true, camOn: true, screenOn: true });
+    // A second "Share painter" does not capture the canvas twice.
+    await service.sharePainter(canvas);
+    expect(captureCanvas).toHaveBeenCalledTimes(1);
+
+    // "Share the screen" while the painter is shared: the screen takes its place and the canvas track stops.
+    await service.toggleScreen();
+    expect(captureScreen).toHaveBeenCalledTimes(1);
+    expect(canvasTrack.stop).toHaveBeenCalled();
+    expect(store.state.calls.active?.screen).toBe('extension');
+
+    // Back to the painter, then to the camera.
+    await service.sharePainter(canvas);
+    expect(screenTrack.stop).toHaveBeenCalled();
+    expect(store.state.calls.active?.screen).toBe('painter');
+    await service.stopSharing();
+    expect(store.state.calls.active?.screen).toBeNull();
     expect(peers[0].fake.setMedia).toHaveBeenLastCalledWith({ micOn: true, camOn: true });
   });
 

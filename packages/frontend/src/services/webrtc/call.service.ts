@@ -3,7 +3,7 @@ import type { AppStore } from '../../store';
 import type { CallDevices } from '../../store/types';
 import type { Logger } from '../logger';
 import { isPolite, PeerSession, type PeerEvents, type PeerMediaState, type PeerSignals } from './peer-session';
-import { browserCaptureDeps, captureScreen, ScreenShare, type ScreenCapture } from './screen-capture';
+import { browserCaptureDeps, captureCanvas, captureScreen, ScreenShare, type ScreenCapture } from './screen-capture';
 import { bitrateKbps, lossPercent, type QualityInput } from './quality';
 import type { Ringer } from './ringer';
 import type { CallSignaling } from './signaling';
@@ -39,6 +39,8 @@ export interface CallDeps {
   createPeer?: (init: PeerInit) => PeerLike;
   /** Screen capture (screen-capture.ts); the argument is the extension id from the ICE servers' answer. */
   captureScreen?: (extensionId: string | null) => Promise<ScreenCapture>;
+  /** The painter's canvas as a track (screen-capture.ts captureCanvas). */
+  captureCanvas?: (canvas: HTMLCanvasElement) => ScreenCapture;
   /** Rings while a call is offered to this device (and the user's incoming-call sound setting is on). */
   ringer?: Ringer;
   /** Where the chosen devices are kept (localStorage). */
@@ -229,18 +231,45 @@ export class CallService {
     this.#setMedia({ micOn: active.micOn, camOn: !active.camOn });
   }
 
-  /** Share the screen in place of the camera, or stop sharing (docs/webrtc.md "Screen sharing"). */
+  /**
+   * Share the screen in place of the camera, or stop sharing (docs/webrtc.md "Screen sharing"). While the painter
+   * is shared, the screen takes its place.
+   */
   async toggleScreen(): Promise<void> {
     if (!this.#store.state.calls.active) {
       return;
     }
-    if (this.#screen) {
+    if (this.#screen && this.#screen.via !== 'painter') {
       return this.#stopScreen();
     }
     const capture = await (this.#deps.captureScreen ?? ((id) => captureScreen(browserCaptureDeps(id))))(
       this.#extensionId,
     );
+    await this.#share(capture);
+  }
+
+  /**
+   * "Share painter": the canvas goes out as a video track the way a shared screen does (replaceTrack over the
+   * camera, or an added track in an audio-only call), in place of the camera or of a shared screen.
+   */
+  async sharePainter(canvas: HTMLCanvasElement): Promise<void> {
+    if (!this.#store.state.calls.active || this.#screen?.via === 'painter') {
+      return;
+    }
+    await this.#share((this.#deps.captureCanvas ?? captureCanvas)(canvas));
+  }
+
+  /** Stop sharing the screen or the painter: the camera comes back (or the video goes, in an audio-only call). */
+  stopSharing(): Promise<void> {
+    return this.#stopScreen();
+  }
+
+  async #share(capture: ScreenCapture): Promise<void> {
     const screen = new ScreenShare(capture, () => void this.#stopScreen());
+    if (this.#screen) {
+      // Painter to screen or back: the old share gives its senders back first.
+      await this.#stopScreen();
+    }
     if (!this.#store.state.calls.active || this.#screen) {
       // The call ended (or another share started) while the picker was open.
       screen.stop();

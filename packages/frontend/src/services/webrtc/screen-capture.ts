@@ -4,8 +4,11 @@
  * the camera.
  */
 
-/** How the screen was captured: the browser's own picker, or screen_cast_extension/ (shown in the call panel). */
-export type ScreenVia = 'browser' | 'extension';
+/**
+ * How the screen was captured: the browser's own picker, screen_cast_extension/ (shown in the call panel), or
+ * the painter's canvas ("Share painter", which goes the same way as a screen).
+ */
+export type ScreenVia = 'browser' | 'extension' | 'painter';
 
 export interface ScreenCapture {
   stream: MediaStream;
@@ -125,6 +128,33 @@ async function captureThroughExtension(deps: CaptureDeps): Promise<ScreenCapture
   } catch {
     throw new ScreenShareError('The Pychat extension chose a screen, but the browser did not open it.');
   }
+}
+
+/** Frames per second of a shared painter: smooth strokes, and a still canvas costs nothing (no change, no frame). */
+export const PAINTER_FPS = 30;
+/** A still canvas sends no frames; one a second keeps the far decoder alive and shows it to a device that joins. */
+export const PAINTER_REFRESH_MS = 1_000;
+
+/**
+ * The painter's canvas as a video track (`captureStream`), shared like a screen: it replaces the camera on every
+ * peer connection (docs/webrtc.md "Painter").
+ */
+export function captureCanvas(canvas: HTMLCanvasElement): ScreenCapture {
+  const stream = canvas.captureStream(PAINTER_FPS);
+  const track = stream.getVideoTracks()[0];
+  const ctx = canvas.getContext('2d');
+  const refresh = setInterval(() => {
+    if (!track || track.readyState === 'ended' || !ctx) {
+      clearInterval(refresh);
+      return;
+    }
+    // Chromium captures only a canvas that was drawn on since the last frame (requestFrame alone is not enough),
+    // and an unchanged frame may not reach the other side: the corner pixel's blue flips by one, which no one sees.
+    const corner = ctx.getImageData(0, 0, 1, 1);
+    corner.data[2] = (corner.data[2] ?? 0) ^ 1;
+    ctx.putImageData(corner, 0, 0);
+  }, PAINTER_REFRESH_MS);
+  return { stream, via: 'painter' };
 }
 
 /** The capture deps of this browser: navigator.mediaDevices and, when an id is configured, chrome.runtime. */
