@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRelayOnlyUser, openDirectRoom, screenshotsOnFailure, startRelayStack, type BrowserUser } from './browser';
@@ -97,6 +98,8 @@ describe('a p2p direct room in Chromium through the bundled TURN', () => {
   it('carries messages, an edit and a delete in both directions', async () => {
     await send(alice.page, 'hello bob');
     await message(bob.page, 'hello bob').waitFor();
+    // Read status goes over the channel too: bob has the room open at the bottom.
+    await message(alice.page, 'hello bob').getByText(`Seen by ${bob.name}`).waitFor();
     await send(bob.page, 'hello alice');
     await message(alice.page, 'hello alice').waitFor();
 
@@ -165,11 +168,22 @@ describe('a p2p direct room in Chromium through the bundled TURN', () => {
   });
 
   it('leaves no message text in the database, the data directory or the server log', () => {
+    const db = new Database(join(dataDir, 'pychat.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT p2p FROM rooms WHERE id = ?').get(roomId)).toEqual({ p2p: 1 });
+      expect(db.prepare('SELECT COUNT(*) AS n FROM messages WHERE room_id = ?').get(roomId)).toEqual({ n: 0 });
+      // Every row of every table, in case a text landed anywhere else (an edit log, a push payload…).
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+      expect(tables.map((t) => t.name)).toContain('message_edits');
+      for (const { name } of tables) {
+        expect(JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all()), name).not.toContain(marker);
+      }
+    } finally {
+      db.close();
+    }
     expect(instance.output.join('')).toContain('p2p joined');
     expect(instance.output.join('')).not.toContain(marker);
-    const files = filesUnder(dataDir);
-    expect(files.some((path) => path.endsWith('.db') || path.includes('sqlite'))).toBe(true);
-    for (const path of files) {
+    for (const path of filesUnder(dataDir)) {
       expect(readFileSync(path).includes(marker), path).toBe(false);
     }
   });
