@@ -91,9 +91,9 @@ describe('a p2p direct room in Chromium through the bundled TURN', () => {
       );
     }
     for (const page of [alice.page, bob.page]) {
-      await expect.poll(() => openChannels(page), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => openChannels(page), { timeout: 45_000 }).toBe(1);
     }
-  });
+  }, 120_000);
 
   it('carries messages, an edit and a delete in both directions', async () => {
     await send(alice.page, 'hello bob');
@@ -143,12 +143,12 @@ describe('a p2p direct room in Chromium through the bundled TURN', () => {
 
     bob.page = await bob.context.newPage();
     await bob.page.goto(`${instance.url}/chat/${roomId}`);
-    await message(bob.page, 'while away three').waitFor({ timeout: 20_000 });
+    await message(bob.page, 'while away three').waitFor({ timeout: 45_000 });
     const texts = await timeline(bob.page);
     const away = texts.filter((t) => t.includes('while away'));
     expect(away).toEqual([text('while away one'), text('while away two'), text('while away three')]);
     expect(texts.filter((t) => t.includes('hello bob, edited'))).toHaveLength(1);
-  });
+  }, 120_000);
 
   it("gives alice's new device the whole history by sync, edits and deletes included", async () => {
     aliceTwo = await newRelayOnlyUser(browser, alice.name, true);
@@ -159,13 +159,13 @@ describe('a p2p direct room in Chromium through the bundled TURN', () => {
     await aliceTwo.page.waitForURL(/\/chat\/\d+$/);
     await aliceTwo.page.goto(`${instance.url}/chat/${roomId}`);
 
-    await message(aliceTwo.page, 'while away three').waitFor({ timeout: 20_000 });
+    await message(aliceTwo.page, 'while away three').waitFor({ timeout: 45_000 });
     await expect.poll(() => timeline(aliceTwo.page)).toEqual(await timeline(alice.page));
     expect(await message(aliceTwo.page, 'hello alice, edited').getByText('(edited)').count()).toBe(1);
     expect(await aliceTwo.page.locator('main article.msg.deleted').count()).toBe(2);
     // Its own channels: to alice's first device and to bob's.
     await expect.poll(() => openChannels(aliceTwo.page)).toBe(2);
-  });
+  }, 120_000);
 
   it('leaves no message text in the database, the data directory or the server log', () => {
     const db = new Database(join(dataDir, 'pychat.sqlite'), { readonly: true });
