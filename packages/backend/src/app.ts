@@ -10,6 +10,7 @@ import type { Bus } from './bus/bus';
 import { frameTypeOf } from './bus/envelope';
 import { MemoryCallStore, RedisCallStore, type CallStore } from './bus/call.store';
 import { MemoryTransferStore, RedisTransferStore, type TransferStore } from './bus/transfer.store';
+import { MemoryP2pStore, RedisP2pStore, type P2pStore } from './bus/p2p.store';
 import { MemoryBus } from './bus/memory.bus';
 import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } from './bus/presence.registry';
 import { RedisBus } from './bus/redis.bus';
@@ -62,6 +63,8 @@ import { RequestLimits } from './ws/request-limits';
 import { callHandlers } from './ws/handlers/call.handlers';
 import { transferHandlers } from './ws/handlers/transfer.handlers';
 import { TransferService } from './services/transfer.service';
+import { P2pService } from './services/p2p.service';
+import { p2pHandlers } from './ws/handlers/p2p.handlers';
 import { channelHandlers } from './ws/handlers/channel.handlers';
 import { messageHandlers } from './ws/handlers/message.handlers';
 import { presenceHandlers } from './ws/handlers/presence.handlers';
@@ -116,6 +119,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   let pingRedis: (() => Promise<number>) | undefined;
   let callStore: CallStore;
   let transferStore: TransferStore;
+  let p2pStore: P2pStore;
   if (config.redis) {
     const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
     await redisBus.connect();
@@ -125,12 +129,14 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     registry = presence;
     callStore = new RedisCallStore(redisBus.client, config.redis.prefix);
     transferStore = new RedisTransferStore(redisBus.client, config.redis.prefix);
+    p2pStore = new RedisP2pStore(redisBus.client, config.redis.prefix);
     pingRedis = () => timed(() => redisBus.client.ping());
   } else {
     bus = new MemoryBus();
     registry = new MemoryPresenceRegistry();
     callStore = new MemoryCallStore();
     transferStore = new MemoryTransferStore();
+    p2pStore = new MemoryP2pStore();
   }
   const metrics = new Metrics({
     connections: () => connections.size,
@@ -199,6 +205,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const callService = new CallService(callStore, access, events, clock, logger);
   callService.start();
   const transferService = new TransferService(transferStore, access, events, clock, logger);
+  const p2pService = new P2pService(p2pStore, access, events, logger);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
   // VAPID keys on first use, like the TURN secret: an install where nobody turns push on writes none.
   let vapidKeys: VapidKeys | null = null;
@@ -303,6 +310,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ...presenceHandlers(presenceService, userService, clock),
     ...callHandlers(callService),
     ...transferHandlers(transferService),
+    ...p2pHandlers(p2pService),
   };
   const limits = new RequestLimits(config.ws.rates);
   const dispatcher = new Dispatcher(handlers, config.ws.maxFrameBytes, logger.child({ ctx: 'Dispatcher' }), limits);
@@ -361,6 +369,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     presence: presenceService,
     calls: callService,
     transfers: transferService,
+    p2p: p2pService,
     registry: connections,
     dispatcher,
     limits,

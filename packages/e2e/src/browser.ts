@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freeUdpPort } from '@pychat/testkit';
+import { freeUdpPort, startInstance, tempDir, type Instance } from '@pychat/testkit';
 import { afterEach } from 'vitest';
 
 /** Debian's Chromium; never a downloaded browser. Flags from the machine notes (no background traffic). */
@@ -90,6 +90,29 @@ export async function loopbackTurnEnv(): Promise<Record<string, string>> {
     PYCHAT_TURN_MAX_PORT: String(minPort + 49),
     PYCHAT_TURN_ALLOW_LOOPBACK_PEERS: 'true',
   };
+}
+
+/**
+ * The relayed WebRTC specs' stack (calls, transfers, p2p rooms): an instance whose bundled TURN relays on
+ * 127.0.0.1 (`loopbackTurnEnv`), with its data under a fresh temp dir, and one shared Chromium.
+ */
+export async function startRelayStack(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<{ instance: Instance; browser: Browser; dataDir: string }> {
+  const dataDir = tempDir(name);
+  const instance = await startInstance({ PYCHAT_DATA_DIR: dataDir, ...env, ...(await loopbackTurnEnv()) });
+  return { instance, browser: await launchSharedBrowser(), dataDir };
+}
+
+/**
+ * A user whose every peer connection (call, transfer, p2p room) may use TURN relay candidates only, so a pass
+ * proves the bundled TURN carries it. Set before the first navigation, so it holds in every page of the context.
+ */
+export async function newRelayOnlyUser(browser: Browser, name: string, acceptDialogs = false): Promise<BrowserUser> {
+  const who = await newBrowserUser(browser, name, acceptDialogs);
+  await who.context.addInitScript(() => localStorage.setItem('pychat.iceTransportPolicy', 'relay'));
+  return who;
 }
 
 /** Both sign up; `from` opens a direct room with `to` through the UI, and both end up in it. Returns its id. */

@@ -175,6 +175,11 @@ class Observer {
       case 'transfer.signal':
         // Nobody accepts Alice's offers: an answer or signalling reaching anyone is a forwarding hole.
         return 'an answer or signalling for a transfer it is not an end of';
+      case 'p2p.joined':
+      case 'p2p.left':
+      case 'p2p.signal':
+        // No observer's device is ever present in a p2p room: presence or signalling reaching one is a hole.
+        return 'p2p presence or signalling of a room it never joined as a device';
     }
   }
 }
@@ -292,6 +297,11 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
       { type: 'transfer.cancel', data: { transferId, connId: bob.ready.connectionId } },
       { type: 'transfer.accept', data: { transferId, received: 0 } },
       { type: 'transfer.decline', data: { transferId } },
+      // Alice's direct room with Bob as a p2p room; Bob's device never joins it (P2P_PEER_NOT_FOUND).
+      { type: 'room.update', data: { roomId: direct.room.id, p2p: true } },
+      { type: 'p2p.join', data: { roomId: direct.room.id } },
+      { type: 'p2p.signal', data: { roomId: direct.room.id, toConnId: bob.ready.connectionId, signal: { candidate } } },
+      { type: 'p2p.leave', data: { roomId: direct.room.id } },
     );
     // Requests that end something: recorded as seeds without being sent now.
     seeds.push(

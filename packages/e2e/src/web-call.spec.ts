@@ -2,15 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchSharedBrowser,
-  newBrowserUser,
-  screenshotsOnFailure,
-  loopbackTurnEnv,
-  openDirectRoom,
-  type BrowserUser,
-} from './browser';
-import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+import { newRelayOnlyUser, screenshotsOnFailure, openDirectRoom, startRelayStack, type BrowserUser } from './browser';
+import { uniqueName, type Instance } from './stack';
 
 /** The page's window.__pychatCall (main.ts) and the CSP listener this spec installs. */
 interface PeerStats {
@@ -39,10 +32,9 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
   const shots = join(__dirname, '../../../test-results');
 
   async function user(name: string): Promise<BrowserUser> {
-    const who = await newBrowserUser(browser, name, false);
+    const who = await newRelayOnlyUser(browser, name);
     // Before the first navigation, so it runs in every document of the context.
     await who.context.addInitScript(() => {
-      localStorage.setItem('pychat.iceTransportPolicy', 'relay');
       const w = window as unknown as CallWindow;
       w.__cspViolations = [];
       document.addEventListener('securitypolicyviolation', (event) => {
@@ -61,11 +53,7 @@ describe('a 1:1 video call in Chromium through the bundled TURN', () => {
   }
 
   beforeAll(async () => {
-    instance = await startInstance({
-      PYCHAT_DATA_DIR: tempDir('web-call'),
-      ...(await loopbackTurnEnv()),
-    });
-    browser = await launchSharedBrowser();
+    ({ instance, browser } = await startRelayStack('web-call'));
     alice = await user(uniqueName('alice'));
     bob = await user(uniqueName('bob'));
     mkdirSync(shots, { recursive: true });

@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  launchSharedBrowser,
-  newBrowserUser,
+  newRelayOnlyUser,
   SCREENSHOT_DIR,
   screenshotsOnFailure,
-  loopbackTurnEnv,
   openDirectRoom,
+  startRelayStack,
   type BrowserUser,
 } from './browser';
-import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+import { tempDir, uniqueName, type Instance } from './stack';
 
 type TransferWindow = Window & {
   __pychatTransfers: {
@@ -64,27 +63,15 @@ describe('a direct file transfer in Chromium through the bundled TURN', () => {
   const file = markedFile(marker);
   const sha256 = createHash('sha256').update(file).digest('hex');
 
-  async function user(name: string): Promise<BrowserUser> {
-    const who = await newBrowserUser(browser, name, false);
-    await who.context.addInitScript(() => localStorage.setItem('pychat.iceTransportPolicy', 'relay'));
-    return who;
-  }
-
   function peerConnections(page: Page): Promise<number> {
     return page.evaluate(() => (window as unknown as TransferWindow).__pychatTransfers.peerConnections());
   }
 
   beforeAll(async () => {
-    dataDir = tempDir('web-transfer');
-    instance = await startInstance({
-      PYCHAT_DATA_DIR: dataDir,
-      // Everything the server logs, so the check below covers its most talkative level.
-      PYCHAT_LOG_LEVEL: 'debug',
-      ...(await loopbackTurnEnv()),
-    });
-    browser = await launchSharedBrowser();
-    alice = await user(uniqueName('alice'));
-    bob = await user(uniqueName('bob'));
+    // Everything the server logs, so the check below covers its most talkative level.
+    ({ instance, browser, dataDir } = await startRelayStack('web-transfer', { PYCHAT_LOG_LEVEL: 'debug' }));
+    alice = await newRelayOnlyUser(browser, uniqueName('alice'));
+    bob = await newRelayOnlyUser(browser, uniqueName('bob'));
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
   });
 

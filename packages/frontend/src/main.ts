@@ -16,6 +16,7 @@ import { CallService } from './services/webrtc/call.service';
 import { ToneRinger } from './services/webrtc/ringer';
 import { FileTransferService } from './services/webrtc/file-transfer.service';
 import { WsCallSignaling } from './services/webrtc/signaling';
+import { P2pRoomService } from './services/webrtc/p2p-room.service';
 import { WsService } from './services/ws.service';
 import { createAppStore } from './store';
 import './styles/main.scss';
@@ -56,6 +57,15 @@ const transfers = new FileTransferService({
   storageRoot: () => navigator.storage.getDirectory(),
   logger: logs.getLogger('transfer', '#3ba55d'),
 });
+const p2pRooms = new P2pRoomService({
+  store,
+  db,
+  request: (type, data) => ws.request(type, data),
+  iceServers: () => api.iceServers(),
+  transportPolicy,
+  logger: logs.getLogger('p2p', '#3ba55d'),
+});
+chat.p2p = p2pRooms;
 // Harmless in production: it reads only this tab's own call. The browser tests assert media flow through it.
 Object.assign(window, {
   __pychatCall: {
@@ -70,6 +80,7 @@ Object.assign(window, {
     acceptedOffsets: () => transfers.acceptedOffsets,
     dropConnections: () => transfers.dropConnections(),
   },
+  __pychatP2p: { openChannels: (roomId?: number) => p2pRooms.openChannels(roomId) },
 });
 let markRestored: () => void = () => undefined;
 const restored = new Promise<void>((resolve) => {
@@ -91,10 +102,25 @@ const events = new EventRouter(
   },
   calls,
   transfers,
+  p2pRooms,
 );
 session.attach(router, events);
 
-const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls, transfers, push };
+const services: Services = {
+  api,
+  ws,
+  db,
+  chat,
+  rooms,
+  session,
+  notifications,
+  logs,
+  install,
+  calls,
+  transfers,
+  push,
+  p2pRooms,
+};
 // Signed out: this browser stops getting pushes (the server already dropped the session's subscription), so the
 // next person signing in here does not inherit them.
 store.watch(

@@ -6,6 +6,7 @@ import { presenceEvents, presenceRequests } from './ws/presence';
 import { roomEvents, roomRequests } from './ws/room';
 import { sessionEvents } from './ws/session';
 import { transferEvents, transferRequests } from './ws/transfer';
+import { p2pEvents, p2pRequests } from './ws/p2p';
 
 export * from './model/ids';
 export * from './model/dto';
@@ -21,6 +22,7 @@ export * from './http/files';
 export * from './http/gifs';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
+export { P2pDeviceDto } from './ws/p2p';
 export type { RequestSpec } from './ws/define';
 
 export { PROTOCOL_VERSION } from './constants';
@@ -32,6 +34,7 @@ export const clientRequests = {
   ...presenceRequests,
   ...callRequests,
   ...transferRequests,
+  ...p2pRequests,
 };
 /** Every server→client fact, by frame type. */
 export const serverEvents = {
@@ -41,6 +44,7 @@ export const serverEvents = {
   ...presenceEvents,
   ...callEvents,
   ...transferEvents,
+  ...p2pEvents,
 };
 
 export type ClientType = keyof typeof clientRequests;
@@ -100,4 +104,6 @@ export {
   callEvents,
   transferRequests,
   transferEvents,
+  p2pRequests,
+  p2pEvents,
 };

@@ -59,7 +59,14 @@ export interface DomainEvents {
   'transfer.toDevice': {
     [K in TransferDeviceFrame]: { toConnId: string; type: K; data: ServerMessages[K] };
   }[TransferDeviceFrame];
+  /** A p2p-room frame for one device (already checked: both devices are present in that p2p room). */
+  'p2p.toDevice': {
+    [K in P2pDeviceFrame]: { toConnId: string; type: K; data: ServerMessages[K] };
+  }[P2pDeviceFrame];
 }
+
+/** P2P-room frames addressed to one device. */
+export type P2pDeviceFrame = 'p2p.joined' | 'p2p.left' | 'p2p.signal';
 
 /** Transfer frames addressed to one device. */
 export type TransferDeviceFrame = 'transfer.accepted' | 'transfer.declined' | 'transfer.cancelled' | 'transfer.signal';

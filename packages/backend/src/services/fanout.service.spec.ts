@@ -219,6 +219,13 @@ describe(FanoutService.name, () => {
       'transfer.accepted',
       accepted,
     ],
+    [
+      'p2p.toDevice',
+      { toConnId: 'bob-tab', type: 'p2p.joined', data: { roomId: 10, userId: 7, connId: 'alice-tab' } },
+      { conn: 'bob-tab' },
+      'p2p.joined',
+      { roomId: 10, userId: 7, connId: 'alice-tab' },
+    ],
   ];
 
   it.each(single)('%s publishes one envelope', async (name, payload, target, type, data) => {
@@ -267,6 +274,7 @@ describe(FanoutService.name, () => {
       'transfer.offered': true,
       'transfer.withdrawn': true,
       'transfer.toDevice': true,
+      'p2p.toDevice': true,
     };
 
     expect([...covered].sort()).toEqual(Object.keys(all).sort());

@@ -97,6 +97,8 @@ export class FanoutService {
       this.publish({ room: roomId, exceptUser: senderId }, 'transfer.cancelled', { transferId, connId: null }),
     );
     events.on('transfer.toDevice', (frame) => this.publish({ conn: frame.toConnId }, frame.type, frame.data));
+    // P2P rooms: presence and signalling go to one device present in the room at a time.
+    events.on('p2p.toDevice', (frame) => this.publish({ conn: frame.toConnId }, frame.type, frame.data));
   }
 
   private async publish<K extends ServerEventType>(target: Target, type: K, data: ServerMessages[K]): Promise<void> {

@@ -187,6 +187,7 @@ export class MessageService {
 
   async edit(userId: number, input: ClientMessages['message.edit']): Promise<{ message: MessageDto }> {
     const { message, room } = await this.access.requireMessageAuthor(userId, input.messageId);
+    requireServerHistory(room);
     const mentions = input.mentions === undefined ? undefined : await this.requireMentionable(room.id, input.mentions);
     const attachments = input.attachments === undefined ? undefined : [...new Set(input.attachments)];
     const edited = await this.messages
@@ -204,7 +205,8 @@ export class MessageService {
   }
 
   async delete(userId: number, messageId: number): Promise<{ message: MessageDto }> {
-    const { message } = await this.access.requireMessageAuthor(userId, messageId);
+    const { message, room } = await this.access.requireMessageAuthor(userId, messageId);
+    requireServerHistory(room);
     const { message: row, removedKeys } = await this.messages.softDelete(message, this.clock());
     await this.files.removeStored(removedKeys);
     const deleted = toMessageDto(row);
@@ -272,7 +274,8 @@ export class MessageService {
    * included; a message I cannot see reads as not found. Only a real change is announced to the room.
    */
   async react(userId: number, input: ClientMessages['message.react']): Promise<ClientReplies['message.react']> {
-    const { message } = await this.access.requireVisibleMessage(userId, input.messageId);
+    const { message, room } = await this.access.requireVisibleMessage(userId, input.messageId);
+    requireServerHistory(room);
     if (message.deletedAt !== null) {
       throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} was deleted`);
     }
@@ -308,6 +311,7 @@ export class MessageService {
    */
   async pin(userId: number, input: ClientMessages['message.pin']): Promise<ClientReplies['message.pin']> {
     const { message, room } = await this.access.requireVisibleMessage(userId, input.messageId);
+    requireServerHistory(room);
     if (message.deletedAt !== null) {
       throw new AppError('MESSAGE_NOT_FOUND', `Message ${input.messageId} was deleted`);
     }
@@ -407,5 +411,15 @@ export class MessageService {
       this.messages.reactionsOf(ids),
     ]);
     return messages.map((m) => toMessageDto(m, mentions.get(m.id), attachments.get(m.id), reactions.get(m.id)));
+  }
+}
+
+/**
+ * A p2p room's content goes between its devices only: the server history from before p2p was switched on stays
+ * readable but is not written to (edits, deletes, reactions, pins) until p2p is switched off again.
+ */
+function requireServerHistory(room: { p2p: boolean }): void {
+  if (room.p2p) {
+    throw new AppError('INVALID_OPERATION', 'Messages of a peer-to-peer room never go through the server');
   }
 }

@@ -27,6 +27,9 @@ const KIND_OF: Partial<Record<ClientType, RateKind>> = {
   'transfer.decline': 'rtc',
   'transfer.cancel': 'rtc',
   'transfer.signal': 'rtc',
+  'p2p.join': 'rtc',
+  'p2p.leave': 'rtc',
+  'p2p.signal': 'rtc',
 };
 
 /** A user's sockets on one instance together get this many times one socket's budget. */

@@ -11,6 +11,7 @@ import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
 import type { CallService } from '../services/call.service';
 import type { TransferService } from '../services/transfer.service';
+import type { P2pService } from '../services/p2p.service';
 import type { PresenceService } from '../services/presence.service';
 import type { SessionService } from '../services/session.service';
 import { Connection, type ConnectionRegistry } from './connections';
@@ -28,6 +29,7 @@ export interface WsServerDeps {
   calls?: Pick<CallService, 'disconnected'>;
   /** Told when a socket closes, so the offers it was sending are withdrawn at once. */
   transfers?: Pick<TransferService, 'disconnected'>;
+  p2p?: Pick<P2pService, 'disconnected'>;
   registry: ConnectionRegistry;
   dispatcher: Dispatcher;
   limits?: RequestLimits;
@@ -172,6 +174,9 @@ export class WsServer {
       this.deps.transfers
         ?.disconnected(id)
         .catch((error: unknown) => conn.log.warn({ err: error }, 'withdrawing transfers failed; they expire instead'));
+      this.deps.p2p
+        ?.disconnected(id)
+        .catch((error: unknown) => conn.log.warn({ err: error }, 'leaving p2p rooms failed; they expire instead'));
       this.#logger.info(
         { conn: id, user: user.id, code, reason: reason.toString('utf8').slice(0, 64) },
         'ws disconnected',

@@ -106,6 +106,13 @@ describe(`authorization (${dialect})`, () => {
         'ROOM_NOT_FOUND',
         () => ({ roomId: directRoomId, file: { name: 'a.txt', size: 1, type: 'text/plain', sha256: 'a'.repeat(64) } }),
       ],
+      ['be a p2p device of a direct room of others', 'p2p.join', 'ROOM_NOT_FOUND', () => ({ roomId: directRoomId })],
+      [
+        'signal in a direct room of others',
+        'p2p.signal',
+        'ROOM_NOT_FOUND',
+        () => ({ roomId: directRoomId, toConnId: 'abc', signal: { candidate: { candidate: '' } } }),
+      ],
       [
         'start a call in a direct room of others',
         'call.start',

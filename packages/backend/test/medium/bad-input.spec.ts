@@ -318,6 +318,19 @@ describe(`bad input over WebSocket (${dialect})`, () => {
         'file.sha256',
       ],
       ['a fractional resume offset', 'transfer.accept', { transferId: CALL_ID, received: 1.5 }, 'received'],
+      ['a p2p room id that is a string', 'p2p.join', { roomId: '1' }, 'roomId'],
+      [
+        'a p2p signal to a toConnId with a slash',
+        'p2p.signal',
+        { roomId: 1, toConnId: '../a', signal: { candidate: { candidate: '' } } },
+        'toConnId',
+      ],
+      [
+        'a p2p signal with an SDP of the wrong type',
+        'p2p.signal',
+        { roomId: 1, toConnId: 'abc', signal: { description: { type: 'pranswer', sdp: 'v=0' } } },
+        'signal',
+      ],
     ])('answers %s with VALIDATION_FAILED, issues and replyTo', async (_name, type, data, issuePath) => {
       const id = nextRawId();
       const raw =

@@ -124,3 +124,52 @@ describe('ChatService outbox', () => {
     expect(Object.values(store.state.messages.rooms[3]?.pending ?? {})[0]?.status).toBe('sending');
   });
 });
+
+describe('ChatService in a p2p room', () => {
+  it('hands sends, edits, deletes and read pointers to the p2p service; nothing goes to the server', async () => {
+    const store = createAppStore();
+    const { db } = memoryDb();
+    const { ws, sent } = fakeWs();
+    ws.isOpen = true;
+    const chat = new ChatService(store, ws as unknown as WsService, db, logger);
+    const p2p = {
+      isP2p: (roomId: number) => roomId === 9,
+      send: vi.fn(async () => undefined),
+      edit: vi.fn(async () => undefined),
+      delete: vi.fn(async () => undefined),
+      load: vi.fn(async () => undefined),
+      markRead: vi.fn(),
+    };
+    chat.p2p = p2p;
+    const shown: MessageDto = {
+      id: 1_800_000_000_000_123,
+      roomId: 9,
+      senderId: 0,
+      content: 'secret',
+      parentId: null,
+      threadCount: 0,
+      mentions: [],
+      attachments: [],
+      createdAt: 1,
+      editedAt: null,
+      deleted: false,
+      reactions: [],
+      pinnedAt: null,
+      pinnedBy: null,
+    };
+    store.commit('messages/upsert', [shown]);
+
+    await chat.send(9, 'secret');
+    await chat.edit(shown.id, 'secret, edited');
+    await chat.delete(shown.id);
+    await chat.loadNewest(9);
+
+    expect(p2p.send).toHaveBeenCalledWith(9, 'secret');
+    expect(p2p.edit).toHaveBeenCalledWith(9, shown.id, 'secret, edited');
+    expect(p2p.delete).toHaveBeenCalledWith(9, shown.id);
+    expect(p2p.load).toHaveBeenCalledWith(9);
+    expect(ws.request).not.toHaveBeenCalled();
+    expect(sent).toEqual([]);
+    await expect(chat.send(9, 'with a file', { attachments: [4] })).rejects.toThrow(/not available/);
+  });
+});

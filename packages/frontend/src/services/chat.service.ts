@@ -5,6 +5,7 @@ import type { PendingMessage } from '../store/types';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
 import { StoreSync } from './store-sync';
+import type { P2pRoomService } from './webrtc/p2p-room.service';
 import { syncBatches } from './sync-batches';
 import { WsDisconnectedError, WsRequestError, type WsService } from './ws.service';
 
@@ -23,6 +24,8 @@ export class ChatService {
   #lastTyping = new Map<number, number>();
   #flushing: Promise<void> | null = null;
   readonly #sync: StoreSync;
+  /** P2P rooms' messages go here instead of the server (set once in main.ts; the tests may leave it out). */
+  p2p: Pick<P2pRoomService, 'isP2p' | 'send' | 'edit' | 'delete' | 'load' | 'markRead'> | null = null;
 
   constructor(
     private readonly store: AppStore,
@@ -43,6 +46,13 @@ export class ChatService {
     content: string,
     options: { parentId?: number | null; mentions?: number[]; attachments?: number[] } = {},
   ) {
+    if (this.p2p?.isP2p(roomId)) {
+      if (options.attachments?.length || options.parentId) {
+        throw new Error('Files and threads are not available in peer-to-peer rooms; use "Send directly" for files');
+      }
+      await this.p2p.send(roomId, content);
+      return;
+    }
     const pending: PendingMessage = {
       localId: newLocalId(),
       roomId,
@@ -131,11 +141,21 @@ export class ChatService {
 
   /** `attachments`: the ids the message keeps or gains (omitted: unchanged); dropped ones are deleted. */
   async edit(messageId: number, content: string, mentions?: number[], attachments?: number[]): Promise<void> {
+    const p2pRoom = this.#p2pRoomOf(messageId);
+    if (p2pRoom !== null) {
+      await this.p2p?.edit(p2pRoom, messageId, content);
+      return;
+    }
     const { message } = await this.ws.request('message.edit', { messageId, content, mentions, attachments });
     await this.#sync.messages([message]);
   }
 
   async delete(messageId: number): Promise<void> {
+    const p2pRoom = this.#p2pRoomOf(messageId);
+    if (p2pRoom !== null) {
+      await this.p2p?.delete(p2pRoom, messageId);
+      return;
+    }
     const { message } = await this.ws.request('message.delete', { messageId });
     await this.#sync.messages([message]);
   }
@@ -181,7 +201,27 @@ export class ChatService {
   }
 
   /** The newest page of a room, unless it is already loaded (from the server or IndexedDB). */
+  /** The p2p room a shown message belongs to, or null for a server message. */
+  #p2pRoomOf(messageId: number): number | null {
+    for (const [roomId, room] of Object.entries(this.store.state.messages.rooms)) {
+      if (room.byId[messageId] && this.p2p?.isP2p(Number(roomId))) {
+        return Number(roomId);
+      }
+    }
+    return null;
+  }
+
+  /** Drops the room's timeline and loads it again (p2p switched on or off: the other history is shown). */
+  async reloadRoom(roomId: number): Promise<void> {
+    this.store.commit('messages/resetRoom', roomId);
+    await this.loadNewest(roomId);
+  }
+
   async loadNewest(roomId: number): Promise<void> {
+    if (this.p2p?.isP2p(roomId)) {
+      await this.p2p.load(roomId);
+      return;
+    }
     const room = this.store.state.messages.rooms[roomId];
     if ((room?.loaded && room.syncedAt > 0) || !this.ws.isOpen) {
       return;
@@ -194,6 +234,10 @@ export class ChatService {
 
   /** One older page (scrolling up). Returns how many messages came. */
   async loadOlder(roomId: number): Promise<number> {
+    if (this.p2p?.isP2p(roomId)) {
+      // A p2p room's whole history is loaded at once from IndexedDB.
+      return 0;
+    }
     const room = this.store.state.messages.rooms[roomId];
     if (!room || !room.hasMore || room.loadingHistory || !this.ws.isOpen) {
       return 0;
@@ -236,7 +280,8 @@ export class ChatService {
   async resync(): Promise<void> {
     const held = Object.entries(this.store.state.messages.rooms).filter(([, room]) => room.loaded);
     const rooms = held
-      .filter(([roomId]) => this.store.state.rooms.byId[Number(roomId)])
+      // A p2p room's timeline holds its p2p messages: the server has nothing of them to sync.
+      .filter(([roomId]) => this.store.state.rooms.byId[Number(roomId)] && !this.p2p?.isP2p(Number(roomId)))
       .map(([roomId, room]) => ({
         roomId: Number(roomId),
         lastMessageId: Object.values(room.byId).reduce((max, m) => Math.max(max, m.id), 0),
@@ -269,6 +314,12 @@ export class ChatService {
     const state = this.store.state.rooms.states[roomId];
     const newest = room ? Object.values(room.byId).reduce((max, m) => Math.max(max, m.id), 0) : 0;
     const me = this.store.state.rooms.byId[roomId]?.members.find((m) => m.userId === this.me);
+    if (this.p2p?.isP2p(roomId)) {
+      if (newest > 0 && (!me || me.lastReadMessageId < newest || (state?.unread ?? 0) > 0)) {
+        this.p2p.markRead(roomId, newest);
+      }
+      return;
+    }
     if (!state || newest === 0 || !this.ws.isOpen || (me && me.lastReadMessageId >= newest && state.unread === 0)) {
       return;
     }

@@ -10,6 +10,7 @@ import type { NotificationService } from './notification.service';
 import { StoreSync } from './store-sync';
 import type { CallService } from './webrtc/call.service';
 import type { FileTransferService } from './webrtc/file-transfer.service';
+import type { P2pRoomService } from './webrtc/p2p-room.service';
 
 /** The call frames' consumer (CallService); the router's tests may leave it out. */
 export type CallEvents = Pick<
@@ -22,6 +23,9 @@ export type TransferEvents = Pick<
   FileTransferService,
   'onReady' | 'onIncoming' | 'onAccepted' | 'onDeclined' | 'onCancelled' | 'onSignal'
 >;
+
+/** The p2p-room frames' consumer (P2pRoomService). */
+export type P2pEvents = Pick<P2pRoomService, 'onReady' | 'onJoined' | 'onLeft' | 'onSignal'>;
 
 type Routes = { [K in ServerEventType]: (data: ServerMessages[K]) => void };
 
@@ -42,6 +46,7 @@ export class EventRouter {
     private readonly hooks: { onReady: () => void; onSessionEnded: () => void },
     private readonly calls: CallEvents | null = null,
     private readonly transfers: TransferEvents | null = null,
+    private readonly p2p: P2pEvents | null = null,
   ) {
     this.sync = new StoreSync(store, db);
     this.#routes = this.createRoutes();
@@ -68,6 +73,7 @@ export class EventRouter {
         void sync.session(data);
         this.hooks.onReady();
         this.transfers?.onReady(data.connectionId);
+        this.p2p?.onReady(data.connectionId);
         this.calls?.onReady(data.connectionId).catch((error: unknown) => {
           this.logger.warn('call.list failed {}', error)();
         });
@@ -144,6 +150,9 @@ export class EventRouter {
       'transfer.declined': (data) => this.transfers?.onDeclined(data),
       'transfer.cancelled': (data) => this.transfers?.onCancelled(data),
       'transfer.signal': (data) => this.transfers?.onSignal(data),
+      'p2p.joined': (data) => this.p2p?.onJoined(data),
+      'p2p.left': (data) => this.p2p?.onLeft(data),
+      'p2p.signal': (data) => this.p2p?.onSignal(data),
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { ApiService } from './api.service';
 import type { CallService } from './webrtc/call.service';
 import type { FileTransferService } from './webrtc/file-transfer.service';
+import type { P2pRoomService } from './webrtc/p2p-room.service';
 import type { ChatService } from './chat.service';
 import type { InstallService } from './install.service';
 import type { LocalDbService } from './local-db.service';
@@ -28,4 +29,5 @@ export interface Services {
   calls: CallService;
   transfers: FileTransferService;
   push: PushService;
+  p2pRooms: P2pRoomService;
 }

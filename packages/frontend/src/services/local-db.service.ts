@@ -13,6 +13,22 @@ function syncedAt(value: unknown): number | null {
 /** How many recent messages per room are kept for offline reading. */
 export const CACHED_MESSAGES_PER_ROOM = 300;
 
+/**
+ * A message of a p2p room (docs/p2p.md §7): kept only here, in each browser of its two users. `edited` counts
+ * edits and the delete; between two copies the higher counter wins.
+ */
+export interface P2pMessage {
+  /** The author's clock in ms × 1000 plus 3 random digits: unique enough in a room, and sorts by time. */
+  id: number;
+  roomId: number;
+  senderId: number;
+  content: string | null;
+  createdAt: number;
+  editedAt: number | null;
+  deleted: boolean;
+  edited: number;
+}
+
 interface PychatDb extends DBSchema {
   meta: { key: string; value: unknown };
   users: { key: number; value: UserDto };
@@ -22,6 +38,8 @@ interface PychatDb extends DBSchema {
   messages: { key: number; value: MessageDto; indexes: { byRoom: [number, number] } };
   outbox: { key: string; value: PendingMessage & { queuedAt: number } };
   syncs: { key: number; value: { roomId: number; syncedAt: number; hasMore: boolean } };
+  /** P2P rooms' messages: never sent to the server, so separate from its cached history (`messages`). */
+  p2p: { key: number; value: P2pMessage; indexes: { byRoom: [number, number] } };
 }
 
 export interface Snapshot {
@@ -50,8 +68,14 @@ export class LocalDbService {
   constructor(private readonly name = 'pychat') {}
 
   private db(): Promise<IDBPDatabase<PychatDb>> {
-    this.#db ??= openDB<PychatDb>(this.name, 1, {
-      upgrade(db) {
+    this.#db ??= openDB<PychatDb>(this.name, 2, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 2) {
+          db.createObjectStore('p2p', { keyPath: 'id' }).createIndex('byRoom', ['roomId', 'id']);
+        }
+        if (oldVersion >= 1) {
+          return;
+        }
         db.createObjectStore('meta');
         db.createObjectStore('users', { keyPath: 'id' });
         db.createObjectStore('rooms', { keyPath: 'id' });
@@ -237,6 +261,21 @@ export class LocalDbService {
     await tx.done;
   }
 
+  /** Every message of a p2p room, oldest first (a p2p room's history has no pages). */
+  async p2pMessages(roomId: number): Promise<P2pMessage[]> {
+    return (await this.db()).getAllFromIndex(
+      'p2p',
+      'byRoom',
+      IDBKeyRange.bound([roomId, 0], [roomId, Number.MAX_SAFE_INTEGER]),
+    );
+  }
+
+  async putP2pMessages(messages: P2pMessage[]): Promise<void> {
+    const tx = (await this.db()).transaction('p2p', 'readwrite');
+    await Promise.all(messages.map((m) => tx.store.put(m)));
+    await tx.done;
+  }
+
   async putSync(roomId: number, syncedAt: number, hasMore: boolean): Promise<void> {
     await (await this.db()).put('syncs', { roomId, syncedAt, hasMore });
   }
@@ -256,7 +295,7 @@ export class LocalDbService {
   /** Sign-out: nothing of this user stays in the browser. */
   async wipe(): Promise<void> {
     const db = await this.db();
-    const names = ['meta', 'users', 'rooms', 'states', 'channels', 'messages', 'outbox', 'syncs'] as const;
+    const names = ['meta', 'users', 'rooms', 'states', 'channels', 'messages', 'outbox', 'syncs', 'p2p'] as const;
     const tx = db.transaction([...names], 'readwrite');
     await Promise.all(names.map((name) => tx.objectStore(name).clear()));
     await tx.done;

@@ -36,16 +36,19 @@ function mountDirect(p2p: boolean) {
 }
 
 describe('RoomSettingsView of a direct conversation', () => {
-  // Peer-to-peer rooms cannot carry messages yet: flipping the switch broke the conversation for both people.
-  it('does not offer the peer-to-peer switch', () => {
+  // P2P rooms carry messages over data channels now (docs/p2p.md §7): the switch is offered both ways, and says
+  // where the history lives.
+  it('offers the peer-to-peer switch, saying the server never stores those messages', () => {
     const wrapper = mountDirect(false);
     expect(wrapper.text()).toContain('Conversation with');
-    expect(wrapper.text()).not.toMatch(/peer-to-peer/i);
-    expect(wrapper.find('input[type="checkbox"]').exists()).toBe(false);
+    const toggle = wrapper.get('[role="switch"]');
+    expect(toggle.attributes('aria-checked')).toBe('false');
+    expect(toggle.text()).toMatch(/the server never stores them/);
+    expect(toggle.text()).toMatch(/Server history and peer-to-peer history are separate/);
   });
 
-  it('offers it only to switch an already flipped room back', () => {
+  it('offers switching a p2p room back', () => {
     const wrapper = mountDirect(true);
-    expect(wrapper.text()).toMatch(/Switch it off to chat again/);
+    expect(wrapper.get('[role="switch"]').attributes('aria-checked')).toBe('true');
   });
 });

@@ -48,6 +48,8 @@ export const ERROR_CODES = [
   'TRANSFER_NOT_FOUND',
   /** transfer.signal / transfer.cancel: the addressed connection is not the other end of this transfer. */
   'TRANSFER_PEER_NOT_FOUND',
+  /** p2p.signal: the addressed connection is not a device present in this p2p room (nothing was forwarded). */
+  'P2P_PEER_NOT_FOUND',
   'NOT_MESSAGE_AUTHOR',
   'NOT_ROOM_ADMIN',
   'NOT_CHANNEL_ADMIN',
