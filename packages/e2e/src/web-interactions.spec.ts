@@ -99,10 +99,23 @@ describe('message interactions, two users in Chromium', () => {
 
     const atBob = message(bob.page, 'ship it');
     await atBob.locator('.content span.emoji', { hasText: '👍🏽' }).waitFor();
-    // Drawn with the bundled font (a part of it fetched for this message), not whatever the system has.
-    await bob.page.waitForFunction(() =>
-      [...document.fonts].some((font) => font.family.includes('Pychat Emoji') && font.status === 'loaded'),
-    );
+    // Drawn in colour with the bundled font (this machine has no emoji font of its own: without it, nothing or a
+    // black outline). A canvas draws with the same font as the page.
+    const colouredPixels = await bob.page.evaluate(async () => {
+      await document.fonts.load('32px "Pychat Emoji"', '👍🏽');
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 48;
+      const context = canvas.getContext('2d')!;
+      context.font = '32px "Pychat Emoji"';
+      context.fillText('👍🏽', 4, 38);
+      const pixels = context.getImageData(0, 0, 48, 48).data;
+      let coloured = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        coloured += pixels[i + 3]! > 0 && Math.abs(pixels[i]! - pixels[i + 2]!) > 40 ? 1 : 0;
+      }
+      return coloured;
+    });
+    expect(colouredPixels).toBeGreaterThan(100);
     expect(await atBob.locator('.content span.emoji').evaluate((el) => getComputedStyle(el).fontFamily)).toMatch(
       /^"?Pychat Emoji/,
     );
@@ -133,6 +146,8 @@ describe('message interactions, two users in Chromium', () => {
     await atBob.hover();
     await atBob.locator('.tools').getByRole('button', { name: 'Add reaction' }).click();
     await bob.page.getByRole('searchbox', { name: 'Search emoji' }).fill('thumbs');
+    // Bob chose a dark tone in the emoji test: this one is the plain 👍.
+    await bob.page.getByRole('radio', { name: 'Default skin tone' }).click();
     await bob.page.getByRole('button', { name: 'Insert thumbs up' }).click();
 
     const atAlice = message(alice.page, 'vote on this').locator('.reaction[data-emoji="👍"]');

@@ -1,10 +1,13 @@
 // eslint-disable-next-line @typescript-eslint/no-restricted-imports -- a spec, never bundled: every emoji offered must pass the server's schema
 import { Emoji } from '@pychat/protocol';
 import data from 'emojibase-data/en/compact.json';
+import versions from 'emojibase-data/versions/emoji.json';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type CompactEmoji,
   buildGroups,
+  drawnByFont,
+  newerThanFont,
   readRecent,
   readSkinTone,
   rememberRecent,
@@ -15,7 +18,7 @@ import {
   wrapEmoji,
 } from './emoji';
 
-const groups = buildGroups(data as CompactEmoji[]);
+const groups = buildGroups(data as CompactEmoji[], newerThanFont(versions as Record<string, string[]>));
 const all = groups.flatMap((g) => g.emoji);
 
 describe('emoji catalogue', () => {
@@ -35,6 +38,16 @@ describe('emoji catalogue', () => {
     expect(all.map((e) => e.emoji)).toContain('🫠');
     expect(all.map((e) => e.emoji)).not.toContain('🏽');
     expect(groups[0]?.emoji[0]?.emoji).toBe('😀');
+  });
+
+  it('offers only what the bundled font (Twemoji 15) draws', () => {
+    const offered = all.map((e) => e.emoji);
+    // 🫠 is Emoji 14, 🫨 15.0: drawn. 🫩 (16.0) and 🍄‍🟫 (15.1) are not in the font.
+    expect(offered).toEqual(expect.arrayContaining(['🫠', '🫨']));
+    expect(offered).not.toContain('🫩');
+    expect(offered).not.toContain('🍄‍🟫');
+    expect(drawnByFont('1️⃣')).toBe(false);
+    expect(drawnByFont('👍🏽')).toBe(true);
   });
 
   it('builds each emoji from its code points, as the server accepts it and other clients send it', () => {
@@ -69,7 +82,7 @@ describe('emoji search', () => {
 
   it('finds by keywords too', () => {
     expect(searchEmoji(groups, '+1').map((e) => e.emoji)).toContain('👍');
-    expect(searchEmoji(groups, 'pizza')[0]?.emoji).toBe('🍕');
+    expect(searchEmoji(groups, 'pizza').map((e) => e.emoji)).toEqual(['🍕']);
   });
 
   it('answers nothing for an empty query and at most the limit', () => {
@@ -106,10 +119,10 @@ describe('recently used and skin tone', () => {
 });
 
 describe('wrapEmoji', () => {
-  it('marks emoji runs, sequences, flags and keycaps for the bundled font', () => {
+  it('marks emoji runs, sequences and flags for the bundled font; keycaps keep the system font', () => {
     expect(wrapEmoji('hi 👍🏽 and 🇫🇷!')).toBe('hi <span class="emoji">👍🏽</span> and <span class="emoji">🇫🇷</span>!');
     expect(wrapEmoji('👨‍👩‍👧‍👦🎉')).toBe('<span class="emoji">👨‍👩‍👧‍👦🎉</span>');
-    expect(wrapEmoji('press 1️⃣ ❤️')).toBe('press <span class="emoji">1️⃣</span> <span class="emoji">❤️</span>');
+    expect(wrapEmoji('press 1️⃣ ❤️')).toBe('press 1️⃣ <span class="emoji">❤️</span>');
   });
 
   it('leaves digits, text-style symbols and escaped HTML alone', () => {

@@ -1,6 +1,8 @@
 /**
- * The full Unicode emoji set from emojibase-data (maintained with each Unicode release). The data (≈ 570 KB of
- * JSON) is its own chunk, fetched the first time a picker opens; nothing here adds it to the initial bundle.
+ * The Unicode emoji set from emojibase-data (maintained with each Unicode release). The data (≈ 570 KB of JSON)
+ * is its own chunk, fetched the first time a picker opens; nothing here adds it to the initial bundle. The picker
+ * offers what the bundled font (Twemoji 15, styles/emoji-font.scss) draws: emoji of later Unicode versions are left
+ * out until the font has them.
  */
 
 /** The fields of emojibase's compact format that the picker reads. */
@@ -66,13 +68,30 @@ function singleTone(hexcode: string): number | undefined {
   return tones.size === 1 ? [...tones][0] : undefined;
 }
 
-/** Groups in emojibase order, each in Unicode's order. */
-export function buildGroups(data: readonly CompactEmoji[]): EmojiGroup[] {
+/** The newest Emoji version the bundled font draws (twemoji-colr-font 15.0). */
+export const FONT_EMOJI_VERSION = 15;
+
+/** Hexcodes of emoji newer than the font, from emojibase's `versions/emoji.json` (version → hexcodes). */
+export function newerThanFont(versions: Record<string, string[]>): Set<string> {
+  return new Set(
+    Object.entries(versions)
+      .filter(([version]) => Number(version) > FONT_EMOJI_VERSION)
+      .flatMap(([, hexcodes]) => hexcodes),
+  );
+}
+
+/** Keycaps (1️⃣) come out blank in Chromium with the font: those keep the system's. */
+export function drawnByFont(emoji: string): boolean {
+  return !emoji.includes('\u20E3');
+}
+
+/** Groups in emojibase order, each in Unicode's order, without the `excluded` hexcodes. */
+export function buildGroups(data: readonly CompactEmoji[], excluded: ReadonlySet<string> = new Set()): EmojiGroup[] {
   const groups = new Map<number, EmojiGroup>();
   const sorted = [...data].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
   for (const item of sorted) {
     const name = item.group === undefined ? undefined : GROUP_NAMES[item.group];
-    if (item.group === undefined || name === undefined) {
+    if (item.group === undefined || name === undefined || excluded.has(item.hexcode)) {
       continue;
     }
     let group = groups.get(item.group);
@@ -88,7 +107,7 @@ export function buildGroups(data: readonly CompactEmoji[]): EmojiGroup[] {
     };
     // Only the five single-tone variants: multi-person emoji (🤝, 🧑‍🤝‍🧑) also list mixed pairs.
     const skins: string[] = [];
-    for (const skin of item.skins ?? []) {
+    for (const skin of (item.skins ?? []).filter((s) => !excluded.has(s.hexcode))) {
       const tone = singleTone(skin.hexcode);
       if (tone !== undefined) {
         skins[tone] = fromHexcode(skin.hexcode);
@@ -136,8 +155,14 @@ let loading: Promise<EmojiGroup[]> | undefined;
 
 /** Fetches the data chunk once per page; later pickers get the same groups. */
 export function loadEmojiGroups(): Promise<EmojiGroup[]> {
-  loading ??= import(/* webpackChunkName: "emoji-data" */ 'emojibase-data/en/compact.json').then((module) =>
-    buildGroups((module as { default: CompactEmoji[] }).default),
+  loading ??= Promise.all([
+    import(/* webpackChunkName: "emoji-data" */ 'emojibase-data/en/compact.json'),
+    import(/* webpackChunkName: "emoji-data" */ 'emojibase-data/versions/emoji.json'),
+  ]).then(([data, versions]) =>
+    buildGroups(
+      (data as { default: CompactEmoji[] }).default,
+      newerThanFont((versions as { default: Record<string, string[]> }).default),
+    ),
   );
   return loading;
 }
@@ -173,10 +198,11 @@ export function saveSkinTone(tone: SkinTone, storage: Storage = localStorage): v
 
 /**
  * One emoji as people see it: a pictograph with emoji presentation (or made so by U+FE0F or a skin tone), with its
- * ZWJ parts and tags; a flag; a keycap. Text-style characters such as © or ↔ without U+FE0F are left alone.
+ * ZWJ parts and tags; a flag. Text-style characters such as © or ↔ without U+FE0F are left alone, and so are
+ * keycaps (drawnByFont).
  */
 const EMOJI_RUN =
-  /(?:\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3|(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}(?=\uFE0F|\p{Emoji_Modifier}))\uFE0F?\p{Emoji_Modifier}?(?:\u200D(?:\p{Emoji_Presentation}|\p{Extended_Pictographic})\uFE0F?\p{Emoji_Modifier}?)*[\u{E0020}-\u{E007F}]*)+/gu;
+  /(?:\p{Regional_Indicator}{2}|(?:\p{Emoji_Presentation}|\p{Extended_Pictographic}(?=\uFE0F|\p{Emoji_Modifier}))\uFE0F?\p{Emoji_Modifier}?(?:\u200D(?:\p{Emoji_Presentation}|\p{Extended_Pictographic})\uFE0F?\p{Emoji_Modifier}?)*[\u{E0020}-\u{E007F}]*)+/gu;
 
 /**
  * Wraps each run of emoji in already-escaped HTML in `<span class="emoji">`, which draws it with the bundled font,
