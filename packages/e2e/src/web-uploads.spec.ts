@@ -120,6 +120,41 @@ describe('files in messages, two users in Chromium', () => {
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(0);
   });
 
+  it("alice records a video message with the fake camera; bob's player shows its first frame as the poster", async () => {
+    await composer(alice.page).getByRole('button', { name: 'Record a video message' }).click();
+    await alice.page.waitForTimeout(1_500);
+    await composer(alice.page)
+      .getByRole('button', { name: /Stop recording/ })
+      .click();
+    await expect.poll(() => composer(alice.page).locator('[data-draft-status=done]').count()).toBe(1);
+    await composer(alice.page).getByRole('button', { name: 'Send', exact: true }).click();
+
+    const video = bob.page.locator('main article.msg .attachments video').last();
+    await video.waitFor();
+    const poster = await video.getAttribute('poster');
+    expect(poster).toMatch(/^\/api\/files\/\d+\/preview$/);
+    // The poster is a real picture of the frame: the fake camera's frame is not a blank image.
+    const drawn = await bob.page.evaluate(async (url) => {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      const values = new Set<number>();
+      for (let i = 0; i < pixels.length; i += 400) {
+        values.add(pixels[i]!);
+      }
+      return { width: image.naturalWidth, height: image.naturalHeight, distinct: values.size };
+    }, poster!);
+    expect(drawn.width).toBeGreaterThan(100);
+    expect(drawn.height).toBeGreaterThan(100);
+    expect(drawn.distinct).toBeGreaterThan(5);
+  });
+
   it('an uploaded SVG with a script never runs in the Pychat origin', async () => {
     const svg = Buffer.from(
       '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' +
