@@ -38,6 +38,12 @@ module.exports = (_env, argv) => {
           test: /\.s?css$/,
           use: [MiniCssExtractPlugin.loader, 'css-loader', 'sass-loader'],
         },
+        // The emoji font's parts (styles/emoji-font.scss): files of their own, fetched only when drawn.
+        {
+          test: /\.woff2$/,
+          type: 'asset/resource',
+          generator: { filename: production ? 'fonts/[name].[contenthash:8][ext]' : 'fonts/[name][ext]' },
+        },
       ],
     },
     plugins: [
@@ -59,7 +65,16 @@ module.exports = (_env, argv) => {
               // The app shell answers every navigation offline; the API and the socket are never cached.
               navigateFallback: '/index.html',
               navigateFallbackDenylist: [/^\/api\//, /^\/ws/],
-              exclude: [/\.map$/, /\.gz$/, /\.br$/, /\.LICENSE\.txt$/],
+              // The emoji set (data 570 kB, font 4 MB in 11 parts) is not precached for everyone: each file is
+              // cached the first time a picker opens or a part of the font is drawn (hashed names: never stale).
+              exclude: [/\.map$/, /\.gz$/, /\.br$/, /\.LICENSE\.txt$/, /\.woff2$/, /emoji-data\./],
+              runtimeCaching: [
+                {
+                  urlPattern: /\/(fonts\/.+\.woff2|js\/emoji-data\.[0-9a-f]+\.js)$/,
+                  handler: 'CacheFirst',
+                  options: { cacheName: 'pychat-emoji', expiration: { maxEntries: 30 } },
+                },
+              ],
               maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
               // Web Push: the push and notificationclick handlers (public/push-worker.js, docs/push.md).
               importScripts: ['/push-worker.js'],

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,12 +42,14 @@ describe('files in messages, two users in Chromium', () => {
   let browser: Browser;
   let alice: BrowserUser;
   let bob: BrowserUser;
+  const dataDir = tempDir('web-uploads');
 
   const composer = (page: Page) => page.locator('main .composer');
   const message = (page: Page, text: string) => page.locator('main article.msg', { hasText: text });
 
   beforeAll(async () => {
-    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-uploads') });
+    // Above the 200 MB upload that is cancelled.
+    instance = await startInstance({ PYCHAT_DATA_DIR: dataDir, PYCHAT_UPLOAD_MAX_MB: '300' });
     browser = await launchSharedBrowser();
     alice = await newBrowserUser(browser, uniqueName('alice'));
     bob = await newBrowserUser(browser, uniqueName('bob'));
@@ -118,6 +120,78 @@ describe('files in messages, two users in Chromium', () => {
       await a.play();
     });
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime)).toBeGreaterThan(0);
+  });
+
+  it("alice records a video message with the fake camera; bob's player shows its first frame as the poster", async () => {
+    await composer(alice.page).getByRole('button', { name: 'Record a video message' }).click();
+    await alice.page.waitForTimeout(1_500);
+    await composer(alice.page)
+      .getByRole('button', { name: /Stop recording/ })
+      .click();
+    await expect.poll(() => composer(alice.page).locator('[data-draft-status=done]').count()).toBe(1);
+    await composer(alice.page).getByRole('button', { name: 'Send', exact: true }).click();
+
+    const video = bob.page.locator('main article.msg .attachments video').last();
+    await video.waitFor();
+    const poster = await video.getAttribute('poster');
+    expect(poster).toMatch(/^\/api\/files\/\d+\/preview$/);
+    // The poster is a real picture of the frame: the fake camera's frame is not a blank image.
+    const drawn = await bob.page.evaluate(async (url) => {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
+      const values = new Set<number>();
+      for (let i = 0; i < pixels.length; i += 400) {
+        values.add(pixels[i]!);
+      }
+      return { width: image.naturalWidth, height: image.naturalHeight, distinct: values.size };
+    }, poster!);
+    expect(drawn.width).toBeGreaterThan(100);
+    expect(drawn.height).toBeGreaterThan(100);
+    expect(drawn.distinct).toBeGreaterThan(5);
+  });
+
+  it('a 200 MB upload shows its progress and can be cancelled; the server keeps nothing of it', async () => {
+    const uploads = join(dataDir, 'uploads');
+    const stored = () => (existsSync(uploads) ? readdirSync(uploads) : []);
+    const before = new Set(stored());
+    // 20 MB/s up (about 10 s in all), so the cancel surely comes mid-upload even on a fast loopback.
+    const cdp = await alice.page.context().newCDPSession(alice.page);
+    const throttle = (uploadThroughput: number) =>
+      cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput,
+      });
+    await cdp.send('Network.enable');
+    await throttle(20 * 1024 * 1024);
+    // Made in the page (zeros): nothing of this size goes through the test's own memory or disk.
+    await alice.page.locator('main .composer textarea').evaluate((textarea) => {
+      const big = new File([new Uint8Array(200 * 1024 * 1024)], 'big.bin', { type: 'application/octet-stream' });
+      const data = new DataTransfer();
+      data.items.add(big);
+      textarea.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    const progress = composer(alice.page).getByRole('progressbar', { name: 'Uploading big.bin' });
+    await expect
+      .poll(() => progress.evaluate((bar: HTMLProgressElement) => bar.value), { timeout: 30_000 })
+      .toBeGreaterThan(0.05);
+    // Part of it is on the server's disk now.
+    await expect.poll(() => stored().filter((name) => !before.has(name)).length, { timeout: 10_000 }).toBe(1);
+    expect(await progress.evaluate((bar: HTMLProgressElement) => bar.value)).toBeLessThan(1);
+
+    await composer(alice.page).getByRole('button', { name: 'Remove big.bin' }).click();
+    expect(await composer(alice.page).locator('[data-draft-status]').count()).toBe(0);
+    await expect.poll(() => stored().filter((name) => !before.has(name)), { timeout: 10_000 }).toEqual([]);
+    await throttle(-1);
+    await cdp.detach();
   });
 
   it('an uploaded SVG with a script never runs in the Pychat origin', async () => {

@@ -69,10 +69,28 @@ export function filesRouter(files: FileService): Router {
   });
 
   /**
+   * PUT /api/files/:id/poster: multipart, one image part named `file`, the first frame of a video I uploaded and
+   * have not sent yet (the web app draws it). Answers UploadResponse with the thumb and preview made from it.
+   */
+  router.put('/:id/poster', async (req, res) => {
+    const id = validate(Id, Number(req.params.id));
+    const userId = currentUser(res).id;
+    try {
+      const file = await receiveFile(req, (stream) => files.setPoster(userId, id, stream));
+      const body: UploadResponse = { file };
+      res.json(body);
+    } catch (error) {
+      drainRefused(req);
+      throw error;
+    }
+  });
+
+  /**
    * GET /api/files/:id (the original), /:id/thumb and /:id/preview (WebP renditions of images). `?download=1`
    * asks for `Content-Disposition: attachment` for any kind. FILE_NOT_FOUND (404) for anyone but the uploader
    * before the file is attached, and afterwards for anyone outside the message's room.
    */
+  // A video with a poster has renditions too: served as WebP like an image's.
   router.get('/:id{/:variant}', async (req, res) => {
     const id = validate(Id, Number(req.params.id));
     const variant = validate(Variant, req.params.variant);

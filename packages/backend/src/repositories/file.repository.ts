@@ -20,6 +20,11 @@ export class FileRepository {
     return { ...row, id: Number((result.identifiers[0] as { id: number }).id) };
   }
 
+  /** Marks an upload as having renditions (a video's poster), with the size they were made from. */
+  async setPreview(id: number, size: { width: number; height: number }): Promise<void> {
+    await this.#files.update({ id }, { hasPreview: true, width: size.width, height: size.height });
+  }
+
   async findWithRoom(id: number): Promise<FileWithRoom | null> {
     const file = await this.#files.findOneBy({ id });
     if (!file) {

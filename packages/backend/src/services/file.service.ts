@@ -11,6 +11,8 @@ import type { Clock } from './clock';
 
 /** An upload nobody attached within this time is collected (the composer sends within minutes). */
 export const UNATTACHED_TTL_MS = 24 * 3_600_000;
+/** A video's poster is one frame as JPEG/WebP/PNG: a few hundred kB at most from a browser's canvas. */
+export const POSTER_MAX_BYTES = 5 * 1048576;
 /** Multipart framing around one file part (boundaries, part headers): allowed on top of the size limit. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
@@ -159,6 +161,55 @@ export class FileService {
     return { file: found.file, path: this.uploads.path(found.file.storageKey, variant) };
   }
 
+  /**
+   * Sets the poster of a video: the uploader's browser draws its first frame and sends it once, before the
+   * file is attached (so nobody ever sees a poster change). The thumb and preview renditions are made from it
+   * and served like an image's; the video keeps its kind. Anyone but the uploader, an attached file or a missing
+   * id: FILE_NOT_FOUND; not a video, or a poster that is not a decodable image: VALIDATION_FAILED; a second
+   * poster: INVALID_OPERATION.
+   */
+  async setPoster(userId: number, fileId: number, stream: Readable): Promise<AttachmentDto> {
+    const found = await this.files.findWithRoom(fileId);
+    if (!found || found.roomId !== null || found.file.messageId !== null || found.file.uploaderId !== userId) {
+      throw new AppError('FILE_NOT_FOUND', `File ${fileId} does not exist or is not an unsent upload of yours`);
+    }
+    const { file } = found;
+    if (file.kind !== 'video') {
+      throw new AppError('VALIDATION_FAILED', 'Only a video gets a poster');
+    }
+    if (file.hasPreview) {
+      throw this.posterExists();
+    }
+    const key = file.storageKey;
+    let written: { head: Buffer };
+    try {
+      written = await this.uploads.write(key, stream, POSTER_MAX_BYTES, 'poster');
+    } catch (error) {
+      if (error instanceof TooLargeError) {
+        throw fileTooLarge(POSTER_MAX_BYTES);
+      }
+      throw (error as NodeJS.ErrnoException).code === 'EEXIST' ? this.posterExists() : error;
+    }
+    const type = await detectType(written.head, '');
+    const size =
+      type.kind === 'image'
+        ? await makeRenditions(
+            this.uploads.path(key, 'poster'),
+            this.uploads.path(key, 'thumb'),
+            this.uploads.path(key, 'preview'),
+          )
+        : null;
+    if (size === null) {
+      await this.uploads.removeVariants(key, ['poster', 'thumb', 'preview']);
+      throw new AppError('VALIDATION_FAILED', 'The poster is not a PNG, JPEG or WebP image');
+    }
+    await this.files.setPreview(file.id, size);
+    // Only the renditions are served; the sent frame itself is not kept. Removed last, so a second PUT racing
+    // this one fails on the file (EEXIST) or on hasPreview.
+    await this.uploads.removeVariants(key, ['poster']);
+    return toAttachmentDto({ ...file, hasPreview: true, width: size.width, height: size.height });
+  }
+
   /** Attachments of these messages as DTOs (message history, sync, fan-out). */
   async attachmentsOf(messageIds: number[]): Promise<Map<number, AttachmentDto[]>> {
     const rows = await this.files.ofMessages(messageIds);
@@ -208,6 +259,10 @@ export class FileService {
     if (this.limits.quotaBytes !== null && (await this.usedBytes(userId)) + bytes > this.limits.quotaBytes) {
       throw this.quotaExceeded();
     }
+  }
+
+  private posterExists(): AppError {
+    return new AppError('INVALID_OPERATION', 'This video already has its poster');
   }
 
   private tooLarge(): AppError {

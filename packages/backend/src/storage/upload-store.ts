@@ -5,10 +5,18 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-/** The stored forms of one upload: the original and, for images, two WebP renditions. */
-export type Variant = 'original' | 'thumb' | 'preview';
+/**
+ * The stored forms of one upload: the original and, for images, two WebP renditions; a video may have a poster
+ * (its first frame, sent by the uploader's browser) from which the same two renditions are made.
+ */
+export type Variant = 'original' | 'thumb' | 'preview' | 'poster';
 
-const SUFFIX: Record<Variant, string> = { original: '', thumb: '.thumb.webp', preview: '.preview.webp' };
+const SUFFIX: Record<Variant, string> = {
+  original: '',
+  thumb: '.thumb.webp',
+  preview: '.preview.webp',
+  poster: '.poster',
+};
 const KEY = /^[0-9a-f]{32}$/;
 
 /** Bytes kept from the start of every upload for type detection (file-type needs at most ~4 kB). */
@@ -46,9 +54,15 @@ export class UploadStore {
    * Streams `source` to the original of `key` as it arrives (never held whole in memory), counting bytes:
    * past `maxBytes` the write stops with TooLargeError. On any failure (limit, client abort, disk full) the
    * partial file is removed before the error is rethrown. Returns the size and the first bytes for sniffing.
+   * Never overwrites: a second write of the same variant fails with EEXIST.
    */
-  async write(key: string, source: Readable, maxBytes: number): Promise<{ size: number; head: Buffer }> {
-    const target = this.path(key);
+  async write(
+    key: string,
+    source: Readable,
+    maxBytes: number,
+    variant: Variant = 'original',
+  ): Promise<{ size: number; head: Buffer }> {
+    const target = this.path(key, variant);
     // Made on first use, not at start: an install that never receives a file gets no directory.
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     let size = 0;
@@ -72,7 +86,10 @@ export class UploadStore {
     try {
       await pipeline(source, counter, createWriteStream(target, { flags: 'wx', mode: 0o600 }));
     } catch (error) {
-      await this.remove([key]);
+      // Only what this write made: a poster's failure leaves its video alone, EEXIST leaves the first poster.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        await rm(target, { force: true });
+      }
       throw error;
     }
     return { size, head: Buffer.concat(head) };
@@ -85,6 +102,11 @@ export class UploadStore {
         (Object.keys(SUFFIX) as Variant[]).map((variant) => rm(this.path(key, variant), { force: true })),
       ),
     );
+  }
+
+  /** Removes some variants of one key, leaving the others (a poster that failed leaves its video). */
+  async removeVariants(key: string, variants: Variant[]): Promise<void> {
+    await Promise.all(variants.map((variant) => rm(this.path(key, variant), { force: true })));
   }
 
   /** Keys of originals last modified before `before` (ms): candidates for the collector. */

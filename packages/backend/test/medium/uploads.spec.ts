@@ -246,6 +246,99 @@ describe(`uploads (${dialect})`, () => {
     await waitUntil('the partial file removed', async () => !existsSync(join(uploadDir, partial)), 5_000);
   });
 
+  describe('video posters', () => {
+    /** The EBML header of a WebM file: file-type calls it video/webm. */
+    const webm = () =>
+      Buffer.concat([
+        Buffer.from('1a45dfa39f4286810142f7810142f2810442f381084282847765626d4287810442858102', 'hex'),
+        Buffer.alloc(256),
+      ]);
+    const frame = () =>
+      sharp({ create: { width: 64, height: 36, channels: 3, background: '#0a0' } })
+        .jpeg()
+        .toBuffer();
+
+    async function putPoster(fileId: number, token: string, data: Buffer) {
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(data)], { type: 'image/jpeg' }), 'poster.jpg');
+      const res = await fetch(`${ctx.server.url}/api/files/${fileId}/poster`, {
+        method: 'PUT',
+        body: form,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as { code?: string; file?: AttachmentDto } };
+    }
+
+    it("the uploader sets a video's poster once before sending; members then see its thumb and preview", async () => {
+      const video = await uploaded(ctx.server.url, alice.token, {
+        name: 'clip.webm',
+        type: 'video/webm',
+        data: webm(),
+      });
+      expect(video).toMatchObject({ kind: 'video', thumbnailUrl: null, previewUrl: null });
+      // Bob cannot set (or probe) alice's upload.
+      expect(await putPoster(video.id, bob.token, await frame())).toMatchObject({
+        status: 404,
+        body: { code: 'FILE_NOT_FOUND' },
+      });
+
+      const set = await putPoster(video.id, alice.token, await frame());
+      expect(set.status).toBe(200);
+      const withPoster = UploadResponse.parse(set.body).file;
+      expect(withPoster).toMatchObject({
+        id: video.id,
+        kind: 'video',
+        width: 64,
+        height: 36,
+        thumbnailUrl: `/api/files/${video.id}/thumb`,
+        previewUrl: `/api/files/${video.id}/preview`,
+      });
+      // The frame itself is not kept, only the renditions.
+      expect(storedFiles().filter((name) => name.endsWith('.poster'))).toEqual([]);
+      // Once only: nobody sees a poster change.
+      expect(await putPoster(video.id, alice.token, await frame())).toMatchObject({
+        status: 409,
+        body: { code: 'INVALID_OPERATION' },
+      });
+
+      const { message } = await alice.client.request('message.send', {
+        roomId: directId,
+        content: '',
+        localId: `poster-${Math.random()}`,
+        attachments: [video.id],
+      });
+      expect(message.attachments[0]).toMatchObject({ thumbnailUrl: `/api/files/${video.id}/thumb` });
+      const thumb = await fetchFile(ctx.server.url, `/api/files/${video.id}/thumb`, bob.token);
+      expect(thumb.res.status).toBe(200);
+      expect(thumb.res.headers.get('content-type')).toBe('image/webp');
+      expect(await sharp(thumb.bytes).metadata()).toMatchObject({ format: 'webp', width: 64, height: 36 });
+      // Sent: the file is no longer an upload of alice's to change.
+      expect(await putPoster(video.id, alice.token, await frame())).toMatchObject({
+        status: 404,
+        body: { code: 'FILE_NOT_FOUND' },
+      });
+    });
+
+    it('refuses a poster for what is not a video, and one that is not an image, keeping the video', async () => {
+      const image = await uploaded(ctx.server.url, alice.token, { name: 'p.jpg', data: await frame() });
+      expect(await putPoster(image.id, alice.token, await frame())).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION_FAILED' },
+      });
+      const before = new Set(storedFiles());
+      const video = await uploaded(ctx.server.url, alice.token, { name: 'v.webm', type: 'video/webm', data: webm() });
+      const added = storedFiles().filter((name) => !before.has(name));
+      expect(added).toHaveLength(1);
+      expect(await putPoster(video.id, alice.token, Buffer.from('<svg onload="alert(1)"/>'))).toMatchObject({
+        status: 400,
+        body: { code: 'VALIDATION_FAILED' },
+      });
+      expect(storedFiles().filter((name) => !before.has(name))).toEqual(added);
+      expect((await fetchFile(ctx.server.url, `/api/files/${video.id}/thumb`, alice.token)).res.status).toBe(404);
+      expect((await fetchFile(ctx.server.url, video.url, alice.token)).bytes).toEqual(webm());
+    });
+  });
+
   describe('attached to messages', () => {
     async function send(user: ConnectedUser, roomId: number, attachments: number[], content = '') {
       return user.client.request('message.send', { roomId, content, localId: `l${Math.random()}`, attachments });

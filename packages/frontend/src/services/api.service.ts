@@ -193,6 +193,13 @@ export class ApiService {
     return { done, abort: () => xhr.abort() };
   }
 
+  /** A video's first frame as its poster (once, before it is sent): the answer has its thumb and preview. */
+  async setPoster(fileId: number, poster: Blob): Promise<UploadResponse['file']> {
+    const form = new FormData();
+    form.append('file', poster, 'poster.jpg');
+    return (await this.call<UploadResponse>('PUT', `/api/files/${fileId}/poster`, form)).file;
+  }
+
   /** The GIF picker (only when `features.gifs`): lists come from the server, which asks Giphy. */
   gifsTrending(): Promise<GifListResponse> {
     return this.call('GET', '/api/gifs/trending');

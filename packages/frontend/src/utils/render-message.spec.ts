@@ -156,4 +156,11 @@ describe('renderMessage', () => {
     expect(mentions).toEqual(['@bob', '@alice']);
     expect(root.querySelector('span.mention.me')?.textContent).toBe('@alice');
   });
+
+  it('draws emoji in text with the bundled emoji font, but not inside code or a link address', () => {
+    const root = dom(renderMessage('**great 👍🏽** `🎉` 2 ©', plain));
+    expect([...root.querySelectorAll('span.emoji')].map((s) => s.textContent)).toEqual(['👍🏽']);
+    expect(root.querySelector('strong span.emoji')).not.toBeNull();
+    expect(root.querySelector('code')?.innerHTML).toBe('🎉');
+  });
 });

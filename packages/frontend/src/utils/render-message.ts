@@ -10,6 +10,7 @@ import sql from 'highlight.js/lib/languages/sql';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import MarkdownIt, { type Env, type MarkdownIt as Markdown } from 'markdown-it';
+import { wrapEmoji } from './emoji';
 
 for (const [name, language] of Object.entries({ bash, css, java, javascript, json, python, sql, typescript, xml })) {
   hljs.registerLanguage(name, language);
@@ -116,7 +117,7 @@ interface RenderEnv extends Env {
 }
 
 md.renderer.rules.text = (tokens, index, _md, env) =>
-  renderMentions(escapeHtml(tokens[index]?.content ?? ''), (env as RenderEnv).options);
+  wrapEmoji(renderMentions(escapeHtml(tokens[index]?.content ?? ''), (env as RenderEnv).options));
 md.renderer.rules.fence = (tokens, index, _md, env) => {
   const token = tokens[index];
   const language = (token?.info ?? '').trim().split(/\s+/)[0] ?? '';
@@ -127,7 +128,7 @@ md.renderer.rules.fence = (tokens, index, _md, env) => {
 /**
  * Message text → HTML. markdown-it escapes everything it does not turn into markup itself (`html: false`),
  * links only http(s) and mailto, and its output is sanitized again by DOMPurify with an allow-list, in case a
- * rule is wrong. Mentions are marked in text runs only (never inside code or a link's address).
+ * rule is wrong. Mentions and emoji are marked in text runs only (never inside code or a link's address).
  */
 export function renderMessage(content: string, options: RenderOptions): string {
   const env: RenderEnv = { options };
