@@ -142,8 +142,7 @@ describe('a 1:1 video call in Chromium relayed over TCP to the bundled TURN', ()
   const offered: string[][] = [];
 
   async function user(name: string): Promise<BrowserUser> {
-    const who = await newBrowserUser(browser, name, false);
-    await who.context.addInitScript(() => localStorage.setItem('pychat.iceTransportPolicy', 'relay'));
+    const who = await newRelayOnlyUser(browser, name);
     await who.context.route('**/api/ice-servers', async (route) => {
       const response = await route.fetch();
       const body = (await response.json()) as { iceServers: { urls: string[] }[] };
@@ -160,8 +159,7 @@ describe('a 1:1 video call in Chromium relayed over TCP to the bundled TURN', ()
     page.evaluate(() => (window as unknown as CallWindow).__pychatCall.stats());
 
   beforeAll(async () => {
-    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-call-tcp'), ...(await loopbackTurnEnv()) });
-    browser = await launchSharedBrowser();
+    ({ instance, browser } = await startRelayStack('web-call-tcp'));
     alice = await user(uniqueName('alice'));
     bob = await user(uniqueName('bob'));
   });
