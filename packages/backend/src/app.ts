@@ -70,6 +70,10 @@ import { WsServer } from './ws/server';
 import { IceService } from './services/ice.service';
 import { loadTurnSecret } from './turn/secret';
 import { startTurnServer, type TurnServer } from './turn/turn-server';
+import { geoipLocator } from './geo/locator';
+import { StatsRepository } from './repositories/stats.repository';
+import { LocationService } from './services/location.service';
+import { StatsService } from './services/stats.service';
 
 export interface Pychat {
   readonly server: Server;
@@ -200,6 +204,15 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   callService.start();
   const transferService = new TransferService(transferStore, access, events, clock, logger);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
+  const statsRepository = new StatsRepository(dataSource);
+  const locationService = new LocationService(
+    statsRepository,
+    config.geo.lookup ? geoipLocator() : () => null,
+    clock,
+    logger.child({ ctx: 'LocationService' }),
+    config.geo.showCountry,
+  );
+  const statsService = new StatsService(statsRepository, rooms, registry, clock);
   // VAPID keys on first use, like the TURN secret: an install where nobody turns push on writes none.
   let vapidKeys: VapidKeys | null = null;
   const vapid = () => (vapidKeys ??= loadVapidKeys(config.push.vapidKeys, config.dataDir));
@@ -337,6 +350,8 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     push: pushService,
     files: fileService,
     gifs: gifService,
+    locations: locationService,
+    stats: statsService,
     oidc,
     health,
     logger,
@@ -360,6 +375,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     presence: presenceService,
     calls: callService,
     transfers: transferService,
+    locations: locationService,
     registry: connections,
     dispatcher,
     limits,

@@ -295,6 +295,14 @@ const EnvSchema = z.object({
     .default('https://api.giphy.com'),
   /** GIF searches, trending lists and picks one user may make per minute (each may cost a request to Giphy). */
   PYCHAT_GIPHY_MAX_PER_MIN: int(1, 1_000_000).default(60),
+  /**
+   * Resolve the address of each connect to a country, region and city offline (geoip-lite's bundled GeoLite2
+   * data; nothing leaves the server), for the statistics page and the flags. Its data takes ~110 MB of memory,
+   * loaded on the first public address; `false` never loads it (addresses are still recorded, without place).
+   */
+  PYCHAT_GEOIP: bool.default(true),
+  /** Show a country flag (country/region/city on hover) beside users, from the address they last connected from. */
+  PYCHAT_SHOW_COUNTRY: bool.default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -404,6 +412,7 @@ export interface Config {
   };
   /** null: no GIF picker (PYCHAT_GIPHY_API_KEY unset). */
   readonly giphy: { readonly apiKey: string; readonly apiUrl: string; readonly maxPerMinute: number } | null;
+  readonly geo: { readonly lookup: boolean; readonly showCountry: boolean };
 }
 
 export class ConfigError extends Error {
@@ -606,6 +615,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     giphy: e.PYCHAT_GIPHY_API_KEY
       ? { apiKey: e.PYCHAT_GIPHY_API_KEY, apiUrl: e.PYCHAT_GIPHY_API_URL, maxPerMinute: e.PYCHAT_GIPHY_MAX_PER_MIN }
       : null,
+    geo: { lookup: e.PYCHAT_GEOIP, showCountry: e.PYCHAT_SHOW_COUNTRY },
     turn: {
       enabled: e.PYCHAT_TURN === 'on',
       port: e.PYCHAT_TURN_PORT,
