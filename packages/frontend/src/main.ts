@@ -89,6 +89,11 @@ const events = new EventRouter(
   {
     onReady: () => {
       void session.onReady();
+      // Flags beside users (PYCHAT_SHOW_COUNTRY); once per connect, as the original's getCountryCode.
+      api
+        .userPlaces()
+        .then(({ enabled, places }) => store.commit('users/setPlaces', enabled ? places : {}))
+        .catch((error: unknown) => logs.getLogger('users').warn('places not loaded {}', error)());
       push.refresh().catch((error: unknown) => logs.getLogger('push').warn('push re-registration failed {}', error)());
     },
     onSessionEnded: () => void session.checkSession(),
