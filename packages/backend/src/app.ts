@@ -71,6 +71,10 @@ import { IceService } from './services/ice.service';
 import { loadTurnSecret } from './turn/secret';
 import { startTurnServer, type TurnServer } from './turn/turn-server';
 import { geoipLocator } from './geo/locator';
+import { FacebookClient } from './auth/facebook-client';
+
+/** Where Facebook sends the browser back (listed in the app's "Valid OAuth Redirect URIs"). */
+const FACEBOOK_CALLBACK_PATH = '/api/auth/facebook/callback';
 import { StatsRepository } from './repositories/stats.repository';
 import { LocationService } from './services/location.service';
 import { StatsService } from './services/stats.service';
@@ -339,6 +343,34 @@ export async function startPychat(config: Config, logger: Logger, options: Start
           router: { publicUrl: config.publicUrl, codec: new OidcFlowCodec(config.oidc.clientSecret), now: clock },
         }
       : null;
+  const facebook =
+    config.facebook && config.publicUrl
+      ? {
+          service: new OidcService(
+            new FacebookClient({
+              appId: config.facebook.appId,
+              appSecret: config.facebook.appSecret,
+              redirectUri: `${config.publicUrl}${FACEBOOK_CALLBACK_PATH}`,
+              dialogUrl: config.facebook.dialogUrl,
+              graphUrl: config.facebook.graphUrl,
+            }),
+            new LinkedIdentityRepository(dataSource),
+            users,
+            authService,
+            clock,
+            logger,
+            'Facebook',
+          ),
+          router: {
+            publicUrl: config.publicUrl,
+            codec: new OidcFlowCodec(config.facebook.appSecret),
+            now: clock,
+            callbackPath: FACEBOOK_CALLBACK_PATH,
+            cookieName: 'pychat_facebook',
+            providerKey: 'facebook',
+          },
+        }
+      : null;
   const app = createHttpApp({
     auth: authService,
     account: accountService,
@@ -353,6 +385,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     locations: locationService,
     stats: statsService,
     oidc,
+    facebook,
     health,
     logger,
     staticDir: config.staticDir,

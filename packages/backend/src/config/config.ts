@@ -141,6 +141,21 @@ const EnvSchema = z.object({
   PYCHAT_OIDC_CLIENT_SECRET: optionalString,
   /** The provider's name on the sign-in button ("Sign in with <name>"). */
   PYCHAT_OIDC_NAME: z.preprocess(emptyAsUnset, z.string().max(40).default('single sign-on')),
+  /**
+   * Sign-in with Facebook (Facebook Login, OAuth 2), as the original had it: the app id and secret from
+   * developers.facebook.com, whose "Valid OAuth Redirect URIs" must list
+   * `<PYCHAT_PUBLIC_URL>/api/auth/facebook/callback`. Unset: no Facebook button.
+   */
+  PYCHAT_FACEBOOK_APP_ID: optionalString,
+  PYCHAT_FACEBOOK_APP_SECRET: optionalString,
+  /** Facebook's login dialog and Graph API (tests point both at a local stand-in). https only, but on loopback. */
+  PYCHAT_FACEBOOK_DIALOG_URL: z
+    .url({ protocol: /^https?$/, error: 'expected https://www.facebook.com/v23.0/dialog/oauth' })
+    .default('https://www.facebook.com/v23.0/dialog/oauth'),
+  PYCHAT_FACEBOOK_GRAPH_URL: z
+    .url({ protocol: /^https?$/, error: 'expected https://graph.facebook.com/v23.0' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('https://graph.facebook.com/v23.0'),
   /** "Forgot password" requests per IP (IPv6: per /64) per hour; an account gets at most 3 such mails an hour. */
   PYCHAT_PASSWORD_RESET_MAX_PER_IP: int(1, 1_000_000).default(5),
   /** Session lifetime without use, in days. */
@@ -369,6 +384,13 @@ export interface Config {
     readonly name: string;
     readonly insecure: boolean;
   } | null;
+  /** null: no Facebook sign-in. */
+  readonly facebook: {
+    readonly appId: string;
+    readonly appSecret: string;
+    readonly dialogUrl: string;
+    readonly graphUrl: string;
+  } | null;
   readonly passwordResetMaxPerIp: number;
   readonly instanceId: string;
   /** null: plain HTTP. `files`: the given certificate; `self-signed`: generated into `dir` (see tls.ts). */
@@ -527,6 +549,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       insecure: issuer.protocol === 'http:',
     };
   }
+  let facebook: Config['facebook'] = null;
+  if (e.PYCHAT_FACEBOOK_APP_ID || e.PYCHAT_FACEBOOK_APP_SECRET) {
+    const insecure = [e.PYCHAT_FACEBOOK_DIALOG_URL, e.PYCHAT_FACEBOOK_GRAPH_URL].some((u) => {
+      const url = new URL(u);
+      return url.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    });
+    const problems = [
+      ...(e.PYCHAT_PUBLIC_URL ? [] : ['PYCHAT_PUBLIC_URL: required with PYCHAT_FACEBOOK_APP_ID (the redirect URI)']),
+      ...(e.PYCHAT_FACEBOOK_APP_ID ? [] : ['PYCHAT_FACEBOOK_APP_ID: required with PYCHAT_FACEBOOK_APP_SECRET']),
+      ...(e.PYCHAT_FACEBOOK_APP_SECRET ? [] : ['PYCHAT_FACEBOOK_APP_SECRET: required with PYCHAT_FACEBOOK_APP_ID']),
+      ...(insecure ? ['PYCHAT_FACEBOOK_DIALOG_URL, PYCHAT_FACEBOOK_GRAPH_URL: https:// only (http on loopback)'] : []),
+    ];
+    if (problems.length > 0) {
+      throw new ConfigError(problems);
+    }
+    facebook = {
+      appId: e.PYCHAT_FACEBOOK_APP_ID as string,
+      appSecret: e.PYCHAT_FACEBOOK_APP_SECRET as string,
+      dialogUrl: e.PYCHAT_FACEBOOK_DIALOG_URL,
+      graphUrl: e.PYCHAT_FACEBOOK_GRAPH_URL,
+    };
+  }
   const list = (value: string) =>
     value
       .split(',')
@@ -607,6 +651,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     publicUrl: e.PYCHAT_PUBLIC_URL ?? null,
     oidc,
+    facebook,
     passwordResetMaxPerIp: e.PYCHAT_PASSWORD_RESET_MAX_PER_IP,
     instanceId: e.PYCHAT_INSTANCE_ID ?? `${e.PYCHAT_PORT}-${randomBytes(3).toString('hex')}`,
     tls,

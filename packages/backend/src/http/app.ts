@@ -49,6 +49,8 @@ export interface HttpDeps {
   stats: StatsService;
   /** null: no OpenID Connect sign-in (PYCHAT_OIDC_ISSUER unset). */
   oidc: { service: OidcService; router: Omit<OidcRouterOptions, 'cookieSecure' | 'sessionTtlMs'> } | null;
+  /** null: no Facebook sign-in (PYCHAT_FACEBOOK_APP_ID unset); the same flows as OpenID Connect. */
+  facebook?: { service: OidcService; router: Omit<OidcRouterOptions, 'cookieSecure' | 'sessionTtlMs'> } | null;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -86,6 +88,16 @@ export function createHttpApp(deps: HttpDeps): Express {
       }),
     );
   }
+  if (deps.facebook) {
+    app.use(
+      '/api/auth/facebook',
+      oidcRouter(deps.facebook.service, deps.auth, {
+        ...deps.facebook.router,
+        cookieSecure: deps.cookieSecure,
+        sessionTtlMs: deps.sessionTtlMs,
+      }),
+    );
+  }
   app.use(
     '/api/auth',
     authRouter(deps.auth, {
@@ -94,6 +106,7 @@ export function createHttpApp(deps: HttpDeps): Express {
       mail: deps.account.mailEnabled,
       gifs: deps.gifs.enabled,
       oidc: deps.oidc ? { name: deps.oidc.service.name } : null,
+      facebook: Boolean(deps.facebook),
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));
