@@ -20,7 +20,7 @@ export interface OidcRouterOptions {
   callbackPath?: string;
   /** The flow cookie's name (default `pychat_oidc`). */
   cookieName?: string;
-  /** Added to error redirects as `&oidcProvider=`, so the page names the right provider (`facebook`). */
+  /** Added to the redirects back to the app as `&oidcProvider=`, so the page names the right provider (`facebook`). */
   providerKey?: string;
   cookieSecure: boolean;
   sessionTtlMs: number;
@@ -84,7 +84,8 @@ export function oidcRouter(oidc: OidcService, auth: AuthService, options: OidcRo
       const url = new URL(`${options.publicUrl}${req.originalUrl.slice(req.originalUrl.indexOf(CALLBACK_PATH))}`);
       const outcome = await oidc.callback(url, flow, user?.id ?? null, clientInfo(req));
       if (outcome.kind === 'linked') {
-        res.redirect(303, '/profile?oidcLinked=1');
+        const provider = options.providerKey ? `&oidcProvider=${encodeURIComponent(options.providerKey)}` : '';
+        res.redirect(303, `/profile?oidcLinked=1${provider}`);
         return;
       }
       res.cookie(SESSION_COOKIE, outcome.auth.token, {

@@ -120,7 +120,7 @@ describe(`sign-in with Facebook (${dialect})`, () => {
     browser.setCookie(publicUrl, 'pychat_session', owner.body.token);
     const who = account({ email: `${username}@fb.example.test` });
     const page = await signInWith(browser, who, 'link');
-    expect(`${page.pathname}${page.search}`).toBe('/profile?oidcLinked=1');
+    expect(`${page.pathname}${page.search}`).toBe('/profile?oidcLinked=1&oidcProvider=facebook');
 
     const fresh = new Browser();
     await signInWith(fresh, who);

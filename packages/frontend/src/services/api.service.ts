@@ -109,12 +109,12 @@ export class ApiService {
   }
 
   /** Provider identities linked to my account (sign-in with OpenID Connect). */
-  linkedIdentities(): Promise<LinkedIdentitiesResponse> {
-    return this.call('GET', '/api/auth/oidc/identities');
+  linkedIdentities(via: 'oidc' | 'facebook' = 'oidc'): Promise<LinkedIdentitiesResponse> {
+    return this.call('GET', `/api/auth/${via}/identities`);
   }
 
-  unlinkIdentity(id: number): Promise<void> {
-    return this.call('DELETE', `/api/auth/oidc/identities/${id}`);
+  unlinkIdentity(id: number, via: 'oidc' | 'facebook' = 'oidc'): Promise<void> {
+    return this.call('DELETE', `/api/auth/${via}/identities/${id}`);
   }
 
   usernameAvailable(username: string): Promise<AvailabilityResponse> {
