@@ -73,6 +73,14 @@ import { WsServer } from './ws/server';
 import { IceService } from './services/ice.service';
 import { loadTurnSecret } from './turn/secret';
 import { startTurnServer, type TurnServer } from './turn/turn-server';
+import { geoipLocator } from './geo/locator';
+import { FacebookClient } from './auth/facebook-client';
+
+/** Where Facebook sends the browser back (listed in the app's "Valid OAuth Redirect URIs"). */
+const FACEBOOK_CALLBACK_PATH = '/api/auth/facebook/callback';
+import { StatsRepository } from './repositories/stats.repository';
+import { LocationService } from './services/location.service';
+import { StatsService } from './services/stats.service';
 
 export interface Pychat {
   readonly server: Server;
@@ -207,6 +215,15 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const transferService = new TransferService(transferStore, access, events, clock, logger);
   const p2pService = new P2pService(p2pStore, access, events, logger);
   const presenceService = new PresenceService(registry, users, access, events, clock, logger, config.presenceBatchMs);
+  const statsRepository = new StatsRepository(dataSource);
+  const locationService = new LocationService(
+    statsRepository,
+    config.geo.lookup ? geoipLocator() : () => null,
+    clock,
+    logger.child({ ctx: 'LocationService' }),
+    config.geo.showCountry,
+  );
+  const statsService = new StatsService(statsRepository, rooms, registry, clock);
   // VAPID keys on first use, like the TURN secret: an install where nobody turns push on writes none.
   let vapidKeys: VapidKeys | null = null;
   const vapid = () => (vapidKeys ??= loadVapidKeys(config.push.vapidKeys, config.dataDir));
@@ -335,6 +352,34 @@ export async function startPychat(config: Config, logger: Logger, options: Start
           router: { publicUrl: config.publicUrl, codec: new OidcFlowCodec(config.oidc.clientSecret), now: clock },
         }
       : null;
+  const facebook =
+    config.facebook && config.publicUrl
+      ? {
+          service: new OidcService(
+            new FacebookClient({
+              appId: config.facebook.appId,
+              appSecret: config.facebook.appSecret,
+              redirectUri: `${config.publicUrl}${FACEBOOK_CALLBACK_PATH}`,
+              dialogUrl: config.facebook.dialogUrl,
+              graphUrl: config.facebook.graphUrl,
+            }),
+            new LinkedIdentityRepository(dataSource),
+            users,
+            authService,
+            clock,
+            logger,
+            'Facebook',
+          ),
+          router: {
+            publicUrl: config.publicUrl,
+            codec: new OidcFlowCodec(config.facebook.appSecret),
+            now: clock,
+            callbackPath: FACEBOOK_CALLBACK_PATH,
+            cookieName: 'pychat_facebook',
+            providerKey: 'facebook',
+          },
+        }
+      : null;
   const app = createHttpApp({
     auth: authService,
     account: accountService,
@@ -346,7 +391,10 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     push: pushService,
     files: fileService,
     gifs: gifService,
+    locations: locationService,
+    stats: statsService,
     oidc,
+    facebook,
     health,
     logger,
     staticDir: config.staticDir,
@@ -370,6 +418,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     calls: callService,
     transfers: transferService,
     p2p: p2pService,
+    locations: locationService,
     registry: connections,
     dispatcher,
     limits,

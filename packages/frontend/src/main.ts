@@ -8,6 +8,7 @@ import type { Services } from './services';
 import { InstallService } from './services/install.service';
 import { LocalDbService } from './services/local-db.service';
 import { LogService } from './services/logger';
+import { MainTab } from './services/main-tab';
 import { NotificationService } from './services/notification.service';
 import { PushService } from './services/push.service';
 import { RoomsService } from './services/rooms.service';
@@ -30,7 +31,10 @@ const ws = new WsService(wsUrl, logs.getLogger('ws', '#3ba55d'));
 const db = new LocalDbService();
 const chat = new ChatService(store, ws, db, logs.getLogger('chat'));
 const rooms = new RoomsService(store, ws, db);
-const notifications = new NotificationService(store);
+// Notifications and sounds come from one tab of this browser only.
+const mainTab = new MainTab();
+void mainTab.start();
+const notifications = new NotificationService(store, mainTab);
 const install = new InstallService(window);
 const push = new PushService(api);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
@@ -96,6 +100,11 @@ const events = new EventRouter(
   {
     onReady: () => {
       void session.onReady();
+      // Flags beside users (PYCHAT_SHOW_COUNTRY); once per connect, as the original's getCountryCode.
+      api
+        .userPlaces()
+        .then(({ enabled, places }) => store.commit('users/setPlaces', enabled ? places : {}))
+        .catch((error: unknown) => logs.getLogger('users').warn('places not loaded {}', error)());
       push.refresh().catch((error: unknown) => logs.getLogger('push').warn('push re-registration failed {}', error)());
     },
     onSessionEnded: () => void session.checkSession(),

@@ -141,6 +141,21 @@ const EnvSchema = z.object({
   PYCHAT_OIDC_CLIENT_SECRET: optionalString,
   /** The provider's name on the sign-in button ("Sign in with <name>"). */
   PYCHAT_OIDC_NAME: z.preprocess(emptyAsUnset, z.string().max(40).default('single sign-on')),
+  /**
+   * Sign-in with Facebook (Facebook Login, OAuth 2), as the original had it: the app id and secret from
+   * developers.facebook.com, whose "Valid OAuth Redirect URIs" must list
+   * `<PYCHAT_PUBLIC_URL>/api/auth/facebook/callback`. Unset: no Facebook button.
+   */
+  PYCHAT_FACEBOOK_APP_ID: optionalString,
+  PYCHAT_FACEBOOK_APP_SECRET: optionalString,
+  /** Facebook's login dialog and Graph API (tests point both at a local stand-in). https only, but on loopback. */
+  PYCHAT_FACEBOOK_DIALOG_URL: z
+    .url({ protocol: /^https?$/, error: 'expected https://www.facebook.com/v23.0/dialog/oauth' })
+    .default('https://www.facebook.com/v23.0/dialog/oauth'),
+  PYCHAT_FACEBOOK_GRAPH_URL: z
+    .url({ protocol: /^https?$/, error: 'expected https://graph.facebook.com/v23.0' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('https://graph.facebook.com/v23.0'),
   /** "Forgot password" requests per IP (IPv6: per /64) per hour; an account gets at most 3 such mails an hour. */
   PYCHAT_PASSWORD_RESET_MAX_PER_IP: int(1, 1_000_000).default(5),
   /** Session lifetime without use, in days. */
@@ -300,6 +315,14 @@ const EnvSchema = z.object({
     .default('https://api.giphy.com'),
   /** GIF searches, trending lists and picks one user may make per minute (each may cost a request to Giphy). */
   PYCHAT_GIPHY_MAX_PER_MIN: int(1, 1_000_000).default(60),
+  /**
+   * Resolve the address of each connect to a country, region and city offline (geoip-lite's bundled GeoLite2
+   * data; nothing leaves the server), for the statistics page and the flags. Its data takes ~110 MB of memory,
+   * loaded on the first public address; `false` never loads it (addresses are still recorded, without place).
+   */
+  PYCHAT_GEOIP: bool.default(true),
+  /** Show a country flag (country/region/city on hover) beside users, from the address they last connected from. */
+  PYCHAT_SHOW_COUNTRY: bool.default(false),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -366,6 +389,13 @@ export interface Config {
     readonly name: string;
     readonly insecure: boolean;
   } | null;
+  /** null: no Facebook sign-in. */
+  readonly facebook: {
+    readonly appId: string;
+    readonly appSecret: string;
+    readonly dialogUrl: string;
+    readonly graphUrl: string;
+  } | null;
   readonly passwordResetMaxPerIp: number;
   readonly instanceId: string;
   /** null: plain HTTP. `files`: the given certificate; `self-signed`: generated into `dir` (see tls.ts). */
@@ -411,6 +441,7 @@ export interface Config {
   };
   /** null: no GIF picker (PYCHAT_GIPHY_API_KEY unset). */
   readonly giphy: { readonly apiKey: string; readonly apiUrl: string; readonly maxPerMinute: number } | null;
+  readonly geo: { readonly lookup: boolean; readonly showCountry: boolean };
 }
 
 export class ConfigError extends Error {
@@ -525,6 +556,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       insecure: issuer.protocol === 'http:',
     };
   }
+  let facebook: Config['facebook'] = null;
+  if (e.PYCHAT_FACEBOOK_APP_ID || e.PYCHAT_FACEBOOK_APP_SECRET) {
+    const insecure = [e.PYCHAT_FACEBOOK_DIALOG_URL, e.PYCHAT_FACEBOOK_GRAPH_URL].some((u) => {
+      const url = new URL(u);
+      return url.protocol !== 'https:' && !['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    });
+    const problems = [
+      ...(e.PYCHAT_PUBLIC_URL ? [] : ['PYCHAT_PUBLIC_URL: required with PYCHAT_FACEBOOK_APP_ID (the redirect URI)']),
+      ...(e.PYCHAT_FACEBOOK_APP_ID ? [] : ['PYCHAT_FACEBOOK_APP_ID: required with PYCHAT_FACEBOOK_APP_SECRET']),
+      ...(e.PYCHAT_FACEBOOK_APP_SECRET ? [] : ['PYCHAT_FACEBOOK_APP_SECRET: required with PYCHAT_FACEBOOK_APP_ID']),
+      ...(insecure ? ['PYCHAT_FACEBOOK_DIALOG_URL, PYCHAT_FACEBOOK_GRAPH_URL: https:// only (http on loopback)'] : []),
+    ];
+    if (problems.length > 0) {
+      throw new ConfigError(problems);
+    }
+    facebook = {
+      appId: e.PYCHAT_FACEBOOK_APP_ID as string,
+      appSecret: e.PYCHAT_FACEBOOK_APP_SECRET as string,
+      dialogUrl: e.PYCHAT_FACEBOOK_DIALOG_URL,
+      graphUrl: e.PYCHAT_FACEBOOK_GRAPH_URL,
+    };
+  }
   const list = (value: string) =>
     value
       .split(',')
@@ -605,6 +658,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : null,
     publicUrl: e.PYCHAT_PUBLIC_URL ?? null,
     oidc,
+    facebook,
     passwordResetMaxPerIp: e.PYCHAT_PASSWORD_RESET_MAX_PER_IP,
     instanceId: e.PYCHAT_INSTANCE_ID ?? `${e.PYCHAT_PORT}-${randomBytes(3).toString('hex')}`,
     tls,
@@ -613,6 +667,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     giphy: e.PYCHAT_GIPHY_API_KEY
       ? { apiKey: e.PYCHAT_GIPHY_API_KEY, apiUrl: e.PYCHAT_GIPHY_API_URL, maxPerMinute: e.PYCHAT_GIPHY_MAX_PER_MIN }
       : null,
+    geo: { lookup: e.PYCHAT_GEOIP, showCountry: e.PYCHAT_SHOW_COUNTRY },
     turn: {
       enabled: e.PYCHAT_TURN === 'on',
       port: e.PYCHAT_TURN_PORT,

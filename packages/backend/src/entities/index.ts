@@ -11,6 +11,8 @@ import { RoomMemberEntity } from './room-member.entity';
 import { RoomEntity } from './room.entity';
 import { SessionEntity } from './session.entity';
 import { UploadedFileEntity } from './uploaded-file.entity';
+import { UserActiveDayEntity } from './user-active-day.entity';
+import { UserLocationEntity } from './user-location.entity';
 import { UserProfileEntity } from './user-profile.entity';
 import { UserSettingsEntity } from './user-settings.entity';
 import { UserEntity } from './user.entity';
@@ -32,6 +34,8 @@ export const entities = [
   UploadedFileEntity,
   ReactionEntity,
   LinkedIdentityEntity,
+  UserLocationEntity,
+  UserActiveDayEntity,
 ];
 
 export {
@@ -48,7 +52,9 @@ export {
   RoomMemberEntity,
   SessionEntity,
   UploadedFileEntity,
+  UserActiveDayEntity,
   UserEntity,
+  UserLocationEntity,
   UserProfileEntity,
   UserSettingsEntity,
 };

@@ -10,10 +10,12 @@ import type { AvatarService } from '../services/avatar.service';
 import type { FileService } from '../services/file.service';
 import type { GifService } from '../services/gif.service';
 import type { IceService } from '../services/ice.service';
+import type { LocationService } from '../services/location.service';
 import type { MessageService } from '../services/message.service';
 import type { OidcService } from '../services/oidc.service';
 import type { PushService } from '../services/push.service';
 import type { RoomService } from '../services/room.service';
+import type { StatsService } from '../services/stats.service';
 import type { UserService } from '../services/user.service';
 import { accountRouter } from './account.router';
 import { authRouter } from './auth.router';
@@ -29,6 +31,7 @@ import { errorHandler } from './middleware/errors';
 import { noStore, securityHeaders } from './middleware/security-headers';
 import { requireSameOrigin } from './origin';
 import { roomsRouter } from './rooms.router';
+import { adminStatsRouter, placesRouter } from './stats.router';
 import { usersRouter } from './users.router';
 
 export interface HttpDeps {
@@ -42,8 +45,12 @@ export interface HttpDeps {
   push: PushService;
   files: FileService;
   gifs: GifService;
+  locations: LocationService;
+  stats: StatsService;
   /** null: no OpenID Connect sign-in (PYCHAT_OIDC_ISSUER unset). */
   oidc: { service: OidcService; router: Omit<OidcRouterOptions, 'cookieSecure' | 'sessionTtlMs'> } | null;
+  /** null: no Facebook sign-in (PYCHAT_FACEBOOK_APP_ID unset); the same flows as OpenID Connect. */
+  facebook?: { service: OidcService; router: Omit<OidcRouterOptions, 'cookieSecure' | 'sessionTtlMs'> } | null;
   health: () => Promise<HealthResponse>;
   logger: Logger;
   staticDir: string | null;
@@ -81,6 +88,16 @@ export function createHttpApp(deps: HttpDeps): Express {
       }),
     );
   }
+  if (deps.facebook) {
+    app.use(
+      '/api/auth/facebook',
+      oidcRouter(deps.facebook.service, deps.auth, {
+        ...deps.facebook.router,
+        cookieSecure: deps.cookieSecure,
+        sessionTtlMs: deps.sessionTtlMs,
+      }),
+    );
+  }
   app.use(
     '/api/auth',
     authRouter(deps.auth, {
@@ -89,9 +106,12 @@ export function createHttpApp(deps: HttpDeps): Express {
       mail: deps.account.mailEnabled,
       gifs: deps.gifs.enabled,
       oidc: deps.oidc ? { name: deps.oidc.service.name } : null,
+      facebook: Boolean(deps.facebook),
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));
+  app.use('/api/users/places', requireSession(deps.auth), placesRouter(deps.locations));
+  app.use('/api/admin/stats', requireSession(deps.auth), adminStatsRouter(deps.stats));
   app.use('/api/users', requireSession(deps.auth), usersRouter(deps.users, deps.avatars));
   app.use('/api/rooms', requireSession(deps.auth), roomsRouter(deps.rooms, deps.messages));
   app.use('/api/ice-servers', requireSession(deps.auth), iceRouter(deps.ice));

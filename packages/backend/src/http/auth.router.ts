@@ -24,6 +24,8 @@ export interface AuthRouterOptions {
   gifs: boolean;
   /** OpenID Connect configured: its button label. */
   oidc: { name: string } | null;
+  /** Facebook Login configured. */
+  facebook?: boolean;
 }
 
 export function clientInfo(req: Request): ClientInfo {
@@ -77,7 +79,13 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     const session = token ? await auth.authenticate(token) : null;
     const body: SessionResponse = {
       user: session ? toUserDto(session.user) : null,
-      features: { mail: options.mail, registration: auth.registration, gifs: options.gifs, oidc: options.oidc },
+      features: {
+        mail: options.mail,
+        registration: auth.registration,
+        gifs: options.gifs,
+        oidc: options.oidc,
+        facebook: options.facebook ?? false,
+      },
     };
     res.set('Cache-Control', 'no-store').json(body);
   });

@@ -11,10 +11,17 @@ import { clientInfo } from './auth.router';
 import { currentUser, requireSession } from './middleware/auth';
 import { validate } from './validate';
 
-export const OIDC_FLOW_COOKIE = 'pychat_oidc';
-const CALLBACK_PATH = '/api/auth/oidc/callback';
+const DEFAULT_FLOW_COOKIE = 'pychat_oidc';
+export const OIDC_FLOW_COOKIE = DEFAULT_FLOW_COOKIE;
+const DEFAULT_CALLBACK_PATH = '/api/auth/oidc/callback';
 
 export interface OidcRouterOptions {
+  /** Where the provider sends the browser back, and the flow cookie's path (default: the OpenID Connect one). */
+  callbackPath?: string;
+  /** The flow cookie's name (default `pychat_oidc`). */
+  cookieName?: string;
+  /** Added to the redirects back to the app as `&oidcProvider=`, so the page names the right provider (`facebook`). */
+  providerKey?: string;
   cookieSecure: boolean;
   sessionTtlMs: number;
   /** PYCHAT_PUBLIC_URL: the callback URL is checked as the provider saw it, not as a proxy rewrote it. */
@@ -32,6 +39,8 @@ const IdentityId = z.coerce.number().int().positive();
  */
 export function oidcRouter(oidc: OidcService, auth: AuthService, options: OidcRouterOptions): Router {
   const router = Router();
+  const CALLBACK_PATH = options.callbackPath ?? DEFAULT_CALLBACK_PATH;
+  const OIDC_FLOW_COOKIE = options.cookieName ?? DEFAULT_FLOW_COOKIE;
   const flowCookie: CookieOptions = {
     httpOnly: true,
     // Lax: the provider's redirect back is a top-level GET from another site, which Lax lets through.
@@ -46,7 +55,8 @@ export function oidcRouter(oidc: OidcService, auth: AuthService, options: OidcRo
   };
   const fail = (res: Response, page: string, error: unknown) => {
     const code = error instanceof AppError ? error.code : 'INTERNAL';
-    res.redirect(303, `${page}?oidcError=${encodeURIComponent(code)}`);
+    const provider = options.providerKey ? `&oidcProvider=${encodeURIComponent(options.providerKey)}` : '';
+    res.redirect(303, `${page}?oidcError=${encodeURIComponent(code)}${provider}`);
   };
 
   router.get('/start', async (req, res) => {
@@ -74,7 +84,8 @@ export function oidcRouter(oidc: OidcService, auth: AuthService, options: OidcRo
       const url = new URL(`${options.publicUrl}${req.originalUrl.slice(req.originalUrl.indexOf(CALLBACK_PATH))}`);
       const outcome = await oidc.callback(url, flow, user?.id ?? null, clientInfo(req));
       if (outcome.kind === 'linked') {
-        res.redirect(303, '/profile?oidcLinked=1');
+        const provider = options.providerKey ? `&oidcProvider=${encodeURIComponent(options.providerKey)}` : '';
+        res.redirect(303, `/profile?oidcLinked=1${provider}`);
         return;
       }
       res.cookie(SESSION_COOKIE, outcome.auth.token, {

@@ -8,6 +8,9 @@ import type { UserRepository } from '../repositories/user.repository';
 import type { AuthService, ClientInfo } from './auth.service';
 import type { Clock } from './clock';
 
+/** What the service needs of a provider: OpenID Connect (`OidcClient`) or Facebook (`FacebookClient`). */
+export type IdentityClient = Pick<OidcClient, 'start' | 'finish'>;
+
 export type OidcOutcome = { kind: 'signed-in'; auth: AuthResponse; created: boolean } | { kind: 'linked' };
 
 /** Candidate names tried before falling back to random digits. */
@@ -54,7 +57,7 @@ export class OidcService {
   readonly #logger: Logger;
 
   constructor(
-    private readonly client: OidcClient,
+    private readonly client: IdentityClient,
     private readonly identities: LinkedIdentityRepository,
     private readonly users: UserRepository,
     private readonly auth: AuthService,

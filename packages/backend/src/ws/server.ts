@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CLOSE_CODES, PROTOCOL_VERSION, type ServerEventFrame } from '@pychat/protocol';
+import proxyaddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config/config';
 import type { UserEntity } from '../entities';
@@ -10,6 +11,7 @@ import { sessionTokenOf } from '../auth/session-token';
 import type { Logger } from '../logger';
 import type { AuthService } from '../services/auth.service';
 import type { CallService } from '../services/call.service';
+import type { LocationService } from '../services/location.service';
 import type { TransferService } from '../services/transfer.service';
 import type { P2pService } from '../services/p2p.service';
 import type { PresenceService } from '../services/presence.service';
@@ -30,6 +32,8 @@ export interface WsServerDeps {
   /** Told when a socket closes, so the offers it was sending are withdrawn at once. */
   transfers?: Pick<TransferService, 'disconnected'>;
   p2p?: Pick<P2pService, 'disconnected'>;
+  /** Told of every connect with the client address (X-Forwarded-For by trustProxy), for flags and statistics. */
+  locations?: Pick<LocationService, 'connected'>;
   registry: ConnectionRegistry;
   dispatcher: Dispatcher;
   limits?: RequestLimits;
@@ -107,8 +111,10 @@ export class WsServer {
     if (!session) {
       return reject(socket, 401, 'UNAUTHENTICATED', 'Sign in first: no valid session');
     }
+    // Read before the upgrade: the socket's remote address is gone once it closes.
+    const clientIp = req.socket.remoteAddress ? proxyaddr(req, this.deps.trustProxy) : null;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      this.onConnection(ws, session.user, session.sessionId, usersSince).catch((error: unknown) => {
+      this.onConnection(ws, session.user, session.sessionId, usersSince, clientIp).catch((error: unknown) => {
         this.#logger.error({ err: error, user: session.user.id }, 'connection setup failed');
         ws.close(1011, 'setup failed');
       });
@@ -133,6 +139,7 @@ export class WsServer {
     user: UserEntity,
     sessionId: number,
     usersSince: number | null,
+    clientIp: string | null,
   ): Promise<void> {
     const { registry, session, presence, dispatcher, config } = this.deps;
     const id = randomBytes(6).toString('base64url');
@@ -213,6 +220,7 @@ export class WsServer {
       return;
     }
     conn.sendFirst(ready.frame);
+    void this.deps.locations?.connected(user.id, clientIp);
     this.#logger.info({ conn: id, user: user.id, rooms: ready.roomCount }, 'ws connected');
   }
 

@@ -44,6 +44,12 @@ const routes: RouteRecordRaw[] = [
   { path: '/user/:userId(\\d+)', name: 'user', component: () => import('../views/UserView.vue') },
   { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
   {
+    path: '/admin/stats',
+    name: 'admin-stats',
+    component: () => import('../views/AdminStatsView.vue'),
+    meta: { title: 'Statistics' },
+  },
+  {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
     component: () => import('../views/NotFoundView.vue'),

@@ -1,4 +1,5 @@
 import type {
+  AdminStatsResponse,
   LinkedIdentitiesResponse,
   AuthResponse,
   AvailabilityResponse,
@@ -21,6 +22,7 @@ import type {
   VerifyEmailResponse,
   UploadResponse,
   UserDto,
+  UserPlacesResponse,
 } from '@pychat/protocol';
 
 /** An upload in flight: its result, and a way to stop it (the server then removes what it received). */
@@ -107,12 +109,12 @@ export class ApiService {
   }
 
   /** Provider identities linked to my account (sign-in with OpenID Connect). */
-  linkedIdentities(): Promise<LinkedIdentitiesResponse> {
-    return this.call('GET', '/api/auth/oidc/identities');
+  linkedIdentities(via: 'oidc' | 'facebook' = 'oidc'): Promise<LinkedIdentitiesResponse> {
+    return this.call('GET', `/api/auth/${via}/identities`);
   }
 
-  unlinkIdentity(id: number): Promise<void> {
-    return this.call('DELETE', `/api/auth/oidc/identities/${id}`);
+  unlinkIdentity(id: number, via: 'oidc' | 'facebook' = 'oidc'): Promise<void> {
+    return this.call('DELETE', `/api/auth/${via}/identities/${id}`);
   }
 
   usernameAvailable(username: string): Promise<AvailabilityResponse> {
@@ -212,6 +214,16 @@ export class ApiService {
   /** The server copies the GIF into my uploads; its id goes in `message.send.attachments`. */
   gifAttach(id: string): Promise<UploadResponse> {
     return this.call('POST', `/api/gifs/${encodeURIComponent(id)}/attach`);
+  }
+
+  /** Where users connect from, for the flags (empty and `enabled: false` unless the admin turned them on). */
+  userPlaces(): Promise<UserPlacesResponse> {
+    return this.call('GET', '/api/users/places');
+  }
+
+  /** The site admin's statistics over the last `days` days (403 FORBIDDEN for anyone else). */
+  adminStats(days: number): Promise<AdminStatsResponse> {
+    return this.call('GET', `/api/admin/stats/overview?days=${days}`);
   }
 
   health(): Promise<HealthResponse> {

@@ -46,7 +46,7 @@ function message(extra: Partial<MessageDto> = {}): MessageDto {
   };
 }
 
-function setup(hidden: boolean, roomNotifications = true) {
+function setup(hidden: boolean, roomNotifications = true, isMain = true) {
   Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
   const store = createAppStore();
   store.commit('session/setMe', { id: 1, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
@@ -59,7 +59,7 @@ function setup(hidden: boolean, roomNotifications = true) {
     lastMessageId: 0,
   });
   store.commit('rooms/setActive', 5);
-  return { store, service: new NotificationService(store) };
+  return { store, service: new NotificationService(store, { isMain }) };
 }
 
 describe('NotificationService', () => {
@@ -105,6 +105,15 @@ describe('NotificationService', () => {
     tones = 0;
     service.onMessage(message({ mentions: [1] }), 'team');
     expect(tones).toBe(0);
+  });
+
+  it('stays silent in a tab that is not the main one, so several open tabs ring once', () => {
+    const main = setup(true, true, true);
+    const other = setup(true, true, false);
+    main.service.onMessage(message(), 'team');
+    other.service.onMessage(message(), 'team');
+    expect(shown).toEqual([{ title: 'bob in team', body: 'hello there' }]);
+    expect(tones).toBe(2);
   });
 
   it('never notifies about my own messages', () => {

@@ -1,14 +1,19 @@
 import type { MessageDto } from '@pychat/protocol';
 import type { AppStore } from '../store';
+import type { TabRole } from './main-tab';
 
 /**
  * Browser notification and a short sound for a message that arrives while its room is not in view
- * (tab hidden or another room open), if the user's settings and the room's settings allow it.
+ * (tab hidden or another room open), if the user's settings and the room's settings allow it. With several
+ * tabs open only the main one (`tab`) does either, so one message rings once.
  */
 export class NotificationService {
   #audio: AudioContext | null = null;
 
-  constructor(private readonly store: AppStore) {}
+  constructor(
+    private readonly store: AppStore,
+    private readonly tab: TabRole = { isMain: true },
+  ) {}
 
   /** A short message at the bottom of the screen (App.vue shows and expires them). */
   toast(kind: 'info' | 'error' | 'success', text: string): void {
@@ -28,7 +33,7 @@ export class NotificationService {
 
   onMessage(message: MessageDto, title: string): void {
     const state = this.store.state;
-    if (message.senderId === state.session.me?.id || message.deleted) {
+    if (!this.tab.isMain || message.senderId === state.session.me?.id || message.deleted) {
       return;
     }
     const inView = !document.hidden && state.rooms.activeRoomId === message.roomId;

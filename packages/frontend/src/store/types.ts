@@ -7,6 +7,7 @@ import type {
   RoomMemberDto,
   RoomStateDto,
   UserDto,
+  UserPlaceDto,
   UserSettingsDto,
 } from '@pychat/protocol';
 
@@ -74,6 +75,8 @@ export interface UsersState {
    * next connect asks only for users changed since (`usersSince`). null: no directory, ask for all of it.
    */
   syncedAt: number | null;
+  /** Where each user connects from (GET /api/users/places), for the flag beside the name; empty when off. */
+  places: Record<number, UserPlaceDto>;
 }
 
 export interface MessagesState {

@@ -55,6 +55,8 @@ export const SessionResponse = z.strictObject({
     gifs: z.boolean(),
     /** OpenID Connect configured: the sign-in page shows "Sign in with <name>" (GET /api/auth/oidc/start). */
     oidc: z.strictObject({ name: z.string() }).nullable(),
+    /** Facebook Login configured: "Sign in with Facebook" (GET /api/auth/facebook/start). */
+    facebook: z.boolean(),
   }),
 });
 export type SessionResponse = z.infer<typeof SessionResponse>;

@@ -1,11 +1,11 @@
-import type { UserDto } from '@pychat/protocol';
+import type { UserDto, UserPlaceDto } from '@pychat/protocol';
 import type { Module } from 'vuex';
 import type { RootState, UsersState } from '../types';
 
 // `satisfies`, not a type annotation: keeps the getters' own types for store/getters.ts.
 export const users = {
   namespaced: true,
-  state: () => ({ byId: {}, syncedAt: null }),
+  state: () => ({ byId: {}, syncedAt: null, places: {} }),
   getters: {
     list: (state): UserDto[] => Object.values(state.byId).sort((a, b) => a.username.localeCompare(b.username)),
   },
@@ -22,6 +22,9 @@ export const users = {
       for (const user of list) {
         state.byId[user.id] = user;
       }
+    },
+    setPlaces(state, places: Record<number, UserPlaceDto>) {
+      state.places = places;
     },
     setSyncedAt(state, at: number | null) {
       state.syncedAt = at;
