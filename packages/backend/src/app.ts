@@ -34,6 +34,9 @@ import { AccountTokenRepository } from './repositories/account-token.repository'
 import { AccessService } from './services/access.service';
 import { AccountService } from './services/account.service';
 import { AuthService } from './services/auth.service';
+import { AdminService } from './services/admin.service';
+import { CaptchaService } from './services/captcha.service';
+import { InviteRepository } from './repositories/invite.repository';
 import { CallService } from './services/call.service';
 import { ChannelService } from './services/channel.service';
 import { systemClock, type Clock } from './services/clock';
@@ -152,7 +155,13 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   new FanoutService(bus).register(events);
   const access = new AccessService(rooms, messages);
   const hasher = options.passwordHasher ?? new PasswordHasher();
-  const authService = new AuthService(users, sessions, events, config.auth, clock, logger, hasher);
+  const captcha = new CaptchaService(config.captcha, logger);
+  const invites = new InviteRepository(dataSource);
+  const authService = new AuthService(users, sessions, events, config.auth, clock, logger, hasher, {
+    invites,
+    captcha,
+  });
+  const adminService = new AdminService(users, invites, events, clock, logger);
   const accountTokens = new AccountTokenRepository(dataSource);
   const mailer: Mailer = config.mail
     ? new SmtpMailer({
@@ -172,6 +181,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const accountService = new AccountService(users, accountTokens, events, mailer, hasher, clock, logger, {
     publicUrl: config.publicUrl,
     resetMaxPerIp: config.passwordResetMaxPerIp,
+    captcha,
   });
   accountService.register(events);
   const userService = new UserService(users, events, clock);
@@ -329,6 +339,8 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const app = createHttpApp({
     auth: authService,
     account: accountService,
+    admin: adminService,
+    captcha,
     users: userService,
     avatars: avatarService,
     rooms: roomService,

@@ -19,6 +19,7 @@ export * from './http/account';
 export * from './http/push';
 export * from './http/files';
 export * from './http/gifs';
+export * from './http/admin';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
 export type { RequestSpec } from './ws/define';

@@ -9,3 +9,4 @@ export * from './net';
 export * from './redis';
 export * from './mail';
 export * from './oidc';
+export * from './recaptcha';

@@ -1,5 +1,6 @@
 import { AccountTokenEntity } from './account-token.entity';
 import { ChannelEntity } from './channel.entity';
+import { InviteEntity } from './invite.entity';
 import { LinkedIdentityEntity } from './linked-identity.entity';
 import { MailFailureEntity } from './mail-failure.entity';
 import { MentionEntity } from './mention.entity';
@@ -32,11 +33,13 @@ export const entities = [
   UploadedFileEntity,
   ReactionEntity,
   LinkedIdentityEntity,
+  InviteEntity,
 ];
 
 export {
   AccountTokenEntity,
   ChannelEntity,
+  InviteEntity,
   LinkedIdentityEntity,
   MailFailureEntity,
   MentionEntity,

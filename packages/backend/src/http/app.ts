@@ -5,6 +5,8 @@ import type { HealthResponse } from '@pychat/protocol';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { AccountService } from '../services/account.service';
+import type { AdminService } from '../services/admin.service';
+import type { CaptchaService } from '../services/captcha.service';
 import type { AuthService } from '../services/auth.service';
 import type { AvatarService } from '../services/avatar.service';
 import type { FileService } from '../services/file.service';
@@ -16,6 +18,7 @@ import type { PushService } from '../services/push.service';
 import type { RoomService } from '../services/room.service';
 import type { UserService } from '../services/user.service';
 import { accountRouter } from './account.router';
+import { adminRouter } from './admin.router';
 import { authRouter } from './auth.router';
 import { filesRouter } from './files.router';
 import { gifsRouter } from './gifs.router';
@@ -34,6 +37,8 @@ import { usersRouter } from './users.router';
 export interface HttpDeps {
   auth: AuthService;
   account: AccountService;
+  admin: AdminService;
+  captcha: CaptchaService;
   users: UserService;
   avatars: AvatarService;
   rooms: RoomService;
@@ -89,6 +94,7 @@ export function createHttpApp(deps: HttpDeps): Express {
       mail: deps.account.mailEnabled,
       gifs: deps.gifs.enabled,
       oidc: deps.oidc ? { name: deps.oidc.service.name } : null,
+      captcha: deps.captcha,
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));
@@ -98,6 +104,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/push', requireSession(deps.auth), pushRouter(deps.push));
   app.use('/api/files', requireSession(deps.auth), filesRouter(deps.files));
   app.use('/api/gifs', requireSession(deps.auth), gifsRouter(deps.gifs));
+  app.use('/api/admin', requireSession(deps.auth), adminRouter(deps.admin));
   app.use('/api', () => {
     throw new AppError('NOT_FOUND', 'No such API endpoint');
   });
