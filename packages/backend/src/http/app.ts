@@ -66,7 +66,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('x-powered-by');
   // The same function derives the address of WebSocket upgrades (http/client-ip.ts).
   app.set('trust proxy', deps.trustProxy);
-  app.use(securityHeaders({ hsts: deps.hsts }));
+  app.use(securityHeaders({ hsts: deps.hsts, recaptcha: deps.captcha.feature?.kind === 'recaptcha' }));
   app.use(accessLog(deps.logger));
   // Before the body is read: a refused cross-origin request costs no parsing.
   app.use('/api', noStore, requireSameOrigin(deps.allowedOrigins));

@@ -141,6 +141,10 @@ describe(`reCAPTCHA against a local stand-in (${dialect})`, () => {
   it('gives the site key to the forms and signs up only with a response the verification URL accepts', async () => {
     const session = await api<SessionResponse>(t.server, 'GET', '/api/auth/session');
     expect(session.body.features.captcha).toEqual({ kind: 'recaptcha', siteKey: 'site-key-1' });
+    // The page may load Google's widget script and frame, and nothing else of Google's.
+    const csp = (await fetch(`${t.server.url}/`)).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self' https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/;");
+    expect(csp).toContain('frame-src https://www.youtube-nocookie.com https://www.google.com/recaptcha/;');
 
     const refused = await api<ErrorBody>(t.server, 'POST', '/api/auth/sign-up', signUpBody('not-solved'));
     expect([refused.status, refused.body.code]).toEqual([400, 'CAPTCHA_FAILED']);

@@ -6,7 +6,14 @@ import { installGuards } from './guards';
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: () => `/chat/${ALL_ROOM_ID}` },
   { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
-  { path: '/sign-up', name: 'sign-up', component: () => import('../views/SignUpView.vue'), meta: { public: true } },
+  {
+    path: '/sign-up',
+    // Invite links are `/signup?invite=…`.
+    alias: '/signup',
+    name: 'sign-up',
+    component: () => import('../views/SignUpView.vue'),
+    meta: { public: true },
+  },
   {
     path: '/forgot-password',
     name: 'forgot-password',
@@ -43,6 +50,12 @@ const routes: RouteRecordRaw[] = [
   { path: '/profile', name: 'profile', component: () => import('../views/ProfileView.vue') },
   { path: '/user/:userId(\\d+)', name: 'user', component: () => import('../views/UserView.vue') },
   { path: '/settings', name: 'settings', component: () => import('../views/SettingsView.vue') },
+  {
+    path: '/admin',
+    name: 'admin',
+    component: () => import('../views/AdminView.vue'),
+    meta: { title: 'Administration' },
+  },
   {
     path: '/:pathMatch(.*)*',
     name: 'not-found',
