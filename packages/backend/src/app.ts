@@ -35,6 +35,9 @@ import { AccountTokenRepository } from './repositories/account-token.repository'
 import { AccessService } from './services/access.service';
 import { AccountService } from './services/account.service';
 import { AuthService } from './services/auth.service';
+import { AdminService } from './services/admin.service';
+import { CaptchaService } from './services/captcha.service';
+import { InviteRepository } from './repositories/invite.repository';
 import { CallService } from './services/call.service';
 import { ChannelService } from './services/channel.service';
 import { systemClock, type Clock } from './services/clock';
@@ -166,7 +169,13 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   new FanoutService(bus).register(events);
   const access = new AccessService(rooms, messages);
   const hasher = options.passwordHasher ?? new PasswordHasher();
-  const authService = new AuthService(users, sessions, events, config.auth, clock, logger, hasher);
+  const captcha = new CaptchaService(config.captcha, logger);
+  const invites = new InviteRepository(dataSource);
+  const authService = new AuthService(users, sessions, events, config.auth, clock, logger, hasher, {
+    invites,
+    captcha,
+  });
+  const adminService = new AdminService(users, invites, events, clock, logger);
   const accountTokens = new AccountTokenRepository(dataSource);
   const mailer: Mailer = config.mail
     ? new SmtpMailer({
@@ -186,6 +195,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const accountService = new AccountService(users, accountTokens, events, mailer, hasher, clock, logger, {
     publicUrl: config.publicUrl,
     resetMaxPerIp: config.passwordResetMaxPerIp,
+    captcha,
   });
   accountService.register(events);
   const userService = new UserService(users, events, clock);
@@ -223,7 +233,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     logger.child({ ctx: 'LocationService' }),
     config.geo.showCountry,
   );
-  const statsService = new StatsService(statsRepository, rooms, registry, clock);
+  const statsService = new StatsService(statsRepository, adminService, registry, clock);
   // VAPID keys on first use, like the TURN secret: an install where nobody turns push on writes none.
   let vapidKeys: VapidKeys | null = null;
   const vapid = () => (vapidKeys ??= loadVapidKeys(config.push.vapidKeys, config.dataDir));
@@ -383,6 +393,8 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   const app = createHttpApp({
     auth: authService,
     account: accountService,
+    admin: adminService,
+    captcha,
     users: userService,
     avatars: avatarService,
     rooms: roomService,

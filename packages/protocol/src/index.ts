@@ -21,6 +21,7 @@ export * from './http/push';
 export * from './http/files';
 export * from './http/gifs';
 export * from './http/stats';
+export * from './http/admin';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
 export { P2pDeviceDto } from './ws/p2p';

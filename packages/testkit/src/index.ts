@@ -10,3 +10,4 @@ export * from './redis';
 export * from './mail';
 export * from './oidc';
 export * from './facebook';
+export * from './recaptcha';

@@ -1,3 +1,5 @@
+import { AdminService } from '../services/admin.service';
+import { InviteRepository } from '../repositories/invite.repository';
 import type { DataSource } from 'typeorm';
 import { ConfigError, ensureDataDir, loadConfig, type Config } from '../config/config';
 import { createDataSource } from '../db/data-source';
@@ -56,6 +58,7 @@ export async function withDb<T>(config: Config, migrate: boolean, run: (ds: Data
 export interface CliServices {
   auth: AuthService;
   channels: ChannelService;
+  admin: AdminService;
 }
 
 export function cliServices(config: Config, dataSource: DataSource, events: DomainEventBus): CliServices {
@@ -67,6 +70,7 @@ export function cliServices(config: Config, dataSource: DataSource, events: Doma
   return {
     auth,
     channels: new ChannelService(rooms, users, access, events, systemClock, config.limits.channelsPerUser),
+    admin: new AdminService(users, new InviteRepository(dataSource), events, systemClock, logger),
   };
 }
 

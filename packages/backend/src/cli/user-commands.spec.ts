@@ -41,13 +41,14 @@ describe('pychat create-user / reset-password', () => {
 
   it('creates an account in the "all" room with a printed random password, --admin owning the "all" channel', async () => {
     expect(await createUser('alice', { admin: true, passwordStdin: false })).toBe(0);
-    expect(printed).toContain('created user alice (id 1), admin of the "all" channel');
+    expect(printed).toContain('created user alice (id 1), site admin and admin of the "all" channel');
     const generated = password();
     expect(generated).toMatch(/^[\w-]{16}$/);
     await withDb(cliConfig(), false, async (ds) => {
       const user = await userNamed(ds, 'alice');
       expect(await verifyPassword(generated, user.passwordHash ?? '')).toBe(true);
       expect((await ds.query('SELECT admin_id FROM channels WHERE id = 1'))[0].admin_id).toBe(user.id);
+      expect(Number((await ds.query('SELECT is_admin FROM users WHERE id = ?', [user.id]))[0].is_admin)).toBe(1);
       expect(await ds.query('SELECT room_id FROM room_members WHERE user_id = ?', [user.id])).toEqual([{ room_id: 1 }]);
     });
   });

@@ -36,9 +36,8 @@ async function newPassword(fromStdin: boolean): Promise<{ password: string; gene
 }
 
 /**
- * `pychat create-user NAME [--email E] [--admin]`. Pychat has no site-wide administrator (as in the original,
- * "admin" means a room's or channel's admin), so --admin makes the account the admin of the "all" channel:
- * it may hand the role over (the "all" channel keeps its name).
+ * `pychat create-user NAME [--email E] [--admin]`. --admin makes the account a site admin (the /admin page:
+ * users, invite links) and the admin of the "all" channel, which it may hand over.
  */
 export async function createUser(
   username: string | undefined,
@@ -53,12 +52,15 @@ export async function createUser(
   const config = cliConfig();
   await withDb(config, true, async (ds) => {
     // Nothing listens: the command runs beside the server, which shows the account at its clients' next connect.
-    const { auth, channels } = cliServices(config, ds, new DomainEventBus());
+    const { auth, channels, admin } = cliServices(config, ds, new DomainEventBus());
     const user = await plainWords(auth.createAccount({ username: name, email, password }));
     if (options.admin) {
       await channels.makeAdmin(ALL_CHANNEL_ID, user.id);
+      await admin.grantByOperator(user.id);
     }
-    console.log(`created user ${user.username} (id ${user.id})${options.admin ? ', admin of the "all" channel' : ''}`);
+    console.log(
+      `created user ${user.username} (id ${user.id})${options.admin ? ', site admin and admin of the "all" channel' : ''}`,
+    );
   });
   if (generated) {
     console.log(`password: ${password}`);

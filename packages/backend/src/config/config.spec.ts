@@ -44,6 +44,7 @@ describe(loadConfig.name, () => {
       signInMaxFailuresPerAccount: 5,
       signUpMaxPerIp: 5,
       registration: 'open',
+      captchaAfterFailedSignIns: 3,
       sessionTtlMs: 30 * 86_400_000,
       cookieSecure: false,
     });
@@ -176,6 +177,31 @@ describe(loadConfig.name, () => {
       expect.stringMatching(/^PYCHAT_OIDC_ISSUER: must be https/),
     ]);
     expect(loadConfig({ ...full, PYCHAT_OIDC_ISSUER: 'http://127.0.0.1:9000' }).oidc?.insecure).toBe(true);
+  });
+
+  it('reads the captcha: off by default, ALTCHA alone, reCAPTCHA only with its site key and secret', () => {
+    expect(loadConfig({}).captcha).toBeNull();
+    expect(loadConfig({ PYCHAT_CAPTCHA: 'altcha' }).captcha).toEqual({
+      kind: 'altcha',
+      hmacKey: null,
+      maxNumber: 100_000,
+    });
+    expect(
+      loadConfig({
+        PYCHAT_CAPTCHA: 'recaptcha',
+        PYCHAT_RECAPTCHA_SITE_KEY: 'site',
+        PYCHAT_RECAPTCHA_SECRET: 'secret',
+      }).captcha,
+    ).toEqual({
+      kind: 'recaptcha',
+      siteKey: 'site',
+      secret: 'secret',
+      verifyUrl: 'https://www.google.com/recaptcha/api/siteverify',
+    });
+    expect(problemsOf({ PYCHAT_CAPTCHA: 'recaptcha', PYCHAT_RECAPTCHA_SITE_KEY: 'site' })).toEqual([
+      'PYCHAT_RECAPTCHA_SITE_KEY and PYCHAT_RECAPTCHA_SECRET: required with PYCHAT_CAPTCHA=recaptcha',
+    ]);
+    expect(loadConfig({ PYCHAT_REGISTRATION: 'invite' }).auth.registration).toBe('invite');
   });
 
   it('gives each instance its own id by default', () => {

@@ -14,6 +14,7 @@ import { vapidKeyProblem } from '../push/vapid-keys';
  */
 export type TrustProxy = false | number | readonly string[];
 import type { BucketRate } from '../services/token-bucket';
+import type { CaptchaConfig } from '../services/captcha.service';
 
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -96,10 +97,32 @@ const EnvSchema = z.object({
    */
   PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1_000_000).default(5),
   /**
-   * `open`: anyone who reaches the server may sign up. `closed`: sign-up is refused and the web app hides it;
-   * accounts are made with `pychat create-user`.
+   * `open`: anyone who reaches the server may sign up. `invite`: only with an invite link a site admin made
+   * (the admin page); sign-in with an identity provider then creates no accounts. `closed`: sign-up is refused
+   * and the web app hides it; accounts are made with `pychat create-user`.
    */
-  PYCHAT_REGISTRATION: z.enum(['open', 'closed']).default('open'),
+  PYCHAT_REGISTRATION: z.enum(['open', 'invite', 'closed']).default('open'),
+  /**
+   * A captcha on sign-up, on "forgot password" and on sign-in after PYCHAT_CAPTCHA_AFTER_FAILED_SIGNINS
+   * failures: `altcha` (a proof of work the browser solves, checked here; no third party), `recaptcha`
+   * (Google reCAPTCHA v2: needs PYCHAT_RECAPTCHA_SITE_KEY and PYCHAT_RECAPTCHA_SECRET) or `off`.
+   */
+  PYCHAT_CAPTCHA: z.enum(['off', 'altcha', 'recaptcha']).default('off'),
+  /** Failed sign-ins of one login from one address (IPv6: /64) before its next attempts need the captcha. */
+  PYCHAT_CAPTCHA_AFTER_FAILED_SIGNINS: int(1, 1_000).default(3),
+  /**
+   * HMAC secret signing ALTCHA challenges (at least 16 characters). Unset: random per process, fine for one
+   * instance; several instances behind one address must share one.
+   */
+  PYCHAT_ALTCHA_SECRET: z.preprocess(emptyAsUnset, z.string().min(16).optional()),
+  /** ALTCHA difficulty: the browser tries up to this many SHA-256 hashes (about a second at 100000 on a phone). */
+  PYCHAT_ALTCHA_MAX_NUMBER: int(10, 100_000_000).default(100_000),
+  PYCHAT_RECAPTCHA_SITE_KEY: optionalString,
+  PYCHAT_RECAPTCHA_SECRET: optionalString,
+  /** Where reCAPTCHA responses are checked; tests point it at a local stand-in. */
+  PYCHAT_RECAPTCHA_VERIFY_URL: z
+    .url({ protocol: /^https?$/, error: 'expected http(s)://host/path' })
+    .default('https://www.google.com/recaptcha/api/siteverify'),
   /** Sign-ups allowed per IP (IPv6: per /64) per hour: each costs a deliberately slow password hash. */
   PYCHAT_SIGNUP_MAX_PER_IP: int(1, 1_000_000).default(5),
   /**
@@ -371,7 +394,8 @@ export interface Config {
     readonly signInMaxPerIp: number;
     readonly signInMaxFailuresPerAccount: number;
     readonly signUpMaxPerIp: number;
-    readonly registration: 'open' | 'closed';
+    readonly registration: 'open' | 'invite' | 'closed';
+    readonly captchaAfterFailedSignIns: number;
     readonly sessionTtlMs: number;
     readonly cookieSecure: boolean;
   };
@@ -381,6 +405,8 @@ export interface Config {
   readonly mail: { readonly smtpUrl: string; readonly from: string } | null;
   /** PYCHAT_PUBLIC_URL without trailing slash. */
   readonly publicUrl: string | null;
+  /** PYCHAT_CAPTCHA and its settings; null: off. */
+  readonly captcha: CaptchaConfig;
   /** null: no OpenID Connect sign-in. `insecure`: the issuer is plain HTTP on loopback (tests only). */
   readonly oidc: {
     readonly issuer: string;
@@ -610,6 +636,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (badVapid !== null) {
     throw new ConfigError([badVapid]);
   }
+  let captcha: CaptchaConfig = null;
+  if (e.PYCHAT_CAPTCHA === 'altcha') {
+    captcha = { kind: 'altcha', hmacKey: e.PYCHAT_ALTCHA_SECRET ?? null, maxNumber: e.PYCHAT_ALTCHA_MAX_NUMBER };
+  } else if (e.PYCHAT_CAPTCHA === 'recaptcha') {
+    if (!e.PYCHAT_RECAPTCHA_SITE_KEY || !e.PYCHAT_RECAPTCHA_SECRET) {
+      throw new ConfigError([
+        'PYCHAT_RECAPTCHA_SITE_KEY and PYCHAT_RECAPTCHA_SECRET: required with PYCHAT_CAPTCHA=recaptcha',
+      ]);
+    }
+    captcha = {
+      kind: 'recaptcha',
+      siteKey: e.PYCHAT_RECAPTCHA_SITE_KEY,
+      secret: e.PYCHAT_RECAPTCHA_SECRET,
+      verifyUrl: e.PYCHAT_RECAPTCHA_VERIFY_URL,
+    };
+  }
   return Object.freeze({
     host: e.PYCHAT_HOST,
     port: e.PYCHAT_PORT,
@@ -646,6 +688,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signInMaxFailuresPerAccount: e.PYCHAT_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
       signUpMaxPerIp: e.PYCHAT_SIGNUP_MAX_PER_IP,
       registration: e.PYCHAT_REGISTRATION,
+      captchaAfterFailedSignIns: e.PYCHAT_CAPTCHA_AFTER_FAILED_SIGNINS,
       sessionTtlMs: e.PYCHAT_SESSION_TTL_DAYS * 86_400_000,
       cookieSecure: e.PYCHAT_COOKIE_SECURE ?? tls !== null,
     },
@@ -657,6 +700,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     publicUrl: e.PYCHAT_PUBLIC_URL ?? null,
+    captcha,
     oidc,
     facebook,
     passwordResetMaxPerIp: e.PYCHAT_PASSWORD_RESET_MAX_PER_IP,

@@ -1,5 +1,6 @@
 import { AccountTokenEntity } from './account-token.entity';
 import { ChannelEntity } from './channel.entity';
+import { InviteEntity } from './invite.entity';
 import { LinkedIdentityEntity } from './linked-identity.entity';
 import { MailFailureEntity } from './mail-failure.entity';
 import { MentionEntity } from './mention.entity';
@@ -36,11 +37,13 @@ export const entities = [
   LinkedIdentityEntity,
   UserLocationEntity,
   UserActiveDayEntity,
+  InviteEntity,
 ];
 
 export {
   AccountTokenEntity,
   ChannelEntity,
+  InviteEntity,
   LinkedIdentityEntity,
   MailFailureEntity,
   MentionEntity,

@@ -22,6 +22,14 @@ export class UserEntity {
   @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
   passwordHash: string | null;
 
+  /** A site admin: the /admin page (users, invites). Not the admin of a room or channel. */
+  @Column({ name: 'is_admin', type: 'boolean', default: false })
+  isAdmin: boolean;
+
+  /** Set by a site admin: no sign-in, no session (all were deleted then). Null: active. */
+  @Column({ name: 'deactivated_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
+  deactivatedAt: number | null;
+
   @Column({ type: 'varchar', length: 8, default: 'secret' })
   sex: 'secret' | 'male' | 'female';
 

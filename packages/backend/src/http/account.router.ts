@@ -18,9 +18,9 @@ import { validate } from './validate';
 export function accountRouter(account: AccountService, auth: AuthService): Router {
   const router = Router();
 
-  router.post('/password-reset', (req, res) => {
-    const { login } = validate(PasswordResetRequestBody, req.body);
-    account.requestPasswordReset(login, clientInfo(req));
+  router.post('/password-reset', async (req, res) => {
+    const { login, captcha } = validate(PasswordResetRequestBody, req.body);
+    await account.requestPasswordReset(login, clientInfo(req), captcha);
     res.status(202).json({});
   });
 

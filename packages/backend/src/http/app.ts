@@ -5,6 +5,8 @@ import type { HealthResponse } from '@pychat/protocol';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { AccountService } from '../services/account.service';
+import type { AdminService } from '../services/admin.service';
+import type { CaptchaService } from '../services/captcha.service';
 import type { AuthService } from '../services/auth.service';
 import type { AvatarService } from '../services/avatar.service';
 import type { FileService } from '../services/file.service';
@@ -18,6 +20,7 @@ import type { RoomService } from '../services/room.service';
 import type { StatsService } from '../services/stats.service';
 import type { UserService } from '../services/user.service';
 import { accountRouter } from './account.router';
+import { adminRouter } from './admin.router';
 import { authRouter } from './auth.router';
 import { filesRouter } from './files.router';
 import { gifsRouter } from './gifs.router';
@@ -37,6 +40,8 @@ import { usersRouter } from './users.router';
 export interface HttpDeps {
   auth: AuthService;
   account: AccountService;
+  admin: AdminService;
+  captcha: CaptchaService;
   users: UserService;
   avatars: AvatarService;
   rooms: RoomService;
@@ -68,7 +73,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.disable('x-powered-by');
   // The same function derives the address of WebSocket upgrades (http/client-ip.ts).
   app.set('trust proxy', deps.trustProxy);
-  app.use(securityHeaders({ hsts: deps.hsts }));
+  app.use(securityHeaders({ hsts: deps.hsts, recaptcha: deps.captcha.feature?.kind === 'recaptcha' }));
   app.use(accessLog(deps.logger));
   // Before the body is read: a refused cross-origin request costs no parsing.
   app.use('/api', noStore, requireSameOrigin(deps.allowedOrigins));
@@ -107,6 +112,7 @@ export function createHttpApp(deps: HttpDeps): Express {
       gifs: deps.gifs.enabled,
       oidc: deps.oidc ? { name: deps.oidc.service.name } : null,
       facebook: Boolean(deps.facebook),
+      captcha: deps.captcha,
     }),
   );
   app.use('/api/account', accountRouter(deps.account, deps.auth));
@@ -118,6 +124,7 @@ export function createHttpApp(deps: HttpDeps): Express {
   app.use('/api/push', requireSession(deps.auth), pushRouter(deps.push));
   app.use('/api/files', requireSession(deps.auth), filesRouter(deps.files));
   app.use('/api/gifs', requireSession(deps.auth), gifsRouter(deps.gifs));
+  app.use('/api/admin', requireSession(deps.auth), adminRouter(deps.admin));
   app.use('/api', () => {
     throw new AppError('NOT_FOUND', 'No such API endpoint');
   });

@@ -10,6 +10,7 @@ import {
 } from '@pychat/protocol';
 import { Router, type CookieOptions, type Request, type Response } from 'express';
 import type { AuthService, ClientInfo } from '../services/auth.service';
+import type { CaptchaService } from '../services/captcha.service';
 import { toUserDto } from '../services/user.service';
 import { currentSessionId, currentUser, requireSession } from './middleware/auth';
 import { sessionTokenOf } from '../auth/session-token';
@@ -26,6 +27,8 @@ export interface AuthRouterOptions {
   oidc: { name: string } | null;
   /** Facebook Login configured. */
   facebook?: boolean;
+  /** PYCHAT_CAPTCHA: which widget the forms show, and the ALTCHA challenges. */
+  captcha: CaptchaService;
 }
 
 export function clientInfo(req: Request): ClientInfo {
@@ -79,15 +82,22 @@ export function authRouter(auth: AuthService, options: AuthRouterOptions): Route
     const session = token ? await auth.authenticate(token) : null;
     const body: SessionResponse = {
       user: session ? toUserDto(session.user) : null,
+      admin: session?.user.isAdmin ?? false,
       features: {
         mail: options.mail,
         registration: auth.registration,
         gifs: options.gifs,
         oidc: options.oidc,
         facebook: options.facebook ?? false,
+        captcha: options.captcha.feature,
       },
     };
     res.set('Cache-Control', 'no-store').json(body);
+  });
+
+  /** An ALTCHA challenge for the widget (its `challengeurl`); a fresh one per request, never cached. */
+  router.get('/captcha/altcha', async (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(await options.captcha.altchaChallenge());
   });
 
   router.get('/username-available', async (req, res) => {

@@ -21,6 +21,6 @@ export function placesRouter(locations: LocationService): Router {
 export function adminStatsRouter(stats: StatsService): Router {
   return Router().get('/overview', async (req, res) => {
     const { days } = validate(AdminStatsQuery, req.query);
-    res.json(await stats.overview(currentUser(res).id, days));
+    res.json(await stats.overview(currentUser(res), days));
   });
 }

@@ -1,4 +1,4 @@
-import { In, type DataSource, type Repository } from 'typeorm';
+import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
 import { isUniqueViolation } from './driver-errors';
 import { bool, type Row } from './raw-rows';
@@ -112,6 +112,50 @@ export class UserRepository {
       });
       return saved;
     });
+  }
+
+  /**
+   * The admin page's list: by id, `q` matching the start of the username or email (in any case), and how many
+   * match in all.
+   */
+  async listForAdmin(
+    q: string | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<{ users: UserEntity[]; total: number }> {
+    const query = this.#users.createQueryBuilder('u').orderBy('u.id', 'ASC');
+    if (q) {
+      // "!" escapes: a backslash means different things in MariaDB and SQLite string literals.
+      const pattern = `${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      query.where("(u.username LIKE :pattern ESCAPE '!' OR u.email LIKE :pattern ESCAPE '!')", { pattern });
+    }
+    const [users, total] = await query.skip(offset).take(limit).getManyAndCount();
+    return { users, total };
+  }
+
+  countAdmins(): Promise<number> {
+    return this.#users.countBy({ isAdmin: true, deactivatedAt: IsNull() });
+  }
+
+  async setAdmin(userId: number, admin: boolean): Promise<void> {
+    await this.#users.update({ id: userId }, { isAdmin: admin });
+  }
+
+  /** Marks the user deactivated and deletes every session of theirs, all or nothing; returns the sessions deleted. */
+  async deactivate(userId: number, now: number): Promise<number[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.getRepository(UserEntity).update({ id: userId }, { deactivatedAt: now });
+      const sessions = manager.getRepository(SessionEntity);
+      const ids = (await sessions.find({ select: { id: true }, where: { userId } })).map((s) => s.id);
+      if (ids.length > 0) {
+        await sessions.delete({ id: In(ids) });
+      }
+      return ids;
+    });
+  }
+
+  async reactivate(userId: number): Promise<void> {
+    await this.#users.update({ id: userId }, { deactivatedAt: null });
   }
 
   findById(id: number): Promise<UserEntity | null> {

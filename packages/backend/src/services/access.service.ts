@@ -141,13 +141,3 @@ export function requireChannelAdmin(
   }
   throw new AppError('NOT_CHANNEL_ADMIN', `Only the channel admin can ${action}`);
 }
-
-/**
- * Site admin funnel: the admin of the "all" channel, the account `pychat create-user --admin` makes (Pychat has
- * no other site-wide role). `allChannel` is that channel as the repository returned it.
- */
-export function requireSiteAdmin(userId: number, allChannel: Pick<ChannelEntity, 'adminId'> | null): void {
-  if (allChannel?.adminId !== userId) {
-    throw new AppError('FORBIDDEN', 'Only the site admin (the admin of the "all" channel) can see this');
-  }
-}

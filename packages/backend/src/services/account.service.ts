@@ -17,6 +17,7 @@ import { hashToken, ipKey, type ClientInfo } from './auth.service';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 import { assertPasswordAllowed, type PasswordHasher } from './password';
+import type { CaptchaService } from './captcha.service';
 import { RateLimiter } from './rate-limiter';
 
 export interface AccountOptions {
@@ -24,6 +25,8 @@ export interface AccountOptions {
   publicUrl: string | null;
   /** Password-reset requests per IP (IPv6: per /64) per hour. */
   resetMaxPerIp: number;
+  /** PYCHAT_CAPTCHA: forgot-password requests need a solved captcha. */
+  captcha?: CaptchaService;
 }
 
 /** A reset link is a key to the account: short-lived. */
@@ -99,7 +102,7 @@ export class AccountService {
    * token and mail happen after the answer, so its timing tells nothing either). Only the rate limit per
    * address answers differently, and it counts every request alike.
    */
-  requestPasswordReset(login: string, client: ClientInfo): void {
+  async requestPasswordReset(login: string, client: ClientInfo, captcha?: string): Promise<void> {
     this.#requireMail();
     const now = this.clock();
     const ip = ipKey(client.ip);
@@ -113,6 +116,7 @@ export class AccountService {
       );
     }
     this.#resetPerIp.hit(ip, now);
+    await this.options.captcha?.verify(captcha, client.ip);
     void this.#mailReset(login, { ip: client.ip, userAgent: client.userAgent, at: now }).catch((error: unknown) =>
       this.#logger.warn({ err: error }, 'password reset mail not prepared'),
     );

@@ -10,6 +10,8 @@ import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 import { assertPasswordAllowed, PasswordHasher } from './password';
 import { BoundedMap, RateLimiter } from './rate-limiter';
+import type { CaptchaService } from './captcha.service';
+import type { InviteRepository } from '../repositories/invite.repository';
 import { toUserDto } from './user.service';
 
 export interface AuthOptions {
@@ -18,8 +20,19 @@ export interface AuthOptions {
   signInMaxFailuresPerAccount: number;
   signUpMaxPerIp: number;
   sessionTtlMs: number;
-  /** `closed`: signUp is refused; createAccount (the operator's) still works. */
-  registration?: 'open' | 'closed';
+  /**
+   * `closed`: signUp is refused; createAccount (the operator's) still works. `invite`: signUp needs a live
+   * invite link's token (sign-in with an identity provider creates no account then).
+   */
+  registration?: 'open' | 'invite' | 'closed';
+  /** Failed sign-ins of one login from one address before its next attempts need a captcha (when one is configured). */
+  captchaAfterFailedSignIns?: number;
+}
+
+/** What sign-up and sign-in need beyond the accounts (invite links, captcha); absent: neither. */
+export interface AuthExtras {
+  invites?: InviteRepository;
+  captcha?: CaptchaService;
 }
 
 export interface ClientInfo {
@@ -65,6 +78,13 @@ export function ipKey(ip: string | null): string {
     .join(':')}::/64`;
 }
 
+/** ACCOUNT_DEACTIVATED for an account a site admin deactivated: no new session for it. */
+export function assertActive(user: UserEntity): void {
+  if (user.deactivatedAt !== null) {
+    throw new AppError('ACCOUNT_DEACTIVATED', 'This account has been deactivated by an administrator');
+  }
+}
+
 function rateLimited(message: string, retryAfterMs: number): AppError {
   return new AppError('RATE_LIMITED', message, undefined, retryAfterMs);
 }
@@ -76,6 +96,8 @@ export class AuthService {
   readonly #failures = new BoundedMap<{ count: number; lastAt: number }>();
   /** When each `<account>|<address>` last failed: addresses not in it are fresh for that account. */
   readonly #failedFrom = new BoundedMap<number>();
+  /** Failed sign-ins per `<login>|<address>` (as typed, lower case), for the captcha: count and when the last was. */
+  readonly #captchaFailures = new BoundedMap<{ count: number; lastAt: number }>();
   readonly #logger: Logger;
 
   constructor(
@@ -86,13 +108,14 @@ export class AuthService {
     private readonly clock: Clock,
     logger: Logger,
     private readonly hasher: PasswordHasher = new PasswordHasher(),
+    private readonly extras: AuthExtras = {},
   ) {
     this.#signInPerIp = new RateLimiter(options.signInMaxPerIp, SIGN_IN_WINDOW_MS);
     this.#signUpPerIp = new RateLimiter(options.signUpMaxPerIp, SIGN_UP_WINDOW_MS);
     this.#logger = logger.child({ ctx: 'AuthService' });
   }
 
-  get registration(): 'open' | 'closed' {
+  get registration(): 'open' | 'invite' | 'closed' {
     return this.options.registration ?? 'open';
   }
 
@@ -121,8 +144,44 @@ export class AuthService {
       throw rateLimited('Too many sign-ups from this address; try again later', wait);
     }
     this.#signUpPerIp.hit(ip, now);
-    const user = await this.#create(body.username, body.email ?? null, body.password, body.sex ?? 'secret');
+    await this.extras.captcha?.verify(body.captcha, client.ip);
+    const invite = this.options.registration === 'invite' ? await this.#useInvite(body.invite, now) : null;
+    let user: UserEntity;
+    try {
+      user = await this.#create(body.username, body.email ?? null, body.password, body.sex ?? 'secret');
+    } catch (error) {
+      if (invite !== null) {
+        await this.extras.invites?.release(invite);
+      }
+      throw error;
+    }
+    if (invite !== null) {
+      this.#logger.info({ user: user.id }, 'signed up with an invite');
+    }
     return { user: toUserDto(user), token: await this.createSession(user.id, client) };
+  }
+
+  /**
+   * Counts a use of the invite, or says why it cannot be used. The conditional UPDATE decides (so concurrent
+   * sign-ups never over-use it); the lookup before only picks the error. Returns the token hash, for release.
+   */
+  async #useInvite(token: string | undefined, now: number): Promise<string> {
+    if (!token) {
+      throw new AppError('INVITE_REQUIRED', 'Sign-up on this server needs an invite link; ask an administrator');
+    }
+    const invites = this.extras.invites;
+    const hash = hashToken(token);
+    if (invites && (await invites.consume(hash, now))) {
+      return hash;
+    }
+    const invite = await invites?.findByHash(hash);
+    if (!invite || invite.revokedAt !== null) {
+      throw new AppError('INVITE_INVALID', 'This invite link is not valid (it may have been revoked)');
+    }
+    if (invite.expiresAt !== null && invite.expiresAt <= now) {
+      throw new AppError('INVITE_EXPIRED', 'This invite link has expired; ask for a new one');
+    }
+    throw new AppError('INVITE_USED_UP', 'This invite link has been used as many times as it allows');
   }
 
   /**
@@ -143,7 +202,8 @@ export class AuthService {
     body: { username: string; email: string | null; emailVerified: boolean },
     client: ClientInfo,
   ): Promise<UserEntity> {
-    if (this.options.registration === 'closed') {
+    // An invite cannot travel through the provider's redirect: invite-only servers take existing accounts only.
+    if (this.options.registration === 'closed' || this.options.registration === 'invite') {
       throw new AppError(
         'REGISTRATION_CLOSED',
         'Sign-up is closed on this server; ask its administrator for an account',
@@ -161,6 +221,7 @@ export class AuthService {
 
   /** A session for a user already authenticated elsewhere (identity provider); the token as sign-in gives it. */
   async startSession(user: UserEntity, client: ClientInfo): Promise<AuthResponse> {
+    assertActive(user);
     return { user: toUserDto(user), token: await this.createSession(user.id, client) };
   }
 
@@ -227,6 +288,16 @@ export class AuthService {
       throw rateLimited('Too many sign-in attempts from this address; wait a few minutes and try again', ipWait);
     }
     this.#signInPerIp.hit(ip, now);
+    const captchaKey = `${body.login.toLowerCase()}|${ip}`;
+    const captchaFailures = this.#captchaFailures.get(captchaKey);
+    if (
+      this.extras.captcha?.enabled &&
+      captchaFailures &&
+      now - captchaFailures.lastAt <= FAILURE_MEMORY_MS &&
+      captchaFailures.count >= (this.options.captchaAfterFailedSignIns ?? 3)
+    ) {
+      await this.extras.captcha.verify(body.captcha, client.ip);
+    }
     const user = body.login.includes('@')
       ? await this.users.findByEmail(body.login)
       : await this.users.findByUsername(body.login);
@@ -250,11 +321,16 @@ export class AuthService {
       const count = failures && now - failures.lastAt <= FAILURE_MEMORY_MS ? failures.count + 1 : 1;
       this.#failures.set(account, { count, lastAt: now });
       this.#failedFrom.set(`${account}|${ip}`, now);
+      const fresh = !captchaFailures || now - captchaFailures.lastAt > FAILURE_MEMORY_MS;
+      this.#captchaFailures.set(captchaKey, { count: fresh ? 1 : captchaFailures.count + 1, lastAt: now });
       // One message for both cases, so sign-in cannot be used to probe which accounts exist.
       throw new AppError('INVALID_CREDENTIALS', 'Wrong username/email or password');
     }
+    // After the password checked out, so the answer tells nothing to someone who does not know it.
+    assertActive(user);
     this.#failures.delete(account);
     this.#failedFrom.delete(`${account}|${ip}`);
+    this.#captchaFailures.delete(captchaKey);
     return { user: toUserDto(user), token: await this.createSession(user.id, client) };
   }
 
@@ -342,7 +418,8 @@ export class AuthService {
       return null;
     }
     const now = this.clock();
-    if (found.session.lastUsedAt + this.options.sessionTtlMs < now) {
+    // Deactivation deletes the sessions; this covers one made in the same instant (a sign-in racing it).
+    if (found.session.lastUsedAt + this.options.sessionTtlMs < now || found.user.deactivatedAt !== null) {
       await this.sessions.deleteByTokenHash(found.session.tokenHash);
       return null;
     }

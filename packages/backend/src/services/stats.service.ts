@@ -1,8 +1,8 @@
-import { ALL_CHANNEL_ID, type AdminStatsResponse } from '@pychat/protocol';
+import type { AdminStatsResponse } from '@pychat/protocol';
 import type { PresenceRegistry } from '../bus/presence.registry';
-import type { RoomRepository } from '../repositories/room.repository';
+import type { UserEntity } from '../entities/user.entity';
 import { DAY_MS, type StatsRepository } from '../repositories/stats.repository';
-import { requireSiteAdmin } from './access.service';
+import type { AdminService } from './admin.service';
 import type { Clock } from './clock';
 
 /** Countries shown on the statistics page; the rest are summed up by the client as "other" if it wants. */
@@ -12,13 +12,13 @@ const COUNTRY_LIMIT = 30;
 export class StatsService {
   constructor(
     private readonly stats: StatsRepository,
-    private readonly rooms: RoomRepository,
+    private readonly admin: Pick<AdminService, 'requireAdmin'>,
     private readonly presence: Pick<PresenceRegistry, 'online'>,
     private readonly clock: Clock,
   ) {}
 
-  async overview(userId: number, days: number): Promise<AdminStatsResponse> {
-    requireSiteAdmin(userId, await this.rooms.findChannel(ALL_CHANNEL_ID));
+  async overview(user: UserEntity, days: number): Promise<AdminStatsResponse> {
+    this.admin.requireAdmin(user);
     const today = Math.floor(this.clock() / DAY_MS);
     const fromDay = today - days + 1;
     const from = fromDay * DAY_MS;

@@ -300,7 +300,8 @@ describe(`change password and email (${dialect})`, () => {
     const res = await api<SessionResponse>(t.server, 'GET', '/api/auth/session');
     expect(res.body).toEqual({
       user: null,
-      features: { mail: true, registration: 'open', gifs: false, oidc: null, facebook: false },
+      admin: false,
+      features: { mail: true, registration: 'open', gifs: false, oidc: null, facebook: false, captcha: null },
     });
   });
 });

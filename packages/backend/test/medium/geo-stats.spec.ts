@@ -100,9 +100,9 @@ describe('admin statistics', () => {
     const path = '/api/admin/stats/overview?days=7';
     expect((await api(t.server, 'GET', path)).status).toBe(401);
     const refused = await api<{ code: string }>(t.server, 'GET', path, undefined, bob.token);
-    expect(refused).toEqual({ status: 403, body: expect.objectContaining({ code: 'FORBIDDEN' }) });
+    expect(refused).toEqual({ status: 403, body: expect.objectContaining({ code: 'NOT_SITE_ADMIN' }) });
 
-    await db.query('UPDATE channels SET admin_id = ? WHERE id = 1', [admin.user.id]);
+    await db.query('UPDATE users SET is_admin = ? WHERE id = ?', [true, admin.user.id]);
     const { status, body } = await api<AdminStatsResponse>(t.server, 'GET', path, undefined, admin.token);
     expect(status).toBe(200);
     expect(body).toEqual({

@@ -87,6 +87,20 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
     expect((await session(second))?.id).toBe(created?.id);
   });
 
+  it('refuses a deactivated account (ACCOUNT_DEACTIVATED) and sets no session', async () => {
+    const subject = providerAccount(`${uniqueName('dz')}@example.test`);
+    const first = new Browser();
+    await signInWith(first, subject);
+    const created = await session(first);
+    await server.pychat.dataSource.query('UPDATE users SET deactivated_at = ? WHERE id = ?', [Date.now(), created?.id]);
+
+    const again = new Browser();
+    const refused = await signInWith(again, subject);
+    expect(refused.pathname).toBe('/login');
+    expect(refused.searchParams.get('oidcError')).toBe('ACCOUNT_DEACTIVATED');
+    expect(again.cookie(publicUrl, 'pychat_session')).toBeUndefined();
+  });
+
   it('makes a taken username unique', async () => {
     const name = uniqueName('dup');
     await api(server, 'POST', '/api/auth/sign-up', { username: name, password: TEST_PASSWORD });

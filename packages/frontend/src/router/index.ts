@@ -6,7 +6,14 @@ import { installGuards } from './guards';
 const routes: RouteRecordRaw[] = [
   { path: '/', redirect: () => `/chat/${ALL_ROOM_ID}` },
   { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
-  { path: '/sign-up', name: 'sign-up', component: () => import('../views/SignUpView.vue'), meta: { public: true } },
+  {
+    path: '/sign-up',
+    // Invite links are `/signup?invite=…`.
+    alias: '/signup',
+    name: 'sign-up',
+    component: () => import('../views/SignUpView.vue'),
+    meta: { public: true },
+  },
   {
     path: '/forgot-password',
     name: 'forgot-password',
@@ -48,6 +55,12 @@ const routes: RouteRecordRaw[] = [
     name: 'admin-stats',
     component: () => import('../views/AdminStatsView.vue'),
     meta: { title: 'Statistics' },
+  },
+  {
+    path: '/admin',
+    name: 'admin',
+    component: () => import('../views/AdminView.vue'),
+    meta: { title: 'Administration' },
   },
   {
     path: '/:pathMatch(.*)*',

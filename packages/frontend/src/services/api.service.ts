@@ -1,5 +1,11 @@
 import type {
   AdminStatsResponse,
+  AdminUserDto,
+  AdminUserPatch,
+  AdminUsersResponse,
+  CreateInviteBody,
+  CreateInviteResponse,
+  InvitesResponse,
   LinkedIdentitiesResponse,
   AuthResponse,
   AvailabilityResponse,
@@ -66,8 +72,8 @@ export class ApiService {
   }
 
   /** Always 202 (it says nothing about whether the account exists). */
-  requestPasswordReset(login: string): Promise<void> {
-    return this.call('POST', '/api/account/password-reset', { login });
+  requestPasswordReset(login: string, captcha?: string): Promise<void> {
+    return this.call('POST', '/api/account/password-reset', { login, ...(captcha ? { captcha } : {}) });
   }
 
   confirmPasswordReset(token: string, password: string): Promise<void> {
@@ -124,6 +130,31 @@ export class ApiService {
   /** Who is signed in, `null` when nobody: 200 either way, so a signed-out page load logs no 401. */
   session(): Promise<SessionResponse> {
     return this.call('GET', '/api/auth/session');
+  }
+
+  /** Site admin (/api/admin): 403 NOT_SITE_ADMIN for anyone else. */
+  adminUsers(query: { q?: string; offset: number; limit: number }): Promise<AdminUsersResponse> {
+    const params = new URLSearchParams({ offset: String(query.offset), limit: String(query.limit) });
+    if (query.q) {
+      params.set('q', query.q);
+    }
+    return this.call('GET', `/api/admin/users?${params.toString()}`);
+  }
+
+  adminUpdateUser(userId: number, patch: AdminUserPatch): Promise<AdminUserDto> {
+    return this.call('PATCH', `/api/admin/users/${userId}`, patch);
+  }
+
+  adminInvites(): Promise<InvitesResponse> {
+    return this.call('GET', '/api/admin/invites');
+  }
+
+  adminCreateInvite(body: CreateInviteBody): Promise<CreateInviteResponse> {
+    return this.call('POST', '/api/admin/invites', body);
+  }
+
+  adminRevokeInvite(id: number): Promise<void> {
+    return this.call('DELETE', `/api/admin/invites/${id}`);
   }
 
   profile(userId: number): Promise<ProfileDto> {

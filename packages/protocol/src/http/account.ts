@@ -42,7 +42,11 @@ export type ProfileUpdate = z.output<typeof ProfileUpdateBody>;
  * or email when it has an @) names one. The answer is the same 202 either way, so it tells nobody which
  * accounts exist.
  */
-export const PasswordResetRequestBody = z.strictObject({ login: z.string().trim().min(1).max(LIMITS.emailMaxLength) });
+export const PasswordResetRequestBody = z.strictObject({
+  login: z.string().trim().min(1).max(LIMITS.emailMaxLength),
+  /** Required when `features.captcha` is set. */
+  captcha: z.string().min(1).max(8_000).optional(),
+});
 export type PasswordResetRequestBody = z.infer<typeof PasswordResetRequestBody>;
 
 /** A token from a mailed link (`?token=`): 43 base64url characters. */

@@ -10,12 +10,24 @@ export const Password = z
   .refine((p) => p.trim() === p, 'Password: no leading or trailing spaces');
 export const Email = z.email().max(LIMITS.emailMaxLength);
 
+/**
+ * What a captcha widget hands over: the base64 ALTCHA payload or the reCAPTCHA response token. Required where
+ * `features.captcha` is set (sign-up, password reset, and sign-in after CAPTCHA_REQUIRED).
+ */
+export const CaptchaResponse = z.string().min(1).max(8_000);
+
+/** An invite link's token (`/signup?invite=`): 43 base64url characters. */
+export const InviteToken = z.string().regex(/^[A-Za-z0-9_-]{20,128}$/, 'Invite: malformed');
+
 /** POST /api/auth/sign-up */
 export const SignUpBody = z.strictObject({
   username: Username,
   password: Password,
   email: Email.optional(),
   sex: Sex.optional(),
+  /** Required with PYCHAT_REGISTRATION=invite. */
+  invite: InviteToken.optional(),
+  captcha: CaptchaResponse.optional(),
 });
 export type SignUpBody = z.infer<typeof SignUpBody>;
 
@@ -23,6 +35,8 @@ export type SignUpBody = z.infer<typeof SignUpBody>;
 export const SignInBody = z.strictObject({
   login: z.string().min(1).max(LIMITS.emailMaxLength),
   password: z.string().min(1).max(LIMITS.passwordMaxLength),
+  /** Needed once the server answered CAPTCHA_REQUIRED (repeated failures for this login from this address). */
+  captcha: CaptchaResponse.optional(),
 });
 export type SignInBody = z.infer<typeof SignInBody>;
 
@@ -45,12 +59,27 @@ export type AuthResponse = z.infer<typeof AuthResponse>;
  */
 export const SessionResponse = z.strictObject({
   user: UserDto.nullable(),
+  /** The signed-in user is a site admin (the /admin page, /api/admin). */
+  admin: z.boolean(),
   /** What this server offers, for the forms to show or hide (asked before sign-in too). */
   features: z.strictObject({
     /** SMTP configured: email verification, forgot password, email change by link. */
     mail: z.boolean(),
-    /** `closed`: sign-up is refused (REGISTRATION_CLOSED); the operator creates accounts. */
-    registration: z.enum(['open', 'closed']),
+    /**
+     * `closed`: sign-up is refused (REGISTRATION_CLOSED); the operator creates accounts. `invite`: sign-up needs
+     * an invite link's token (INVITE_REQUIRED).
+     */
+    registration: z.enum(['open', 'invite', 'closed']),
+    /**
+     * The captcha the forms must show (PYCHAT_CAPTCHA), or null. `altcha`: the widget fetches its challenge from
+     * GET /api/auth/captcha/altcha; `recaptcha`: Google's widget with this site key.
+     */
+    captcha: z
+      .discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('altcha') }),
+        z.strictObject({ kind: z.literal('recaptcha'), siteKey: z.string() }),
+      ])
+      .nullable(),
     /** PYCHAT_GIPHY_API_KEY set: the composer offers the GIF picker (/api/gifs). */
     gifs: z.boolean(),
     /** OpenID Connect configured: the sign-in page shows "Sign in with <name>" (GET /api/auth/oidc/start). */

@@ -33,6 +33,20 @@ export const ERROR_CODES = [
   'IDENTITY_EMAIL_TAKEN',
   /** Linking a provider identity that is already linked to another account. */
   'IDENTITY_IN_USE',
+  /** Sign-in (password or provider) to an account a site admin deactivated (HTTP 403). */
+  'ACCOUNT_DEACTIVATED',
+  /** PYCHAT_REGISTRATION=invite and the sign-up carries no invite token (HTTP 403). */
+  'INVITE_REQUIRED',
+  /** The invite token matches no invite link, or its link was revoked (HTTP 403). */
+  'INVITE_INVALID',
+  /** The invite link is past its expiry (HTTP 410). */
+  'INVITE_EXPIRED',
+  /** The invite link was used as many times as it allows (HTTP 410). */
+  'INVITE_USED_UP',
+  /** The form needs a captcha (`features.captcha`) and none was sent: show the widget and send again (HTTP 400). */
+  'CAPTCHA_REQUIRED',
+  /** The captcha response did not verify (wrong, expired or used before); solve a new one (HTTP 400). */
+  'CAPTCHA_FAILED',
   /** Unlinking the account's last way to sign in (no password and no other linked identity). */
   'LAST_SIGN_IN_METHOD',
   // access: a room, message or user the caller may not see reads as not found, so ids leak nothing
@@ -54,6 +68,12 @@ export const ERROR_CODES = [
   'NOT_ROOM_ADMIN',
   'NOT_CHANNEL_ADMIN',
   'NOT_CHANNEL_MEMBER',
+  /** /api/admin/* by a signed-in user who is not a site admin (HTTP 403; signed out: 401 UNAUTHENTICATED). */
+  'NOT_SITE_ADMIN',
+  /** An invite id under /api/admin/invites that does not exist (HTTP 404). */
+  'INVITE_NOT_FOUND',
+  /** Taking admin from, or deactivating, yourself: the site would lose its last admin, or you your access (HTTP 409). */
+  'LAST_ADMIN',
   'FORBIDDEN',
   // rule violations
   'ROOM_EXISTS',

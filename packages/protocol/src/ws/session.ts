@@ -29,7 +29,8 @@ export const sessionEvents = {
   /**
    * This session ended: the server closes the socket with 4001 right after. `signed-out`: sign-out of this
    * session or "sign out everywhere"; `password-reset`: `pychat reset-password`; `expired`: unused past the
-   * TTL, or deleted while this instance could not be told (the periodic session check found it gone).
+   * TTL, or deleted while this instance could not be told (the periodic session check found it gone);
+   * `deactivated`: a site admin deactivated the account.
    */
-  'session.ended': z.strictObject({ reason: z.enum(['signed-out', 'password-reset', 'expired']) }),
+  'session.ended': z.strictObject({ reason: z.enum(['signed-out', 'password-reset', 'expired', 'deactivated']) }),
 };

@@ -8,6 +8,8 @@ export interface SecurityHeadersOptions {
    * anyway" of a renewed (hence again untrusted) certificate into a hard lock-out.
    */
   hsts: boolean;
+  /** PYCHAT_CAPTCHA=recaptcha: Google's script and its challenge frame are allowed (nothing else of Google's). */
+  recaptcha?: boolean;
 }
 
 /**
@@ -53,7 +55,17 @@ export function securityHeaders(options: SecurityHeadersOptions) {
   if (options.hsts) {
     fixed.push(['Strict-Transport-Security', 'max-age=31536000']);
   }
-  const csp = CSP.join('; ');
+  const csp = (
+    options.recaptcha
+      ? CSP.map((d) =>
+          d.startsWith('script-src ')
+            ? `${d} https://www.google.com/recaptcha/ https://www.gstatic.com/recaptcha/`
+            : d.startsWith('frame-src ')
+              ? `${d} https://www.google.com/recaptcha/`
+              : d,
+        )
+      : CSP
+  ).join('; ');
   return (req: Request, res: Response, next: NextFunction): void => {
     for (const [name, value] of fixed) {
       res.setHeader(name, value);

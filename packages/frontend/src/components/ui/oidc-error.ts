@@ -10,6 +10,8 @@ export function oidcErrorText(code: unknown, provider: string): string {
       return `That ${provider} account is already linked to another Pychat account.`;
     case 'REGISTRATION_CLOSED':
       return 'Sign-up is closed on this server; ask its administrator for an account.';
+    case 'ACCOUNT_DEACTIVATED':
+      return 'This account has been deactivated by an administrator.';
     case 'RATE_LIMITED':
       return 'Too many sign-ups from this address; try again later.';
     case 'UNAVAILABLE':
