@@ -7,7 +7,6 @@ import type { HealthResponse } from '@pychat/protocol';
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Bus } from './bus/bus';
-import { frameTypeOf } from './bus/envelope';
 import { MemoryCallStore, RedisCallStore, type CallStore } from './bus/call.store';
 import { MemoryTransferStore, RedisTransferStore, type TransferStore } from './bus/transfer.store';
 import { MemoryBus } from './bus/memory.bus';
@@ -244,10 +243,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   fileSweep.unref();
 
   const connections = new ConnectionRegistry();
-  await bus.subscribe((message) => {
-    connections.deliver(message);
-    presenceService.observe(frameTypeOf(message));
-  });
+  await bus.subscribe((message) => connections.deliver(message));
 
   /** Set by a failed database probe, cleared by the next good one: one warning per outage, not one per probe. */
   let dbProbeFailing = false;
@@ -299,7 +295,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ...messageHandlers(messageService),
     ...roomHandlers(roomService),
     ...channelHandlers(channelService),
-    ...presenceHandlers(presenceService, userService, clock),
+    ...presenceHandlers(presenceService, userService, connections, clock),
     ...callHandlers(callService),
     ...transferHandlers(transferService),
   };

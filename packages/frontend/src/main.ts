@@ -9,9 +9,11 @@ import { InstallService } from './services/install.service';
 import { LocalDbService } from './services/local-db.service';
 import { LogService } from './services/logger';
 import { NotificationService } from './services/notification.service';
+import { PresenceSubscription } from './services/presence-subscription';
 import { PushService } from './services/push.service';
 import { RoomsService } from './services/rooms.service';
 import { SessionService } from './services/session.service';
+import { StoreSync } from './services/store-sync';
 import { CallService } from './services/webrtc/call.service';
 import { ToneRinger } from './services/webrtc/ringer';
 import { FileTransferService } from './services/webrtc/file-transfer.service';
@@ -33,6 +35,8 @@ const notifications = new NotificationService(store);
 const install = new InstallService(window);
 const push = new PushService(api);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
+const presence = new PresenceSubscription(store, ws, new StoreSync(store, db));
+presence.start();
 const ringer = new ToneRinger();
 // Hidden switch: 'relay' sends every call and file transfer through TURN (the browser tests set it; also handy
 // to check a TURN set-up).
@@ -85,6 +89,7 @@ const events = new EventRouter(
   {
     onReady: () => {
       void session.onReady();
+      void presence.onReady();
       push.refresh().catch((error: unknown) => logs.getLogger('push').warn('push re-registration failed {}', error)());
     },
     onSessionEnded: () => void session.checkSession(),
@@ -94,7 +99,21 @@ const events = new EventRouter(
 );
 session.attach(router, events);
 
-const services: Services = { api, ws, db, chat, rooms, session, notifications, logs, install, calls, transfers, push };
+const services: Services = {
+  api,
+  ws,
+  db,
+  chat,
+  rooms,
+  session,
+  notifications,
+  logs,
+  install,
+  calls,
+  transfers,
+  push,
+  presence,
+};
 // Signed out: this browser stops getting pushes (the server already dropped the session's subscription), so the
 // next person signing in here does not inherit them.
 store.watch(
