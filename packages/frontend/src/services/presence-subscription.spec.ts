@@ -33,15 +33,15 @@ function setup() {
 }
 
 describe(visibleUserIds.name, () => {
-  it("is the open room's members, every direct partner and what views show, never me nor other rooms' members", () => {
+  it("is the open room's members, every direct partner and what views show, not other rooms' members", () => {
     const store = setup();
     store.commit('presence/show', { key: 'picker', userIds: [7, 1] });
 
-    expect(visibleUserIds(store.state)).toEqual([2, 3, 6, 7]);
+    expect(visibleUserIds(store.state)).toEqual([1, 2, 3, 6, 7]);
 
     store.commit('rooms/setActive', 11);
     store.commit('presence/show', { key: 'picker', userIds: [] });
-    expect(visibleUserIds(store.state)).toEqual([4, 5, 6]);
+    expect(visibleUserIds(store.state)).toEqual([1, 4, 5, 6]);
   });
 
   it(`stops at ${LIMITS.presenceSubscribeMax}, keeping the open room's members first`, () => {
@@ -53,7 +53,7 @@ describe(visibleUserIds.name, () => {
 
     const ids = visibleUserIds(store.state);
     expect(ids).toHaveLength(LIMITS.presenceSubscribeMax);
-    expect(ids.slice(0, 3)).toEqual([2, 3, 6]);
+    expect(ids.slice(0, 4)).toEqual([1, 2, 3, 6]);
   });
 });
 
@@ -77,7 +77,7 @@ describe(PresenceSubscription.name, () => {
 
     await sut.onReady();
 
-    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [2, 3, 6] });
+    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [1, 2, 3, 6] });
     expect(store.state.presence.online).toEqual({ 2: true });
     expect(sync.lastSeen).toHaveBeenCalledWith([{ userId: 3, lastSeenAt: 500 }]);
   });
@@ -94,7 +94,7 @@ describe(PresenceSubscription.name, () => {
     expect(request).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(300);
     expect(request).toHaveBeenCalledTimes(1);
-    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [4, 5, 6, 8] });
+    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [1, 4, 5, 6, 8] });
 
     store.commit('presence/show', { key: 'other', userIds: [4] });
     await vi.advanceTimersByTimeAsync(400);

@@ -10,13 +10,13 @@ export const PRESENCE_SUBSCRIBE_DEBOUNCE_MS = 300;
 /**
  * The users whose presence this tab shows, most important first, at most `LIMITS.presenceSubscribeMax`:
  * the open room's members (its header count, member list and @mention candidates), every direct-message
- * partner (the sidebar), then what mounted views registered (`presence/show`). Never me: my own state is known.
+ * partner (the sidebar), then what mounted views registered (`presence/show`). Me too when I am among them:
+ * "N online" counts me, and the reply says so.
  */
 export function visibleUserIds(state: RootState): number[] {
-  const me = state.session.me?.id;
   const wanted = new Set<number>();
   const add = (userId: number) => {
-    if (userId !== me && wanted.size < LIMITS.presenceSubscribeMax) {
+    if (wanted.size < LIMITS.presenceSubscribeMax) {
       wanted.add(userId);
     }
   };
