@@ -7,7 +7,6 @@ import type { HealthResponse } from '@pychat/protocol';
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import type { Bus } from './bus/bus';
-import { frameTypeOf } from './bus/envelope';
 import { MemoryCallStore, RedisCallStore, type CallStore } from './bus/call.store';
 import { MemoryTransferStore, RedisTransferStore, type TransferStore } from './bus/transfer.store';
 import { MemoryP2pStore, RedisP2pStore, type P2pStore } from './bus/p2p.store';
@@ -278,10 +277,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   fileSweep.unref();
 
   const connections = new ConnectionRegistry();
-  await bus.subscribe((message) => {
-    connections.deliver(message);
-    presenceService.observe(frameTypeOf(message));
-  });
+  await bus.subscribe((message) => connections.deliver(message));
 
   /** Set by a failed database probe, cleared by the next good one: one warning per outage, not one per probe. */
   let dbProbeFailing = false;
@@ -334,7 +330,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ...messageHandlers(messageService),
     ...roomHandlers(roomService),
     ...channelHandlers(channelService),
-    ...presenceHandlers(presenceService, userService, clock),
+    ...presenceHandlers(presenceService, userService, connections, clock),
     ...callHandlers(callService),
     ...transferHandlers(transferService),
     ...p2pHandlers(p2pService),

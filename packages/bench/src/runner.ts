@@ -16,6 +16,12 @@ import { computeChecks, computeRatios, type ScenarioResult, type TargetName, typ
 import { clientCount, type Phase, type Scenario } from './scenarios';
 import type { Services } from './services';
 
+/**
+ * Users each Pychat client subscribes to the presence of (protocol v3): a sidebar of direct-message partners.
+ * With it, presence bytes per connect stay constant in the number of users online.
+ */
+const PRESENCE_FOLLOW = 10;
+
 export interface RunOptions {
   backend: Backend;
   /** Pychat instances (MariaDB+Redis: 2 by default); the ws+Redis baseline runs as many. */
@@ -238,12 +244,22 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
     const I = servers.instances;
     const perDriver: ClientSpec[][] = Array.from({ length: driverCount }, () => []);
     const place: { driver: number; local: number }[] = [];
+    const n = plan.clients.length;
     plan.clients.forEach((client, i) => {
       const wsUrl = servers.wsUrls[i % I];
       const driver = Math.floor(i / I) % driverCount;
+      // Each Pychat client follows the presence of the next PRESENCE_FOLLOW clients (its sidebar's people).
+      const presence = Array.from(
+        { length: Math.min(PRESENCE_FOLLOW, n - 1) },
+        (_, k) => plan.clients[(i + k + 1) % n].userId,
+      );
       const spec: ClientSpec =
         target === 'pychat'
-          ? { url: opts.directory === 'cached' ? `${wsUrl}&usersSince=${Date.now()}` : wsUrl, token: client.token }
+          ? {
+              url: opts.directory === 'cached' ? `${wsUrl}&usersSince=${Date.now()}` : wsUrl,
+              token: client.token,
+              presence,
+            }
           : { url: `${wsUrl}&user=${client.userId}&rooms=${(client.rooms.length > 0 ? client.rooms : [1]).join(',')}` };
       perDriver[driver].push(spec);
       place.push({ driver, local: perDriver[driver].length - 1 });

@@ -377,11 +377,12 @@ describe('resilience: Redis killed and restarted under load', () => {
     const watcherName = uniqueName('w');
     const watcher = new Member(watcherName, await signUp(one, watcherName));
     await waitUntil(
-      'session.ready.online to list everyone connected',
+      'presence.subscribe to find everyone connected online',
       async () => {
         const client = await watcher.connect(one);
+        const { online } = await client.request('presence.subscribe', { userIds: everyone });
         await client.close();
-        return everyone.every((id) => client.ready.online.includes(id));
+        return everyone.every((id) => online.includes(id));
       },
       8_000,
       500,

@@ -45,10 +45,12 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
     const alice = await signUp(one, uniqueName('alice'));
     const bob = await signUp(two, uniqueName('bob'));
     const a = await TestClient.connect(one, alice.token);
+    // Presence (protocol v3: to subscribers): Bob's connection on instance two is seen by Alice on instance one.
+    await a.request('presence.subscribe', { userIds: [bob.user.id] });
     const b = await TestClient.connect(two, bob.token);
-
-    // Presence: Bob's connection on instance two is seen by Alice on instance one.
-    expect(b.ready.online).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
+    expect((await b.request('presence.subscribe', { userIds: [alice.user.id, bob.user.id] })).online.sort()).toEqual(
+      [alice.user.id, bob.user.id].sort(),
+    );
     await a.waitFor('presence.changed', (d) => d.online.includes(bob.user.id));
 
     const sent = await a.request('message.send', { roomId: ALL_ROOM_ID, content: 'from one', localId: 's1' });
@@ -92,6 +94,7 @@ describe('scale-out: two instances on MariaDB + Redis', () => {
     const carol = await signUp(one, uniqueName('carol'));
     const watcher = await signUp(one, uniqueName('watch'));
     const w = await TestClient.connect(one, watcher.token);
+    await w.request('presence.subscribe', { userIds: [carol.user.id] });
     const tabOne = await TestClient.connect(one, carol.token);
     const tabTwo = await TestClient.connect(two, carol.token);
     const wentOffline = (d: { offline: { userId: number }[] }) => d.offline.some((o) => o.userId === carol.user.id);

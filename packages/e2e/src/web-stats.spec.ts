@@ -77,7 +77,7 @@ describe('statistics and country flags in Chromium', () => {
     await expect.poll(() => flag.getAttribute('title')).toBe('United States');
 
     await bob.page.goto(`${instance.url}/admin/stats`);
-    await expect.poll(() => bob.page.getByRole('alert').textContent()).toContain('Only the site admin');
+    await expect.poll(() => bob.page.getByRole('alert').textContent()).toContain('Only a site admin');
 
     await admin.page.goto(`${instance.url}/settings`);
     await admin.page.getByRole('link', { name: 'Statistics' }).click();

@@ -10,9 +10,11 @@ import { LocalDbService } from './services/local-db.service';
 import { LogService } from './services/logger';
 import { MainTab } from './services/main-tab';
 import { NotificationService } from './services/notification.service';
+import { PresenceSubscription } from './services/presence-subscription';
 import { PushService } from './services/push.service';
 import { RoomsService } from './services/rooms.service';
 import { SessionService } from './services/session.service';
+import { StoreSync } from './services/store-sync';
 import { CallService } from './services/webrtc/call.service';
 import { ToneRinger } from './services/webrtc/ringer';
 import { FileTransferService } from './services/webrtc/file-transfer.service';
@@ -38,6 +40,8 @@ const notifications = new NotificationService(store, mainTab);
 const install = new InstallService(window);
 const push = new PushService(api);
 const session = new SessionService(store, api, ws, db, chat, logs.getLogger('session', '#faa61a'));
+const presence = new PresenceSubscription(store, ws, new StoreSync(store, db));
+presence.start();
 const ringer = new ToneRinger();
 // Hidden switch: 'relay' sends every call and file transfer through TURN (the browser tests set it; also handy
 // to check a TURN set-up).
@@ -105,6 +109,7 @@ const events = new EventRouter(
         .userPlaces()
         .then(({ enabled, places }) => store.commit('users/setPlaces', enabled ? places : {}))
         .catch((error: unknown) => logs.getLogger('users').warn('places not loaded {}', error)());
+      void presence.onReady();
       push.refresh().catch((error: unknown) => logs.getLogger('push').warn('push re-registration failed {}', error)());
     },
     onSessionEnded: () => void session.checkSession(),
@@ -129,6 +134,7 @@ const services: Services = {
   transfers,
   push,
   p2pRooms,
+  presence,
 };
 // Signed out: this browser stops getting pushes (the server already dropped the session's subscription), so the
 // next person signing in here does not inherit them.

@@ -13,5 +13,7 @@ export const ALL_CHANNEL_ID = 1;
  * other versions with HTTP 426 before the upgrade. Bumped on any incompatible change (see docs/protocol.md).
  * 2: `session.ready` carries only the users changed since `usersSince`, big rooms come without their member
  * list, presence arrives in batches (`presence.changed`).
+ * 3: no online list in `session.ready`; a socket hears the presence of the users it subscribed to
+ * (`presence.subscribe`) only, so connecting N users no longer sends N² presence ids.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;

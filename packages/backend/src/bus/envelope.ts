@@ -19,6 +19,11 @@ export type Target =
   | { sessions: number[]; close: true }
   /** The same for one session: what instances before "sign out everywhere" publish (rolling upgrades). */
   | { session: number; close: true }
+  /**
+   * A presence.changed batch: each receiving instance sends every socket the part naming users it subscribed to
+   * (`presence.subscribe`), and nothing to the others.
+   */
+  | { presence: true }
   /** Every connection. */
   | { all: true; exceptUser?: number };
 

@@ -210,6 +210,17 @@ export class UserRepository {
     }
   }
 
+  /** `last_seen_at` of these users (a presence.subscribe reply), one statement. */
+  async lastSeenOf(ids: number[]): Promise<{ id: number | string; lastSeenAt: number | string | null }[]> {
+    if (ids.length === 0) {
+      return [];
+    }
+    return this.dataSource.query(
+      `SELECT id, last_seen_at AS lastSeenAt FROM users WHERE id IN (${ids.map(() => '?').join(',')})`,
+      ids,
+    );
+  }
+
   /** The public directory, or only the users created or changed since `since`; no entity hydration. */
   async directory(since: number | null): Promise<DirectoryRow[]> {
     const columns = 'id, username, sex, thumbnail, last_seen_at AS lastSeenAt';

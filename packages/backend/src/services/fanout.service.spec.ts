@@ -157,7 +157,7 @@ describe(FanoutService.name, () => {
     [
       'presence.changed',
       { online: [7], offline: [{ userId: 8, lastSeenAt: 99 }] },
-      { all: true },
+      { presence: true },
       'presence.changed',
       { online: [7], offline: [{ userId: 8, lastSeenAt: 99 }] },
     ],

@@ -59,8 +59,9 @@ export class FanoutService {
     events.on('channel.removed', ({ channelId, userIds }) =>
       this.publish({ users: userIds }, 'channel.removed', { channelId }),
     );
-    // Every user shares the "all" room, so presence and the user list are server-wide.
-    events.on('presence.changed', (data) => this.publish({ all: true }, 'presence.changed', data));
+    // Each instance cuts the batch down to what each of its sockets subscribed to (ConnectionRegistry).
+    events.on('presence.changed', (data) => this.publish({ presence: true }, 'presence.changed', data));
+    // Every user shares the "all" room, so the user list is server-wide.
     events.on('user.created', (data) => this.publish({ all: true }, 'user.created', data));
     events.on('settings.updated', ({ userId, settings }) =>
       this.publish({ users: [userId] }, 'settings.updated', { settings }),

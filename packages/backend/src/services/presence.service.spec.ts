@@ -130,16 +130,23 @@ describe(PresenceService.name, () => {
     expectNothingWritten(ctx);
   });
 
-  it('serves the online list as JSON from a cache that a presence batch on the bus drops', async () => {
-    const { sut, presence } = createTestService(PresenceService);
-    presence.online.mockResolvedValueOnce([7]).mockResolvedValueOnce([7, 8]);
+  it('answers a subscription with who is online and when the others were last seen', async () => {
+    const { sut, presence, users } = createTestService(PresenceService);
+    presence.onlineAmong.mockResolvedValue(new Set([7]));
+    users.lastSeenOf.mockResolvedValue([
+      { id: 8, lastSeenAt: '1700000000000' },
+      { id: 9, lastSeenAt: null },
+    ]);
 
-    expect(await sut.onlineJson()).toBe('[7]');
-    sut.observe('message.new');
-    expect(await sut.onlineJson()).toBe('[7]');
-    sut.observe('presence.changed');
-    expect(await sut.onlineJson()).toBe('[7,8]');
-    expect(presence.online).toHaveBeenCalledTimes(2);
+    expect(await sut.stateOf([7, 8, 9, 7])).toEqual({
+      online: [7],
+      offline: [
+        { userId: 8, lastSeenAt: 1_700_000_000_000 },
+        { userId: 9, lastSeenAt: null },
+      ],
+    });
+    expect(presence.onlineAmong).toHaveBeenCalledWith([7, 8, 9]);
+    expect(users.lastSeenOf).toHaveBeenCalledWith([8, 9]);
   });
 
   it('sends typing to the room for a member', async () => {

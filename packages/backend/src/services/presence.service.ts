@@ -1,4 +1,4 @@
-import type { ServerEventType } from '@pychat/protocol';
+import type { ClientReplies } from '@pychat/protocol';
 import type { PresenceRegistry } from '../bus/presence.registry';
 import type { Logger } from '../logger';
 import type { UserRepository } from '../repositories/user.repository';
@@ -10,7 +10,8 @@ import type { DomainEventBus } from './events';
 export const PRESENCE_BATCH_MS = 500;
 
 /**
- * Online users and typing. Presence is server-wide because every user shares the "all" room.
+ * Online users and typing. Each socket hears the presence of the users it subscribed to (protocol v3,
+ * `presence.subscribe`; the per-instance index is in ws/connections.ts), not of everyone.
  *
  * Changes are batched per instance: connecting N users one by one would otherwise send N frames to
  * everyone (O(N²) frames). A batch names users whose state changed and reports the state the registry
@@ -25,8 +26,6 @@ export class PresenceService {
   #failing = false;
   #closed = false;
   readonly #log: Logger;
-  /** The registry's online list serialized; dropped whenever a batch (from any instance) goes through the bus. */
-  #onlineJson: Promise<string> | null = null;
 
   constructor(
     private readonly registry: PresenceRegistry,
@@ -53,25 +52,21 @@ export class PresenceService {
   }
 
   /**
-   * The online list as JSON for session.ready, shared by every connect between two batches. A client
-   * registered for frames before reading it either sees a user here or gets them in the next batch.
+   * The presence of the users a socket subscribed to, for the reply to presence.subscribe: the registry for who
+   * is online, one statement for the others' last seen time. Read after the socket is subscribed, so a change
+   * flushed meanwhile is either in this answer or in a later presence.changed.
    */
-  onlineJson(): Promise<string> {
-    this.#onlineJson ??= this.registry.online().then(
-      (ids) => JSON.stringify(ids),
-      (error: unknown) => {
-        this.#onlineJson = null;
-        throw error;
-      },
-    );
-    return this.#onlineJson;
-  }
-
-  /** Called with the event type of every frame this instance receives from the bus (`frameTypeOf`). */
-  observe(frameType: ServerEventType | undefined): void {
-    if (frameType === 'presence.changed') {
-      this.#onlineJson = null;
-    }
+  async stateOf(userIds: number[]): Promise<ClientReplies['presence.subscribe']> {
+    const unique = [...new Set(userIds)];
+    const online = await this.registry.onlineAmong(unique);
+    const rows = await this.users.lastSeenOf(unique.filter((id) => !online.has(id)));
+    return {
+      online: unique.filter((id) => online.has(id)),
+      offline: rows.map((row) => ({
+        userId: Number(row.id),
+        lastSeenAt: row.lastSeenAt === null ? null : Number(row.lastSeenAt),
+      })),
+    };
   }
 
   /** Announces the collected changes now (also on shutdown, so the last tabs' users go offline). */

@@ -15,7 +15,6 @@ function setup() {
   users.directory.mockResolvedValue([]);
   users.settings.mockResolvedValue({} as never);
   presence.connected.mockResolvedValue(undefined);
-  presence.onlineJson.mockResolvedValue('[1,2]');
   const sut = new SessionService(rooms, users, presence, () => T0);
   const counted = vi.fn();
   const socket = (open: boolean) => ({
@@ -28,7 +27,7 @@ function setup() {
 }
 
 describe(SessionService.name, () => {
-  it('builds session.ready with the shared online string spliced in, after counting the user online', async () => {
+  it('builds session.ready without an online list (protocol v3), after counting the user online', async () => {
     const { sut, presence, counted, socket } = setup();
     const user = makeUser({ id: 1 });
 
@@ -40,8 +39,9 @@ describe(SessionService.name, () => {
     const frame = JSON.parse(ready!.frame);
     expect(frame).toMatchObject({
       type: 'session.ready',
-      data: { connectionId: 'c1', serverTime: T0, online: [1, 2] },
+      data: { connectionId: 'c1', serverTime: T0 },
     });
+    expect(frame.data).not.toHaveProperty('online');
     expect(frame.data.me).toMatchObject({ id: 1, lastSeenAt: null });
   });
 
@@ -53,13 +53,12 @@ describe(SessionService.name, () => {
     expect(presence.connected).not.toHaveBeenCalled();
   });
 
-  it('still answers when presence is away: the online list names the user alone', async () => {
+  it('still answers when presence is away', async () => {
     const { sut, presence, socket } = setup();
     presence.connected.mockRejectedValue(new Error('redis away'));
-    presence.onlineJson.mockRejectedValue(new Error('redis away'));
 
     const ready = await sut.ready(makeUser({ id: 5 }), null, [], socket(true));
 
-    expect(JSON.parse(ready!.frame).data.online).toEqual([5]);
+    expect(JSON.parse(ready!.frame).data.me.id).toBe(5);
   });
 });

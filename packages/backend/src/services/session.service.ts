@@ -63,8 +63,7 @@ export class SessionService {
     await this.presence
       .connected(user.id)
       .catch((error: unknown) => socket.log.warn({ err: error }, 'presence update failed'));
-    const online = await this.presence.onlineJson().catch(() => JSON.stringify([user.id]));
-    const ready: Omit<ServerEventFrame<'session.ready'>['data'], 'online'> = {
+    const ready: ServerEventFrame<'session.ready'>['data'] = {
       protocolVersion: PROTOCOL_VERSION,
       connectionId: socket.connectionId,
       serverTime: this.clock(),
@@ -77,10 +76,9 @@ export class SessionService {
       rooms: snapshot.rooms,
       states: snapshot.states,
     };
-    // The online list is shared by every connect between two presence batches: spliced in, not re-serialized.
-    const data = JSON.stringify(ready);
+    // Protocol v3: no online list (it made connecting N users cost N² ids); the client subscribes to whom it shows.
     return {
-      frame: `{"type":"session.ready","data":${data.slice(0, -1)},"online":${online}}}`,
+      frame: JSON.stringify({ type: 'session.ready', data: ready }),
       roomCount: snapshot.roomIds.length,
     };
   }

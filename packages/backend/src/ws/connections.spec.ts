@@ -235,12 +235,59 @@ describe(ConnectionRegistry.name, () => {
       registry.add(b.conn, [10]);
       registry.add(c.conn, []);
 
-      deliver(registry, { all: true }, 'presence');
+      deliver(registry, { all: true }, 'user.created');
       deliver(registry, { all: true, exceptUser: 2 }, 'user.updated');
 
-      expect(a.sent()).toEqual(['presence', 'user.updated']);
-      expect(b.sent()).toEqual(['presence']);
-      expect(c.sent()).toEqual(['presence', 'user.updated']);
+      expect(a.sent()).toEqual(['user.created', 'user.updated']);
+      expect(b.sent()).toEqual(['user.created']);
+      expect(c.sent()).toEqual(['user.created', 'user.updated']);
+    });
+  });
+
+  describe('presence target', () => {
+    const batch = JSON.stringify({
+      type: 'presence.changed',
+      data: { online: [7, 8], offline: [{ userId: 9, lastSeenAt: 5 }] },
+    });
+
+    it('sends each socket only the users it subscribed to, and nothing to a socket that follows none of them', () => {
+      const registry = new ConnectionRegistry();
+      const a = connect(1);
+      const b = connect(2);
+      const c = connect(3);
+      for (const x of [a, b, c]) {
+        registry.add(x.conn, []);
+      }
+      registry.subscribePresence(a.conn, [7, 9]);
+      registry.subscribePresence(b.conn, [8, 100]);
+      registry.subscribePresence(c.conn, [100]);
+
+      deliver(registry, { presence: true }, batch);
+
+      expect(a.sent().map((f) => JSON.parse(f))).toEqual([
+        { type: 'presence.changed', data: { online: [7], offline: [{ userId: 9, lastSeenAt: 5 }] } },
+      ]);
+      expect(b.sent().map((f) => JSON.parse(f))).toEqual([
+        { type: 'presence.changed', data: { online: [8], offline: [] } },
+      ]);
+      expect(c.sent()).toEqual([]);
+    });
+
+    it('replaces the set on each subscribe and forgets it with the socket', () => {
+      const registry = new ConnectionRegistry();
+      const a = connect(1);
+      const b = connect(2);
+      registry.add(a.conn, []);
+      registry.add(b.conn, []);
+      registry.subscribePresence(a.conn, [7]);
+      registry.subscribePresence(a.conn, [8]);
+      registry.subscribePresence(b.conn, [9]);
+      registry.remove(b.conn);
+
+      deliver(registry, { presence: true }, batch);
+
+      expect(a.sent().map((f) => JSON.parse(f).data.online)).toEqual([[8]]);
+      expect(b.sent()).toEqual([]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { CLOSE_CODES } from '@pychat/protocol';
+import { CLOSE_CODES, type ServerEventFrame } from '@pychat/protocol';
 import { WebSocket } from 'ws';
 import { decodeEnvelope } from '../bus/envelope';
 import type { Logger } from '../logger';
@@ -14,6 +14,8 @@ export type Frame = string | Buffer;
 /** One open socket of one user on this instance, with the rooms it receives frames for. */
 export class Connection {
   readonly rooms = new Set<number>();
+  /** The users whose presence this socket follows (its last presence.subscribe). */
+  presenceOf: ReadonlySet<number> = new Set();
   /**
    * While the socket's memberships are being read: the joins and leaves that reached it meanwhile. They are
    * newer than (or as new as) the read, so they win over it in `indexRooms`.
@@ -101,6 +103,8 @@ export class ConnectionRegistry {
   readonly #all = new Map<string, Connection>();
   readonly #byUser = new Map<number, Set<Connection>>();
   readonly #byRoom = new Map<number, Set<Connection>>();
+  /** userId → the sockets that subscribed to that user's presence. */
+  readonly #bySubscribed = new Map<number, Set<Connection>>();
 
   get size(): number {
     return this.#all.size;
@@ -144,6 +148,23 @@ export class ConnectionRegistry {
       this.#indexRemove(this.#byRoom, roomId, conn);
     }
     conn.rooms.clear();
+    this.subscribePresence(conn, []);
+  }
+
+  /** Replaces the set of users whose presence.changed reach this socket. */
+  subscribePresence(conn: Connection, userIds: readonly number[]): void {
+    const next = new Set(userIds);
+    for (const userId of conn.presenceOf) {
+      if (!next.has(userId)) {
+        this.#indexRemove(this.#bySubscribed, userId, conn);
+      }
+    }
+    for (const userId of next) {
+      if (!conn.presenceOf.has(userId)) {
+        this.#indexAdd(this.#bySubscribed, userId, conn);
+      }
+    }
+    conn.presenceOf = next;
   }
 
   attach(conn: Connection, roomId: number): void {
@@ -159,6 +180,10 @@ export class ConnectionRegistry {
   /** Applies one bus envelope: updates the room index and writes the frame to the right sockets. */
   deliver(message: string): void {
     const { target, frame: text } = decodeEnvelope(message);
+    if ('presence' in target) {
+      this.#deliverPresence(text);
+      return;
+    }
     // Encoded once here rather than once per socket inside ws.
     const frame = Buffer.from(text);
     if ('all' in target) {
@@ -219,6 +244,36 @@ export class ConnectionRegistry {
       }
     }
     return closed;
+  }
+
+  /**
+   * A batch goes to each socket cut down to the users it subscribed to: the work is the batch's users times
+   * their subscribers, not the batch times every socket.
+   */
+  #deliverPresence(text: string): void {
+    const { data } = JSON.parse(text) as ServerEventFrame<'presence.changed'>;
+    const perConn = new Map<Connection, ServerEventFrame<'presence.changed'>['data']>();
+    const slot = (conn: Connection) => {
+      let part = perConn.get(conn);
+      if (!part) {
+        part = { online: [], offline: [] };
+        perConn.set(conn, part);
+      }
+      return part;
+    };
+    for (const userId of data.online) {
+      for (const conn of this.#bySubscribed.get(userId) ?? []) {
+        slot(conn).online.push(userId);
+      }
+    }
+    for (const entry of data.offline) {
+      for (const conn of this.#bySubscribed.get(entry.userId) ?? []) {
+        slot(conn).offline.push(entry);
+      }
+    }
+    for (const [conn, part] of perConn) {
+      conn.send(JSON.stringify({ type: 'presence.changed', data: part }));
+    }
   }
 
   #indexAdd<K>(index: Map<K, Set<Connection>>, key: K, conn: Connection): void {

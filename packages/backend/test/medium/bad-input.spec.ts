@@ -27,12 +27,17 @@ function framesSince(client: TestClient, mark: number): ServerFrame[] {
     .filter((f) => f.type !== 'reply' && !(f.type === 'typing.started' && f.data.roomId === ALL_ROOM_ID));
 }
 
-/** Resolves when `observer` gets the presence.changed announcing `userId` offline that follows this call, so no late frame leaks into the next test. */
-function offlineSeenBy(observer: User, userId: number): Promise<unknown> {
-  const seen = new Set(observer.client.frames);
-  return observer.client.waitFor(
-    (f) => !seen.has(f) && f.type === 'presence.changed' && f.data.offline.some((o) => o.userId === userId),
+/**
+ * Subscribes `observer` to `userId`, then gives a promise resolved when it gets the presence.changed announcing
+ * `userId` offline that follows this call, so no late frame leaks into the next test.
+ */
+async function offlineSeenBy(observer: User, userId: number): Promise<{ seen: Promise<unknown> }> {
+  await observer.client.request('presence.subscribe', { userIds: [userId] });
+  const before = new Set(observer.client.frames);
+  const seen = observer.client.waitFor(
+    (f) => !before.has(f) && f.type === 'presence.changed' && f.data.offline.some((o) => o.userId === userId),
   );
+  return { seen };
 }
 
 /** Sends a raw frame and resolves with the first error frame that arrives after it. */
@@ -478,10 +483,10 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       await busBarrier(victim, [alice.client, bob.client]);
       const before = await dbState(server, COUNTED);
       const closed = new Promise<number>((resolve) => victim.client.ws.once('close', (code: number) => resolve(code)));
-      const offline = offlineSeenBy(bob, victim.user.id);
+      const offline = await offlineSeenBy(bob, victim.user.id);
       victim.client.sendRaw(sizedSend(MAX_FRAME_BYTES * 16 + 1, nextRawId(), 'huge'));
       expect(await closed).toBe(1009);
-      await offline;
+      await offline.seen;
       expect(await dbState(server, COUNTED)).toMatchObject({
         messages: before.messages,
         'messages.count': before['messages.count'],
@@ -499,9 +504,9 @@ describe(`bad input over WebSocket (${dialect})`, () => {
       const again = await medium.connect(victim.token);
       expect(again.ready.me.id).toBe(victim.user.id);
       await again.settle();
-      const offlineAgain = offlineSeenBy(bob, victim.user.id);
+      const offlineAgain = await offlineSeenBy(bob, victim.user.id);
       await again.close();
-      await offlineAgain;
+      await offlineAgain.seen;
     });
   });
 
@@ -610,9 +615,9 @@ describe(`bad input over WebSocket (${dialect})`, () => {
 
     it('leaves no trace: nothing written, nobody told the refused user came online', async () => {
       const stranger = await medium.user();
-      const offline = offlineSeenBy(bob, stranger.user.id);
+      const offline = await offlineSeenBy(bob, stranger.user.id);
       await stranger.client.close();
-      await offline;
+      await offline.seen;
       const before = await dbState(server, COUNTED);
       const mark = bob.client.frames.length;
       await handshake(server, path, { ...bearer(stranger.token), origin: 'http://evil.example' });

@@ -1,4 +1,4 @@
-import { ALL_ROOM_ID, PROTOCOL_VERSION, type AuthResponse } from '@pychat/protocol';
+import { ALL_ROOM_ID, LIMITS, PROTOCOL_VERSION, type AuthResponse } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   api,
@@ -9,6 +9,7 @@ import {
   TEST_PASSWORD,
   TestClient,
   useTestServer,
+  useTwoInstances,
 } from './harness';
 
 type User = ConnectedUser;
@@ -34,7 +35,8 @@ describe(`presence, typing and users (${dialect})`, () => {
       expect(ready.users.map((u) => u.id)).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
       expect(ready.rooms.map((r) => r.id)).toEqual([ALL_ROOM_ID]);
       expect(ready.states).toEqual([expect.objectContaining({ roomId: ALL_ROOM_ID })]);
-      expect(ready.online).toEqual(expect.arrayContaining([alice.user.id, bob.user.id]));
+      // Protocol v3: no online list, whose size grew with everyone connected (presence.subscribe instead).
+      expect(ready).not.toHaveProperty('online');
 
       await settleAll(bob.client, aliceClient);
       expect(bob.client.all('session.ready')).toHaveLength(1);
@@ -51,29 +53,78 @@ describe(`presence, typing and users (${dialect})`, () => {
   const wentOffline = (userId: number) => (d: { offline: { userId: number }[] }) =>
     d.offline.some((o) => o.userId === userId);
 
+  /** Subscribes a socket to these users and returns the reply (their presence now). */
+  const follow = (client: TestClient, ...userIds: number[]) => client.request('presence.subscribe', { userIds });
+  const onlineNow = async (userId: number) => (await follow((await user()).client, userId)).online;
+
+  describe('presence.subscribe', () => {
+    it('answers with the state of the users named: online ones, and when the others were last seen', async () => {
+      const bob = await user();
+      const ghost = await signUp(medium.server);
+      const alice = await signUp(medium.server);
+      const tab = await connect(alice.token);
+      await tab.close();
+      await bob.client.settle();
+
+      await expect
+        .poll(async () => (await follow(bob.client, alice.user.id)).offline[0]?.lastSeenAt ?? null)
+        .not.toBeNull();
+      expect(await follow(bob.client, bob.user.id, ghost.user.id)).toEqual({
+        online: [bob.user.id],
+        offline: [{ userId: ghost.user.id, lastSeenAt: null }],
+      });
+    });
+
+    it(`refuses more than ${LIMITS.presenceSubscribeMax} users, keeping the previous subscription`, async () => {
+      const bob = await user();
+      const alice = await signUp(medium.server);
+      await follow(bob.client, alice.user.id);
+      const tooMany = Array.from({ length: LIMITS.presenceSubscribeMax + 1 }, (_, i) => i + 1);
+
+      expect((await bob.client.requestError('presence.subscribe', { userIds: tooMany })).code).toBe(
+        'VALIDATION_FAILED',
+      );
+      // The refused frame changed nothing: bob still follows alice.
+      await connect(alice.token);
+      await bob.client.waitFor('presence.changed', cameOnline(alice.user.id));
+      // Exactly the limit is fine.
+      expect((await follow(bob.client, ...tooMany.slice(1))).online).toContain(bob.user.id);
+    });
+  });
+
   describe('presence.changed: online', () => {
-    it("goes to everyone connected on a user's first socket only", async () => {
+    it("goes to the user's subscribers on the user's first socket only, and to nobody else", async () => {
       const bob = await user();
       const carol = await user();
+      const dave = await user();
       const alice = await signUp(medium.server);
+      await follow(bob.client, alice.user.id);
+      await follow(carol.client, alice.user.id, bob.user.id);
+      await follow(dave.client, bob.user.id, carol.user.id);
 
       const tab1 = await connect(alice.token);
       for (const watcher of [bob.client, carol.client]) {
-        expect((await watcher.waitFor('presence.changed', cameOnline(alice.user.id))).offline).toEqual([]);
+        expect(await watcher.waitFor('presence.changed', cameOnline(alice.user.id))).toEqual({
+          online: [alice.user.id],
+          offline: [],
+        });
       }
       const tab2 = await connect(alice.token);
-      expect(tab2.ready.online).toContain(alice.user.id);
-      await settleAll(bob.client, carol.client, tab1, tab2);
+      expect(await onlineNow(alice.user.id)).toEqual([alice.user.id]);
+      await settleAll(bob.client, carol.client, dave.client, tab1, tab2);
       // The second tab is not news: nobody hears alice come online twice.
-      for (const watcher of [bob.client, carol.client, tab1]) {
+      for (const watcher of [bob.client, carol.client]) {
         expect(watcher.all('presence.changed').filter(cameOnline(alice.user.id))).toHaveLength(1);
       }
-      expect(tab2.all('presence.changed').filter(cameOnline(alice.user.id))).toEqual([]);
+      // Dave shows bob and carol only: alice's connects cost him nothing.
+      expect(dave.client.all('presence.changed')).toEqual([]);
+      expect(tab1.all('presence.changed')).toEqual([]);
     });
 
-    it('announces users who connect together in one frame', async () => {
+    it('announces followed users who connect together in one frame', async () => {
       const bob = await user();
       const [alice, carol] = await Promise.all([signUp(medium.server), signUp(medium.server)]);
+      await follow(bob.client, alice.user.id, carol.user.id);
       const mark = bob.client.frames.length;
 
       await Promise.all([connect(alice.token), connect(carol.token)]);
@@ -90,16 +141,17 @@ describe(`presence, typing and users (${dialect})`, () => {
   });
 
   describe('presence.changed: offline', () => {
-    it('goes to everyone when the last socket closes, not before, and records lastSeenAt', async () => {
+    it('goes to subscribers when the last socket closes, not before, and records lastSeenAt', async () => {
       const bob = await user();
       const alice = await signUp(medium.server);
       const tab1 = await connect(alice.token);
       const tab2 = await connect(alice.token);
+      await follow(bob.client, alice.user.id);
 
       await tab1.close();
       await settleAll(bob.client, tab2);
       expect(bob.client.all('presence.changed').filter(wentOffline(alice.user.id))).toEqual([]);
-      expect((await user()).client.ready.online).toContain(alice.user.id);
+      expect(await onlineNow(alice.user.id)).toEqual([alice.user.id]);
 
       const before = Date.now();
       await tab2.close();
@@ -108,9 +160,8 @@ describe(`presence, typing and users (${dialect})`, () => {
       expect(offline?.lastSeenAt).toBeGreaterThanOrEqual(before - 1_000);
       expect(offline?.lastSeenAt).toBeLessThanOrEqual(Date.now() + 1_000);
 
-      const later = (await user()).client.ready;
-      expect(later.online).not.toContain(alice.user.id);
-      expect(later.users.find((u) => u.id === alice.user.id)?.lastSeenAt).toBe(offline?.lastSeenAt);
+      const later = await follow((await user()).client, alice.user.id);
+      expect(later).toEqual({ online: [], offline: [{ userId: alice.user.id, lastSeenAt: offline?.lastSeenAt }] });
       await settleAll(bob.client);
       expect(bob.client.all('presence.changed').filter(wentOffline(alice.user.id))).toHaveLength(1);
     });
@@ -122,14 +173,15 @@ describe(`presence, typing and users (${dialect})`, () => {
       expect((await user()).client.ready.users.find((u) => u.id === ghost.user.id)?.lastSeenAt).toBeNull();
 
       const alice = await signUp(medium.server);
+      await follow(bob.client, alice.user.id);
       const first = await connect(alice.token);
       await first.close();
       await bob.client.waitFor('presence.changed', wentOffline(alice.user.id));
 
       const back = await connect(alice.token);
       await bob.client.waitFor('presence.changed', cameOnline(alice.user.id));
-      // Online wins over "last seen": clients show last seen only for users not in the online list.
-      expect((await user()).client.ready.online).toContain(alice.user.id);
+      // Online wins over "last seen": clients show last seen only for users not online.
+      expect(await onlineNow(alice.user.id)).toEqual([alice.user.id]);
       expect(back.ready.me.lastSeenAt).toBeNull();
     });
   });
@@ -207,5 +259,34 @@ describe(`presence, typing and users (${dialect})`, () => {
       // Someone who connects later finds the user in session.ready instead.
       expect((await user()).client.ready.users.map((u) => u.id)).toContain(dave.user.id);
     });
+  });
+});
+
+describe(`presence across two instances (${dialect})`, () => {
+  const instances = useTwoInstances();
+
+  it('reaches a subscriber on the other instance, and no socket there that does not follow the user', async () => {
+    const bob = await signUp(instances.second);
+    const carol = await signUp(instances.second);
+    const alice = await signUp(instances.first);
+    const bobSocket = await TestClient.connect(instances.second, bob.token);
+    const carolSocket = await TestClient.connect(instances.second, carol.token);
+    instances.track(bobSocket, carolSocket);
+    expect(await bobSocket.request('presence.subscribe', { userIds: [alice.user.id] })).toEqual({
+      online: [],
+      offline: [{ userId: alice.user.id, lastSeenAt: null }],
+    });
+    await carolSocket.request('presence.subscribe', { userIds: [bob.user.id] });
+
+    const aliceSocket = await TestClient.connect(instances.first, alice.token);
+    instances.track(aliceSocket);
+    expect(await bobSocket.waitFor('presence.changed', (d) => d.online.includes(alice.user.id))).toEqual({
+      online: [alice.user.id],
+      offline: [],
+    });
+    await aliceSocket.close();
+    await bobSocket.waitFor('presence.changed', (d) => d.offline.some((o) => o.userId === alice.user.id));
+    await settleAll(carolSocket);
+    expect(carolSocket.all('presence.changed')).toEqual([]);
   });
 });

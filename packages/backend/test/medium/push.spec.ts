@@ -127,6 +127,7 @@ describe(`Web Push (${dialect})`, () => {
     const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
     const bobSocket = await ctx.connect(bob.token);
     await bobSocket.request('room.updateSettings', { roomId: room.id, notifications: false });
+    await alice.client.request('presence.subscribe', { userIds: [bob.user.id] });
     await bobSocket.close();
     // Bob's socket is gone once the presence registry says so.
     await alice.client.waitFor('presence.changed', (d) => d.offline.some((o) => o.userId === bob.user.id));
@@ -284,6 +285,7 @@ describe(`Web Push with two instances (${dialect})`, () => {
     const bob = await signUp(instances.first);
     const sub = await subscribe(instances.first, bob.token);
     const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
+    await alice.client.request('presence.subscribe', { userIds: [bob.user.id] });
     const bobSocket = await TestClient.connect(instances.second, bob.token);
     instances.track(alice.client, bobSocket);
     await alice.client.waitFor('presence.changed', (d) => d.online.includes(bob.user.id));

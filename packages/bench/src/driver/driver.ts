@@ -207,6 +207,10 @@ class Driver {
           this.readyBytes += data.length;
           c.ready = true;
           c.nextPingAt = Date.now() + Math.random() * this.pingIntervalMs;
+          if (c.spec.presence) {
+            // As the web app does after session.ready (protocol v3); the reply is not a presence frame.
+            this.request(c, 'presence.subscribe', { userIds: c.spec.presence }).catch(() => undefined);
+          }
           settled = true;
           clearTimeout(timer);
           resolve();

@@ -5,6 +5,8 @@ export interface ClientSpec {
   url: string;
   /** Bearer token (Pychat); baselines take the user and rooms in the URL instead. */
   token?: string;
+  /** Pychat: users whose presence the client subscribes to right after session.ready (a sidebar's worth). */
+  presence?: number[];
 }
 
 export interface SenderSpec {

@@ -56,7 +56,6 @@ function ready(data: Partial<ServerMessages['session.ready']>): ServerEventFrame
       channels: [],
       rooms: [],
       states: [],
-      online: [],
       ...data,
     },
   };
@@ -125,12 +124,10 @@ describe('EventRouter', () => {
           },
         ],
         states: [{ roomId: 1, volume: 80, notifications: false, unread: 3, lastMessageId: 9 }],
-        online: [1],
       },
     });
     expect(store.state.session.settings.theme).toBe('light');
     expect(store.state.rooms.states[1]?.unread).toBe(3);
-    expect(store.state.presence.online[1]).toBe(true);
     expect(store.state.session.serverOffset).toBeGreaterThan(4_000);
     expect(hooks.onReady).toHaveBeenCalledOnce();
   });
@@ -276,7 +273,8 @@ describe('EventRouter', () => {
   it('applies a presence.changed batch: online, offline with last-seen time, and stops their typing', () => {
     const { store, route, db } = setup();
     store.commit('users/setAll', [me, bob, carol]);
-    route(ready({ usersSince: 1, users: [], online: [1, 2] }));
+    route(ready({ usersSince: 1, users: [] }));
+    store.commit('presence/setOnline', [1, 2]);
     route({ type: 'typing.started', data: { roomId: 4, userId: 2 } });
     route({ type: 'presence.changed', data: { online: [3], offline: [{ userId: 2, lastSeenAt: 1234 }] } });
     expect(store.state.presence.online).toEqual({ 1: true, 3: true });

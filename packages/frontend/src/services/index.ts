@@ -7,6 +7,7 @@ import type { InstallService } from './install.service';
 import type { LocalDbService } from './local-db.service';
 import type { LogService } from './logger';
 import type { NotificationService } from './notification.service';
+import type { PresenceSubscription } from './presence-subscription';
 import type { PushService } from './push.service';
 import type { RoomsService } from './rooms.service';
 import type { SessionService } from './session.service';
@@ -30,4 +31,5 @@ export interface Services {
   transfers: FileTransferService;
   push: PushService;
   p2pRooms: P2pRoomService;
+  presence: PresenceSubscription;
 }

@@ -36,7 +36,6 @@ export class StoreSync {
     store.commit(data.usersSince === null ? 'users/setAll' : 'users/merge', data.users);
     store.commit('users/setSyncedAt', data.serverTime);
     store.commit('rooms/setAll', { rooms: data.rooms, states: data.states, channels: data.channels });
-    store.commit('presence/setOnline', data.online);
     return this.db.saveSession(data);
   }
 

@@ -86,7 +86,13 @@ export interface MessagesState {
 }
 
 export interface PresenceState {
+  /** Online among the users this tab subscribed to (protocol v3): nobody else's presence is known. */
   online: Record<number, true>;
+  /**
+   * Users a mounted view shows beyond the sidebar and the open room (a member picker, the new-DM list), by view
+   * key; services/presence-subscription.ts folds them into the subscription.
+   */
+  shown: Record<string, number[]>;
   /** roomId → userId → until (ms). */
   typing: Record<number, Record<number, number>>;
 }

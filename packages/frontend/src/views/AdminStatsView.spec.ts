@@ -56,7 +56,7 @@ describe('AdminStatsView', () => {
     const adminStats = vi.fn().mockRejectedValue(new ApiError(403, { code: 'FORBIDDEN', message: 'no' }));
     const wrapper = mountWith(adminStats);
     await flushPromises();
-    expect(wrapper.get('[role="alert"]').text()).toContain('Only the site admin');
+    expect(wrapper.get('[role="alert"]').text()).toContain('Only a site admin');
     expect(wrapper.find('rect.column').exists()).toBe(false);
   });
 });

@@ -41,6 +41,11 @@ export const LIMITS = {
   searchPageSize: 20,
   membersPerRequestMax: 500,
   /**
+   * Users one socket follows the presence of (`presence.subscribe`): what a screen shows at once (a member
+   * list page, the sidebar, mention candidates). Bounds what one socket costs each presence batch.
+   */
+  presenceSubscribeMax: 1_000,
+  /**
    * Unread counts stop at this many per room (clients show "99+"): every connect counts every room, so a user
    * back from holidays with 50 busy rooms would otherwise cost thousands of index steps per connect.
    */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Empty, UserDto, UserSettingsDto } from '../model/dto';
 import { Millis, RoomId, UserId } from '../model/ids';
+import { LIMITS } from '../model/limits';
 import { request } from './define';
 
 export const presenceRequests = {
@@ -8,6 +9,19 @@ export const presenceRequests = {
   'typing.start': request(z.strictObject({ roomId: RoomId }), Empty),
   /** Heartbeat: the server closes a socket idle for longer than its idle timeout. */
   'session.ping': request(Empty, z.strictObject({ serverTime: Millis })),
+  /**
+   * Protocol v3: the users whose presence this socket shows (members of the open room, direct-message
+   * partners, people in the sidebar, mention candidates). Replaces the socket's previous set; `presence.changed`
+   * then names only these users. The reply is their state now. At most `LIMITS.presenceSubscribeMax` ids
+   * (VALIDATION_FAILED beyond): a client showing more shows the ones nearest the viewport.
+   */
+  'presence.subscribe': request(
+    z.strictObject({ userIds: z.array(UserId).max(LIMITS.presenceSubscribeMax) }),
+    z.strictObject({
+      online: z.array(UserId),
+      offline: z.array(z.strictObject({ userId: UserId, lastSeenAt: Millis.nullable() })),
+    }),
+  ),
   /** Change some of my settings; my other tabs get settings.updated. */
   'settings.update': request(UserSettingsDto.partial(), z.strictObject({ settings: UserSettingsDto })),
 };
@@ -17,7 +31,8 @@ export const presenceEvents = {
   /**
    * Users whose first connection opened (`online`) or whose last one closed (`offline`), batched per server
    * instance every few hundred milliseconds: one frame per batch instead of one per connect for everyone.
-   * A user is in at most one list of a batch (their final state).
+   * A user is in at most one list of a batch (their final state). Protocol v3: only users this socket named
+   * in its last `presence.subscribe`, and no frame when the batch names none of them.
    */
   'presence.changed': z.strictObject({
     online: z.array(UserId),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelDto, RoomDto, RoomStateDto, UserDto, UserSettingsDto } from '../model/dto';
-import { Millis, UserId } from '../model/ids';
+import { Millis } from '../model/ids';
 
 export const sessionEvents = {
   /**
@@ -10,7 +10,7 @@ export const sessionEvents = {
   'session.ready': z.strictObject({
     protocolVersion: z.number().int(),
     connectionId: z.string(),
-    /** Keep it: pass it back as `usersSince` on the next connect (`/ws?v=2&usersSince=<serverTime>`). */
+    /** Keep it: pass it back as `usersSince` on the next connect (`/ws?v=3&usersSince=<serverTime>`). */
     serverTime: Millis,
     me: UserDto,
     settings: UserSettingsDto,
@@ -23,8 +23,6 @@ export const sessionEvents = {
     channels: z.array(ChannelDto),
     rooms: z.array(RoomDto),
     states: z.array(RoomStateDto),
-    /** Online now; later changes arrive as `presence.changed`. */
-    online: z.array(UserId),
   }),
   /**
    * This session ended: the server closes the socket with 4001 right after. `signed-out`: sign-out of this

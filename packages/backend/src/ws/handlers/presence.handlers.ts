@@ -1,14 +1,21 @@
 import type { Clock } from '../../services/clock';
 import type { PresenceService } from '../../services/presence.service';
 import type { UserService } from '../../services/user.service';
+import type { ConnectionRegistry } from '../connections';
 import type { Handlers } from '../context';
 
 export function presenceHandlers(
   presence: PresenceService,
   users: UserService,
+  connections: Pick<ConnectionRegistry, 'subscribePresence'>,
   clock: Clock,
-): Pick<Handlers, 'typing.start' | 'session.ping' | 'settings.update'> {
+): Pick<Handlers, 'typing.start' | 'session.ping' | 'settings.update' | 'presence.subscribe'> {
   return {
+    // Subscribed before the state is read: a batch flushed in between is in the reply or arrives after it.
+    'presence.subscribe': async (ctx, data) => {
+      connections.subscribePresence(ctx.conn, data.userIds);
+      return presence.stateOf(data.userIds);
+    },
     'typing.start': async (ctx, data) => {
       await presence.typing(ctx.userId, data.roomId);
       return {};

@@ -6,10 +6,18 @@ export const TYPING_SHOWN_MS = 7_000;
 
 export const presence: Module<PresenceState, RootState> = {
   namespaced: true,
-  state: () => ({ online: {}, typing: {} }),
+  state: () => ({ online: {}, shown: {}, typing: {} }),
   mutations: {
     setOnline(state, userIds: number[]) {
       state.online = Object.fromEntries(userIds.map((id) => [id, true]));
+    },
+    /** A view shows these users (their presence is subscribed to while it does); an empty list: it stopped. */
+    show(state, { key, userIds }: { key: string; userIds: number[] }) {
+      if (userIds.length === 0) {
+        delete state.shown[key];
+      } else {
+        state.shown[key] = userIds;
+      }
     },
     /** One presence.changed batch: a user is in at most one of the lists. */
     change(state, { online, offline }: { online: number[]; offline: number[] }) {
