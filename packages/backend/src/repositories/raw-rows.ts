@@ -27,7 +27,7 @@ export function strOrNull(value: unknown): string | null {
 export const USER_COLUMNS =
   'u.id AS u_id, u.username AS u_username, u.email AS u_email, u.email_verified AS u_email_verified, ' +
   'u.password_hash AS u_password_hash, u.sex AS u_sex, u.thumbnail AS u_thumbnail, u.created_at AS u_created_at, ' +
-  'u.updated_at AS u_updated_at, u.last_seen_at AS u_last_seen_at';
+  'u.updated_at AS u_updated_at, u.last_seen_at AS u_last_seen_at, u.status AS u_status, u.status_text AS u_status_text';
 
 export function userFromRow(row: Row): UserEntity {
   return {
@@ -41,6 +41,8 @@ export function userFromRow(row: Row): UserEntity {
     createdAt: num(row.u_created_at),
     updatedAt: num(row.u_updated_at),
     lastSeenAt: numOrNull(row.u_last_seen_at),
+    status: strOrNull(row.u_status) as UserEntity['status'],
+    statusText: strOrNull(row.u_status_text),
   };
 }
 

@@ -18,6 +18,8 @@ export function makeUser(overrides: Partial<UserEntity> = {}): UserEntity {
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_000,
     lastSeenAt: null,
+    status: null,
+    statusText: null,
     ...overrides,
   };
 }

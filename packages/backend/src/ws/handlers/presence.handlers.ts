@@ -7,7 +7,7 @@ export function presenceHandlers(
   presence: PresenceService,
   users: UserService,
   clock: Clock,
-): Pick<Handlers, 'typing.start' | 'session.ping' | 'settings.update'> {
+): Pick<Handlers, 'typing.start' | 'session.ping' | 'settings.update' | 'status.set'> {
   return {
     'typing.start': async (ctx, data) => {
       await presence.typing(ctx.userId, data.roomId);
@@ -16,5 +16,6 @@ export function presenceHandlers(
     // Any frame resets the idle timer; this one also tells the client the server is alive.
     'session.ping': async () => ({ serverTime: clock() }),
     'settings.update': async (ctx, data) => ({ settings: await users.updateSettings(ctx.userId, data) }),
+    'status.set': (ctx, data) => users.setStatus(ctx.userId, data),
   };
 }
