@@ -41,7 +41,7 @@ export class ChatService {
   async send(
     roomId: number,
     content: string,
-    options: { parentId?: number | null; mentions?: number[]; attachments?: number[] } = {},
+    options: { parentId?: number | null; mentions?: number[]; attachments?: number[]; replyToId?: number | null } = {},
   ) {
     const pending: PendingMessage = {
       localId: newLocalId(),
@@ -51,6 +51,7 @@ export class ChatService {
       parentId: options.parentId ?? null,
       mentions: options.mentions ?? [],
       ...(options.attachments?.length ? { attachments: options.attachments } : {}),
+      ...(options.replyToId ? { replyToId: options.replyToId } : {}),
       createdAt: Date.now(),
       status: 'sending',
     };
@@ -89,6 +90,7 @@ export class ChatService {
           parentId: pending.parentId,
           mentions: pending.mentions.length > 0 ? pending.mentions : undefined,
           attachments: pending.attachments,
+          ...(pending.replyToId ? { replyToId: pending.replyToId } : {}),
         });
         this.confirm(pending.localId, message);
         await this.db.unqueue(pending.localId);
