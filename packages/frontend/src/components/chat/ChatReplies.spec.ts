@@ -124,3 +124,36 @@ describe('inline replies, quotes, status and pin permission in the chat', () => 
     expect(wrapper.emitted('cancel-reply')).toHaveLength(1);
   });
 });
+
+describe('the composer toolbar on a selection', () => {
+  it('shows only while text is selected and formats it with the same markers as the shortcuts', async () => {
+    const wrapper = mount(ChatComposer, {
+      props: { roomId: 6 },
+      global: {
+        plugins: [store()],
+        provide: {
+          chat: { send: vi.fn(), saveDraft: vi.fn().mockResolvedValue(undefined), typing: vi.fn() },
+          rooms: { loadMembers: vi.fn().mockResolvedValue(undefined) },
+          notifications: { toast: vi.fn() },
+          api: { features: vi.fn().mockResolvedValue({ gifs: false }) },
+        },
+      },
+      attachTo: document.body,
+    });
+    const textarea = wrapper.get('textarea');
+    const el = textarea.element as HTMLTextAreaElement;
+    await textarea.setValue('make this loud\nand this a list');
+    el.setSelectionRange(10, 14);
+    await textarea.trigger('select');
+    expect(wrapper.find('[role="toolbar"][aria-label="Format the selection"]').exists()).toBe(true);
+    await wrapper.get('button[aria-label="Bold"]').trigger('click');
+    expect(el.value).toBe('make this **loud**\nand this a list');
+    el.setSelectionRange(20, 22);
+    await wrapper.get('button[aria-label="List"]').trigger('click');
+    expect(el.value).toBe('make this **loud**\n- and this a list');
+    el.setSelectionRange(0, 0);
+    await textarea.trigger('select');
+    expect(wrapper.find('[aria-label="Format the selection"]').exists()).toBe(false);
+    wrapper.unmount();
+  });
+});
