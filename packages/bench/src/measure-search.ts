@@ -50,7 +50,8 @@ it(`message.search over a ${MESSAGES}-message room`, { timeout: 1_800_000 }, asy
     db.close();
 
     instance = await startInstance(env);
-    const reader = await TestClient.connect(instance, alice.token);
+    // A scan of the whole room may take longer than the client's default wait on a busy machine.
+    const reader = await TestClient.connect(instance, alice.token, { timeoutMs: 120_000 });
     const raw = new Database(join(dir, 'pychat.sqlite'), { readonly: true });
     // The baseline: the repository's statement without the membership subquery, on the same file.
     const baseline = raw.prepare(
