@@ -277,6 +277,13 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     await record('channel.update', { channelId: channel.channel.id, name: 'fuzzed' });
     await record('session.ping', {});
     await record('settings.update', { theme: 'dark', messageSound: false });
+    await record('status.set', { status: 'dnd', text: 'fuzzing' });
+    await record('message.send', {
+      roomId: room.room.id,
+      content: 'answer',
+      localId: 'seed-4',
+      replyToId: first.message.id,
+    });
     await record('message.delete', { messageId: inAll.message.id });
     const { callId } = await record('call.start', { roomId: room.room.id, video: false });
     await record('call.list', {});

@@ -78,4 +78,8 @@ export class MessageEntity {
   /** Who pinned it (no foreign key: the pin outlives nothing, and a deleted user's id is harmless here). */
   @Column({ name: 'pinned_by', type: 'int', nullable: true })
   pinnedBy: number | null;
+
+  /** The message of the same room this one replies to inline; null when not a reply. */
+  @Column({ name: 'reply_to_id', type: 'int', nullable: true })
+  replyToId: number | null;
 }

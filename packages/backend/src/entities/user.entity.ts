@@ -42,6 +42,13 @@ export class UserEntity {
   @Column({ name: 'last_seen_at', type: 'bigint', nullable: true, transformer: bigintToNumber })
   lastSeenAt: number | null;
 
+  /** 'away' or 'dnd'; null while available. A change bumps updated_at, like the profile's. */
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  status: 'away' | 'dnd' | null;
+
+  @Column({ name: 'status_text', type: 'varchar', length: 100, nullable: true })
+  statusText: string | null;
+
   /**
    * When the public profile (username, sex, thumbnail) last changed, or the creation time. Not touched by
    * presence, so a reconnecting client asks only for users changed since its last session.ready.

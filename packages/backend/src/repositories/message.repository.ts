@@ -16,6 +16,8 @@ export interface NewMessage {
   content: string;
   localId: string;
   parentId: number | null;
+  /** The message of the same room this one replies to inline (checked by the caller). */
+  replyToId?: number | null;
   createdAt: number;
 }
 
@@ -27,7 +29,7 @@ export interface NewMessage {
 
 const MESSAGE_COLUMNS =
   'm.id, m.room_id, m.sender_id, m.content, m.local_id, m.parent_id, m.thread_count, m.symbol, m.created_at, ' +
-  'm.updated_at, m.edited_at, m.deleted_at, m.pinned_at, m.pinned_by';
+  'm.updated_at, m.edited_at, m.deleted_at, m.pinned_at, m.pinned_by, m.reply_to_id';
 
 /**
  * One statement: the row is written only if the sender is a member of the room, the room is live and it
@@ -35,8 +37,8 @@ const MESSAGE_COLUMNS =
  */
 const INSERT_IF_MEMBER =
   'INSERT INTO messages (room_id, sender_id, content, local_id, parent_id, thread_count, symbol, created_at, ' +
-  'updated_at, edited_at, deleted_at) ' +
-  'SELECT rm.room_id, rm.user_id, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL ' +
+  'updated_at, edited_at, deleted_at, reply_to_id) ' +
+  'SELECT rm.room_id, rm.user_id, ?, ?, ?, 0, NULL, ?, ?, NULL, NULL, ? ' +
   'FROM room_members rm INNER JOIN rooms r ON r.id = rm.room_id ' +
   'WHERE rm.room_id = ? AND rm.user_id = ? AND r.deleted_at IS NULL AND r.p2p = 0';
 
@@ -75,6 +77,7 @@ interface MessageRow {
   deleted_at: number | string | null;
   pinned_at: number | string | null;
   pinned_by: number | string | null;
+  reply_to_id: number | string | null;
 }
 
 /** mysql2 may return BIGINT as a string; SQLite returns numbers. */
@@ -98,6 +101,7 @@ export function toMessageEntity(row: MessageRow): MessageEntity {
     deletedAt: numberOrNull(row.deleted_at),
     pinnedAt: numberOrNull(row.pinned_at),
     pinnedBy: numberOrNull(row.pinned_by),
+    replyToId: numberOrNull(row.reply_to_id),
   };
 }
 
@@ -246,11 +250,13 @@ export class MessageRepository {
       message.parentId,
       message.createdAt,
       message.createdAt,
+      message.replyToId ?? null,
       message.roomId,
       message.senderId,
     ];
     const stored = (id: number): MessageEntity => ({
       ...message,
+      replyToId: message.replyToId ?? null,
       id,
       threadCount: 0,
       symbol: null,
@@ -321,6 +327,31 @@ export class MessageRepository {
   async findBySenderAndLocalId(senderId: number, localId: string): Promise<MessageEntity | null> {
     const rows = (await this.dataSource.query(BY_SENDER_AND_LOCAL_ID, [senderId, localId])) as MessageRow[];
     return rows.length > 0 ? toMessageEntity(rows[0]) : null;
+  }
+
+  /**
+   * The answered messages of replies, by id: sender, the first `maxLength` characters of the text (SUBSTR, so a
+   * page of replies to long messages does not read them whole) and whether it is deleted.
+   */
+  async excerptsOf(
+    messageIds: number[],
+    maxLength: number,
+  ): Promise<Map<number, { senderId: number; excerpt: string | null }>> {
+    const result = new Map<number, { senderId: number; excerpt: string | null }>();
+    if (messageIds.length === 0) {
+      return result;
+    }
+    const rows = (await this.dataSource.query(
+      `SELECT id, sender_id, deleted_at, SUBSTR(content, 1, ?) AS excerpt FROM messages WHERE id IN (${messageIds.map(() => '?').join(', ')})`,
+      [maxLength, ...messageIds],
+    )) as { id: number | string; sender_id: number | string; deleted_at: unknown; excerpt: string | null }[];
+    for (const row of rows) {
+      result.set(Number(row.id), {
+        senderId: Number(row.sender_id),
+        excerpt: row.deleted_at === null ? (row.excerpt ?? '').slice(0, maxLength) : null,
+      });
+    }
+    return result;
   }
 
   async mentionsOf(messageIds: number[]): Promise<Map<number, number[]>> {

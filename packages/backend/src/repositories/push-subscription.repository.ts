@@ -69,7 +69,7 @@ export class PushSubscriptionRepository {
 
   /**
    * Subscriptions of the room's members other than the sender who want to hear of this message: notifications
-   * on for the room (unless `mentionsOnly`), or mentioned in it.
+   * on for the room (unless `mentionsOnly`), or mentioned in it; never of a member on do-not-disturb.
    */
   async forRoomMessage(
     roomId: number,
@@ -79,7 +79,7 @@ export class PushSubscriptionRepository {
   ): Promise<PushTargetRow[]> {
     // Booleans are 0/1 on both engines (better-sqlite3 binds no booleans).
     const wanted = mentionsOnly ? [] : ['rm.notifications = 1'];
-    const params: unknown[] = [roomId, senderId];
+    const params: unknown[] = [roomId, 'dnd', senderId];
     if (mentioned.length > 0) {
       wanted.push(`rm.user_id IN (${placeholders(mentioned.length)})`);
       params.push(...mentioned);
@@ -90,6 +90,8 @@ export class PushSubscriptionRepository {
     const rows: Row[] = await this.dataSource.query(
       `SELECT ${TARGET_COLUMNS} FROM push_subscriptions ps ` +
         'JOIN room_members rm ON rm.user_id = ps.user_id AND rm.room_id = ? ' +
+        // Do-not-disturb silences every device, phones included (a mention too, as in Slack).
+        'JOIN users u ON u.id = ps.user_id AND (u.status IS NULL OR u.status <> ?) ' +
         `WHERE ps.user_id <> ? AND (${wanted.join(' OR ')}) ORDER BY ps.id`,
       params,
     );

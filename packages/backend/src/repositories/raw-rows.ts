@@ -28,7 +28,7 @@ export const USER_COLUMNS =
   'u.id AS u_id, u.username AS u_username, u.email AS u_email, u.email_verified AS u_email_verified, ' +
   'u.password_hash AS u_password_hash, u.sex AS u_sex, u.thumbnail AS u_thumbnail, u.created_at AS u_created_at, ' +
   'u.updated_at AS u_updated_at, u.last_seen_at AS u_last_seen_at, u.is_admin AS u_is_admin, ' +
-  'u.deactivated_at AS u_deactivated_at';
+  'u.deactivated_at AS u_deactivated_at, u.status AS u_status, u.status_text AS u_status_text';
 
 export function userFromRow(row: Row): UserEntity {
   return {
@@ -44,6 +44,8 @@ export function userFromRow(row: Row): UserEntity {
     lastSeenAt: numOrNull(row.u_last_seen_at),
     isAdmin: bool(row.u_is_admin),
     deactivatedAt: numOrNull(row.u_deactivated_at),
+    status: strOrNull(row.u_status) as UserEntity['status'],
+    statusText: strOrNull(row.u_status_text),
   };
 }
 

@@ -18,6 +18,8 @@ export interface DirectoryRow {
   sex: UserEntity['sex'];
   thumbnail: string | null;
   lastSeenAt: number | string | null;
+  status?: UserEntity['status'];
+  statusText?: string | null;
 }
 
 export interface NewUser {
@@ -223,7 +225,7 @@ export class UserRepository {
 
   /** The public directory, or only the users created or changed since `since`; no entity hydration. */
   async directory(since: number | null): Promise<DirectoryRow[]> {
-    const columns = 'id, username, sex, thumbnail, last_seen_at AS lastSeenAt';
+    const columns = 'id, username, sex, thumbnail, last_seen_at AS lastSeenAt, status, status_text AS statusText';
     const rows: DirectoryRow[] =
       since === null
         ? await this.dataSource.query(`SELECT ${columns} FROM users ORDER BY id`)
@@ -260,6 +262,11 @@ export class UserRepository {
   /** Sets (or clears, null) the avatar's storage key; a new `updated_at` brings it to reconnecting clients. */
   async setThumbnail(userId: number, key: string | null, now: number): Promise<void> {
     await this.#users.update({ id: userId }, { thumbnail: key, updatedAt: now });
+  }
+
+  /** Sets my status (null: available); a new `updated_at` brings it to reconnecting clients. */
+  async setStatus(userId: number, status: UserEntity['status'], statusText: string | null, now: number): Promise<void> {
+    await this.#users.update({ id: userId }, { status, statusText, updatedAt: now });
   }
 
   findProfile(userId: number): Promise<UserProfileEntity | null> {

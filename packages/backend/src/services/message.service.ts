@@ -5,6 +5,7 @@ import {
   type ClientReplies,
   type MessageDto,
   type ReactionDto,
+  type ReplyToDto,
 } from '@pychat/protocol';
 import type { MessageEntity } from '../entities';
 import { AppError } from '../errors';
@@ -33,6 +34,7 @@ export function toMessageDto(
   mentions: number[] = [],
   attachments: AttachmentDto[] = [],
   reactions: ReactionDto[] = [],
+  replyTo?: ReplyToDto,
 ): MessageDto {
   return {
     id: message.id,
@@ -49,6 +51,7 @@ export function toMessageDto(
     reactions: message.deletedAt === null ? reactions : [],
     pinnedAt: message.pinnedAt,
     pinnedBy: message.pinnedBy,
+    ...(replyTo && message.deletedAt === null ? { replyTo } : {}),
   };
 }
 
@@ -78,7 +81,13 @@ export class MessageService {
    */
   async send(userId: number, input: ClientMessages['message.send']): Promise<ClientReplies['message.send']> {
     const parentId = input.parentId ?? null;
-    if (parentId === null && (input.mentions ?? []).length === 0 && (input.attachments ?? []).length === 0) {
+    const replyToId = input.replyToId ?? null;
+    if (
+      parentId === null &&
+      replyToId === null &&
+      (input.mentions ?? []).length === 0 &&
+      (input.attachments ?? []).length === 0
+    ) {
       // A deadlock (MariaDB: the insert's shared locks against a room being removed) also goes the long way.
       const sent = await this.insertOrResend(userId, input, null, []).catch((error: unknown) => {
         if (error instanceof WriteConflictError) {
@@ -97,6 +106,7 @@ export class MessageService {
         throw new AppError('INVALID_OPERATION', 'Messages of a peer-to-peer room never go through the server');
       }
       await this.requireThreadParent(room.id, parentId);
+      await this.requireReplyTarget(room.id, replyToId);
       mentions = await this.requireMentionable(room.id, input.mentions);
     } catch (error) {
       // A resend is answered with what was stored, even if the room, the parent or a mention changed since.
@@ -131,6 +141,7 @@ export class MessageService {
           content: input.content,
           localId: input.localId,
           parentId,
+          ...(input.replyToId ? { replyToId: input.replyToId } : {}),
           createdAt: this.clock(),
         },
         mentions,
@@ -154,6 +165,8 @@ export class MessageService {
       saved.message,
       mentions,
       attachments.length > 0 ? (await this.files.attachmentsOf([saved.message.id])).get(saved.message.id) : [],
+      [],
+      saved.message.replyToId === null ? undefined : (await this.repliesTo([saved.message])).get(saved.message.id),
     );
     await this.events.emit('message.created', {
       message,
@@ -182,6 +195,17 @@ export class MessageService {
     const parent = await this.access.requireMessageInRoom(roomId, parentId);
     if (parent.parentId !== null || parent.deletedAt !== null) {
       throw new AppError('INVALID_OPERATION', 'Threads are one level deep and need a live parent message');
+    }
+  }
+
+  /** A reply answers a live message of its own room: another room's, even one I am in, reads as not found. */
+  private async requireReplyTarget(roomId: number, replyToId: number | null): Promise<void> {
+    if (replyToId === null) {
+      return;
+    }
+    const target = await this.access.requireMessageInRoom(roomId, replyToId);
+    if (target.deletedAt !== null) {
+      throw new AppError('MESSAGE_NOT_FOUND', `Message ${replyToId} was deleted`);
     }
   }
 
@@ -405,12 +429,29 @@ export class MessageService {
 
   private async toDtos(messages: MessageEntity[]): Promise<MessageDto[]> {
     const ids = messages.map((m) => m.id);
-    const [mentions, attachments, reactions] = await Promise.all([
+    const [mentions, attachments, reactions, replies] = await Promise.all([
       this.messages.mentionsOf(ids),
       this.files.attachmentsOf(ids),
       this.messages.reactionsOf(ids),
+      this.repliesTo(messages),
     ]);
-    return messages.map((m) => toMessageDto(m, mentions.get(m.id), attachments.get(m.id), reactions.get(m.id)));
+    return messages.map((m) =>
+      toMessageDto(m, mentions.get(m.id), attachments.get(m.id), reactions.get(m.id), replies.get(m.id)),
+    );
+  }
+
+  /** Per reply's id, the excerpt of the message it answers, as it is now (edited, or null once deleted). */
+  private async repliesTo(messages: MessageEntity[]): Promise<Map<number, ReplyToDto>> {
+    const targets = [...new Set(messages.flatMap((m) => (m.replyToId === null ? [] : [m.replyToId])))];
+    const excerpts = await this.messages.excerptsOf(targets, LIMITS.replyExcerptMaxLength);
+    const result = new Map<number, ReplyToDto>();
+    for (const m of messages) {
+      const target = m.replyToId === null ? undefined : excerpts.get(m.replyToId);
+      if (m.replyToId !== null && target) {
+        result.set(m.id, { id: m.replyToId, ...target });
+      }
+    }
+    return result;
   }
 }
 

@@ -1,4 +1,11 @@
-import type { ProfileDto, ProfileUpdate, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type {
+  ClientMessages,
+  ClientReplies,
+  ProfileDto,
+  ProfileUpdate,
+  UserDto,
+  UserSettingsDto,
+} from '@pychat/protocol';
 import type { Clock } from './clock';
 import type { DomainEventBus } from './events';
 import type { UserEntity, UserProfileEntity, UserSettingsEntity } from '../entities';
@@ -13,6 +20,11 @@ export function avatarUrl(userId: number, key: string | null): string | null {
   return key === null ? null : `/api/users/${userId}/avatar/${key}`;
 }
 
+/** `status` / `statusText` only when set: most users are available, and the directory goes to every client. */
+function statusFields(status: UserEntity['status'], text: string | null): Pick<UserDto, 'status' | 'statusText'> {
+  return { ...(status === null ? {} : { status }), ...(text === null ? {} : { statusText: text }) };
+}
+
 export function toUserDto(user: UserEntity): UserDto {
   return {
     id: user.id,
@@ -20,6 +32,7 @@ export function toUserDto(user: UserEntity): UserDto {
     sex: user.sex,
     thumbnail: avatarUrl(user.id, user.thumbnail),
     lastSeenAt: user.lastSeenAt,
+    ...statusFields(user.status ?? null, user.statusText ?? null),
   };
 }
 
@@ -91,6 +104,22 @@ export class UserService {
     return toProfileDto(updated, await this.users.findProfile(userId), true);
   }
 
+  /**
+   * Sets or clears (`available`) my status and its text; everyone gets `user.updated`, my own tabs included, so
+   * each of my devices goes quiet under `dnd` (and PushService skips me).
+   */
+  async setStatus(userId: number, input: ClientMessages['status.set']): Promise<ClientReplies['status.set']> {
+    const status = input.status === 'available' ? null : input.status;
+    await this.users.setStatus(userId, status, input.text ?? null, this.clock());
+    const user = await this.users.findById(userId);
+    if (!user) {
+      throw new AppError('USER_NOT_FOUND', `User ${userId} does not exist`);
+    }
+    const dto = toUserDto(user);
+    await this.events?.emit('user.updated', { user: dto });
+    return { user: dto };
+  }
+
   /** Saves the given settings and tells my other tabs. */
   async updateSettings(userId: number, patch: Partial<UserSettingsDto>): Promise<UserSettingsDto> {
     await this.users.updateSettings(userId, patch);
@@ -116,6 +145,7 @@ export class UserService {
       sex: row.sex,
       thumbnail: avatarUrl(Number(row.id), row.thumbnail),
       lastSeenAt: row.lastSeenAt === null ? null : Number(row.lastSeenAt),
+      ...statusFields(row.status ?? null, row.statusText ?? null),
     }));
   }
 

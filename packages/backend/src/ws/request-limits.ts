@@ -10,6 +10,8 @@ const KIND_OF: Partial<Record<ClientType, RateKind>> = {
   'message.edit': 'send',
   'message.delete': 'send',
   'typing.start': 'typing',
+  // Goes to every user's sockets (user.updated).
+  'status.set': 'send',
   'room.create': 'create',
   'room.createDirect': 'create',
   'channel.create': 'create',

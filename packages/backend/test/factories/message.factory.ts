@@ -21,6 +21,7 @@ export function makeMessage(overrides: Partial<MessageEntity> = {}): MessageEnti
     deletedAt: null,
     pinnedAt: null,
     pinnedBy: null,
+    replyToId: null,
     ...overrides,
   };
 }

@@ -20,6 +20,8 @@ export function makeUser(overrides: Partial<UserEntity> = {}): UserEntity {
     lastSeenAt: null,
     isAdmin: false,
     deactivatedAt: null,
+    status: null,
+    statusText: null,
     ...overrides,
   };
 }

@@ -142,6 +142,34 @@ describe(`Web Push (${dialect})`, () => {
     ]);
   });
 
+  it('a member on do-not-disturb gets no push, not even for a mention; back to available, they do', async () => {
+    const alice = await ctx.user();
+    const bob = await signUp(ctx.server);
+    const sub = await subscribe(ctx.server, bob.token);
+    const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
+    const bobSocket = await ctx.connect(bob.token);
+    await bobSocket.request('status.set', { status: 'dnd' });
+    await bobSocket.close();
+    await alice.client.waitFor('presence.changed', (d) => d.offline.some((o) => o.userId === bob.user.id));
+
+    await send(alice, room.id, `quiet please @${bob.user.username}`, [bob.user.id]);
+    await alice.client.request('call.start', { roomId: room.id, video: false });
+    await ctx.server.pychat.pushIdle();
+    expect(pushService.payloadsFor(sub.endpoint)).toEqual([]);
+
+    const again = await ctx.connect(bob.token);
+    await again.request('status.set', { status: 'available' });
+    const seen = new Set(alice.client.all('presence.changed'));
+    await again.close();
+    await alice.client.waitFor(
+      'presence.changed',
+      (d) => !seen.has(d) && d.offline.some((o) => o.userId === bob.user.id),
+    );
+    const { message } = await send(alice, room.id, 'now you may hear');
+    await ctx.server.pychat.pushIdle();
+    expect(pushService.payloadsFor(sub.endpoint)).toEqual([expect.objectContaining({ messageId: message.id })]);
+  });
+
   it('a call started in a room rings the offline member through a push', async () => {
     const alice = await ctx.user();
     const bob = await signUp(ctx.server);

@@ -70,7 +70,16 @@ describe('icons', () => {
     });
     expectIconButtons(
       wrapper.findAll('.tools button').map((b) => b.element),
-      ['Add reaction', 'Reply in thread', 'Pin message', 'Mark as unread from here', 'Edit message', 'Delete message'],
+      [
+        'Add reaction',
+        'Reply',
+        'Reply in thread',
+        'Quote message',
+        'Pin message',
+        'Mark as unread from here',
+        'Edit message',
+        'Delete message',
+      ],
     );
   });
 

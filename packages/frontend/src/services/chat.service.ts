@@ -44,7 +44,7 @@ export class ChatService {
   async send(
     roomId: number,
     content: string,
-    options: { parentId?: number | null; mentions?: number[]; attachments?: number[] } = {},
+    options: { parentId?: number | null; mentions?: number[]; attachments?: number[]; replyToId?: number | null } = {},
   ) {
     if (this.p2p?.isP2p(roomId)) {
       if (options.attachments?.length || options.parentId) {
@@ -61,6 +61,7 @@ export class ChatService {
       parentId: options.parentId ?? null,
       mentions: options.mentions ?? [],
       ...(options.attachments?.length ? { attachments: options.attachments } : {}),
+      ...(options.replyToId ? { replyToId: options.replyToId } : {}),
       createdAt: Date.now(),
       status: 'sending',
     };
@@ -99,6 +100,7 @@ export class ChatService {
           parentId: pending.parentId,
           mentions: pending.mentions.length > 0 ? pending.mentions : undefined,
           attachments: pending.attachments,
+          ...(pending.replyToId ? { replyToId: pending.replyToId } : {}),
         });
         this.confirm(pending.localId, message);
         await this.db.unqueue(pending.localId);

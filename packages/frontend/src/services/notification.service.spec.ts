@@ -71,6 +71,25 @@ describe('NotificationService', () => {
   });
   afterEach(() => vi.unstubAllGlobals());
 
+  it('on do not disturb: no sound and no notification, not even for a mention; back to available, both again', () => {
+    const { store, service } = setup(true);
+    store.commit('session/setMe', {
+      id: 1,
+      username: 'me',
+      sex: 'secret',
+      thumbnail: null,
+      lastSeenAt: null,
+      status: 'dnd',
+    });
+    service.onMessage(message({ mentions: [1] }), 'team');
+    expect(shown).toEqual([]);
+    expect(tones).toBe(0);
+    store.commit('session/setMe', { id: 1, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
+    service.onMessage(message(), 'team');
+    expect(shown).toHaveLength(1);
+    expect(tones).toBe(2);
+  });
+
   it('notifies with a sound and a browser notification when the tab is hidden', () => {
     const { service } = setup(true);
     service.onMessage(message(), 'team');

@@ -33,7 +33,13 @@ export class NotificationService {
 
   onMessage(message: MessageDto, title: string): void {
     const state = this.store.state;
-    if (!this.tab.isMain || message.senderId === state.session.me?.id || message.deleted) {
+    // Do not disturb: no sound and no notification on any of my devices (each one learns it from user.updated).
+    if (
+      !this.tab.isMain ||
+      message.senderId === state.session.me?.id ||
+      message.deleted ||
+      state.session.me?.status === 'dnd'
+    ) {
       return;
     }
     const inView = !document.hidden && state.rooms.activeRoomId === message.roomId;

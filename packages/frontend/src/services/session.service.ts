@@ -1,4 +1,4 @@
-import type { SignInBody, SignUpBody, UserDto, UserSettingsDto } from '@pychat/protocol';
+import type { SignInBody, SignUpBody, UserDto, UserSettingsDto, UserStatus } from '@pychat/protocol';
 import type { Router } from 'vue-router';
 import type { AppStore } from '../store';
 import { DEFAULT_SETTINGS } from '../store/types';
@@ -95,6 +95,12 @@ export class SessionService {
     } catch (error) {
       this.logger.warn('after-connect sync failed {}', error)();
     }
+  }
+
+  /** Sets my status (away, do not disturb, or available) and its text; every device of mine follows user.updated. */
+  async setStatus(status: UserStatus | 'available', text: string): Promise<void> {
+    const { user } = await this.ws.request('status.set', { status, text });
+    await Promise.all([this.#sync.user(user), this.#sync.me(user)]);
   }
 
   /** Sends one settings change; the store follows the server's answer, so a refused change never shows as applied. */

@@ -23,6 +23,8 @@ export interface PendingMessage {
   mentions: number[];
   /** Ids of files already uploaded (POST /api/files); the outbox keeps only these, never the bytes. */
   attachments?: number[];
+  /** An inline reply to this message of the same room. */
+  replyToId?: number;
   createdAt: number;
   status: 'sending' | 'failed';
   error?: string;

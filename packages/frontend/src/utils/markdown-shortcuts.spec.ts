@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { markerFor, toggleMarker } from './markdown-shortcuts';
+import { insertLink, markerFor, quoteBlock, toggleLinePrefix, toggleMarker } from './markdown-shortcuts';
 
 describe('toggleMarker', () => {
   it('wraps the selection and keeps it selected', () => {
@@ -38,5 +38,32 @@ describe('markerFor', () => {
     expect(markerFor(key('b', { ctrlKey: false }))).toBeNull();
     expect(markerFor(key('c'))).toBeNull();
     expect(markerFor(key('b', { altKey: true }))).toBeNull();
+  });
+});
+
+describe('quoteBlock', () => {
+  it("quotes every line of the message behind its author, pychat's quote", () => {
+    expect(quoteBlock('alice', 'first\nsecond')).toBe('> **alice**:\n> first\n> second');
+    expect(quoteBlock('bob', '  ')).toBe('> **bob**:\n> (attachment)');
+  });
+});
+
+describe('toggleLinePrefix', () => {
+  it('prefixes every line the selection touches, and takes the prefix off when all have it', () => {
+    const on = toggleLinePrefix('intro\none\ntwo\nend', 8, 12, '- ');
+    expect(on).toEqual({ text: 'intro\n- one\n- two\nend', start: 6, end: 17 });
+    expect(toggleLinePrefix(on.text, on.start, on.end, '- ').text).toBe('intro\none\ntwo\nend');
+  });
+
+  it('with only a cursor, quotes its line', () => {
+    expect(toggleLinePrefix('a\nbc', 3, 3, '> ').text).toBe('a\n> bc');
+  });
+});
+
+describe('insertLink', () => {
+  it('makes the selection the link text and selects the url placeholder', () => {
+    const edited = insertLink('see docs here', 4, 8);
+    expect(edited.text).toBe('see [docs](url) here');
+    expect(edited.text.slice(edited.start, edited.end)).toBe('url');
   });
 });

@@ -42,3 +42,28 @@ export function canRenameChannel(channel: ChannelLike | null): boolean {
 export function canDeleteChannel(channel: ChannelLike | null, meId: number | null): boolean {
   return !isAllChannel(channel) && isChannelAdmin(channel, meId);
 }
+
+/**
+ * Who may pin in a room, and choose that (the server's rule): anyone in a direct room or a room without
+ * `pinsAdminOnly`; else the room's admin, or the channel's admin for a channel's main room.
+ */
+export function isPinAdmin(
+  room: (RoomLike & Pick<RoomDto, 'channelId'>) | null,
+  channel: ChannelLike | null,
+  meId: number | null,
+): boolean {
+  return (
+    room !== null &&
+    room.kind !== 'direct' &&
+    (isRoomAdmin(room, meId) ||
+      (room.kind === 'channel' && channel?.id === room.channelId && isChannelAdmin(channel, meId)))
+  );
+}
+
+export function canPin(
+  room: (RoomLike & Pick<RoomDto, 'channelId' | 'pinsAdminOnly'>) | null,
+  channel: ChannelLike | null,
+  meId: number | null,
+): boolean {
+  return room !== null && (!room.pinsAdminOnly || isPinAdmin(room, channel, meId));
+}

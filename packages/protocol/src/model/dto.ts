@@ -6,6 +6,10 @@ export const Sex = z.enum(['secret', 'male', 'female']);
 export type Sex = z.infer<typeof Sex>;
 
 /** What every user may know about every other user of the server. */
+/** Away or do-not-disturb (no sounds, notifications or pushes on any of the user's devices). */
+export const UserStatus = z.enum(['away', 'dnd']);
+export type UserStatus = z.infer<typeof UserStatus>;
+
 export const UserDto = z.strictObject({
   id: UserId,
   username: z.string(),
@@ -13,6 +17,10 @@ export const UserDto = z.strictObject({
   thumbnail: z.string().nullable(),
   /** When the user's last connection closed; null while online or never seen. */
   lastSeenAt: Millis.nullable(),
+  /** Set by `status.set`; absent while available (most users: the directory stays small). */
+  status: UserStatus.optional(),
+  /** Free text shown beside the name ("in a meeting"); absent when none. */
+  statusText: z.string().optional(),
 });
 export type UserDto = z.infer<typeof UserDto>;
 
@@ -93,6 +101,15 @@ export const ReactionDto = z.strictObject({
 });
 export type ReactionDto = z.infer<typeof ReactionDto>;
 
+/** The message a reply answers, as shown above the reply. */
+export const ReplyToDto = z.strictObject({
+  id: MessageId,
+  senderId: UserId,
+  /** The start of its text (at most LIMITS.replyExcerptMaxLength); '' for attachments only; null when deleted. */
+  excerpt: z.string().nullable(),
+});
+export type ReplyToDto = z.infer<typeof ReplyToDto>;
+
 export const MessageDto = z.strictObject({
   id: MessageId,
   roomId: RoomId,
@@ -115,6 +132,11 @@ export const MessageDto = z.strictObject({
   /** When and by whom the message was pinned to its room; null when not pinned (deleting unpins). */
   pinnedAt: Millis.nullable(),
   pinnedBy: UserId.nullable(),
+  /**
+   * Present on a reply (`message.send` with `replyToId`): the answered message of the same room, as an excerpt
+   * of its current text; `excerpt` is null once it is deleted.
+   */
+  replyTo: ReplyToDto.optional(),
 });
 export type MessageDto = z.infer<typeof MessageDto>;
 

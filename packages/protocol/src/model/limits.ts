@@ -23,6 +23,10 @@ export const LIMITS = {
   attachmentsMax: 10,
   /** Longest file name kept for an upload (characters); longer ones are cut, keeping the extension. */
   fileNameMaxLength: 200,
+  /** Text of a reply's excerpt of the message it answers (code units): a line, not the whole message. */
+  replyExcerptMaxLength: 200,
+  /** A user's status text ("in a meeting"), shown beside the name. */
+  statusTextMaxLength: 100,
   /** Pinned messages per room: the header's list stays short enough to read. */
   pinsPerRoomMax: 50,
   /** Different emoji on one message (Discord allows 20); a user may add each of them once. */

@@ -26,6 +26,11 @@ export const messageRequests = {
         content: OptionalContent,
         localId: FreeText.min(1).max(LIMITS.localIdMaxLength),
         parentId: MessageId.nullable().optional(),
+        /**
+         * Reply inline to this message: a live message of the same room (a thread reply may answer any message of
+         * its room). Anything else fails with MESSAGE_NOT_FOUND.
+         */
+        replyToId: MessageId.nullable().optional(),
         mentions: z.array(UserId).max(LIMITS.mentionsMax).optional(),
         /**
          * Ids from POST /api/files. Each must be the sender's own upload, not attached yet: anything else fails

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { Empty, UserDto, UserSettingsDto } from '../model/dto';
+import { Empty, UserDto, UserSettingsDto, UserStatus } from '../model/dto';
+import { LIMITS } from '../model/limits';
+import { ProfileText } from '../model/text';
 import { Millis, RoomId, UserId } from '../model/ids';
 import { LIMITS } from '../model/limits';
 import { request } from './define';
@@ -23,6 +25,17 @@ export const presenceRequests = {
     }),
   ),
   /** Change some of my settings; my other tabs get settings.updated. */
+  /**
+   * Set my status: `available` clears it. Everyone gets `user.updated` with my UserDto's `status` / `statusText`;
+   * while `dnd`, my devices play no sound and show no notification, and the server sends me no Web Push.
+   */
+  'status.set': request(
+    z.strictObject({
+      status: z.union([UserStatus, z.literal('available')]),
+      text: ProfileText('Status', LIMITS.statusTextMaxLength).optional(),
+    }),
+    z.strictObject({ user: UserDto }),
+  ),
   'settings.update': request(UserSettingsDto.partial(), z.strictObject({ settings: UserSettingsDto })),
 };
 

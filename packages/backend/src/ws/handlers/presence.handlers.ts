@@ -9,7 +9,7 @@ export function presenceHandlers(
   users: UserService,
   connections: Pick<ConnectionRegistry, 'subscribePresence'>,
   clock: Clock,
-): Pick<Handlers, 'typing.start' | 'session.ping' | 'settings.update' | 'presence.subscribe'> {
+): Pick<Handlers, 'typing.start' | 'session.ping' | 'settings.update' | 'presence.subscribe' | 'status.set'> {
   return {
     // Subscribed before the state is read: a batch flushed in between is in the reply or arrives after it.
     'presence.subscribe': async (ctx, data) => {
@@ -23,5 +23,6 @@ export function presenceHandlers(
     // Any frame resets the idle timer; this one also tells the client the server is alive.
     'session.ping': async () => ({ serverTime: clock() }),
     'settings.update': async (ctx, data) => ({ settings: await users.updateSettings(ctx.userId, data) }),
+    'status.set': (ctx, data) => users.setStatus(ctx.userId, data),
   };
 }

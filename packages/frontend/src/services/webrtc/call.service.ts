@@ -108,7 +108,10 @@ export class CallService {
     if (ringer) {
       // Every path that offers or withdraws a call goes through `incoming`: the ring follows it.
       this.#store.watch(
-        (state) => state.calls.incoming !== null && state.session.settings.incomingFileCallSound,
+        (state) =>
+          state.calls.incoming !== null &&
+          state.session.settings.incomingFileCallSound &&
+          state.session.me?.status !== 'dnd',
         (ring) => (ring ? ringer.start() : ringer.stop()),
         { flush: 'sync' },
       );

@@ -78,3 +78,17 @@ describe('messages store', () => {
     expect(Object.keys(store.state.messages.rooms[5]?.pending ?? {})).toEqual(['p']);
   });
 });
+
+describe('inline replies in the store', () => {
+  it("an edit or a delete of the answered message updates the replies' excerpt; an unrelated change does not", () => {
+    const store = createAppStore();
+    const reply = msg(2, { replyTo: { id: 1, senderId: 1, excerpt: 'm1' } });
+    const other = msg(3, { replyTo: { id: 9, senderId: 1, excerpt: 'old' } });
+    store.commit('messages/upsert', [msg(1), reply, other]);
+    store.commit('messages/upsert', [msg(1, { content: 'fixed typo', editedAt: 5 })]);
+    expect(store.state.messages.rooms[5]?.byId[2]?.replyTo?.excerpt).toBe('fixed typo');
+    store.commit('messages/upsert', [msg(1, { content: null, deleted: true, editedAt: 5 })]);
+    expect(store.state.messages.rooms[5]?.byId[2]?.replyTo).toEqual({ id: 1, senderId: 1, excerpt: null });
+    expect(store.state.messages.rooms[5]?.byId[3]?.replyTo?.excerpt).toBe('old');
+  });
+});

@@ -1,4 +1,5 @@
 import type { MessageDto, ReactionDto } from '@pychat/protocol';
+import { LIMITS } from '@pychat/protocol/constants';
 import type { Module } from 'vuex';
 import type { MessagesState, PendingMessage, RoomMessages, RootState } from '../types';
 
@@ -39,6 +40,21 @@ export function timelineOf(room: RoomMessages | undefined, parentId: number | nu
   return [...stored, ...pending];
 }
 
+/**
+ * Replies carry an excerpt of the message they answer as it was when the server built them: an edit or a delete
+ * of that message updates the replies held here, so "message deleted" shows without a reload.
+ */
+function patchReplies(room: RoomMessages, answered: MessageDto): void {
+  for (const reply of Object.values(room.byId)) {
+    if (reply.replyTo?.id === answered.id) {
+      reply.replyTo = {
+        ...reply.replyTo,
+        excerpt: answered.deleted ? null : (answered.content ?? '').slice(0, LIMITS.replyExcerptMaxLength),
+      };
+    }
+  }
+}
+
 // `satisfies`, not a type annotation: keeps the getters' own types for store/getters.ts.
 export const messages = {
   namespaced: true,
@@ -50,13 +66,20 @@ export const messages = {
   },
   mutations: {
     upsert(state, list: MessageDto[]) {
+      const changed: MessageDto[] = [];
       for (const message of list) {
         const room = roomOf(state, message.roomId);
         const known = room.byId[message.id];
         // Frames can arrive out of order across reconnects: never let an older copy win.
         if (!known || (message.editedAt ?? 0) >= (known.editedAt ?? 0) || message.deleted) {
           room.byId[message.id] = message;
+          if (known && (message.deleted || message.editedAt !== known.editedAt)) {
+            changed.push(message);
+          }
         }
+      }
+      for (const message of changed) {
+        patchReplies(roomOf(state, message.roomId), message);
       }
     },
     setDraft(state, { key, text }: { key: string; text: string }) {
