@@ -66,6 +66,7 @@ const p2pRooms = new P2pRoomService({
   logger: logs.getLogger('p2p', '#3ba55d'),
 });
 chat.p2p = p2pRooms;
+chat.uploads = api;
 // Harmless in production: it reads only this tab's own call. The browser tests assert media flow through it.
 Object.assign(window, {
   __pychatCall: {
