@@ -240,6 +240,7 @@ describe('files in messages, two users in Chromium', () => {
     await alice.page.reload();
     await mine.getByTestId('pending-files').getByText('1 file').waitFor();
     await alice.page.getByText('You are offline').waitFor();
+    await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'uploads-outbox-queued.png') });
     expect(await message(bob.page, 'drawn on the train').count()).toBe(0);
 
     await alice.context.setOffline(false);
