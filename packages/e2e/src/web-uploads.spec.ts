@@ -221,4 +221,56 @@ describe('files in messages, two users in Chromium', () => {
     await page.close();
     expect(await bob.page.evaluate(() => localStorage.getItem('pwned'))).toBeNull();
   });
+
+  it('an image attached offline waits in the outbox across a reload, then bob receives it exactly once', async () => {
+    await alice.page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await expect.poll(() => alice.page.evaluate(() => !!navigator.serviceWorker.controller)).toBe(true);
+    await alice.context.setOffline(true);
+    await pasteImage(alice.page);
+    await expect.poll(() => composer(alice.page).locator('[data-draft-status=queued]').count()).toBe(1);
+    await composer(alice.page).locator('textarea').fill('drawn on the train');
+    await composer(alice.page).locator('textarea').press('Enter');
+    const mine = message(alice.page, 'drawn on the train');
+    await mine.getByText('Sending…').waitFor();
+    await mine.getByTestId('pending-files').getByText('1 file').waitFor();
+
+    // The app shell comes from the service worker; the image's bytes from IndexedDB.
+    await alice.page.reload();
+    await mine.getByTestId('pending-files').getByText('1 file').waitFor();
+    await alice.page.getByText('You are offline').waitFor();
+    await alice.page.screenshot({ path: join(SCREENSHOT_DIR, 'uploads-outbox-queued.png') });
+    expect(await message(bob.page, 'drawn on the train').count()).toBe(0);
+
+    await alice.context.setOffline(false);
+    const received = message(bob.page, 'drawn on the train');
+    await received.waitFor({ timeout: 40_000 });
+    const image = received.locator('.attachments img');
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(0);
+    await expect.poll(() => mine.getByText('Sending…').count(), { timeout: 20_000 }).toBe(0);
+    await mine.locator('.attachments img').waitFor();
+    await bob.page.waitForTimeout(1_000);
+    expect(await received.count()).toBe(1);
+    await bob.page.reload();
+    await received.locator('.attachments img').waitFor();
+    expect(await received.count()).toBe(1);
+    // Sent: nothing of it is left in alice's outbox.
+    expect(
+      await alice.page.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const open = indexedDB.open('pychat');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const count = open.result.transaction('outbox').objectStore('outbox').count();
+              count.onsuccess = () => resolve(count.result);
+              count.onerror = () => reject(count.error);
+            };
+          }),
+      ),
+    ).toBe(0);
+  });
 });

@@ -74,6 +74,9 @@ const p2pRooms = new P2pRoomService({
   logger: logs.getLogger('p2p', '#3ba55d'),
 });
 chat.p2p = p2pRooms;
+chat.uploads = api;
+// Back online with the socket still open (it may outlive a short outage): queued files go up now, not later.
+window.addEventListener('online', () => void chat.flushOutbox());
 // Harmless in production: it reads only this tab's own call. The browser tests assert media flow through it.
 Object.assign(window, {
   __pychatCall: {

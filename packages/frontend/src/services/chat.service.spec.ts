@@ -1,8 +1,9 @@
 import type { ClientMessages, MessageDto } from '@pychat/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { createAppStore } from '../store';
-import type { PendingMessage } from '../store/types';
-import { ChatService } from './chat.service';
+import type { OutboxFile, PendingMessage } from '../store/types';
+import { ApiError, type ApiService } from './api.service';
+import { ChatService, OUTBOX_FILES_MAX_MB, OutboxFullError } from './chat.service';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
 import { WsDisconnectedError, WsRequestError, type WsService } from './ws.service';
@@ -10,15 +11,33 @@ import { WsDisconnectedError, WsRequestError, type WsService } from './ws.servic
 const silent = () => () => undefined;
 const logger = { log: silent, debug: silent, warn: silent, error: silent, trace: silent } as unknown as Logger;
 
-/** An IndexedDB outbox kept in memory. */
+/** An IndexedDB outbox kept in memory; entries are copied in and out, as IndexedDB's structured clone does. */
 function memoryDb() {
   const outbox = new Map<string, PendingMessage>();
+  const copy = (p: PendingMessage): PendingMessage => ({ ...p, files: p.files?.map((f) => ({ ...f })) });
   return {
     outbox,
     db: {
-      queue: vi.fn(async (p: PendingMessage) => void outbox.set(p.localId, p)),
+      queue: vi.fn(async (p: PendingMessage) => {
+        outbox.delete(p.localId);
+        outbox.set(p.localId, copy(p));
+      }),
+      updateQueued: vi.fn(async (p: PendingMessage) => {
+        if (outbox.has(p.localId)) {
+          outbox.set(p.localId, copy(p));
+        }
+      }),
+      requeue: vi.fn(async (id: string) => {
+        const current = outbox.get(id);
+        if (!current) {
+          return null;
+        }
+        outbox.delete(id);
+        outbox.set(id, { ...current, status: 'sending', error: undefined });
+        return current;
+      }),
       unqueue: vi.fn(async (id: string) => void outbox.delete(id)),
-      outbox: vi.fn(async () => [...outbox.values()]),
+      outbox: vi.fn(async () => [...outbox.values()].map(copy)),
       putMessages: vi.fn(async () => undefined),
     } as unknown as LocalDbService,
   };
@@ -171,5 +190,135 @@ describe('ChatService in a p2p room', () => {
     expect(ws.request).not.toHaveBeenCalled();
     expect(sent).toEqual([]);
     await expect(chat.send(9, 'with a file', { attachments: [4] })).rejects.toThrow(/not available/);
+  });
+});
+
+/** POST /api/files as the outbox sees it: each call answers the next scripted outcome (default: uploaded). */
+function fakeUploads() {
+  const uploaded: string[] = [];
+  const outcomes: (Error | null)[] = [];
+  let nextId = 500;
+  const uploads = {
+    upload: vi.fn((file: Blob, name: string, onProgress: (sent: number, total: number) => void) => {
+      const outcome = outcomes.shift() ?? null;
+      onProgress(file.size, file.size);
+      const done = outcome
+        ? Promise.reject(outcome)
+        : Promise.resolve().then(() => {
+            uploaded.push(name);
+            return {
+              id: nextId++,
+              kind: 'image' as const,
+              name,
+              size: file.size,
+              mime: 'image/png',
+              width: 1,
+              height: 1,
+              durationMs: null,
+              url: '/x',
+              thumbnailUrl: null,
+              previewUrl: null,
+            };
+          });
+      return { done, abort: () => undefined };
+    }),
+    setPoster: vi.fn(),
+  };
+  return { uploads, uploaded, outcomes };
+}
+
+function file(name: string, size = 10): OutboxFile {
+  return { name, size, kind: 'image', blob: new Blob([new Uint8Array(size)]), id: null };
+}
+
+function setupWithFiles() {
+  const base = setup();
+  const { uploads, uploaded, outcomes } = fakeUploads();
+  base.chat.uploads = uploads as unknown as Pick<ApiService, 'upload' | 'setPoster'>;
+  return { ...base, uploads, uploaded, outcomes };
+}
+
+describe('ChatService outbox with files', () => {
+  it('keeps the bytes while offline, uploads them once online, then sends the message with their ids, in order', async () => {
+    const { ws, sent, outbox, chat, uploaded } = setupWithFiles();
+    await chat.send(3, 'before');
+    await chat.send(3, 'a picture', { files: [file('a.png'), file('b.png')] });
+    await chat.send(3, 'after');
+    expect(uploaded).toEqual([]);
+    expect([...outbox.values()][1]?.files?.map((f) => f.blob instanceof Blob)).toEqual([true, true]);
+
+    ws.isOpen = true;
+    await chat.flushOutbox();
+    await chat.flushOutbox();
+    expect(uploaded).toEqual(['a.png', 'b.png']);
+    expect(sent.map((s) => [s.content, s.attachments])).toEqual([
+      ['before', undefined],
+      ['a picture', [500, 501]],
+      ['after', undefined],
+    ]);
+    expect(outbox.size).toBe(0);
+  });
+
+  it('a network error keeps the message and its remaining bytes queued; an uploaded file is never uploaded again', async () => {
+    const { ws, sent, outbox, chat, uploaded, outcomes, store } = setupWithFiles();
+    ws.isOpen = true;
+    outcomes.push(null, new Error('Network error during the upload'));
+    await chat.send(3, 'two files', { files: [file('a.png'), file('b.png')] });
+    expect(sent).toEqual([]);
+    const [queued] = [...outbox.values()];
+    expect(queued?.files?.map((f) => [f.id, f.blob === null])).toEqual([
+      [500, true],
+      [null, false],
+    ]);
+    expect(Object.values(store.state.messages.rooms[3]?.pending ?? {})[0]?.status).toBe('sending');
+
+    await chat.flushOutbox();
+    expect(uploaded).toEqual(['a.png', 'b.png']);
+    expect(sent.map((s) => s.attachments)).toEqual([[500, 501]]);
+    expect(outbox.size).toBe(0);
+  });
+
+  it('a refused upload (413) fails the message with Retry / Discard instead of looping, and holds nobody up', async () => {
+    const { ws, sent, outbox, chat, outcomes, store, uploads } = setupWithFiles();
+    outcomes.push(new ApiError(413, { code: 'FILE_TOO_LARGE', message: 'The file is larger than 1 MB' }));
+    await chat.send(3, 'too big', { files: [file('big.png')] });
+    await chat.send(3, 'plain text');
+    ws.isOpen = true;
+    await chat.flushOutbox();
+    await chat.flushOutbox();
+    expect(uploads.upload).toHaveBeenCalledTimes(1);
+    expect(sent.map((s) => s.content)).toEqual(['plain text']);
+    const failed = Object.values(store.state.messages.rooms[3]?.pending ?? {})[0];
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toContain('big.png');
+    // Kept (the bytes are nowhere else) and marked failed, so a reload still offers Retry / Discard.
+    expect([...outbox.values()].map((p) => p.status)).toEqual(['failed']);
+
+    await chat.retryFailed(failed!);
+    expect(sent.map((s) => [s.content, s.attachments])).toEqual([
+      ['plain text', undefined],
+      ['too big', [500]],
+    ]);
+    expect(outbox.size).toBe(0);
+  });
+
+  it('discarding a failed message drops its queued bytes', async () => {
+    const { ws, outbox, chat, outcomes, store } = setupWithFiles();
+    outcomes.push(new ApiError(403, { code: 'FORBIDDEN', message: 'Over quota' }));
+    ws.isOpen = true;
+    await chat.send(3, 'over quota', { files: [file('q.png')] });
+    const failed = Object.values(store.state.messages.rooms[3]?.pending ?? {})[0]!;
+    await chat.discardFailed(3, failed.localId);
+    expect(outbox.size).toBe(0);
+    expect(store.state.messages.rooms[3]?.pending).toEqual({});
+  });
+
+  it(`refuses to queue more than ${OUTBOX_FILES_MAX_MB} MB of files`, async () => {
+    const { outbox, chat } = setupWithFiles();
+    const mb = 1024 * 1024;
+    await chat.send(3, 'big', { files: [{ ...file('a.png'), size: OUTBOX_FILES_MAX_MB * mb - 5 }] });
+    await expect(chat.send(3, 'one more', { files: [file('b.png')] })).rejects.toThrow(OutboxFullError);
+    expect(outbox.size).toBe(1);
+    expect(await chat.queuedFileBytes()).toBe(OUTBOX_FILES_MAX_MB * mb - 5);
   });
 });

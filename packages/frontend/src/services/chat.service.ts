@@ -1,7 +1,9 @@
 import type { ClientReplies, MessageDto, ServerMessages } from '@pychat/protocol';
 import { LIMITS } from '@pychat/protocol/constants';
 import type { AppStore } from '../store';
-import type { PendingMessage } from '../store/types';
+import type { OutboxFile, PendingMessage } from '../store/types';
+import { firstFrame } from '../utils/video-poster';
+import { ApiError, type ApiService } from './api.service';
 import type { LocalDbService } from './local-db.service';
 import type { Logger } from './logger';
 import { StoreSync } from './store-sync';
@@ -11,6 +13,31 @@ import { WsDisconnectedError, WsRequestError, type WsService } from './ws.servic
 
 /** Typing frames are throttled: one every few seconds while the user keeps typing. */
 const TYPING_THROTTLE_MS = 3_000;
+
+/** Bytes of files the outbox keeps for messages written offline, all rooms together (docs/frontend.md). */
+export const OUTBOX_FILES_MAX_MB = 50;
+const OUTBOX_FILES_MAX_BYTES = OUTBOX_FILES_MAX_MB * 1024 * 1024;
+
+/** The outbox would hold more than OUTBOX_FILES_MAX_MB of files: the composer says so instead of queueing. */
+export class OutboxFullError extends Error {
+  constructor() {
+    super(`Files can be queued offline up to ${OUTBOX_FILES_MAX_MB} MB in all; send these once online`);
+  }
+}
+
+/**
+ * An upload error that sending again cannot fix (too large, over quota, refused): the message fails with
+ * Retry / Discard. Anything else (no network, 5xx, 408, 429) leaves it queued for the next reconnect.
+ */
+function isPermanent(error: unknown): error is ApiError {
+  return (
+    error instanceof ApiError &&
+    error.status >= 400 &&
+    error.status < 500 &&
+    error.status !== 408 &&
+    error.status !== 429
+  );
+}
 
 function newLocalId(): string {
   return `${Date.now().toString(36)}-${crypto.getRandomValues(new Uint32Array(2)).join('')}`.slice(0, 64);
@@ -26,6 +53,8 @@ export class ChatService {
   readonly #sync: StoreSync;
   /** P2P rooms' messages go here instead of the server (set once in main.ts; the tests may leave it out). */
   p2p: Pick<P2pRoomService, 'isP2p' | 'send' | 'edit' | 'delete' | 'load' | 'markRead'> | null = null;
+  /** Uploads the files of messages queued offline (set once in main.ts). */
+  uploads: Pick<ApiService, 'upload' | 'setPoster'> | null = null;
 
   constructor(
     private readonly store: AppStore,
@@ -44,10 +73,16 @@ export class ChatService {
   async send(
     roomId: number,
     content: string,
-    options: { parentId?: number | null; mentions?: number[]; attachments?: number[]; replyToId?: number | null } = {},
+    options: {
+      parentId?: number | null;
+      mentions?: number[];
+      attachments?: number[];
+      files?: OutboxFile[];
+      replyToId?: number | null;
+    } = {},
   ) {
     if (this.p2p?.isP2p(roomId)) {
-      if (options.attachments?.length || options.parentId) {
+      if (options.attachments?.length || options.files?.length || options.parentId) {
         throw new Error('Files and threads are not available in peer-to-peer rooms; use "Send directly" for files');
       }
       await this.p2p.send(roomId, content);
@@ -62,9 +97,14 @@ export class ChatService {
       mentions: options.mentions ?? [],
       ...(options.attachments?.length ? { attachments: options.attachments } : {}),
       ...(options.replyToId ? { replyToId: options.replyToId } : {}),
+      ...(options.files?.length ? { files: options.files } : {}),
       createdAt: Date.now(),
       status: 'sending',
     };
+    const bytes = (options.files ?? []).reduce((sum, f) => sum + (f.blob ? f.size : 0), 0);
+    if (bytes > 0 && (await this.queuedFileBytes()) + bytes > OUTBOX_FILES_MAX_BYTES) {
+      throw new OutboxFullError();
+    }
     await this.#sync.pending(pending);
     await this.flushOutbox();
   }
@@ -77,8 +117,23 @@ export class ChatService {
     return this.#flushing;
   }
 
+  /** Bytes of files waiting in the outbox to be uploaded. */
+  async queuedFileBytes(): Promise<number> {
+    let bytes = 0;
+    for (const pending of await this.db.outbox()) {
+      for (const file of pending.files ?? []) {
+        bytes += file.blob ? file.size : 0;
+      }
+    }
+    return bytes;
+  }
+
   async #flush(): Promise<void> {
     for (const pending of await this.db.outbox()) {
+      // Failed with files: kept (the bytes are nowhere else) until Retry or Discard; it holds nobody up.
+      if (pending.status === 'failed') {
+        continue;
+      }
       if (!(await this.#sendPending(pending))) {
         return;
       }
@@ -93,13 +148,16 @@ export class ChatService {
       }
       this.store.commit('messages/retryPending', { roomId: pending.roomId, localId: pending.localId });
       try {
+        if (!(await this.#uploadFiles(pending))) {
+          return false;
+        }
         const { message } = await this.ws.request('message.send', {
           roomId: pending.roomId,
           content: pending.content,
           localId: pending.localId,
           parentId: pending.parentId,
           mentions: pending.mentions.length > 0 ? pending.mentions : undefined,
-          attachments: pending.attachments,
+          attachments: pending.files ? pending.files.map((f) => f.id ?? 0) : pending.attachments,
           ...(pending.replyToId ? { replyToId: pending.replyToId } : {}),
         });
         this.confirm(pending.localId, message);
@@ -114,13 +172,55 @@ export class ChatService {
           await new Promise((resolve) => setTimeout(resolve, error.body.retryAfterMs ?? 1_000));
           continue;
         }
-        const text = error instanceof WsRequestError ? error.message : String(error);
+        const text = error instanceof WsRequestError || error instanceof ApiError ? error.message : String(error);
         this.store.commit('messages/failPending', { roomId: pending.roomId, localId: pending.localId, error: text });
-        await this.db.unqueue(pending.localId);
+        await (pending.files
+          ? this.db.updateQueued({ ...pending, status: 'failed', error: text })
+          : this.db.unqueue(pending.localId));
         this.toast('error', `Message not sent: ${text}`);
         return true;
       }
     }
+  }
+
+  /**
+   * Uploads a queued message's files not uploaded yet, in order (the composer's path: POST /api/files with
+   * progress, then a video's poster). Each uploaded file's bytes leave IndexedDB at once, so a reload never
+   * uploads it twice. False: a network error, it stays queued. A permanent refusal is thrown (the message fails).
+   */
+  async #uploadFiles(pending: PendingMessage): Promise<boolean> {
+    const { roomId, localId } = pending;
+    for (const file of pending.files ?? []) {
+      if (file.id !== null || !file.blob) {
+        continue;
+      }
+      if (!this.uploads) {
+        return false;
+      }
+      try {
+        const blob = file.blob;
+        let uploaded = await this.uploads.upload(blob, file.name, (sent, total) =>
+          this.store.commit('messages/setPendingProgress', { roomId, localId, progress: total > 0 ? sent / total : 0 }),
+        ).done;
+        if (uploaded.kind === 'video') {
+          const frame = await firstFrame(blob).catch(() => null);
+          // A poster is optional: the video goes without one rather than not at all.
+          uploaded = frame ? await this.uploads.setPoster(uploaded.id, frame).catch(() => uploaded) : uploaded;
+        }
+        file.id = uploaded.id;
+        file.blob = null;
+        await this.db.updateQueued(pending);
+      } catch (error) {
+        if (isPermanent(error)) {
+          throw new ApiError(error.status, { ...error.body, message: `${file.name}: ${error.message}` });
+        }
+        this.logger.warn('upload of a queued file failed, kept for the next reconnect {}', error)();
+        return false;
+      } finally {
+        this.store.commit('messages/setPendingProgress', { roomId, localId, progress: null });
+      }
+    }
+    return true;
   }
 
   /** Swaps the pending copy for the server's, by localId. */
@@ -128,16 +228,25 @@ export class ChatService {
     void this.#sync.confirm(localId, message);
   }
 
-  discardFailed(roomId: number, localId: string): void {
+  /** Drops a failed message (and the files it kept in the outbox). */
+  async discardFailed(roomId: number, localId: string): Promise<void> {
     this.store.commit('messages/removePending', { roomId, localId });
+    await this.db.unqueue(localId);
   }
 
   async retryFailed(pending: PendingMessage): Promise<void> {
+    // One with files is still in the outbox: sent again from there, with the files it has not uploaded yet.
+    if (pending.files && (await this.db.requeue(pending.localId))) {
+      this.store.commit('messages/retryPending', { roomId: pending.roomId, localId: pending.localId });
+      await this.flushOutbox();
+      return;
+    }
     this.store.commit('messages/removePending', { roomId: pending.roomId, localId: pending.localId });
     await this.send(pending.roomId, pending.content, {
       parentId: pending.parentId,
       mentions: pending.mentions,
       attachments: pending.attachments,
+      files: pending.files,
     });
   }
 

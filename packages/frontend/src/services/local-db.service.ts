@@ -284,6 +284,29 @@ export class LocalDbService {
     await (await this.db()).put('outbox', { ...pending, queuedAt: Date.now() });
   }
 
+  /** Rewrites a queued message (its files uploaded, or marked failed) in its place: `queuedAt` is kept. */
+  async updateQueued(pending: PendingMessage): Promise<void> {
+    const tx = (await this.db()).transaction('outbox', 'readwrite');
+    const current = await tx.store.get(pending.localId);
+    // Discarded meanwhile: it stays gone.
+    if (current) {
+      await tx.store.put({ ...pending, queuedAt: current.queuedAt });
+    }
+    await tx.done;
+  }
+
+  /** A failed message sent again: back to `sending`, at the end of the queue (as a new message would be). */
+  async requeue(localId: string): Promise<PendingMessage | null> {
+    const tx = (await this.db()).transaction('outbox', 'readwrite');
+    const current = await tx.store.get(localId);
+    if (current) {
+      delete current.error;
+      await tx.store.put({ ...current, status: 'sending', queuedAt: Date.now() });
+    }
+    await tx.done;
+    return current ?? null;
+  }
+
   async unqueue(localId: string): Promise<void> {
     await (await this.db()).delete('outbox', localId);
   }

@@ -68,7 +68,11 @@ export class SessionService {
           this.store.commit('messages/setSyncedAt', { roomId: sync.roomId, at: sync.syncedAt });
         }
         for (const pending of snapshot.outbox) {
-          this.store.commit('messages/addPending', { ...pending, status: 'sending' });
+          // Queued ones are "sending"; one with files that failed stays failed (Retry / Discard) across reloads.
+          this.store.commit('messages/addPending', {
+            ...pending,
+            status: pending.status === 'failed' ? 'failed' : 'sending',
+          });
         }
       }
     } catch (error) {

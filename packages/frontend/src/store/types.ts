@@ -1,5 +1,6 @@
 import type { TransfersState } from './modules/transfers';
 import type {
+  AttachmentDto,
   CallDto,
   ChannelDto,
   MessageDto,
@@ -21,13 +22,29 @@ export interface PendingMessage {
   content: string;
   parentId: number | null;
   mentions: number[];
-  /** Ids of files already uploaded (POST /api/files); the outbox keeps only these, never the bytes. */
+  /** Ids of files already uploaded (POST /api/files) when it was written. */
   attachments?: number[];
   /** An inline reply to this message of the same room. */
   replyToId?: number;
+  /**
+   * Files written offline (or whose upload hit a network error): their bytes wait in the outbox (IndexedDB)
+   * and are uploaded before the message is sent; their ids then replace `attachments`, in this order.
+   */
+  files?: OutboxFile[];
+  /** Upload progress (0–1) of the file being uploaded, while the outbox uploads its files. */
+  progress?: number;
   createdAt: number;
   status: 'sending' | 'failed';
   error?: string;
+}
+
+/** A file of a queued message: the bytes until uploaded, then the uploaded file's id (the bytes are dropped). */
+export interface OutboxFile {
+  name: string;
+  size: number;
+  kind: AttachmentDto['kind'];
+  blob: Blob | null;
+  id: number | null;
 }
 
 export interface RoomMessages {

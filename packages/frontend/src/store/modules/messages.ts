@@ -121,6 +121,20 @@ export const messages = {
         delete pending.error;
       }
     },
+    /** The outbox uploading a queued message's files (null: done or stopped). */
+    setPendingProgress(
+      state,
+      { roomId, localId, progress }: { roomId: number; localId: string; progress: number | null },
+    ) {
+      const pending = state.rooms[roomId]?.pending[localId];
+      if (pending) {
+        if (progress === null) {
+          delete pending.progress;
+        } else {
+          pending.progress = progress;
+        }
+      }
+    },
     removePending(state, { roomId, localId }: { roomId: number; localId: string }) {
       delete state.rooms[roomId]?.pending[localId];
     },
