@@ -59,13 +59,17 @@ describe(`receiver memory during a ${MB} MB P2P transfer`, () => {
   beforeAll(async () => {
     instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('measure-memory'), ...(await loopbackTurnEnv()) });
     aliceBrowser = await launchSharedBrowser();
-    bobBrowser = await chromium.launch({
+    // A profile on disk, as a real user has: Playwright's `newContext()` is off the record, where Chromium keeps
+    // the Origin Private File System in memory (the browser process then grows by the file's size).
+    const bobContext = await chromium.launchPersistentContext(tempDir('measure-memory-profile'), {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
       args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
+      viewport: { width: 1200, height: 800 },
     });
+    bobBrowser = bobContext.browser()!;
     alice = await newBrowserUser(aliceBrowser, uniqueName('alice'), false);
-    bob = await newBrowserUser(bobBrowser, uniqueName('bob'), false);
+    bob = { context: bobContext, page: bobContext.pages()[0] ?? (await bobContext.newPage()), name: uniqueName('bob') };
     bobCdp = await bobBrowser.newBrowserCDPSession();
     filePath = join(tempDir('measure-memory-file'), 'big.bin');
     // Written in slices: the test process need not hold the whole file either.
@@ -78,7 +82,7 @@ describe(`receiver memory during a ${MB} MB P2P transfer`, () => {
 
   afterAll(async () => {
     await aliceBrowser?.close();
-    await bobBrowser?.close();
+    await bob?.context.close();
     await instance?.kill();
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     writeFileSync(join(SCREENSHOT_DIR, 'transfer-memory.json'), JSON.stringify(samples, null, 2));
