@@ -16,7 +16,7 @@ import { startInstance, tempDir, uniqueName, type Instance } from './stack';
 /**
  * Throughput of a P2P file transfer, direct and through the bundled TURN, beside a bare two-page RTCDataChannel
  * (same chunk size and flow control, bytes discarded) in the same run (docs/performance.md "P2P file transfer").
- * Not part of the suites: `E2E_MEASURE=1 unshare -n sh -c 'ip link set lo up && exec npx vitest run'`
+ * Not part of the suites: `E2E_MEASURE=1 unshare -n sh -c 'ip link set lo up && exec npx vitest run src/measure-transfer.ts'`
  * in packages/e2e; E2E_MEASURE_MB sets the size (default 100).
  */
 const MB = Number(process.env.E2E_MEASURE_MB ?? 100);
