@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   newRelayOnlyUser,
   SCREENSHOT_DIR,
@@ -197,7 +197,9 @@ describe('a direct file transfer in Chromium through the bundled TURN', () => {
     const big = randomBytes(BIG_BYTES);
     const bigSha = createHash('sha256').update(big).digest('hex');
     // A path, not a buffer: Playwright hands a local file to Chromium by name, nothing crosses CDP.
-    const path = join(tempDir('web-transfer-big'), 'big.bin');
+    const dir = tempDir('web-transfer-big');
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'big.bin');
     writeFileSync(path, big);
     const entry = (page: Page) => page.getByTestId('transfer-incoming').filter({ hasText: 'big.bin' });
     const started = Date.now();
