@@ -3,7 +3,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatService } from '../../services/chat.service';
 import { createAppStore } from '../../store';
-import ChatMessageList from './ChatMessageList.vue';
+import ChatMessageList, { WINDOW_ROWS } from './ChatMessageList.vue';
 
 const ME = 1;
 const BOB = 2;
@@ -28,8 +28,8 @@ function msg(id: number, senderId = BOB): MessageDto {
   };
 }
 
-/** Room 6 with messages 1-5 of bob's loaded; my pointer at `pointer`, `unread` as session.ready said. */
-function mountList(pointer: number, unread: number, connection: 'online' | 'offline' = 'online') {
+/** Room 6 with messages 1-`count` of bob's loaded; my pointer at `pointer`, `unread` as session.ready said. */
+function mountList(pointer: number, unread: number, connection: 'online' | 'offline' = 'online', count = 5) {
   const store = createAppStore();
   store.commit('session/setMe', { id: ME, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
   store.commit('session/setConnection', connection);
@@ -55,7 +55,7 @@ function mountList(pointer: number, unread: number, connection: 'online' | 'offl
   });
   store.commit(
     'messages/upsert',
-    [1, 2, 3, 4, 5].map((id) => msg(id)),
+    Array.from({ length: count }, (_, i) => msg(i + 1)),
   );
   store.commit('messages/setLoaded', { roomId: ROOM, hasMore: false });
   // Reading moves the pointer to the newest, as the server would; offline it does nothing (no socket).
@@ -121,5 +121,36 @@ describe('ChatMessageList unread divider', () => {
     window.dispatchEvent(new Event('focus'));
     await flushPromises();
     expect(markRead).not.toHaveBeenCalled();
+  });
+});
+
+describe('ChatMessageList window', () => {
+  const shownIds = (wrapper: ReturnType<typeof mountList>['wrapper']) =>
+    wrapper
+      .findAllComponents({ name: 'ChatMessage' })
+      .map((c) => (c.props('item') as { message: MessageDto }).message.id);
+
+  it('renders only the newest rows of a long history, not every loaded message', async () => {
+    const { wrapper } = mountList(2000, 0, 'online', 2000);
+    await flushPromises();
+    const ids = shownIds(wrapper);
+    expect(ids.length).toBeLessThanOrEqual(WINDOW_ROWS);
+    expect(ids.at(-1)).toBe(2000);
+    expect(ids[0]).toBe(2000 - ids.length + 1);
+  });
+
+  it('"Jump to first unread" brings the line into the DOM when it is far above the rendered rows', async () => {
+    // jsdom has no layout: scrolling to the line is the browser's part.
+    Element.prototype.scrollIntoView = vi.fn();
+    const { wrapper } = mountList(100, 1900, 'offline', 2000);
+    await flushPromises();
+    wrapper.vm.$store.commit('session/setConnection', 'online');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="unread-divider"]').exists()).toBe(false);
+    await wrapper.get('button.jump-unread').trigger('click');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="unread-divider"]').exists()).toBe(true);
+    expect(shownIds(wrapper)).toContain(101);
+    expect(shownIds(wrapper).length).toBeLessThanOrEqual(WINDOW_ROWS);
   });
 });
