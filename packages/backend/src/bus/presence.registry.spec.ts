@@ -65,13 +65,24 @@ function fakeRedis(state: { down: boolean; pipelineError?: Error }): Redis {
     return value;
   };
   const multi = { del: () => multi, hset: () => multi, zadd: () => multi, exec: () => reply([]) };
-  const pipeline = {
-    hexists: () => pipeline,
-    exec: () => reply([[state.pipelineError ?? null, state.pipelineError ? null : 0]]),
+  // A pipeline answers per command: the instances, then each HEXISTS (or the error state.pipelineError).
+  const pipeline = () => {
+    const replies: [Error | null, unknown][] = [];
+    const p = {
+      get length() {
+        return replies.length;
+      },
+      hset: () => (replies.push([null, 1]), p),
+      hdel: () => (replies.push([null, 1]), p),
+      zrangebyscore: () => (replies.push([null, ['other-instance']]), p),
+      hexists: () => (replies.push([state.pipelineError ?? null, state.pipelineError ? null : 0]), p),
+      exec: () => reply(replies),
+    };
+    return p;
   };
   return {
     multi: () => multi,
-    pipeline: () => pipeline,
+    pipeline,
     del: () => reply(1),
     hset: () => reply(1),
     hdel: () => reply(1),

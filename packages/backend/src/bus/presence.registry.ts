@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '../logger';
 
 /**
@@ -71,6 +71,8 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   #timer: NodeJS.Timeout | undefined;
   /** Set by a failed heartbeat, cleared by the next good one: one warning per Redis outage, not every 5 s. */
   #heartbeatFailing = false;
+  /** The other live instances as last read: whom a connect's pipeline asks (see #heldElsewhere). */
+  #others: string[] = [];
 
   constructor(redis: Redis, prefix: string, instanceId: string, logger: Logger) {
     this.#redis = redis;
@@ -124,23 +126,55 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     return this.#redis.zrangebyscore(this.#instancesKey, Date.now() - INSTANCE_TTL_MS, '+inf');
   }
 
-  async #elsewhere(userId: number): Promise<boolean> {
-    const others = (await this.#liveInstances()).filter((id) => id !== this.#instanceId);
-    if (others.length === 0) {
-      return false;
-    }
+  /**
+   * Runs `write` (if any), reads the live instances and asks which of `userIds` each other instance holds, in
+   * one round trip: the HEXISTS go to the instances seen last time, and only an instance that appeared since
+   * costs a second round trip. Per user id: true if another live instance holds it.
+   */
+  async #heldElsewhere(userIds: number[], write?: (pipeline: ChainableCommander) => void): Promise<boolean[]> {
     const pipeline = this.#redis.pipeline();
-    for (const instance of others) {
-      pipeline.hexists(`${this.#prefix}presence:${instance}`, String(userId));
+    write?.(pipeline);
+    const first = pipeline.length;
+    pipeline.zrangebyscore(this.#instancesKey, Date.now() - INSTANCE_TTL_MS, '+inf');
+    const guessed = this.#others;
+    const ask = (p: ChainableCommander, instances: string[]) => {
+      for (const userId of userIds) {
+        for (const instance of instances) {
+          p.hexists(`${this.#prefix}presence:${instance}`, String(userId));
+        }
+      }
+    };
+    ask(pipeline, guessed);
+    const results = await execChecked(pipeline);
+    const live = (results[first] as string[]).filter((id) => id !== this.#instanceId);
+    this.#others = live;
+    const isLive = new Set(live);
+    const held = userIds.map((_, u) =>
+      guessed.some((instance, i) => isLive.has(instance) && results[first + 1 + u * guessed.length + i] === 1),
+    );
+    const added = live.filter((id) => !guessed.includes(id));
+    if (added.length > 0) {
+      const more = this.#redis.pipeline();
+      ask(more, added);
+      const extra = await execChecked(more);
+      userIds.forEach((_, u) => {
+        if (added.some((_, i) => extra[u * added.length + i] === 1)) {
+          held[u] = true;
+        }
+      });
     }
-    return (await execChecked(pipeline)).some((exists) => exists === 1);
+    return held;
   }
 
   async connect(userId: number): Promise<boolean> {
     const count = (this.#counts.get(userId) ?? 0) + 1;
     this.#counts.set(userId, count);
-    await this.#redis.hset(this.#myKey, String(userId), count);
-    return count === 1 && !(await this.#elsewhere(userId));
+    if (count > 1) {
+      await this.#redis.hset(this.#myKey, String(userId), count);
+      return false;
+    }
+    const [elsewhere] = await this.#heldElsewhere([userId], (p) => p.hset(this.#myKey, String(userId), count));
+    return !elsewhere;
   }
 
   async disconnect(userId: number): Promise<boolean> {
@@ -151,8 +185,8 @@ export class RedisPresenceRegistry implements PresenceRegistry {
       return false;
     }
     this.#counts.delete(userId);
-    await this.#redis.hdel(this.#myKey, String(userId));
-    return !(await this.#elsewhere(userId));
+    const [elsewhere] = await this.#heldElsewhere([userId], (p) => p.hdel(this.#myKey, String(userId)));
+    return !elsewhere;
   }
 
   async online(): Promise<number[]> {
@@ -169,19 +203,12 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   async onlineAmong(userIds: number[]): Promise<Set<number>> {
     const online = new Set(userIds.filter((id) => this.#counts.has(id)));
     const rest = userIds.filter((id) => !online.has(id));
-    const others = rest.length === 0 ? [] : (await this.#liveInstances()).filter((id) => id !== this.#instanceId);
-    if (others.length === 0) {
+    if (rest.length === 0) {
       return online;
     }
-    const pipeline = this.#redis.pipeline();
-    for (const userId of rest) {
-      for (const instance of others) {
-        pipeline.hexists(`${this.#prefix}presence:${instance}`, String(userId));
-      }
-    }
-    const results = await execChecked(pipeline);
+    const held = await this.#heldElsewhere(rest);
     rest.forEach((userId, i) => {
-      if (results.slice(i * others.length, (i + 1) * others.length).some((exists) => exists === 1)) {
+      if (held[i]) {
         online.add(userId);
       }
     });

@@ -45,8 +45,15 @@ function unreadOfOneRoom(dialect: 'sqlite' | 'mysql'): string {
   return (
     'SELECT ? AS room_id, COALESCE(' +
     `(SELECT ${UNREAD_COUNT_LIMIT} ${unread} ORDER BY m.id LIMIT 1 OFFSET ${UNREAD_COUNT_LIMIT - 1}), ` +
-    `(SELECT COUNT(*) ${unread})) AS unread`
+    `(SELECT COUNT(*) ${unread})) AS unread, ` +
+    `(SELECT m.id FROM messages m${hint} WHERE m.room_id = ? ORDER BY m.id DESC LIMIT 1) AS last_id`
   );
+}
+
+/** A membership's unread count (capped at UNREAD_COUNT_LIMIT) and its room's newest message id. */
+export interface RoomCounters {
+  unread: number;
+  lastMessageId: number;
 }
 
 /** A member's read pointer in one room. */
@@ -387,6 +394,20 @@ export class RoomRepository {
    * not a count of the whole room. Rooms without unread messages are left out.
    */
   async unreadCounts(userId: number, knownPointers?: ReadPointer[]): Promise<Map<number, number>> {
+    const counts = new Map<number, number>();
+    for (const [roomId, { unread }] of await this.unreadAndNewest(userId, knownPointers)) {
+      if (unread > 0) {
+        counts.set(roomId, unread);
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * Each membership's unread count (as `unreadCounts`) and its room's newest message id (0: none), in one
+   * statement per UNREAD_ROOMS_PER_STATEMENT rooms: the connect path's per-room state.
+   */
+  async unreadAndNewest(userId: number, knownPointers?: ReadPointer[]): Promise<Map<number, RoomCounters>> {
     const members =
       knownPointers ??
       (
@@ -396,23 +417,21 @@ export class RoomRepository {
         )) as { room_id: number | string; last_read_message_id: number | string }[]
       ).map((m) => ({ roomId: Number(m.room_id), lastReadMessageId: Number(m.last_read_message_id) }));
     const one = unreadOfOneRoom(this.#dialect);
-    const counts = new Map<number, number>();
+    const counters = new Map<number, RoomCounters>();
     for (let i = 0; i < members.length; i += UNREAD_ROOMS_PER_STATEMENT) {
       const chunk = members.slice(i, i + UNREAD_ROOMS_PER_STATEMENT);
       const rows = (await this.dataSource.query(
         chunk.map(() => one).join(' UNION ALL '),
         chunk.flatMap((m) => {
           const [roomId, lastRead] = [m.roomId, m.lastReadMessageId];
-          return [roomId, roomId, lastRead, userId, roomId, lastRead, userId];
+          return [roomId, roomId, lastRead, userId, roomId, lastRead, userId, roomId];
         }),
-      )) as { room_id: number | string; unread: number | string }[];
+      )) as { room_id: number | string; unread: number | string; last_id: number | string | null }[];
       for (const row of rows) {
-        if (Number(row.unread) > 0) {
-          counts.set(Number(row.room_id), Number(row.unread));
-        }
+        counters.set(Number(row.room_id), { unread: Number(row.unread), lastMessageId: Number(row.last_id ?? 0) });
       }
     }
-    return counts;
+    return counters;
   }
 
   /** Each room's newest message id (rooms without messages are left out): one seek in (room_id, id) per room. */

@@ -34,8 +34,7 @@ describe(RoomService.name, () => {
         ]),
       );
       rooms.membersOfRooms.mockResolvedValue([makeMember(small.id, ME), makeMember(small.id, BOB)]);
-      rooms.unreadCounts.mockResolvedValue(new Map());
-      rooms.lastMessageIds.mockResolvedValue(new Map());
+      rooms.unreadAndNewest.mockResolvedValue(new Map());
       rooms.channelsWithMainRooms.mockResolvedValue([]);
 
       const snapshot = await sut.snapshot(ME);
@@ -65,8 +64,7 @@ describe(RoomService.name, () => {
           [direct.id, 2],
         ]),
       );
-      rooms.unreadCounts.mockResolvedValue(new Map([[sub.id, 3]]));
-      rooms.lastMessageIds.mockResolvedValue(new Map([[sub.id, 44]]));
+      rooms.unreadAndNewest.mockResolvedValue(new Map([[sub.id, { unread: 3, lastMessageId: 44 }]]));
       rooms.channelsWithMainRooms.mockResolvedValue([{ channel, mainRoomId: mainRoom.id }]);
 
       const snapshot = await sut.snapshot(ME);
@@ -90,7 +88,7 @@ describe(RoomService.name, () => {
       expect(snapshot.channels).toEqual([toChannelDto(channel, mainRoom.id)]);
       // Channels are looked up once, not once per room, and unread counts reuse the read pointers just read.
       expect(rooms.channelsWithMainRooms).toHaveBeenCalledWith([channel.id]);
-      expect(rooms.unreadCounts).toHaveBeenCalledWith(
+      expect(rooms.unreadAndNewest).toHaveBeenCalledWith(
         ME,
         mine.map(({ member }) => ({ roomId: member.roomId, lastReadMessageId: member.lastReadMessageId })),
       );

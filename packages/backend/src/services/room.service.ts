@@ -174,13 +174,13 @@ export class RoomService {
     const memberships = known ?? (await this.rooms.membershipsOf(userId));
     const roomIds = memberships.map(({ room }) => room.id);
     const channelIds = [...new Set(memberships.map(({ room }) => room.channelId).filter((id) => id !== null))];
-    const [counts, unread, lastIds, channels] = await Promise.all([
+    const [counts, counters, channels] = await Promise.all([
       this.memberCounts(roomIds),
-      this.rooms.unreadCounts(
+      // Unread counts and newest ids in one statement: each is a seek or two in (room_id, id) per room.
+      this.rooms.unreadAndNewest(
         userId,
         memberships.map(({ member }) => ({ roomId: member.roomId, lastReadMessageId: member.lastReadMessageId })),
       ),
-      this.rooms.lastMessageIds(roomIds),
       this.rooms.channelsWithMainRooms(channelIds),
     ]);
     // Only the small rooms' member lists: the "all" room alone would make every first frame O(users).
@@ -197,7 +197,7 @@ export class RoomService {
       roomIds,
       rooms: memberships.map(({ room }) => toRoomDto(room, membersByRoom.get(room.id) ?? [], counts.get(room.id) ?? 0)),
       states: memberships.map(({ room, member }) =>
-        toStateDto(member, unread.get(room.id) ?? 0, lastIds.get(room.id) ?? 0),
+        toStateDto(member, counters.get(room.id)?.unread ?? 0, counters.get(room.id)?.lastMessageId ?? 0),
       ),
       channels: channels.map(({ channel, mainRoomId }) => toChannelDto(channel, mainRoomId)),
     };
