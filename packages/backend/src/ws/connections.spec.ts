@@ -75,6 +75,25 @@ describe(ConnectionRegistry.name, () => {
       expect(outsider.sent()).toEqual([]);
     });
 
+    it('encodes the frame once per fan-out: every socket of the room is handed the same Buffer', () => {
+      const registry = new ConnectionRegistry();
+      const members = [connect(1), connect(1), connect(2), connect(3)];
+      for (const member of members) {
+        registry.add(member.conn, [10]);
+      }
+      const encode = vi.spyOn(Buffer, 'from');
+
+      deliver(registry, { room: 10 }, '{"type":"message.new"}');
+
+      // A per-socket encode (or JSON.stringify) would cost every delivery what a bare broadcast server pays once.
+      expect(encode).toHaveBeenCalledTimes(1);
+      encode.mockRestore();
+      const frames = members.map((member) => member.socket.send.mock.calls[0]?.[0] as unknown);
+      expect(Buffer.isBuffer(frames[0])).toBe(true);
+      expect(new Set(frames).size).toBe(1);
+      expect(members.map((member) => member.sent())).toEqual(members.map(() => ['{"type":"message.new"}']));
+    });
+
     it('skips every connection of exceptUser', () => {
       const registry = new ConnectionRegistry();
       const typist1 = connect(1);
