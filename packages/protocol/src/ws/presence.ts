@@ -3,7 +3,6 @@ import { Empty, UserDto, UserSettingsDto, UserStatus } from '../model/dto';
 import { LIMITS } from '../model/limits';
 import { ProfileText } from '../model/text';
 import { Millis, RoomId, UserId } from '../model/ids';
-import { LIMITS } from '../model/limits';
 import { request } from './define';
 
 export const presenceRequests = {
