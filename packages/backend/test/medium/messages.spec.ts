@@ -646,7 +646,8 @@ describe(`messages (${dialect})`, () => {
       const statements: [string, unknown[]][] = [];
       const spy = vi.spyOn(db.logger, 'logQuery').mockImplementation((query, parameters) => {
         if (query.includes('LIKE')) {
-          statements.push([query, parameters ?? []]);
+          // Both drivers log positional parameters (an array).
+          statements.push([query, Array.isArray(parameters) ? parameters : []]);
         }
       });
       try {
