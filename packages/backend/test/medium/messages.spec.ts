@@ -1,5 +1,5 @@
 import { ALL_ROOM_ID, LIMITS, type MessageDto } from '@pychat/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { SYNC_CLOCK_SKEW_MS } from '../../src/services/message.service';
 import { type ConnectedUser, dialect, TestClient, useTestServer } from './harness';
 
@@ -631,6 +631,42 @@ describe(`messages (${dialect})`, () => {
       const second = await alice.client.request('message.search', { query: token, offset: LIMITS.searchPageSize });
       expect(ids(second.messages)).toEqual(newestFirst.slice(LIMITS.searchPageSize));
       expect(second.hasMore).toBe(false);
+    });
+
+    it('over all my rooms, stops at the first page: no statement sorts its matches', async () => {
+      // Timing is no test on a shared machine; the plan is. The old `room_id IN (my rooms) ORDER BY id` sorted
+      // every match before the LIMIT (docs/performance.md §12): each statement must walk an index in id order.
+      const alice = await user();
+      const one = await roomOf(alice);
+      const two = await roomOf(alice);
+      const token = `plan${localIds}y`;
+      await send(alice, one, `${token} 1`);
+      await send(alice, two, `${token} 2`);
+      const db = medium.server.pychat.dataSource;
+      const statements: [string, unknown[]][] = [];
+      const spy = vi.spyOn(db.logger, 'logQuery').mockImplementation((query, parameters) => {
+        if (query.includes('LIKE')) {
+          // Both drivers log positional parameters (an array).
+          statements.push([query, Array.isArray(parameters) ? parameters : []]);
+        }
+      });
+      try {
+        expect((await alice.client.request('message.search', { query: token })).messages).toHaveLength(2);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(statements.length).toBeGreaterThan(0);
+      for (const [query, parameters] of statements) {
+        const plan = (await db.query(
+          dialect === 'mysql' ? `EXPLAIN ${query}` : `EXPLAIN QUERY PLAN ${query}`,
+          parameters,
+        )) as { detail?: string; Extra?: string | null }[];
+        const steps = plan.map((row) => (dialect === 'mysql' ? (row.Extra ?? '') : (row.detail ?? '')));
+        expect(
+          steps.filter((step) => /TEMP B-TREE|filesort|temporary/i.test(step)),
+          query,
+        ).toEqual([]);
+      }
     });
   });
 
