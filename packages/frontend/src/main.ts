@@ -7,7 +7,7 @@ import { EventRouter } from './services/event-router';
 import type { Services } from './services';
 import { InstallService } from './services/install.service';
 import { LocalDbService } from './services/local-db.service';
-import { LogService } from './services/logger';
+import { LOG_LEVEL_KEY, LogService, startLogLevel } from './services/logger';
 import { MainTab } from './services/main-tab';
 import { NotificationService } from './services/notification.service';
 import { PresenceSubscription } from './services/presence-subscription';
@@ -25,8 +25,17 @@ import { createAppStore } from './store';
 import './styles/main.scss';
 
 // Composition root: every service is built once here and provided to components.
-const logs = new LogService(localStorage.getItem('pychat.logs') === 'on' ? 'debug' : 'disable');
+const logs = new LogService(startLogLevel());
 const store = createAppStore();
+// settings.logs is the user's, kept by the server: each device applies it from session.ready and settings.updated,
+// and remembers it so the next start logs from its first line.
+store.watch(
+  (state) => state.session.settings,
+  ({ logs: level }) => {
+    logs.setLevel(level);
+    localStorage.setItem(LOG_LEVEL_KEY, level);
+  },
+);
 const api = new ApiService();
 const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
 const ws = new WsService(wsUrl, logs.getLogger('ws', '#3ba55d'));

@@ -32,7 +32,7 @@ function setup() {
   store.commit('session/setMe', me);
   const db = fakeDb();
   const chat = new ChatService(store, { isOpen: false } as unknown as WsService, db, logger);
-  const notifications = { onMessage: vi.fn() } as unknown as NotificationService;
+  const notifications = { onMessage: vi.fn(), onPresence: vi.fn() } as unknown as NotificationService;
   const hooks = { onReady: vi.fn(), onSessionEnded: vi.fn() };
   const router = new EventRouter(store, db, chat, notifications, logger, hooks);
   const route = (frame: ServerEventFrame) => router.route(frame);

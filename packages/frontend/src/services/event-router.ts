@@ -114,6 +114,10 @@ export class EventRouter {
       },
       'presence.changed': ({ online, offline }) => {
         store.commit('presence/change', { online, offline: offline.map((o) => o.userId) });
+        this.notifications.onPresence(
+          online,
+          offline.map((o) => o.userId),
+        );
         void sync.lastSeen(offline);
       },
       'user.created': ({ user }) => {

@@ -135,6 +135,34 @@ describe('NotificationService', () => {
     expect(tones).toBe(2);
   });
 
+  it('plays the online-change tones only with the setting on, in the main tab, not on DND, never for me', () => {
+    const { store, service } = setup(false);
+    service.onPresence([2], []);
+    expect(tones).toBe(0);
+    store.commit('session/setSettings', { ...store.state.session.settings, onlineChangeSound: true });
+    service.onPresence([2], []);
+    expect(tones).toBe(2);
+    service.onPresence([], [2]);
+    expect(tones).toBe(4);
+    service.onPresence([1], []);
+    expect(tones).toBe(4);
+    const other = setup(false, true, false);
+    other.store.commit('session/setSettings', { ...other.store.state.session.settings, onlineChangeSound: true });
+    other.service.onPresence([2], []);
+    expect(tones).toBe(4);
+    store.commit('session/setMe', {
+      id: 1,
+      username: 'me',
+      sex: 'secret',
+      thumbnail: null,
+      lastSeenAt: null,
+      status: 'dnd',
+    });
+    service.onPresence([2], []);
+    expect(tones).toBe(4);
+    expect(shown).toHaveLength(0);
+  });
+
   it('never notifies about my own messages', () => {
     const { service } = setup(true);
     service.onMessage(message({ senderId: 1 }), 'team');

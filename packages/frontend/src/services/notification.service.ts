@@ -65,8 +65,26 @@ export class NotificationService {
     }
   }
 
+  /**
+   * The "online change" sound (settings.onlineChangeSound, off by default): a rising pair of tones when someone I
+   * follow comes online, a falling one when someone goes offline. Same one-tab and do-not-disturb rules as messages;
+   * my own devices never ring.
+   */
+  onPresence(online: readonly number[], offline: readonly number[]): void {
+    const state = this.store.state;
+    const me = state.session.me?.id;
+    if (!this.tab.isMain || !state.session.settings.onlineChangeSound || state.session.me?.status === 'dnd') {
+      return;
+    }
+    if (online.some((id) => id !== me)) {
+      this.beep(0.6, [660, 990]);
+    } else if (offline.some((id) => id !== me)) {
+      this.beep(0.6, [990, 660]);
+    }
+  }
+
   /** A soft two-tone chime from WebAudio, so no sound file has to be cached. */
-  private beep(volume: number): void {
+  private beep(volume: number, [first, second]: readonly [number, number] = [880, 1320]): void {
     try {
       this.#audio ??= new AudioContext();
       const ctx = this.#audio;
@@ -75,8 +93,8 @@ export class NotificationService {
       gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.35);
       gain.connect(ctx.destination);
       for (const [freq, at] of [
-        [880, 0],
-        [1320, 0.09],
+        [first, 0],
+        [second, 0.09],
       ] as const) {
         const osc = ctx.createOscillator();
         osc.frequency.value = freq;
