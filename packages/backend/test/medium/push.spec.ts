@@ -147,6 +147,7 @@ describe(`Web Push (${dialect})`, () => {
     const bob = await signUp(ctx.server);
     const sub = await subscribe(ctx.server, bob.token);
     const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
+    await alice.client.request('presence.subscribe', { userIds: [bob.user.id] });
     const bobSocket = await ctx.connect(bob.token);
     await bobSocket.request('status.set', { status: 'dnd' });
     await bobSocket.close();
