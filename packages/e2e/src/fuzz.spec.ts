@@ -281,7 +281,7 @@ describe('fuzz: WebSocket protocol and REST API (embedded, SQLite)', () => {
     await record('message.send', {
       roomId: room.room.id,
       content: 'answer',
-      localId: 'seed-4',
+      localId: 'seed-5',
       replyToId: first.message.id,
     });
     await record('message.delete', { messageId: inAll.message.id });
