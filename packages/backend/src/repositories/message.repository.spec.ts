@@ -48,6 +48,7 @@ describe('searchPlan', () => {
       match: '+deploy +prod*',
       likes: ['%-deploy%', '%+prod*%'],
     });
+    expect(searchPlan(`${'x'.repeat(85)} abc`, 'mysql')).toEqual({ match: '+abc*', likes: [`%${'x'.repeat(85)}%`] });
     expect(searchPlan('ok go', 'mysql')).toEqual({ match: null, likes: ['%ok%', '%go%'] });
   });
 });

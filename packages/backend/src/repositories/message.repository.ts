@@ -748,8 +748,9 @@ const INNODB_STOPWORDS = new Set(
     ' ',
   ),
 );
-/** innodb_ft_min_token_size's default: shorter words are not in the index. */
+/** innodb_ft_min_token_size / innodb_ft_max_token_size defaults: other words are not in the index. */
 const INNODB_MIN_TOKEN = 3;
+const INNODB_MAX_TOKEN = 84;
 
 const likePattern = (term: string): string => `%${term.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
@@ -759,7 +760,7 @@ const likePattern = (term: string): string => `%${term.replace(/[!%_]/g, (c) => 
  * `match` is built from those words only, each quoted, so the user's text never reaches the MATCH syntax
  * (`"`, `*`, `NEAR`, `AND`, `-` are text). A whitespace-separated term with anything besides one word in it
  * (`100%`, `snake_case`) must also appear literally: `likes` (lowercased LIKE patterns, `!` escapes).
- * MariaDB's index has no words under 3 characters nor stopwords: those terms are matched as substrings
+ * MariaDB's index has no words under 3 (or over 84) characters nor stopwords: those terms are matched as substrings
  * instead, and with no indexable word left `match` is null: the substring walk, every term a LIKE.
  */
 export function searchPlan(text: string, dialect: 'sqlite' | 'mysql'): { match: string | null; likes: string[] } {
@@ -774,7 +775,11 @@ export function searchPlan(text: string, dialect: 'sqlite' | 'mysql'): { match: 
     const words = term.match(wordPattern) ?? [];
     let literal = words.length !== 1 || words[0] !== term;
     words.forEach((word, wordIndex) => {
-      if (dialect === 'mysql' && ([...word].length < INNODB_MIN_TOKEN || INNODB_STOPWORDS.has(word))) {
+      const length = [...word].length;
+      if (
+        dialect === 'mysql' &&
+        (length < INNODB_MIN_TOKEN || length > INNODB_MAX_TOKEN || INNODB_STOPWORDS.has(word))
+      ) {
         literal = true;
         return;
       }
