@@ -760,8 +760,8 @@ const likePattern = (term: string): string => `%${term.replace(/[!%_]/g, (c) => 
  * `match` is built from those words only, each quoted, so the user's text never reaches the MATCH syntax
  * (`"`, `*`, `NEAR`, `AND`, `-` are text). A whitespace-separated term with anything besides one word in it
  * (`100%`, `snake_case`) must also appear literally: `likes` (lowercased LIKE patterns, `!` escapes).
- * MariaDB's index has no words under 3 (or over 84) characters nor stopwords: those terms are matched as substrings
- * instead, and with no indexable word left `match` is null: the substring walk, every term a LIKE.
+ * MariaDB's index has no words under 3 (or over 84) characters nor stopwords: those terms are matched as
+ * substrings instead, and with no indexable word left `match` is null: the substring walk, every term a LIKE.
  */
 export function searchPlan(text: string, dialect: 'sqlite' | 'mysql'): { match: string | null; likes: string[] } {
   const wordPattern = dialect === 'mysql' ? /[\p{L}\p{N}_]+/gu : /[\p{L}\p{N}]+/gu;
