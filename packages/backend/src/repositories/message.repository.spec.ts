@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataSource } from '../db/data-source';
 import { applyMigrations } from '../db/migrate';
 import { isDeadlock, isUniqueViolation, WriteConflictError } from './driver-errors';
-import { DuplicateMessageError, MessageRepository } from './message.repository';
+import { DuplicateMessageError, MessageRepository, searchPlan } from './message.repository';
 import { UserRepository } from './user.repository';
 
 const driverError = (code: string) => Object.assign(new Error(code), { code });
@@ -28,6 +28,31 @@ describe('driver error codes', () => {
 });
 
 /** The real statements on SQLite: a service sees the domain error, not the dialect's code. */
+describe('searchPlan', () => {
+  it('quotes every word for FTS5, the last one as a prefix, and never passes the syntax through', () => {
+    expect(searchPlan('Deploy NEAR(prod) "x" AND *', 'sqlite')).toEqual({
+      match: '"deploy" "near" "prod" "x" "and"',
+      likes: ['%near(prod)%', '%"x"%', '%*%'],
+    });
+    expect(searchPlan('deplo.', 'sqlite')).toEqual({ match: '"deplo"*', likes: ['%deplo.%'] });
+    expect(searchPlan('  ', 'sqlite')).toEqual({ match: null, likes: [] });
+    expect(searchPlan('100% _', 'sqlite')).toEqual({ match: '"100"', likes: ['%100!%%', '%!_%'] });
+  });
+
+  it("leaves MariaDB's short words and stopwords to LIKE, and falls back when no word is left", () => {
+    expect(searchPlan('the snake_case of it', 'mysql')).toEqual({
+      match: '+snake_case',
+      likes: ['%the%', '%of%', '%it%'],
+    });
+    expect(searchPlan('-deploy +prod*', 'mysql')).toEqual({
+      match: '+deploy +prod*',
+      likes: ['%-deploy%', '%+prod*%'],
+    });
+    expect(searchPlan(`${'x'.repeat(85)} abc`, 'mysql')).toEqual({ match: '+abc*', likes: [`%${'x'.repeat(85)}%`] });
+    expect(searchPlan('ok go', 'mysql')).toEqual({ match: null, likes: ['%ok%', '%go%'] });
+  });
+});
+
 describe(`${MessageRepository.name}.insert`, () => {
   let dataSource: DataSource;
   let messages: MessageRepository;

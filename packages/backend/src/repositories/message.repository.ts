@@ -629,14 +629,13 @@ export class MessageRepository {
   }
 
   /**
-   * Case-insensitive substring search, newest first (both engines: LOWER + LIKE with an explicit escape): in
-   * one room, or with `roomId` null in every live room `userId` is a member of. The membership is part of each
-   * room's statement, so a room I left or never joined never yields a hit.
+   * Word search, newest first: in one room, or with `roomId` null in every live room `userId` is a member of
+   * (the membership is part of the statement, so a room I left or never joined never yields a hit).
    *
-   * Across rooms, one walk per room merged here rather than one `room_id IN (my rooms) ORDER BY id` statement:
-   * that form made both planners collect and sort every match before the LIMIT (7 s for a word in every row of
-   * a 1,000,000-message room, docs/performance.md §12), while each room's walk runs down (room_id, id) and stops
-   * after `offset + limit + 1` matches. Only ids are merged; the page's rows are read by id afterwards.
+   * On the word index (SQLite FTS5 `messages_fts`, MariaDB FULLTEXT `ft_messages_content`, see searchPlan):
+   * the matches' ids come from the index, so a rare or absent word reads only its own rows. SQLite walks the
+   * matches in id order and stops at the page (no sort); MariaDB sorts the matches (a word in most rows of a
+   * big history costs that sort). A query with no word the index can use falls back to the substring walk.
    */
   async search(
     scope: { roomId: number } | { userId: number },
@@ -644,42 +643,85 @@ export class MessageRepository {
     offset: number,
     limit: number,
   ): Promise<MessageEntity[]> {
-    const pattern = `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
-    if ('roomId' in scope) {
-      return this.searchWalk(scope.roomId, null, pattern)
-        .offset(offset)
-        .limit(limit + 1)
-        .getMany();
+    const plan = searchPlan(text, this.#dialect);
+    let ids: number[];
+    if (plan.match !== null) {
+      ids = await this.searchIndexed(scope, plan.match, plan.likes, offset, limit + 1);
+    } else if ('roomId' in scope) {
+      ids = await this.searchIds(scope.roomId, null, plan.likes, offset + limit + 1);
+      ids = ids.slice(offset);
+    } else {
+      ids = await this.searchWalkRooms(scope.userId, plan.likes, offset, limit);
     }
+    if (ids.length === 0) {
+      return [];
+    }
+    const rows = await this.#messages.findBy({ id: In(ids) });
+    return rows.sort((a, b) => b.id - a.id);
+  }
+
+  /** The index path: one statement whatever the scope. `likes` keep terms with punctuation literal. */
+  private async searchIndexed(
+    scope: { roomId: number } | { userId: number },
+    match: string,
+    likes: string[],
+    offset: number,
+    limit: number,
+  ): Promise<number[]> {
+    const inScope =
+      'roomId' in scope
+        ? 'm.room_id = ?'
+        : 'm.room_id IN (SELECT rm.room_id FROM room_members rm INNER JOIN rooms r ON r.id = rm.room_id ' +
+          'WHERE rm.user_id = ? AND r.deleted_at IS NULL)';
+    const literal = likes.map(() => " AND LOWER(m.content) LIKE ? ESCAPE '!'").join('');
+    const sql =
+      this.#dialect === 'sqlite'
+        ? // CROSS JOIN keeps the FTS table outside: its matches come in rowid order, so the LIMIT stops the walk.
+          'SELECT m.id AS id FROM messages_fts f CROSS JOIN messages m ON m.id = f.rowid ' +
+          `WHERE f.messages_fts MATCH ? AND m.deleted_at IS NULL AND ${inScope}${literal} ` +
+          'ORDER BY f.rowid DESC LIMIT ? OFFSET ?'
+        : 'SELECT m.id AS id FROM messages m WHERE MATCH(m.content) AGAINST (? IN BOOLEAN MODE) ' +
+          `AND m.deleted_at IS NULL AND ${inScope}${literal} ORDER BY m.id DESC LIMIT ? OFFSET ?`;
+    const scopeId = 'roomId' in scope ? scope.roomId : scope.userId;
+    const rows = (await this.dataSource.query(sql, [match, scopeId, ...likes, limit, offset])) as {
+      id: number | string;
+    }[];
+    return rows.map((row) => Number(row.id));
+  }
+
+  /**
+   * The substring fallback across rooms: one walk per room merged here rather than one `room_id IN (my rooms)
+   * ORDER BY id` statement, which made both planners collect and sort every match before the LIMIT
+   * (docs/performance.md §12); each room's walk runs down (room_id, id) and stops after `offset + limit + 1`.
+   */
+  private async searchWalkRooms(userId: number, likes: string[], offset: number, limit: number): Promise<number[]> {
     const rooms = (await this.dataSource.query(
       'SELECT rm.room_id AS id FROM room_members rm INNER JOIN rooms r ON r.id = rm.room_id ' +
         'WHERE rm.user_id = ? AND r.deleted_at IS NULL',
-      [scope.userId],
+      [userId],
     )) as { id: number | string }[];
     const want = offset + limit + 1;
     const ids: number[] = [];
     for (const room of rooms) {
       // Sequential: on SQLite the statements run one at a time anyway, on MariaDB a user in many rooms must not
       // take the whole pool.
-      const found = (await this.searchWalk(Number(room.id), scope.userId, pattern)
-        .select('m.id', 'id')
-        .limit(want)
-        .getRawMany()) as { id: number | string }[];
-      ids.push(...found.map((row) => Number(row.id)));
+      ids.push(...(await this.searchIds(Number(room.id), userId, likes, want)));
     }
-    const page = ids.sort((a, b) => b - a).slice(offset, want);
-    if (page.length === 0) {
-      return [];
-    }
-    const rows = await this.#messages.findBy({ id: In(page) });
-    return rows.sort((a, b) => b.id - a.id);
+    return ids.sort((a, b) => b - a).slice(offset, want);
+  }
+
+  private async searchIds(roomId: number, userId: number | null, likes: string[], limit: number): Promise<number[]> {
+    const found = (await this.searchWalk(roomId, userId, likes).select('m.id', 'id').limit(limit).getRawMany()) as {
+      id: number | string;
+    }[];
+    return found.map((row) => Number(row.id));
   }
 
   /**
-   * One room's matches, newest first, walked down (room_id, id) with no sort (a medium test EXPLAINs it). With `userId`,
-   * only while that user is a member of the (live) room.
+   * One room's substring matches (every pattern), newest first, walked down (room_id, id) with no sort (a
+   * medium test EXPLAINs it). With `userId`, only while that user is a member of the (live) room.
    */
-  searchWalk(roomId: number, userId: number | null, pattern: string): SelectQueryBuilder<MessageEntity> {
+  searchWalk(roomId: number, userId: number | null, patterns: string[]): SelectQueryBuilder<MessageEntity> {
     const query = this.#messages.createQueryBuilder('m').where('m.room_id = :roomId', { roomId });
     if (this.#dialect === 'mysql') {
       // MariaDB may otherwise pick another index led by room_id (room_id, parent_id, id) and filesort the matches.
@@ -692,9 +734,67 @@ export class MessageRepository {
         { userId },
       );
     }
-    return query
-      .andWhere('m.deleted_at IS NULL')
-      .andWhere("LOWER(m.content) LIKE :pattern ESCAPE '!'", { pattern })
-      .orderBy('m.id', 'DESC');
+    query.andWhere('m.deleted_at IS NULL');
+    patterns.forEach((pattern, i) => {
+      query.andWhere(`LOWER(m.content) LIKE :pattern${i} ESCAPE '!'`, { [`pattern${i}`]: pattern });
+    });
+    return query.orderBy('m.id', 'DESC');
   }
+}
+
+/** InnoDB's default full-text stopwords (INFORMATION_SCHEMA.INNODB_FT_DEFAULT_STOPWORD): never in the index. */
+const INNODB_STOPWORDS = new Set(
+  'a about an are as at be by com de en for from how i in is it la of on or that the this to was what when where who will with und www'.split(
+    ' ',
+  ),
+);
+/** innodb_ft_min_token_size / innodb_ft_max_token_size defaults: other words are not in the index. */
+const INNODB_MIN_TOKEN = 3;
+const INNODB_MAX_TOKEN = 84;
+
+const likePattern = (term: string): string => `%${term.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
+/**
+ * A search query as the word index reads it. Words are runs of letters and digits (MariaDB's parser counts
+ * `_` in too); every word must be in the message, the last one as a prefix ("deplo" finds "deployed").
+ * `match` is built from those words only, each quoted, so the user's text never reaches the MATCH syntax
+ * (`"`, `*`, `NEAR`, `AND`, `-` are text). A whitespace-separated term with anything besides one word in it
+ * (`100%`, `snake_case`) must also appear literally: `likes` (lowercased LIKE patterns, `!` escapes).
+ * MariaDB's index has no words under 3 (or over 84) characters nor stopwords: those terms are matched as
+ * substrings instead, and with no indexable word left `match` is null: the substring walk, every term a LIKE.
+ */
+export function searchPlan(text: string, dialect: 'sqlite' | 'mysql'): { match: string | null; likes: string[] } {
+  const wordPattern = dialect === 'mysql' ? /[\p{L}\p{N}_]+/gu : /[\p{L}\p{N}]+/gu;
+  const terms = text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((term) => term !== '');
+  const tokens: { word: string; prefix: boolean }[] = [];
+  const likes: string[] = [];
+  terms.forEach((term, termIndex) => {
+    const words = term.match(wordPattern) ?? [];
+    let literal = words.length !== 1 || words[0] !== term;
+    words.forEach((word, wordIndex) => {
+      const length = [...word].length;
+      if (
+        dialect === 'mysql' &&
+        (length < INNODB_MIN_TOKEN || length > INNODB_MAX_TOKEN || INNODB_STOPWORDS.has(word))
+      ) {
+        literal = true;
+        return;
+      }
+      tokens.push({ word, prefix: termIndex === terms.length - 1 && wordIndex === words.length - 1 });
+    });
+    if (literal) {
+      likes.push(likePattern(term));
+    }
+  });
+  if (tokens.length === 0) {
+    return { match: null, likes: terms.map(likePattern) };
+  }
+  const match =
+    dialect === 'sqlite'
+      ? tokens.map(({ word, prefix }) => `"${word.replace(/"/g, '""')}"${prefix ? '*' : ''}`).join(' ')
+      : tokens.map(({ word, prefix }) => `+${word}${prefix ? '*' : ''}`).join(' ');
+  return { match, likes };
 }

@@ -542,6 +542,8 @@ describe(`messages (${dialect})`, () => {
       expect(await search('мир')).toEqual([russian.id]);
       expect(await search('äpfel')).toEqual([german.id]);
       expect(await search('Äpfel UND')).toEqual([german.id]);
+      // The word index ignores accents too.
+      expect(await search('apfel')).toEqual([german.id]);
     });
 
     it('treats LIKE wildcards and the escape character literally', async () => {
@@ -633,40 +635,121 @@ describe(`messages (${dialect})`, () => {
       expect(second.hasMore).toBe(false);
     });
 
-    it('over all my rooms, stops at the first page: no statement sorts its matches', async () => {
-      // Timing is no test on a shared machine; the plan is. The old `room_id IN (my rooms) ORDER BY id` sorted
-      // every match before the LIMIT (docs/performance.md §12): each statement must walk an index in id order.
+    it('over all my rooms, on the word index: one statement; the substring fallback sorts nothing', async () => {
+      // Timing is no test on a shared machine; the plan is. A word goes to the index in one statement (SQLite
+      // walks the FTS matches in id order, MariaDB sorts the matches the FULLTEXT index returns); a query with
+      // no indexable word walks each room down (room_id, id): the old `room_id IN (my rooms) ORDER BY id` sorted
+      // every match before the LIMIT (docs/performance.md §12).
       const alice = await user();
       const one = await roomOf(alice);
       const two = await roomOf(alice);
       const token = `plan${localIds}y`;
-      await send(alice, one, `${token} 1`);
-      await send(alice, two, `${token} 2`);
+      await send(alice, one, `${token} 1 ~~`);
+      await send(alice, two, `${token} 2 ~~`);
       const db = medium.server.pychat.dataSource;
       const statements: [string, unknown[]][] = [];
       const spy = vi.spyOn(db.logger, 'logQuery').mockImplementation((query, parameters) => {
-        if (query.includes('LIKE')) {
+        if (query.includes('LIKE') || query.includes('MATCH')) {
           // Both drivers log positional parameters (an array).
           statements.push([query, Array.isArray(parameters) ? parameters : []]);
         }
       });
       try {
         expect((await alice.client.request('message.search', { query: token })).messages).toHaveLength(2);
+        expect((await alice.client.request('message.search', { query: '~~' })).messages).toHaveLength(2);
       } finally {
         spy.mockRestore();
       }
-      expect(statements.length).toBeGreaterThan(0);
-      for (const [query, parameters] of statements) {
-        const plan = (await db.query(
-          dialect === 'mysql' ? `EXPLAIN ${query}` : `EXPLAIN QUERY PLAN ${query}`,
-          parameters,
-        )) as { detail?: string; Extra?: string | null }[];
-        const steps = plan.map((row) => (dialect === 'mysql' ? (row.Extra ?? '') : (row.detail ?? '')));
+      const indexed = statements.filter(([query]) => query.includes('MATCH'));
+      const walks = statements.filter(([query]) => !query.includes('MATCH'));
+      expect(indexed).toHaveLength(1);
+      expect(walks.length).toBeGreaterThanOrEqual(2);
+      const planOf = async ([query, parameters]: [string, unknown[]]) =>
+        (await db.query(dialect === 'mysql' ? `EXPLAIN ${query}` : `EXPLAIN QUERY PLAN ${query}`, parameters)) as {
+          detail?: string;
+          Extra?: string | null;
+          key?: string | null;
+        }[];
+      const indexPlan = await planOf(indexed[0]);
+      if (dialect === 'mysql') {
+        expect(indexPlan.map((row) => row.key)).toContain('ft_messages_content');
+      } else {
+        expect(indexPlan[0].detail).toMatch(/VIRTUAL TABLE INDEX/);
+        expect(indexPlan.filter((row) => /TEMP B-TREE/.test(row.detail ?? ''))).toEqual([]);
+      }
+      for (const walk of walks) {
+        const steps = (await planOf(walk)).map((row) => (dialect === 'mysql' ? (row.Extra ?? '') : (row.detail ?? '')));
         expect(
           steps.filter((step) => /TEMP B-TREE|filesort|temporary/i.test(step)),
-          query,
+          walk[0],
         ).toEqual([]);
       }
+    });
+
+    it('finds words on the index: a rare one among many rows, a prefix of the last word, any order', async () => {
+      const alice = await user();
+      const room = await roomOf(alice);
+      await sendMany(alice, room, 60, 'filler chatter ');
+      const rare = await send(alice, room, 'the deployment of zebrafish went fine');
+      await sendMany(alice, room, 60, 'more filler ');
+      const search = async (query: string) =>
+        ids((await alice.client.request('message.search', { roomId: room, query })).messages);
+      expect(await search('zebrafish')).toEqual([rare.id]);
+      expect(await search('ZEBRA')).toEqual([rare.id]);
+      expect(await search('zebrafish deploy')).toEqual([rare.id]);
+      // Only the last word is a prefix; words, not substrings.
+      expect(await search('deploy zebrafish')).toEqual([]);
+      expect(await search('ebrafish')).toEqual([]);
+      expect(await search('zebrafishes')).toEqual([]);
+      // Under MariaDB's 3-character minimum, a word is a substring match instead (SQLite indexes it).
+      const short = await send(alice, room, 'ok, go');
+      expect(await search('go')).toEqual([short.id]);
+      expect(await search('of zebrafish')).toEqual([rare.id]);
+    });
+
+    it('follows edits and deletes', async () => {
+      const alice = await user();
+      const room = await roomOf(alice);
+      const message = await send(alice, room, 'original wording');
+      await alice.client.request('message.edit', { messageId: message.id, content: 'revised phrasing' });
+      const search = async (query: string) =>
+        ids((await alice.client.request('message.search', { roomId: room, query })).messages);
+      expect(await search('original')).toEqual([]);
+      expect(await search('revised')).toEqual([message.id]);
+      await alice.client.request('message.delete', { messageId: message.id });
+      expect(await search('revised')).toEqual([]);
+    });
+
+    it('treats the index syntax in a query as text', async () => {
+      const alice = await user();
+      const room = await roomOf(alice);
+      const hit = await send(alice, room, 'alpha NEAR beta AND gamma "quoted" star*');
+      const search = async (query: string) =>
+        ids((await alice.client.request('message.search', { roomId: room, query })).messages);
+      for (const query of [
+        'NEAR',
+        'AND',
+        'OR',
+        'NOT',
+        '"quoted"',
+        '"',
+        '*',
+        'star*',
+        'alpha NEAR(beta)',
+        'gamma -',
+        '+beta -alpha',
+        '(beta',
+        'beta:',
+        '^alpha',
+        'alpha"',
+      ]) {
+        expect(Array.isArray(await search(query)), query).toBe(true);
+      }
+      expect(await search('"quoted"')).toEqual([hit.id]);
+      expect(await search('star*')).toEqual([hit.id]);
+      expect(await search('alpha NEAR beta')).toEqual([hit.id]);
+      expect(await search('gamma AND')).toEqual([hit.id]);
+      expect(await search('-alpha')).toEqual([]);
     });
   });
 
