@@ -153,4 +153,15 @@ describe('ChatMessageList window', () => {
     expect(shownIds(wrapper)).toContain(101);
     expect(shownIds(wrapper).length).toBeLessThanOrEqual(WINDOW_ROWS);
   });
+
+  it('keeps following new messages after a scroll near the top of a room whose whole history is loaded', async () => {
+    // A short room scrolls near its top as it first overflows; that must not pin the window on the rows it had.
+    const { wrapper, store } = mountList(5, 0);
+    await flushPromises();
+    await wrapper.get(".scroller").trigger('scroll');
+    await flushPromises();
+    store.commit('messages/upsert', [msg(6), msg(7)]);
+    await flushPromises();
+    expect(shownIds(wrapper).slice(-2)).toEqual([6, 7]);
+  });
 });
