@@ -1,63 +1,32 @@
-import type { LinkedIdentitiesResponse, SessionResponse } from '@pychat/protocol';
-import { freePort, startFacebookStandIn, type FacebookAccount, type FacebookStandIn } from '@pychat/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  api,
-  createBackend,
-  dialect,
-  startServer,
-  TEST_PASSWORD,
-  uniqueName,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import type { SessionResponse } from '@pychat/protocol';
+import { startFacebookStandIn, type FacebookAccount } from '@pychat/testkit';
+import { describe, expect, it } from 'vitest';
+import { api, dialect, uniqueName } from './harness';
+import { useProviderServer } from './provider-server';
 import { Browser } from './redirect-browser';
 
-const CALLBACK = '/api/auth/facebook/callback';
-
 describe(`sign-in with Facebook (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  let fb: FacebookStandIn;
-  let publicUrl: string;
+  const site = useProviderServer('facebook', startFacebookStandIn, (fb) => ({
+    PYCHAT_FACEBOOK_APP_ID: fb.appId,
+    PYCHAT_FACEBOOK_APP_SECRET: fb.appSecret,
+    PYCHAT_FACEBOOK_DIALOG_URL: fb.dialogUrl,
+    PYCHAT_FACEBOOK_GRAPH_URL: fb.graphUrl,
+  }));
+  const { session } = site;
   let nextId = 10_000_000 + Math.floor(Math.random() * 1_000_000);
 
-  const session = async (browser: Browser) => {
-    const token = browser.cookie(publicUrl, 'pychat_session');
-    return (await api<SessionResponse>(server, 'GET', '/api/auth/session', undefined, token)).body.user;
-  };
   const account = (extra: Partial<FacebookAccount> = {}): FacebookAccount => ({
     id: String((nextId += 1)),
     name: `Jo ${uniqueName('x').slice(0, 8)}`,
     ...extra,
   });
   const signInWith = async (browser: Browser, who: FacebookAccount, mode = 'sign-in') => {
-    fb.loginAs(who);
-    return browser.go(`${publicUrl}/api/auth/facebook/start?mode=${mode}`);
+    site.provider.loginAs(who);
+    return browser.go(`${site.publicUrl}/api/auth/facebook/start?mode=${mode}`);
   };
 
-  beforeAll(async () => {
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    fb = await startFacebookStandIn(`${publicUrl}${CALLBACK}`);
-    backend = await createBackend();
-    server = await startServer(backend, {
-      PYCHAT_PORT: String(port),
-      PYCHAT_PUBLIC_URL: publicUrl,
-      PYCHAT_FACEBOOK_APP_ID: fb.appId,
-      PYCHAT_FACEBOOK_APP_SECRET: fb.appSecret,
-      PYCHAT_FACEBOOK_DIALOG_URL: fb.dialogUrl,
-      PYCHAT_FACEBOOK_GRAPH_URL: fb.graphUrl,
-    });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await backend?.drop();
-    await fb?.close();
-  });
-
   it('tells the web app to show the button', async () => {
-    const res = await api<SessionResponse>(server, 'GET', '/api/auth/session');
+    const res = await api<SessionResponse>(site.server, 'GET', '/api/auth/session');
     expect(res.body.features.facebook).toBe(true);
   });
 
@@ -76,29 +45,19 @@ describe(`sign-in with Facebook (${dialect})`, () => {
   it('does not take over an existing account with the same email', async () => {
     const username = uniqueName('own');
     const email = `${username}@example.test`;
-    const owner = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
-      username,
-      email,
-      password: TEST_PASSWORD,
-    });
+    const owner = await site.signUp({ username, email });
     const browser = new Browser();
     const page = await signInWith(browser, account({ email }));
     expect(page.pathname).toBe('/login');
     expect(page.searchParams.get('oidcError')).toBe('IDENTITY_EMAIL_TAKEN');
     expect(page.searchParams.get('oidcProvider')).toBe('facebook');
     expect(await session(browser)).toBeNull();
-    const linked = await api<LinkedIdentitiesResponse>(
-      server,
-      'GET',
-      '/api/auth/facebook/identities',
-      undefined,
-      owner.body.token,
-    );
+    const linked = await site.identities(owner.body.token);
     expect(linked.body.identities).toEqual([]);
   });
 
   it('refuses a forged state', async () => {
-    fb.forgeState(true);
+    site.provider.forgeState(true);
     try {
       const browser = new Browser();
       const page = await signInWith(browser, account());
@@ -106,18 +65,15 @@ describe(`sign-in with Facebook (${dialect})`, () => {
       expect(page.searchParams.get('oidcError')).toBe('IDENTITY_FAILED');
       expect(await session(browser)).toBeNull();
     } finally {
-      fb.forgeState(false);
+      site.provider.forgeState(false);
     }
   });
 
   it('links Facebook to a signed-in account, which then signs in with it', async () => {
     const username = uniqueName('lnk');
-    const owner = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
-      username,
-      password: TEST_PASSWORD,
-    });
+    const owner = await site.signUp({ username });
     const browser = new Browser();
-    browser.setCookie(publicUrl, 'pychat_session', owner.body.token);
+    browser.setCookie(site.publicUrl, 'pychat_session', owner.body.token);
     const who = account({ email: `${username}@fb.example.test` });
     const page = await signInWith(browser, who, 'link');
     expect(`${page.pathname}${page.search}`).toBe('/profile?oidcLinked=1&oidcProvider=facebook');

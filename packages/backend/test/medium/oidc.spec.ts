@@ -1,75 +1,36 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import type { LinkedIdentitiesResponse, SessionResponse } from '@pychat/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOidcStandIn, type OidcStandIn } from '@pychat/testkit';
-import {
-  api,
-  createBackend,
-  dialect,
-  startServer,
-  TEST_PASSWORD,
-  uniqueName,
-  type SharedBackend,
-  type TestServer,
-} from './harness';
+import type { SessionResponse } from '@pychat/protocol';
+import { startOidcStandIn } from '@pychat/testkit';
+import { describe, expect, it } from 'vitest';
+import { api, dialect, uniqueName } from './harness';
+import { useProviderServer } from './provider-server';
 import { Browser } from './redirect-browser';
 
 const CALLBACK = '/api/auth/oidc/callback';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  let idp: OidcStandIn;
-  let publicUrl: string;
+  const site = useProviderServer('oidc', startOidcStandIn, (idp) => ({
+    PYCHAT_OIDC_ISSUER: idp.issuer,
+    PYCHAT_OIDC_CLIENT_ID: idp.clientId,
+    PYCHAT_OIDC_CLIENT_SECRET: idp.clientSecret,
+    PYCHAT_OIDC_NAME: 'TestID',
+  }));
+  const { session } = site;
 
-  const session = async (browser: Browser) => {
-    const token = browser.cookie(publicUrl, 'pychat_session');
-    return (await api<SessionResponse>(server, 'GET', '/api/auth/session', undefined, token)).body.user;
-  };
   /** Signs in at the provider as `subject` and comes back; the page pychat lands on. */
   const signInWith = async (browser: Browser, subject: string, mode = 'sign-in') => {
-    idp.loginAs(subject);
-    const page = await browser.go(`${publicUrl}/api/auth/oidc/start?mode=${mode}`);
-    expect(page.origin).toBe(publicUrl);
+    site.provider.loginAs(subject);
+    const page = await browser.go(`${site.publicUrl}/api/auth/oidc/start?mode=${mode}`);
+    expect(page.origin).toBe(site.publicUrl);
     return page;
   };
   const providerAccount = (email: string, preferred?: string) => {
     const subject = uniqueName('sub');
-    idp.accounts.set(subject, { email, email_verified: true, preferred_username: preferred });
+    site.provider.accounts.set(subject, { email, email_verified: true, preferred_username: preferred });
     return subject;
   };
 
-  beforeAll(async () => {
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    idp = await startOidcStandIn(`${publicUrl}${CALLBACK}`);
-    backend = await createBackend();
-    server = await startServer(backend, {
-      PYCHAT_PORT: String(port),
-      PYCHAT_PUBLIC_URL: publicUrl,
-      PYCHAT_OIDC_ISSUER: idp.issuer,
-      PYCHAT_OIDC_CLIENT_ID: idp.clientId,
-      PYCHAT_OIDC_CLIENT_SECRET: idp.clientSecret,
-      PYCHAT_OIDC_NAME: 'TestID',
-    });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await backend?.drop();
-    await idp?.close();
-  });
-
   it('tells the web app to show the button', async () => {
-    const res = await api<SessionResponse>(server, 'GET', '/api/auth/session');
+    const res = await api<SessionResponse>(site.server, 'GET', '/api/auth/session');
     expect(res.body.features.oidc).toEqual({ name: 'TestID' });
   });
 
@@ -92,18 +53,21 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
     const first = new Browser();
     await signInWith(first, subject);
     const created = await session(first);
-    await server.pychat.dataSource.query('UPDATE users SET deactivated_at = ? WHERE id = ?', [Date.now(), created?.id]);
+    await site.server.pychat.dataSource.query('UPDATE users SET deactivated_at = ? WHERE id = ?', [
+      Date.now(),
+      created?.id,
+    ]);
 
     const again = new Browser();
     const refused = await signInWith(again, subject);
     expect(refused.pathname).toBe('/login');
     expect(refused.searchParams.get('oidcError')).toBe('ACCOUNT_DEACTIVATED');
-    expect(again.cookie(publicUrl, 'pychat_session')).toBeUndefined();
+    expect(again.cookie(site.publicUrl, 'pychat_session')).toBeUndefined();
   });
 
   it('makes a taken username unique', async () => {
     const name = uniqueName('dup');
-    await api(server, 'POST', '/api/auth/sign-up', { username: name, password: TEST_PASSWORD });
+    await site.signUp({ username: name });
     const browser = new Browser();
     await signInWith(browser, providerAccount(`${uniqueName('e')}@example.test`, name));
     const user = await session(browser);
@@ -114,23 +78,13 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
   it('does not take over an existing account with the same email', async () => {
     const username = uniqueName('own');
     const email = `${username}@example.test`;
-    const owner = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
-      username,
-      email,
-      password: TEST_PASSWORD,
-    });
+    const owner = await site.signUp({ username, email });
     const browser = new Browser();
     const page = await signInWith(browser, providerAccount(email));
     expect(page.pathname).toBe('/login');
     expect(page.searchParams.get('oidcError')).toBe('IDENTITY_EMAIL_TAKEN');
     expect(await session(browser)).toBeNull();
-    const linked = await api<LinkedIdentitiesResponse>(
-      server,
-      'GET',
-      '/api/auth/oidc/identities',
-      undefined,
-      owner.body.token,
-    );
+    const linked = await site.identities(owner.body.token);
     expect(linked.body.identities).toEqual([]);
   });
 
@@ -138,8 +92,8 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
     const subject = providerAccount(`${uniqueName('st')}@example.test`);
     const atCallback = (url: URL) => url.pathname === CALLBACK;
     const victim = new Browser();
-    idp.loginAs(subject);
-    const answer = await victim.go(`${publicUrl}/api/auth/oidc/start`, atCallback);
+    site.provider.loginAs(subject);
+    const answer = await victim.go(`${site.publicUrl}/api/auth/oidc/start`, atCallback);
     expect(answer.searchParams.get('code')).toBeTruthy();
 
     const forged = new URL(answer);
@@ -158,15 +112,11 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
 
   it('links an identity in the profile, signs in with it, and unlinks it', async () => {
     const username = uniqueName('lnk');
-    const account = await api<{ user: { id: number }; token: string }>(server, 'POST', '/api/auth/sign-up', {
-      username,
-      email: `${username}@example.test`,
-      password: TEST_PASSWORD,
-    });
+    const account = await site.signUp({ username, email: `${username}@example.test` });
     // Another address at the provider: linking does not go by email.
     const subject = providerAccount(`${uniqueName('other')}@example.test`);
     const browser = new Browser();
-    browser.setCookie(publicUrl, 'pychat_session', account.body.token);
+    browser.setCookie(site.publicUrl, 'pychat_session', account.body.token);
     const page = await signInWith(browser, subject, 'link');
     expect(page.pathname).toBe('/profile');
     expect(page.searchParams.get('oidcLinked')).toBe('1');
@@ -175,19 +125,13 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
     await signInWith(fresh, subject);
     expect((await session(fresh))?.id).toBe(account.body.user.id);
 
-    const list = await api<LinkedIdentitiesResponse>(
-      server,
-      'GET',
-      '/api/auth/oidc/identities',
-      undefined,
-      account.body.token,
-    );
+    const list = await site.identities(account.body.token);
     expect(list.body.identities).toHaveLength(1);
-    expect(list.body.identities[0]?.issuer).toBe(idp.issuer);
+    expect(list.body.identities[0]?.issuer).toBe(site.provider.issuer);
     const id = list.body.identities[0]?.id;
-    expect((await api(server, 'DELETE', `/api/auth/oidc/identities/${id}`, undefined, account.body.token)).status).toBe(
-      204,
-    );
+    expect(
+      (await api(site.server, 'DELETE', `/api/auth/oidc/identities/${id}`, undefined, account.body.token)).status,
+    ).toBe(204);
 
     // Unlinked: the same provider account now makes a new account instead.
     const after = new Browser();
@@ -198,23 +142,20 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
   });
 
   it('refuses a link that comes back to a browser signed in as someone else', async () => {
-    const first = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
-      username: uniqueName('la'),
-      password: TEST_PASSWORD,
-    });
-    const second = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
-      username: uniqueName('lb'),
-      password: TEST_PASSWORD,
-    });
+    const first = await site.signUp({ username: uniqueName('la') });
+    const second = await site.signUp({ username: uniqueName('lb') });
     const browser = new Browser();
-    browser.setCookie(publicUrl, 'pychat_session', first.body.token);
-    idp.loginAs(providerAccount(`${uniqueName('lc')}@example.test`));
-    const answer = await browser.go(`${publicUrl}/api/auth/oidc/start?mode=link`, (url) => url.pathname === CALLBACK);
-    browser.setCookie(publicUrl, 'pychat_session', second.body.token);
+    browser.setCookie(site.publicUrl, 'pychat_session', first.body.token);
+    site.provider.loginAs(providerAccount(`${uniqueName('lc')}@example.test`));
+    const answer = await browser.go(
+      `${site.publicUrl}/api/auth/oidc/start?mode=link`,
+      (url) => url.pathname === CALLBACK,
+    );
+    browser.setCookie(site.publicUrl, 'pychat_session', second.body.token);
     const page = await browser.go(answer.href);
     expect(page.searchParams.get('oidcError')).toBe('IDENTITY_FAILED');
     for (const token of [first.body.token, second.body.token]) {
-      const list = await api<LinkedIdentitiesResponse>(server, 'GET', '/api/auth/oidc/identities', undefined, token);
+      const list = await site.identities(token);
       expect(list.body.identities).toEqual([]);
     }
   });
@@ -222,11 +163,11 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
   it('refuses to unlink the only way into an account without a password', async () => {
     const browser = new Browser();
     await signInWith(browser, providerAccount(`${uniqueName('only')}@example.test`));
-    const token = browser.cookie(publicUrl, 'pychat_session');
-    const list = await api<LinkedIdentitiesResponse>(server, 'GET', '/api/auth/oidc/identities', undefined, token);
+    const token = browser.cookie(site.publicUrl, 'pychat_session');
+    const list = await site.identities(token);
     expect(list.body.hasPassword).toBe(false);
     const res = await api<{ code: string }>(
-      server,
+      site.server,
       'DELETE',
       `/api/auth/oidc/identities/${list.body.identities[0]?.id}`,
       undefined,
@@ -240,52 +181,33 @@ describe(`sign-in with an OpenID Connect provider (${dialect})`, () => {
     const subject = providerAccount(`${uniqueName('tk')}@example.test`);
     await signInWith(new Browser(), subject);
     const username = uniqueName('tl');
-    const other = await api<{ token: string }>(server, 'POST', '/api/auth/sign-up', {
-      username,
-      password: TEST_PASSWORD,
-    });
+    const other = await site.signUp({ username });
     const browser = new Browser();
-    browser.setCookie(publicUrl, 'pychat_session', other.body.token);
+    browser.setCookie(site.publicUrl, 'pychat_session', other.body.token);
     const page = await signInWith(browser, subject, 'link');
     expect(page.searchParams.get('oidcError')).toBe('IDENTITY_IN_USE');
   });
 });
 
 describe(`sign-in with a provider on a server with closed registration (${dialect})`, () => {
-  let backend: SharedBackend;
-  let server: TestServer;
-  let idp: OidcStandIn;
-  let publicUrl: string;
-
-  beforeAll(async () => {
-    const port = await freePort();
-    publicUrl = `http://127.0.0.1:${port}`;
-    idp = await startOidcStandIn(`${publicUrl}${CALLBACK}`);
-    backend = await createBackend();
-    server = await startServer(backend, {
-      PYCHAT_PORT: String(port),
-      PYCHAT_PUBLIC_URL: publicUrl,
-      PYCHAT_REGISTRATION: 'closed',
-      PYCHAT_OIDC_ISSUER: idp.issuer,
-      PYCHAT_OIDC_CLIENT_ID: idp.clientId,
-      PYCHAT_OIDC_CLIENT_SECRET: idp.clientSecret,
-    });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await backend?.drop();
-    await idp?.close();
-  });
+  const site = useProviderServer('oidc', startOidcStandIn, (idp) => ({
+    PYCHAT_REGISTRATION: 'closed',
+    PYCHAT_OIDC_ISSUER: idp.issuer,
+    PYCHAT_OIDC_CLIENT_ID: idp.clientId,
+    PYCHAT_OIDC_CLIENT_SECRET: idp.clientSecret,
+  }));
 
   it('makes no account for a new identity', async () => {
-    idp.accounts.set('newcomer', { email: 'newcomer@example.test', email_verified: true });
-    idp.loginAs('newcomer');
+    site.provider.accounts.set('newcomer', { email: 'newcomer@example.test', email_verified: true });
+    site.provider.loginAs('newcomer');
     const stranger = new Browser();
-    const refused = await stranger.go(`${publicUrl}/api/auth/oidc/start`);
+    const refused = await stranger.go(`${site.publicUrl}/api/auth/oidc/start`);
     expect(refused.pathname).toBe('/login');
     expect(refused.searchParams.get('oidcError')).toBe('REGISTRATION_CLOSED');
-    expect(stranger.cookie(publicUrl, 'pychat_session')).toBeUndefined();
-    const [row] = (await server.pychat.dataSource.query('SELECT COUNT(*) AS n FROM users')) as { n: number | string }[];
+    expect(stranger.cookie(site.publicUrl, 'pychat_session')).toBeUndefined();
+    const [row] = (await site.server.pychat.dataSource.query('SELECT COUNT(*) AS n FROM users')) as {
+      n: number | string;
+    }[];
     expect(Number(row?.n)).toBe(0);
   });
 });
