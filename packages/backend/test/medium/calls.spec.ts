@@ -1,14 +1,6 @@
 import { LIMITS, type ServerFrame } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  busBarrier,
-  connectedUser,
-  dialect,
-  TestClient,
-  useTestServer,
-  useTwoInstances,
-  type ConnectedUser,
-} from './harness';
+import { busBarrier, dialect, TestClient, useTestServer, useTwoInstances, type DirectRoomCast } from './harness';
 
 /** "Within a few seconds" for a closed socket: it is removed at once, so well under the sweep's interval. */
 const AT_ONCE_MS = 1_500;
@@ -30,20 +22,9 @@ function callFramesSince(client: TestClient, mark: number): ServerFrame[] {
 
 describe(`calls (${dialect})`, () => {
   const medium = useTestServer();
-  let alice: ConnectedUser;
-  let bob: ConnectedUser;
-  /** Bob's second tab: a separate peer. */
-  let bobTab: TestClient;
-  /** Not a member of the direct room. */
-  let eve: ConnectedUser;
-  let roomId: number;
-
-  async function setUp() {
-    ({ alice, bob, bobTab, eve, roomId } = await medium.directRoomWithSecondTab());
-  }
 
   /** Alice starts a call; Bob's tabs ring; Bob's first tab joins. */
-  async function aliceCallsBob() {
+  async function aliceCallsBob({ alice, bob, bobTab, roomId }: DirectRoomCast) {
     const { callId } = await alice.client.request('call.start', { roomId, video: true });
     await bob.client.waitFor('call.incoming', (d) => d.call.callId === callId);
     await bobTab.waitFor('call.incoming', (d) => d.call.callId === callId);
@@ -53,7 +34,7 @@ describe(`calls (${dialect})`, () => {
   }
 
   it("rings every device of the room's other members, and nobody else", async () => {
-    await setUp();
+    const { alice, bob, bobTab, eve, roomId } = await medium.directRoomWithSecondTab();
     const eveMark = eve.client.frames.length;
     const aliceMark = alice.client.frames.length;
 
@@ -75,8 +56,9 @@ describe(`calls (${dialect})`, () => {
   });
 
   it('forwards offer, answer and candidates to exactly the addressed device', async () => {
-    await setUp();
-    const { callId, joined } = await aliceCallsBob();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, bobTab, eve } = cast;
+    const { callId, joined } = await aliceCallsBob(cast);
     const aliceConn = alice.client.ready.connectionId;
     const bobConn = bob.client.ready.connectionId;
     expect(joined.call.peers).toEqual([{ userId: alice.user.id, connId: aliceConn }]);
@@ -110,8 +92,9 @@ describe(`calls (${dialect})`, () => {
   });
 
   it('refuses foreign and made-up call ids and devices outside the call, forwarding nothing', async () => {
-    await setUp();
-    const { callId } = await aliceCallsBob();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, bobTab, eve } = cast;
+    const { callId } = await aliceCallsBob(cast);
     const aliceConn = alice.client.ready.connectionId;
     await busBarrier(eve, [alice.client, bob.client, bobTab]);
     const marks = [alice.client, bob.client, bobTab].map((c) => c.frames.length);
@@ -152,8 +135,9 @@ describe(`calls (${dialect})`, () => {
   });
 
   it('refuses an oversized SDP and a malformed candidate at the edge', async () => {
-    await setUp();
-    const { callId } = await aliceCallsBob();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob } = cast;
+    const { callId } = await aliceCallsBob(cast);
     const bobConn = bob.client.ready.connectionId;
     const mark = bob.client.frames.length;
 
@@ -182,8 +166,9 @@ describe(`calls (${dialect})`, () => {
   });
 
   it('lets a late device see the running call and join it, listing the devices already in it', async () => {
-    await setUp();
-    const { callId } = await aliceCallsBob();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, roomId } = cast;
+    const { callId } = await aliceCallsBob(cast);
     const late = await medium.connect(bob.token);
 
     const { calls } = await late.request('call.list', {});
@@ -207,7 +192,7 @@ describe(`calls (${dialect})`, () => {
   });
 
   it('announces a decline, and a hang-up; the last device leaving ends the call', async () => {
-    await setUp();
+    const { alice, bob, bobTab, roomId } = await medium.directRoomWithSecondTab();
     const { callId } = await alice.client.request('call.start', { roomId, video: false });
     await bobTab.waitFor('call.incoming');
 
@@ -238,8 +223,9 @@ describe(`calls (${dialect})`, () => {
   });
 
   it('takes a device whose socket closes out of the call at once', async () => {
-    await setUp();
-    const { callId } = await aliceCallsBob();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, roomId } = cast;
+    const { callId } = await aliceCallsBob(cast);
     const bobConn = bob.client.ready.connectionId;
 
     bob.client.terminate();
@@ -252,7 +238,7 @@ describe(`calls (${dialect})`, () => {
   });
 
   it('takes a member who leaves the room out of its call', async () => {
-    await setUp();
+    const { alice, eve } = await medium.directRoomWithSecondTab();
     // A room of a channel, with Eve in it.
     const { channel } = await alice.client.request('channel.create', {
       name: `c${Date.now() % 1e6}`,
@@ -280,13 +266,9 @@ describe(`calls across instances (${dialect})`, () => {
   const instances = useTwoInstances();
 
   it('connects a caller on one instance with a callee on the other', async () => {
-    const alice = await connectedUser(instances.first);
-    const bob = await connectedUser(instances.second);
-    instances.track(alice.client, bob.client);
-    const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
-    await bob.client.waitFor('room.added', (d) => d.room.id === room.id);
+    const { alice, bob, roomId } = await instances.directRoomAcross();
 
-    const { callId } = await alice.client.request('call.start', { roomId: room.id, video: true });
+    const { callId } = await alice.client.request('call.start', { roomId, video: true });
     await bob.client.waitFor('call.incoming', (d) => d.call.callId === callId);
     const joined = await bob.client.request('call.join', { callId });
     expect(joined.call.peers).toEqual([{ userId: alice.user.id, connId: alice.client.ready.connectionId }]);

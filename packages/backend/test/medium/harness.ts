@@ -171,6 +171,9 @@ export function useTestServer(env: Record<string, string> = {}) {
   };
 }
 
+/** The cast `directRoomWithSecondTab` of useTestServer sets up. */
+export type DirectRoomCast = Awaited<ReturnType<ReturnType<typeof useTestServer>['directRoomWithSecondTab']>>;
+
 /**
  * Two servers on one database and bus for the enclosing describe block: in the MariaDB run two instances on
  * Redis, on SQLite's memory bus the same one twice (the bus cannot reach another process). Sockets passed to
@@ -207,6 +210,15 @@ export function useTwoInstances(env: Record<string, string> = {}) {
     },
     track(...clients: TestClient[]): void {
       open.push(...clients);
+    },
+    /** Alice connected to the first instance and Bob to the second, in a direct room both have been told of. */
+    async directRoomAcross() {
+      const alice = await connectedUser(first);
+      const bob = await connectedUser(second);
+      open.push(alice.client, bob.client);
+      const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
+      await bob.client.waitFor('room.added', (d) => d.room.id === room.id);
+      return { alice, bob, roomId: room.id };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ServerFrame } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
-import { busBarrier, dialect, TestClient, useTestServer, type ConnectedUser } from './harness';
+import { busBarrier, dialect, TestClient, useTestServer } from './harness';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 const OFFER = { description: { type: 'offer' as const, sdp: SDP } };
@@ -15,22 +15,19 @@ function p2pFramesSince(client: TestClient, mark: number): ServerFrame[] {
 
 describe(`p2p rooms: presence and signalling (${dialect})`, () => {
   const medium = useTestServer();
-  let alice: ConnectedUser;
-  let bob: ConnectedUser;
-  let bobTab: TestClient;
-  let eve: ConnectedUser;
-  let roomId: number;
 
   /** Alice and Bob's direct room switched to p2p; Alice's device is present in it. */
   async function setUp() {
-    ({ alice, bob, bobTab, eve, roomId } = await medium.directRoomWithSecondTab());
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, roomId } = cast;
     await alice.client.request('room.update', { roomId, p2p: true });
     await bob.client.waitFor('room.updated', (d) => d.room.id === roomId && d.room.p2p);
     expect(await alice.client.request('p2p.join', { roomId })).toEqual({ devices: [] });
+    return cast;
   }
 
   it('lists the devices present to a joining device and tells them, nobody else', async () => {
-    await setUp();
+    const { alice, bob, bobTab, eve, roomId } = await setUp();
     const aliceConn = alice.client.ready.connectionId;
     const bobConn = bob.client.ready.connectionId;
     const eveMark = eve.client.frames.length;
@@ -48,7 +45,7 @@ describe(`p2p rooms: presence and signalling (${dialect})`, () => {
   });
 
   it('relays signalling between present devices of the room, in both directions', async () => {
-    await setUp();
+    const { alice, bob, roomId } = await setUp();
     await bob.client.request('p2p.join', { roomId });
     const aliceConn = alice.client.ready.connectionId;
     const bobConn = bob.client.ready.connectionId;
@@ -65,7 +62,7 @@ describe(`p2p rooms: presence and signalling (${dialect})`, () => {
   });
 
   it('refuses non-members, rooms that are not p2p and forged ids with one answer, forwarding nothing', async () => {
-    await setUp();
+    const { alice, bob, bobTab, eve, roomId } = await setUp();
     const aliceConn = alice.client.ready.connectionId;
     const marks = [alice.client, bob.client, bobTab].map((c) => c.frames.length);
     const eveRoom = await eve.client.request('room.createDirect', { userId: bob.user.id });
@@ -106,7 +103,7 @@ describe(`p2p rooms: presence and signalling (${dialect})`, () => {
   });
 
   it('announces a device leaving, its socket closing, and p2p switched off ends all signalling', async () => {
-    await setUp();
+    const { alice, bob, bobTab, roomId } = await setUp();
     await bob.client.request('p2p.join', { roomId });
     await bobTab.request('p2p.join', { roomId });
     const bobConn = bob.client.ready.connectionId;
@@ -132,7 +129,7 @@ describe(`p2p rooms: presence and signalling (${dialect})`, () => {
   });
 
   it('refuses every content write to a p2p room, also on its server history from before', async () => {
-    ({ alice, bob, bobTab, eve, roomId } = await medium.directRoomWithSecondTab());
+    const { alice, roomId } = await medium.directRoomWithSecondTab();
     const { message } = await alice.client.request('message.send', { roomId, content: 'before p2p', localId: 'l1' });
     await alice.client.request('room.update', { roomId, p2p: true });
 

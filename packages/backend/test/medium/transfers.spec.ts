@@ -1,14 +1,6 @@
 import { LIMITS, type ServerFrame } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
-import {
-  busBarrier,
-  connectedUser,
-  dialect,
-  TestClient,
-  useTestServer,
-  useTwoInstances,
-  type ConnectedUser,
-} from './harness';
+import { busBarrier, dialect, TestClient, useTestServer, useTwoInstances, type DirectRoomCast } from './harness';
 
 const AT_ONCE_MS = 1_500;
 const FILE = { name: 'report.pdf', size: 5_000_000, type: 'application/pdf', sha256: 'ab'.repeat(32) };
@@ -25,20 +17,9 @@ function transferFramesSince(client: TestClient, mark: number): ServerFrame[] {
 
 describe(`p2p file transfers (${dialect})`, () => {
   const medium = useTestServer();
-  let alice: ConnectedUser;
-  let bob: ConnectedUser;
-  /** Bob's second tab: a device of its own. */
-  let bobTab: TestClient;
-  /** Not a member of the room. */
-  let eve: ConnectedUser;
-  let roomId: number;
-
-  async function setUp() {
-    ({ alice, bob, bobTab, eve, roomId } = await medium.directRoomWithSecondTab());
-  }
 
   /** Alice offers FILE; both of Bob's devices see it; his first tab accepts. */
-  async function aliceOffers() {
+  async function aliceOffers({ alice, bob, bobTab, roomId }: DirectRoomCast) {
     const { transferId } = await alice.client.request('transfer.offer', { roomId, file: FILE });
     await bob.client.waitFor('transfer.incoming', (d) => d.transfer.transferId === transferId);
     await bobTab.waitFor('transfer.incoming', (d) => d.transfer.transferId === transferId);
@@ -48,7 +29,7 @@ describe(`p2p file transfers (${dialect})`, () => {
   }
 
   it("offers a file to every device of the room's other members and nobody else", async () => {
-    await setUp();
+    const { alice, bob, bobTab, eve, roomId } = await medium.directRoomWithSecondTab();
     const eveMark = eve.client.frames.length;
     const aliceMark = alice.client.frames.length;
 
@@ -69,7 +50,7 @@ describe(`p2p file transfers (${dialect})`, () => {
   });
 
   it('tells the sender which device accepted from which byte, and relays signalling between those two only', async () => {
-    await setUp();
+    const { alice, bob, bobTab, roomId } = await medium.directRoomWithSecondTab();
     const { transferId } = await alice.client.request('transfer.offer', { roomId, file: FILE });
     await bob.client.waitFor('transfer.incoming');
 
@@ -98,8 +79,9 @@ describe(`p2p file transfers (${dialect})`, () => {
   });
 
   it('refuses foreign and forged transfer ids and devices that did not accept, forwarding nothing', async () => {
-    await setUp();
-    const transferId = await aliceOffers();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, bobTab, eve, roomId } = cast;
+    const transferId = await aliceOffers(cast);
     const aliceConn = alice.client.ready.connectionId;
     await busBarrier(eve, [alice.client, bob.client, bobTab]);
     const marks = [alice.client, bob.client, bobTab].map((c) => c.frames.length);
@@ -157,8 +139,9 @@ describe(`p2p file transfers (${dialect})`, () => {
   });
 
   it('refuses malformed offers and signals at the edge', async () => {
-    await setUp();
-    const transferId = await aliceOffers();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, roomId } = cast;
+    const transferId = await aliceOffers(cast);
     const bobConn = bob.client.ready.connectionId;
     const mark = bob.client.frames.length;
 
@@ -195,8 +178,9 @@ describe(`p2p file transfers (${dialect})`, () => {
   });
 
   it('passes a decline to the sender, and a cancel to the one device or to all', async () => {
-    await setUp();
-    const transferId = await aliceOffers();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob, bobTab } = cast;
+    const transferId = await aliceOffers(cast);
     const bobConn = bob.client.ready.connectionId;
 
     await bobTab.request('transfer.decline', { transferId });
@@ -222,8 +206,9 @@ describe(`p2p file transfers (${dialect})`, () => {
   });
 
   it("withdraws a sender's offers when its socket closes", async () => {
-    await setUp();
-    const transferId = await aliceOffers();
+    const cast = await medium.directRoomWithSecondTab();
+    const { alice, bob } = cast;
+    const transferId = await aliceOffers(cast);
 
     await alice.client.close();
 
@@ -241,13 +226,9 @@ describe(`p2p file transfers across instances (${dialect})`, () => {
   const instances = useTwoInstances();
 
   it('connects a sender on one instance with a receiver on the other', async () => {
-    const alice = await connectedUser(instances.first);
-    const bob = await connectedUser(instances.second);
-    instances.track(alice.client, bob.client);
-    const { room } = await alice.client.request('room.createDirect', { userId: bob.user.id });
-    await bob.client.waitFor('room.added', (d) => d.room.id === room.id);
+    const { alice, bob, roomId } = await instances.directRoomAcross();
 
-    const { transferId } = await alice.client.request('transfer.offer', { roomId: room.id, file: FILE });
+    const { transferId } = await alice.client.request('transfer.offer', { roomId, file: FILE });
     await bob.client.waitFor('transfer.incoming', (d) => d.transfer.transferId === transferId);
     await bob.client.request('transfer.accept', { transferId, received: 0 });
     expect((await alice.client.waitFor('transfer.accepted')).connId).toBe(bob.client.ready.connectionId);
