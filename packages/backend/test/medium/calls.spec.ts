@@ -1,11 +1,11 @@
 import { LIMITS, type ServerFrame } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
 import { busBarrier, dialect, TestClient, useTestServer, useTwoInstances, type DirectRoomCast } from './harness';
+import { SDP } from './signalling';
 
 /** "Within a few seconds" for a closed socket: it is removed at once, so well under the sweep's interval. */
 const AT_ONCE_MS = 1_500;
 
-const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
 const CANDIDATE = {
   candidate: 'candidate:1 1 udp 2122260223 192.0.2.10 54321 typ host generation 0',
   sdpMid: '0',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { ALL_ROOM_ID, PROTOCOL_VERSION } from '@pychat/protocol';
+import { ALL_ROOM_ID, PROTOCOL_VERSION, type ServerFrame } from '@pychat/protocol';
 import { NO_RATE_LIMITS, signUp, TestClient, type ConnectOptions } from '@pychat/testkit';
 import { createConnection } from 'mysql2/promise';
 import { startPychat, type Pychat } from '../../src/app';
@@ -239,6 +239,11 @@ export async function dbState(server: TestServer, counted: string[]): Promise<Re
     state[`${table}.count`] = Number(rows[0]?.n);
   }
   return state;
+}
+
+/** The frames of `client` of a kind (`prefix`: 'p2p.', 'transfer.') received after `mark`, replies and errors left out. */
+export function framesSince(client: TestClient, mark: number, prefix: string): ServerFrame[] {
+  return client.frames.slice(mark).filter((f) => f.type.startsWith(prefix));
 }
 
 /**

@@ -1,17 +1,6 @@
-import type { ServerFrame } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
-import { busBarrier, dialect, TestClient, useTestServer } from './harness';
-
-const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
-const OFFER = { description: { type: 'offer' as const, sdp: SDP } };
-const CANDIDATE = {
-  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.10 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
-};
-
-/** p2p.* frames received after `mark` (replies and errors left out). */
-function p2pFramesSince(client: TestClient, mark: number): ServerFrame[] {
-  return client.frames.slice(mark).filter((f) => f.type.startsWith('p2p.'));
-}
+import { busBarrier, dialect, framesSince, useTestServer } from './harness';
+import { CANDIDATE, OFFER } from './signalling';
 
 describe(`p2p rooms: presence and signalling (${dialect})`, () => {
   const medium = useTestServer();
@@ -40,8 +29,8 @@ describe(`p2p rooms: presence and signalling (${dialect})`, () => {
 
     await busBarrier(alice, [bobTab, eve.client]);
     // Bob's second tab is a member's device but not present: it hears nothing until it joins.
-    expect(p2pFramesSince(bobTab, tabMark)).toEqual([]);
-    expect(p2pFramesSince(eve.client, eveMark)).toEqual([]);
+    expect(framesSince(bobTab, tabMark, 'p2p.')).toEqual([]);
+    expect(framesSince(eve.client, eveMark, 'p2p.')).toEqual([]);
   });
 
   it('relays signalling between present devices of the room, in both directions', async () => {
@@ -99,7 +88,7 @@ describe(`p2p rooms: presence and signalling (${dialect})`, () => {
     ).toMatchObject({ code: 'P2P_PEER_NOT_FOUND' });
 
     await busBarrier(eve, [alice.client, bob.client, bobTab]);
-    [alice.client, bob.client, bobTab].forEach((c, i) => expect(p2pFramesSince(c, marks[i]!)).toEqual([]));
+    [alice.client, bob.client, bobTab].forEach((c, i) => expect(framesSince(c, marks[i]!, 'p2p.')).toEqual([]));
   });
 
   it('announces a device leaving, its socket closing, and p2p switched off ends all signalling', async () => {

@@ -1,19 +1,10 @@
-import { LIMITS, type ServerFrame } from '@pychat/protocol';
+import { LIMITS } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
-import { busBarrier, dialect, TestClient, useTestServer, useTwoInstances, type DirectRoomCast } from './harness';
+import { busBarrier, dialect, framesSince, useTestServer, useTwoInstances, type DirectRoomCast } from './harness';
+import { CANDIDATE, OFFER, SDP } from './signalling';
 
 const AT_ONCE_MS = 1_500;
 const FILE = { name: 'report.pdf', size: 5_000_000, type: 'application/pdf', sha256: 'ab'.repeat(32) };
-const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
-const OFFER = { description: { type: 'offer' as const, sdp: SDP } };
-const CANDIDATE = {
-  candidate: { candidate: 'candidate:1 1 udp 2122260223 192.0.2.10 54321 typ host', sdpMid: '0', sdpMLineIndex: 0 },
-};
-
-/** transfer.* frames received after `mark` (replies and errors left out). */
-function transferFramesSince(client: TestClient, mark: number): ServerFrame[] {
-  return client.frames.slice(mark).filter((f) => f.type.startsWith('transfer.'));
-}
 
 describe(`p2p file transfers (${dialect})`, () => {
   const medium = useTestServer();
@@ -45,8 +36,8 @@ describe(`p2p file transfers (${dialect})`, () => {
     });
     expect((await bobTab.waitFor('transfer.incoming')).transfer.transferId).toBe(transferId);
     await busBarrier(bob, [alice.client, eve.client]);
-    expect(transferFramesSince(eve.client, eveMark)).toEqual([]);
-    expect(transferFramesSince(alice.client, aliceMark)).toEqual([]);
+    expect(framesSince(eve.client, eveMark, 'transfer.')).toEqual([]);
+    expect(framesSince(alice.client, aliceMark, 'transfer.')).toEqual([]);
   });
 
   it('tells the sender which device accepted from which byte, and relays signalling between those two only', async () => {
@@ -75,7 +66,7 @@ describe(`p2p file transfers (${dialect})`, () => {
     await bob.client.request('transfer.signal', { transferId, toConnId: aliceConn, signal: CANDIDATE });
     expect((await alice.client.waitFor('transfer.signal')).signal).toEqual(CANDIDATE);
     await busBarrier(alice, [bobTab]);
-    expect(transferFramesSince(bobTab, tabMark)).toEqual([]);
+    expect(framesSince(bobTab, tabMark, 'transfer.')).toEqual([]);
   });
 
   it('refuses foreign and forged transfer ids and devices that did not accept, forwarding nothing', async () => {
@@ -132,9 +123,9 @@ describe(`p2p file transfers (${dialect})`, () => {
 
     await busBarrier(eve, [alice.client, bob.client, bobTab]);
     await busBarrier(alice, [eve.client]);
-    expect(transferFramesSince(alice.client, marks[0]!)).toEqual([]);
-    expect(transferFramesSince(bob.client, marks[1]!)).toEqual([]);
-    expect(transferFramesSince(bobTab, marks[2]!)).toEqual([]);
+    expect(framesSince(alice.client, marks[0]!, 'transfer.')).toEqual([]);
+    expect(framesSince(bob.client, marks[1]!, 'transfer.')).toEqual([]);
+    expect(framesSince(bobTab, marks[2]!, 'transfer.')).toEqual([]);
     expect(eve.client.all('transfer.signal')).toEqual([]);
   });
 
@@ -174,7 +165,7 @@ describe(`p2p file transfers (${dialect})`, () => {
     });
 
     await busBarrier(alice, [bob.client]);
-    expect(transferFramesSince(bob.client, mark)).toEqual([]);
+    expect(framesSince(bob.client, mark, 'transfer.')).toEqual([]);
   });
 
   it('passes a decline to the sender, and a cancel to the one device or to all', async () => {
