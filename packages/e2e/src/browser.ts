@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freeUdpPort, startInstance, tempDir, type Instance } from '@pychat/testkit';
-import { afterEach } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { freeUdpPort, signUp, startInstance, tempDir, TestClient, uniqueName, type Instance } from '@pychat/testkit';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** Debian's Chromium; never a downloaded browser. Flags from the machine notes (no background traffic). */
 export const CHROMIUM_ARGS = [
@@ -58,6 +58,14 @@ export async function signUpInBrowser(baseUrl: string, who: BrowserUser): Promis
   await who.page.waitForURL(/\/chat\/1$/);
 }
 
+/** Signs `who` in through the login form: another device of a user who signed up with signUpInBrowser. */
+export async function signInInBrowser(baseUrl: string, who: BrowserUser): Promise<void> {
+  await who.page.goto(`${baseUrl}/login`);
+  await who.page.getByLabel('Username or email').fill(who.name);
+  await who.page.getByLabel('Password', { exact: true }).fill('browser-pw');
+  await who.page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Where browser specs leave screenshots (repository root, ignored by git). */
 export const SCREENSHOT_DIR = join(__dirname, '../../../test-results');
 
@@ -73,6 +81,93 @@ export function screenshotsOnFailure(users: () => Record<string, BrowserUser | u
       await who?.page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${label}.png`) }).catch(() => undefined);
     }
   });
+}
+
+/**
+ * The two-user specs' stack for the enclosing describe block: an instance with its data under a fresh temp dir
+ * (`name`) and `env`, one shared Chromium, alice and bob each in a context of their own (`aliceInitScript` runs in
+ * every page of alice's), signed up through the form unless `signUp` is false; screenshots of both on a failure.
+ * alice and bob are filled in before the first test, so a spec may take them apart at once.
+ */
+export function useTwoUsers(
+  name: string,
+  {
+    env = {},
+    signUp = true,
+    aliceInitScript,
+  }: { env?: Record<string, string>; signUp?: boolean; aliceInitScript?: string } = {},
+) {
+  let instance: Instance | undefined;
+  let browser: Browser | undefined;
+  const alice = {} as BrowserUser;
+  const bob = {} as BrowserUser;
+
+  beforeAll(async () => {
+    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir(name), ...env });
+    browser = await launchSharedBrowser();
+    Object.assign(alice, await newBrowserUser(browser, uniqueName('alice')));
+    if (aliceInitScript) {
+      await alice.context.addInitScript(aliceInitScript);
+    }
+    Object.assign(bob, await newBrowserUser(browser, uniqueName('bob')));
+    if (signUp) {
+      await signUpInBrowser(instance.url, alice);
+      await signUpInBrowser(instance.url, bob);
+    }
+  });
+
+  // Not before they are filled in (a failed start).
+  screenshotsOnFailure(() => ({ alice: 'page' in alice ? alice : undefined, bob: 'page' in bob ? bob : undefined }));
+
+  afterAll(async () => {
+    await browser?.close();
+    await instance?.kill();
+  });
+
+  return {
+    alice,
+    bob,
+    get instance(): Instance {
+      return instance!;
+    },
+    get browser(): Browser {
+      return browser!;
+    },
+  };
+}
+
+/** The open room's composer text box. */
+export function composer(page: Page): Locator {
+  return page.locator('main .composer textarea');
+}
+
+/** Types `text` into the open room's composer and sends it with Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
+}
+
+/** A message with `text` in the open room that the server has confirmed (it has an id then). */
+export function message(page: Page, text: string): Locator {
+  return page.locator('main article.msg[data-message-id]', { hasText: text });
+}
+
+/** Whether the element lies wholly in the viewport: scrolled to, not only loaded. */
+export function inViewport(target: Locator): Promise<boolean> {
+  return target.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    return box.top >= 0 && box.bottom <= window.innerHeight;
+  });
+}
+
+/** A third user (carol) sends `count` messages "filler 0", "filler 1", … to the "all" room over the protocol. */
+export async function sendFillers(instance: Instance, count: number): Promise<void> {
+  const carol = await signUp(instance, uniqueName('carol'));
+  const client = await TestClient.connect(instance, carol.token);
+  for (let i = 0; i < count; i++) {
+    await client.request('message.send', { roomId: 1, content: `filler ${i}`, localId: `f${i}` });
+  }
+  await client.close();
 }
 
 /**

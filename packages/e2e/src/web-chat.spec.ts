@@ -1,55 +1,23 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  launchSharedBrowser,
-  newBrowserUser,
-  screenshotsOnFailure,
-  signUpInBrowser,
-  type BrowserUser,
-} from './browser';
-import { startInstance, tempDir, uniqueName, type Instance } from './stack';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { composer, sendMessage, signUpInBrowser, useTwoUsers } from './browser';
 
 /**
  * Two people use the real production build in Chromium (runs inside `unshare -n`, see scripts/test.sh).
  * The steps build on each other, like a real conversation.
  */
 describe('the web app, two users in Chromium', () => {
-  let instance: Instance;
-  let browser: Browser;
-  let alice: BrowserUser;
-  let bob: BrowserUser;
+  const web = useTwoUsers('web', { signUp: false });
+  const { alice, bob } = web;
   let teamRoomId = 0;
-
-  function composer(page: Page) {
-    return page.locator('main .composer textarea');
-  }
-
-  async function send(page: Page, text: string) {
-    await composer(page).fill(text);
-    await composer(page).press('Enter');
-  }
 
   function message(page: Page, text: string) {
     return page.locator('main article.msg', { hasText: text });
   }
 
-  beforeAll(async () => {
-    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web') });
-    browser = await launchSharedBrowser();
-    alice = await newBrowserUser(browser, uniqueName('alice'));
-    bob = await newBrowserUser(browser, uniqueName('bob'));
-  });
-
-  screenshotsOnFailure(() => ({ alice, bob }));
-
-  afterAll(async () => {
-    await browser?.close();
-    await instance?.kill();
-  });
-
   it('signs both users up and shows the "all" room with both online', async () => {
-    await signUpInBrowser(instance.url, alice);
-    await signUpInBrowser(instance.url, bob);
+    await signUpInBrowser(web.instance.url, alice);
+    await signUpInBrowser(web.instance.url, bob);
     await expect.poll(() => alice.page.locator('main .subtitle').textContent()).toContain('2 online');
   });
 
@@ -61,7 +29,7 @@ describe('the web app, two users in Chromium', () => {
     teamRoomId = Number(/\/chat\/(\d+)$/.exec(alice.page.url())?.[1]);
     expect(teamRoomId).toBeGreaterThan(1);
 
-    await alice.page.goto(`${instance.url}/room/${teamRoomId}/settings`);
+    await alice.page.goto(`${web.instance.url}/room/${teamRoomId}/settings`);
     await alice.page.getByPlaceholder('Search by name').last().fill(bob.name);
     await alice.page.getByLabel(bob.name).check();
     await alice.page.getByRole('button', { name: /^Invite/ }).click();
@@ -71,11 +39,11 @@ describe('the web app, two users in Chromium', () => {
     await link.waitFor();
     await link.click();
     await bob.page.waitForURL(new RegExp(`/chat/${teamRoomId}$`));
-    await alice.page.goto(`${instance.url}/chat/${teamRoomId}`);
+    await alice.page.goto(`${web.instance.url}/chat/${teamRoomId}`);
   });
 
   it('chats both ways, with typing, unread counts and read receipts', async () => {
-    await send(alice.page, 'hello team');
+    await sendMessage(alice.page, 'hello team');
     await message(bob.page, 'hello team').waitFor();
 
     await composer(bob.page).pressSequentially('hi al', { delay: 20 });
@@ -90,7 +58,7 @@ describe('the web app, two users in Chromium', () => {
     const teamLink = bob.page.locator(`nav a[data-room-id="${teamRoomId}"]`);
     await bob.page.locator('nav a[data-room-id="1"]').click();
     await bob.page.waitForURL(/\/chat\/1$/);
-    await send(alice.page, 'are you there?');
+    await sendMessage(alice.page, 'are you there?');
     await teamLink.getByLabel('1 unread').waitFor();
     expect(await teamLink.locator('.badge').textContent()).toBe('1');
     await teamLink.click();
@@ -101,7 +69,7 @@ describe('the web app, two users in Chromium', () => {
   });
 
   it('edits with ↑ and deletes from the message menu, and the other side follows', async () => {
-    await send(alice.page, 'typo mesage');
+    await sendMessage(alice.page, 'typo mesage');
     await message(bob.page, 'typo mesage').waitFor();
     // ↑ edits my newest message once the server has confirmed it (it has an id then).
     await alice.page.locator('main article.msg[data-message-id]', { hasText: 'typo mesage' }).waitFor();
@@ -144,7 +112,7 @@ describe('the web app, two users in Chromium', () => {
   });
 
   it('renders hostile content as text', async () => {
-    await send(alice.page, '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>');
+    await sendMessage(alice.page, '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>');
     await message(bob.page, '<img src=x').waitFor();
     expect(await bob.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
     expect(await message(bob.page, '<img src=x').locator('img, script').count()).toBe(0);
@@ -164,7 +132,7 @@ describe('the web app, two users in Chromium', () => {
   });
 
   it('queues a message written offline, keeps it across a reload, and sends it exactly once on reconnect', async () => {
-    await send(bob.page, 'written while offline');
+    await sendMessage(bob.page, 'written while offline');
     await message(bob.page, 'written while offline').getByText('Sending…').waitFor();
     await bob.page.reload();
     await message(bob.page, 'written while offline').waitFor();

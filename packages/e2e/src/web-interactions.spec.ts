@@ -1,52 +1,24 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  launchSharedBrowser,
+  composer,
+  inViewport,
+  message,
   newBrowserUser,
-  screenshotsOnFailure,
-  signUpInBrowser,
-  type BrowserUser,
+  sendFillers,
+  sendMessage,
+  signInInBrowser,
+  useTwoUsers,
 } from './browser';
-import { NO_RATE_LIMITS, signUp, startInstance, tempDir, TestClient, uniqueName, type Instance } from './stack';
+import { NO_RATE_LIMITS } from './stack';
 
 /** Message interactions in two real browsers, in the "all" room both users land in: markdown, reactions, pins. */
 describe('message interactions, two users in Chromium', () => {
-  let instance: Instance;
-  let browser: Browser;
-  let alice: BrowserUser;
-  let bob: BrowserUser;
-
-  function composer(page: Page) {
-    return page.locator('main .composer textarea');
-  }
-
-  async function send(page: Page, text: string) {
-    await composer(page).fill(text);
-    await composer(page).press('Enter');
-  }
-
-  function message(page: Page, text: string) {
-    return page.locator('main article.msg[data-message-id]', { hasText: text });
-  }
-
-  beforeAll(async () => {
-    instance = await startInstance({ PYCHAT_DATA_DIR: tempDir('web-interactions'), ...NO_RATE_LIMITS });
-    browser = await launchSharedBrowser();
-    alice = await newBrowserUser(browser, uniqueName('alice'));
-    bob = await newBrowserUser(browser, uniqueName('bob'));
-    await signUpInBrowser(instance.url, alice);
-    await signUpInBrowser(instance.url, bob);
-  });
-
-  screenshotsOnFailure(() => ({ alice, bob }));
-
-  afterAll(async () => {
-    await browser?.close();
-    await instance?.kill();
-  });
+  const web = useTwoUsers('web-interactions', { env: NO_RATE_LIMITS });
+  const { alice, bob } = web;
 
   it('renders markdown for the reader: bold, a link with text, a quote, a list, and HTML stays text', async () => {
-    await send(
+    await sendMessage(
       alice.page,
       '**shipped** the [release notes](https://example.com/notes)\n> from the changelog\n\n- one\n- two <b>x</b>',
     );
@@ -140,7 +112,7 @@ describe('message interactions, two users in Chromium', () => {
   });
 
   it('bob reacts and alice sees the count and who reacted; her click adds hers and bob sees 2', async () => {
-    await send(alice.page, 'vote on this');
+    await sendMessage(alice.page, 'vote on this');
     const atBob = message(bob.page, 'vote on this');
     await atBob.waitFor();
     await atBob.hover();
@@ -177,7 +149,7 @@ describe('message interactions, two users in Chromium', () => {
   });
 
   it('alice pins; bob, on a fresh device, opens the pinned list and jumps to the message deep in history', async () => {
-    await send(alice.page, 'the plan we agreed on');
+    await sendMessage(alice.page, 'the plan we agreed on');
     const atAlice = message(alice.page, 'the plan we agreed on');
     await atAlice.waitFor();
     await atAlice.hover();
@@ -185,20 +157,12 @@ describe('message interactions, two users in Chromium', () => {
     await message(bob.page, 'the plan we agreed on').locator('.pinned').waitFor();
 
     // 150 newer messages from someone else: the pinned one is three pages up.
-    const carol = await signUp(instance, uniqueName('carol'));
-    const client = await TestClient.connect(instance, carol.token);
-    for (let i = 0; i < 150; i++) {
-      await client.request('message.send', { roomId: 1, content: `filler ${i}`, localId: `f${i}` });
-    }
-    await client.close();
+    await sendFillers(web.instance, 150);
 
     // A second device of bob: nothing cached, so only the newest page is loaded.
-    const device = await newBrowserUser(browser, bob.name);
+    const device = await newBrowserUser(web.browser, bob.name);
     try {
-      await device.page.goto(`${instance.url}/login`);
-      await device.page.getByLabel('Username or email').fill(bob.name);
-      await device.page.getByLabel('Password', { exact: true }).fill('browser-pw');
-      await device.page.getByRole('button', { name: 'Sign in' }).click();
+      await signInInBrowser(web.instance.url, device);
       await message(device.page, 'filler 149').waitFor();
       // Not asserted absent here: when bob's first tab had not read the fillers, this device may already be
       // loading back to his first unread (the divider), which holds the pinned message; the jump must work either way.
@@ -209,14 +173,7 @@ describe('message interactions, two users in Chromium', () => {
       const target = message(device.page, 'the plan we agreed on');
       await target.waitFor();
       // Scrolled into view, not only loaded.
-      await expect
-        .poll(() =>
-          target.evaluate((el) => {
-            const box = el.getBoundingClientRect();
-            return box.top >= 0 && box.bottom <= window.innerHeight;
-          }),
-        )
-        .toBe(true);
+      await expect.poll(() => inViewport(target)).toBe(true);
       expect(await target.locator('.pinned').getAttribute('title')).toBe(`Pinned by ${alice.name}`);
     } finally {
       await device.context.close();
