@@ -46,6 +46,12 @@ export async function startPychat(options: PychatOptions): Promise<Instance> {
     // far above the abuse budget of 10/s per socket: the bench measures the server, not the limiter.
     PYCHAT_WS_SEND_PER_S: '1000000',
     PYCHAT_WS_SEND_BURST: '1000000',
+    // The fixtures create up to 500 rooms from one admin's socket: past the per-minute create budget and the
+    // rooms-per-admin cap meant for people.
+    PYCHAT_WS_CREATE_PER_MIN: '1000000',
+    PYCHAT_WS_CREATE_BURST: '1000000',
+    PYCHAT_MAX_ROOMS_PER_USER: '1000000',
+    PYCHAT_MAX_CHANNELS_PER_USER: '1000000',
     // Queued frames: a sender's window is small, but keep the bound out of the way of any scenario.
     PYCHAT_WS_MAX_QUEUED_FRAMES: '100000',
   };

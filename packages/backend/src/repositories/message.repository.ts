@@ -119,6 +119,21 @@ async function execute(
   return { affected: result.affected ?? 0, insertId };
 }
 
+/**
+ * Plain sends that reach the server in the same event-loop turn (the sockets read in one poll phase) are written
+ * in one transaction: SQLite then appends to its WAL and commits once instead of once per message, MariaDB makes
+ * one commit (one log flush). The batch starts on `setImmediate`, right after that turn, so no send waits for a
+ * timer; this caps how many rows share one transaction (a longer queue is split, in order).
+ */
+export const INSERT_BATCH_MAX = 100;
+
+/** A plain insert waiting for its batch; settled with its own outcome. */
+interface QueuedInsert {
+  parameters: unknown[];
+  resolve: (result: { affected: number; insertId: number }) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Rolls back a transaction whose guarded insert was refused (the parent's count is already raised). */
 class NotInserted extends Error {}
 
@@ -210,6 +225,7 @@ export class TooManyReactionsError extends Error {}
 export class MessageRepository {
   readonly #messages: Repository<MessageEntity>;
   readonly #dialect: 'sqlite' | 'mysql';
+  #queued: QueuedInsert[] = [];
 
   constructor(private readonly dataSource: DataSource) {
     this.#messages = dataSource.getRepository(MessageEntity);
@@ -269,14 +285,7 @@ export class MessageRepository {
       pinnedBy: null,
     });
     if (mentions.length === 0 && message.parentId === null && attachments.length === 0) {
-      const inserted = await outsideTransactions(this.dataSource, async () => {
-        const runner = this.dataSource.createQueryRunner();
-        try {
-          return await execute(runner, INSERT_IF_MEMBER, parameters);
-        } finally {
-          await runner.release();
-        }
-      });
+      const inserted = await this.#insertBatched(parameters);
       return inserted.affected === 1 ? { message: stored(inserted.insertId) } : null;
     }
     try {
@@ -317,6 +326,88 @@ export class MessageRepository {
         return null;
       }
       throw error;
+    }
+  }
+
+  /** Queues one guarded plain INSERT for the batch of this event-loop turn. */
+  #insertBatched(parameters: unknown[]): Promise<{ affected: number; insertId: number }> {
+    return new Promise((resolve, reject) => {
+      if (this.#queued.length === 0) {
+        setImmediate(() => this.#flush());
+      }
+      this.#queued.push({ parameters, resolve, reject });
+    });
+  }
+
+  #flush(): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    for (let start = 0; start < queued.length; start += INSERT_BATCH_MAX) {
+      void this.#writeBatch(queued.slice(start, start + INSERT_BATCH_MAX));
+    }
+  }
+
+  /**
+   * Writes the batch in one transaction, each row through the same guarded INSERT, in queue order (ids follow
+   * it). A duplicate (sender, localId) fails its own statement only, in both dialects, and is that sender's
+   * answer. Any other failure rolls the whole transaction back and every message is written again alone, so
+   * each sender gets its own outcome and nothing is half-written or lost.
+   */
+  async #writeBatch(batch: QueuedInsert[]): Promise<void> {
+    if (batch.length === 1) {
+      await this.#insertAlone(batch[0]);
+      return;
+    }
+    let outcomes: ({ affected: number; insertId: number } | { duplicate: unknown })[];
+    try {
+      outcomes = await this.dataSource.transaction(async (manager) => {
+        const runner = manager.queryRunner;
+        if (!runner) {
+          throw new Error('a transaction without a query runner');
+        }
+        const results: ({ affected: number; insertId: number } | { duplicate: unknown })[] = [];
+        for (const item of batch) {
+          try {
+            results.push(await execute(runner, INSERT_IF_MEMBER, item.parameters));
+          } catch (error) {
+            if (!isUniqueViolation(error)) {
+              throw error;
+            }
+            results.push({ duplicate: error });
+          }
+        }
+        return results;
+      });
+    } catch {
+      for (const item of batch) {
+        await this.#insertAlone(item);
+      }
+      return;
+    }
+    for (const [index, item] of batch.entries()) {
+      const outcome = outcomes[index];
+      if ('duplicate' in outcome) {
+        item.reject(outcome.duplicate);
+      } else {
+        item.resolve(outcome);
+      }
+    }
+  }
+
+  /** One guarded INSERT, atomic alone, outside any transaction. */
+  async #insertAlone(item: QueuedInsert): Promise<void> {
+    try {
+      const inserted = await outsideTransactions(this.dataSource, async () => {
+        const runner = this.dataSource.createQueryRunner();
+        try {
+          return await execute(runner, INSERT_IF_MEMBER, item.parameters);
+        } finally {
+          await runner.release();
+        }
+      });
+      item.resolve(inserted);
+    } catch (error) {
+      item.reject(error);
     }
   }
 
