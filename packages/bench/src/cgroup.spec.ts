@@ -63,6 +63,7 @@ describe('cgroup CPU cage', () => {
     expect(cage.layout).toMatchObject({ version: 1, cpuacct: join(root, 'cpuacct') });
     expect(read(root, 'cpu/bench-1/cpu.cfs_quota_us')).toBe('30000');
     expect(read(root, 'cpu/bench-1/cpu.cfs_period_us')).toBe('100000');
+    expect(read(root, 'cpu/bench-1/cpu.shares')).toBe('262144');
     expect(read(root, 'cpuset/bench-1/cpuset.cpus')).toBe('1');
     expect(read(root, 'cpuset/bench-1/cpuset.mems')).toBe('0');
     // The parent's quota is left alone.
@@ -106,6 +107,7 @@ describe('cgroup CPU cage', () => {
     const cage = createCpuCage({ root, name: 'bench-2', limit: 0.3, core: 2 }, fakeFs(removed));
     expect(cage.layout).toEqual({ version: 2, root });
     expect(read(root, 'bench-2/cpu.max')).toBe('30000 100000');
+    expect(read(root, 'bench-2/cpu.weight')).toBe('10000');
     expect(read(root, 'bench-2/cpuset.cpus')).toBe('2');
     // The fake file keeps only the last write; the kernel adds each controller to the list.
     expect(read(root, 'cgroup.subtree_control')).toBe('+cpuset');
