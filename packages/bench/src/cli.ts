@@ -48,6 +48,8 @@ const HELP = `pychat-bench [options]
   --cpu-period us      quota period (default 10000 µs: short periods make a capped core slow evenly, as a small
                        board is, instead of running at full speed and then stalling for the rest of a long period)
   --cage-baselines     put the baselines in the same cgroup too (one at a time, as Pychat)
+  --driver-core n      run the load drivers in a cgroup of their own on core n, with the highest weight and no
+                       quota below that core, so a busy machine does not delay the clients' side of the latency
   --ramp a,b,…         instead of the scenario's load phases, step the number of active users (each sends one
                        message every --ramp-interval s) until a step's send→deliver p99 exceeds --ramp-p99
   --ramp-interval s    seconds between two messages of one active user (default 60)
@@ -78,6 +80,7 @@ interface Args {
   cpuCore: number | null;
   cpuPeriodUs: number;
   cageBaselines: boolean;
+  driverCore: number | null;
   ramp: Ramp | null;
 }
 
@@ -106,6 +109,7 @@ function parseArgs(argv: string[]): Args {
     cpuCore: null,
     cpuPeriodUs: 10_000,
     cageBaselines: false,
+    driverCore: null,
     ramp: null,
   };
   let rampUsers: number[] | null = null;
@@ -211,6 +215,14 @@ function parseArgs(argv: string[]): Args {
       case '--cpu-period':
         args.cpuPeriodUs = int();
         break;
+      case '--driver-core': {
+        const core = Number(value());
+        if (!Number.isInteger(core) || core < 0) {
+          throw new Error('--driver-core needs a core number (0, 1, …)');
+        }
+        args.driverCore = core;
+        break;
+      }
       case '--cage-baselines':
         args.cageBaselines = true;
         break;
@@ -327,9 +339,21 @@ async function main(): Promise<void> {
         `${cage.core !== null ? ` on core ${cage.core}` : ''} (${cage.dirs.join(', ')})`,
     );
   }
+  let driverCage: CpuCage | null = null;
+  if (args.driverCore !== null && !args.setupOnly) {
+    driverCage = createCpuCage({
+      limit: 1,
+      core: args.driverCore,
+      periodUs: args.cpuPeriodUs,
+      name: `pychat-bench-${process.pid}-driver`,
+    });
+    console.log(`load drivers: cgroup v${driverCage.layout.version} on core ${args.driverCore}`);
+  }
   const removeCage = () => {
     cage?.remove();
     cage = null;
+    driverCage?.remove();
+    driverCage = null;
   };
 
   let services: Services | null = null;
@@ -387,6 +411,7 @@ async function main(): Promise<void> {
             directory: args.directory,
             cage,
             cageBaselines: args.cageBaselines,
+            driverCage,
             ramp: args.ramp,
           });
         } catch (error) {

@@ -51,6 +51,8 @@ export interface RunOptions {
   /** Pychat's processes (and with `cageBaselines` the baselines') run in this cgroup: a CPU quota on one core. */
   cage: CpuCage | null;
   cageBaselines: boolean;
+  /** The load drivers run in this cgroup (their own core, highest weight), so other work does not starve them. */
+  driverCage: CpuCage | null;
   /** Instead of the scenario's load phases, step the number of active users (see `Ramp`). */
   ramp: Ramp | null;
 }
@@ -257,6 +259,11 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
   const errors: string[] = [];
   const driverCount = Math.max(1, Math.min(opts.drivers, plan.clients.length));
   const pool = new DriverPool(driverCount);
+  for (const driver of pool.drivers) {
+    if (opts.driverCage && driver.child.pid !== undefined) {
+      opts.driverCage.add(driver.child.pid);
+    }
+  }
   try {
     await sleep(1_000);
     const base = sampleAll(servers.pids);
