@@ -187,6 +187,8 @@ export interface Ramp {
   /** A step holds when its send→deliver p99 stays at or below this and nothing is lost or refused. */
   p99Ms: number;
   stepS: number;
+  /** A step that misses runs again up to this many times; it holds if one run holds. */
+  retries: number;
 }
 
 export function rampPhases(ramp: Ramp): Phase[] {
