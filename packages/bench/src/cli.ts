@@ -10,12 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createCpuCage, type CpuCage } from './cgroup';
 import type { Backend } from './fixtures';
-import { killAllStarted } from './processes';
+import { killAllStarted, sleep } from './processes';
 import { renderTable, writeReport } from './report';
 import { TARGETS, type Report, type ScenarioResult, type TargetName } from './results';
 import { runScenario } from './runner';
-import { ALL, findScenario } from './scenarios';
+import { ALL, findScenario, type Ramp } from './scenarios';
 import { startMariadbAndRedis, startRedis, type Services } from './services';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -40,7 +41,21 @@ const HELP = `pychat-bench [options]
   --pychat-main path   server entry (default packages/backend/dist/main.js)
   --directory d        cached (default): clients connect as returning visitors, with usersSince = the run's
                        start, so session.ready carries no user directory; full: first visits, whole directory
-  --setup-only         only build the users, rooms and history the scenarios need (and cache them)`;
+  --setup-only         only build the users, rooms and history the scenarios need (and cache them)
+  --cpu-limit c        run Pychat in a cgroup with a CPU quota of c cores (0.3 = 30 % of one core; cgroup v1 or
+                       v2, needs root); the cgroup is removed at the end. Raspberry Pi class: --cpu-limit 0.3 --cpu-core 1
+  --cpu-core n         pin that cgroup to core n (cpuset)
+  --cpu-period us      quota period (default 10000 µs: short periods make a capped core slow evenly, as a small
+                       board is, instead of running at full speed and then stalling for the rest of a long period)
+  --cage-baselines     put the baselines in the same cgroup too (one at a time, as Pychat)
+  --driver-core n      run the load drivers in a cgroup of their own on core n, with the highest weight and no
+                       quota below that core, so a busy machine does not delay the clients' side of the latency
+  --ramp a,b,…         instead of the scenario's load phases, step the number of active users (each sends one
+                       message every --ramp-interval s) until a step's send→deliver p99 exceeds --ramp-p99
+  --ramp-interval s    seconds between two messages of one active user (default 60)
+  --ramp-p99 ms        latency limit of a step (default 200)
+  --ramp-step s        seconds per step (default 15; --duration overrides it)
+  --ramp-retries n     run a step that missed again, up to n times (default 0); the JSON keeps the missed p99`;
 
 interface Args {
   directory: 'cached' | 'full';
@@ -62,6 +77,12 @@ interface Args {
   signUpConcurrency: number;
   pychatMain: string;
   setupOnly: boolean;
+  cpuLimit: number | null;
+  cpuCore: number | null;
+  cpuPeriodUs: number;
+  cageBaselines: boolean;
+  driverCore: number | null;
+  ramp: Ramp | null;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -85,7 +106,15 @@ function parseArgs(argv: string[]): Args {
     signUpConcurrency: 8,
     pychatMain: join(REPO_ROOT, 'packages/backend/dist/main.js'),
     setupOnly: false,
+    cpuLimit: null,
+    cpuCore: null,
+    cpuPeriodUs: 10_000,
+    cageBaselines: false,
+    driverCore: null,
+    ramp: null,
   };
+  let rampUsers: number[] | null = null;
+  const rampRest = { intervalS: 60, p99Ms: 200, stepS: 15, retries: 0 };
   const list = argv.filter((a) => a !== '--');
   for (let i = 0; i < list.length; i++) {
     const flag = list[i];
@@ -173,6 +202,56 @@ function parseArgs(argv: string[]): Args {
       case '--setup-only':
         args.setupOnly = true;
         break;
+      case '--cpu-limit':
+        args.cpuLimit = int();
+        break;
+      case '--cpu-core': {
+        const core = Number(value());
+        if (!Number.isInteger(core) || core < 0) {
+          throw new Error('--cpu-core needs a core number (0, 1, …)');
+        }
+        args.cpuCore = core;
+        break;
+      }
+      case '--cpu-period':
+        args.cpuPeriodUs = int();
+        break;
+      case '--driver-core': {
+        const core = Number(value());
+        if (!Number.isInteger(core) || core < 0) {
+          throw new Error('--driver-core needs a core number (0, 1, …)');
+        }
+        args.driverCore = core;
+        break;
+      }
+      case '--cage-baselines':
+        args.cageBaselines = true;
+        break;
+      case '--ramp':
+        rampUsers = value()
+          .split(',')
+          .map((v) => Number(v));
+        if (rampUsers.some((n) => !Number.isInteger(n) || n <= 0)) {
+          throw new Error('--ramp needs a list of positive whole numbers of active users, e.g. 100,200,400');
+        }
+        break;
+      case '--ramp-interval':
+        rampRest.intervalS = int();
+        break;
+      case '--ramp-p99':
+        rampRest.p99Ms = int();
+        break;
+      case '--ramp-retries': {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 0) {
+          throw new Error('--ramp-retries needs a whole number');
+        }
+        rampRest.retries = n;
+        break;
+      }
+      case '--ramp-step':
+        rampRest.stepS = int();
+        break;
       case '--directory': {
         const d = value();
         if (d !== 'cached' && d !== 'full') {
@@ -192,6 +271,12 @@ function parseArgs(argv: string[]): Args {
   }
   for (const name of args.scenarios) {
     findScenario(name);
+  }
+  if (rampUsers) {
+    args.ramp = { users: [...rampUsers].sort((a, b) => a - b), ...rampRest };
+  }
+  if ((args.cpuCore !== null || args.cageBaselines) && args.cpuLimit === null) {
+    throw new Error('--cpu-core and --cage-baselines need --cpu-limit');
   }
   return args;
 }
@@ -242,16 +327,60 @@ async function main(): Promise<void> {
   };
   console.log(`pychat-bench: ${args.scenarios.join(', ')} on ${args.backends.join(', ')}; logs in ${logDir}`);
 
+  let cage: CpuCage | null = null;
+  if (args.cpuLimit !== null && !args.setupOnly) {
+    cage = createCpuCage({
+      limit: args.cpuLimit,
+      core: args.cpuCore,
+      periodUs: args.cpuPeriodUs,
+      name: `pychat-bench-${process.pid}`,
+    });
+    report.cpuCage = {
+      cgroup: cage.layout.version,
+      dirs: cage.dirs,
+      quotaUs: cage.quotaUs,
+      periodUs: cage.periodUs,
+      core: cage.core,
+      baselines: args.cageBaselines,
+    };
+    console.log(
+      `CPU cage: cgroup v${cage.layout.version}, ${cage.quotaUs} µs per ${cage.periodUs} µs` +
+        `${cage.core !== null ? ` on core ${cage.core}` : ''} (${cage.dirs.join(', ')})`,
+    );
+  }
+  let driverCage: CpuCage | null = null;
+  if (args.driverCore !== null && !args.setupOnly) {
+    driverCage = createCpuCage({
+      limit: 1,
+      core: args.driverCore,
+      periodUs: args.cpuPeriodUs,
+      name: `pychat-bench-${process.pid}-driver`,
+    });
+    console.log(`load drivers: cgroup v${driverCage.layout.version} on core ${args.driverCore}`);
+  }
+  const removeCage = () => {
+    cage?.remove();
+    cage = null;
+    driverCage?.remove();
+    driverCage = null;
+  };
+
   let services: Services | null = null;
   const cleanup = async () => {
     killAllStarted();
     await services?.stop().catch(() => undefined);
+    // A cgroup can only go once its processes have exited.
+    await sleep(500);
+    removeCage();
   };
   process.once('SIGINT', () => {
     console.log('\ninterrupted: stopping servers');
     void cleanup().then(() => process.exit(130));
   });
-  process.once('exit', () => killAllStarted());
+  process.once('exit', () => {
+    killAllStarted();
+    removeCage();
+  });
 
   try {
     for (const backend of args.backends) {
@@ -289,6 +418,10 @@ async function main(): Promise<void> {
             signUpConcurrency: args.signUpConcurrency,
             setupOnly: args.setupOnly,
             directory: args.directory,
+            cage,
+            cageBaselines: args.cageBaselines,
+            driverCage,
+            ramp: args.ramp,
           });
         } catch (error) {
           result = {

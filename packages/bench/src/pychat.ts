@@ -27,6 +27,8 @@ export interface PychatOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs: string[];
   instanceId: string;
+  /** Called with the pid right after the spawn, before the server starts up (the CPU cage's `add`). */
+  onSpawn?: (pid: number) => void;
 }
 
 export async function startPychat(options: PychatOptions): Promise<Instance> {
@@ -66,6 +68,14 @@ export async function startPychat(options: PychatOptions): Promise<Instance> {
     env,
     options.logFile,
   );
+  if (options.onSpawn) {
+    try {
+      options.onSpawn(proc.pid);
+    } catch (error) {
+      await proc.stop(1_000);
+      throw error;
+    }
+  }
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(`${url}/api/health`, proc, 120_000, options.logFile);
   return { proc, port, url, wsUrl: `ws://127.0.0.1:${port}/ws?v=${PROTOCOL_VERSION}` };

@@ -43,6 +43,13 @@ const TABLE_METRICS: [string, string][] = [
   ['history.deepP50', 'history: deep page p50 (ms)'],
   ['history.deepP95', 'history: deep page p95 (ms)'],
   ['mem.rssPeakMB', 'peak RSS (MB)'],
+  ['connect.cgroupCores', 'connect: cgroup CPU (cores)'],
+  ['ramp.heldUsers', 'ramp: active users held'],
+  ['ramp.heldMsgsPerSec', 'ramp: … messages/s'],
+  ['ramp.heldDeliveriesPerSec', 'ramp: … deliveries/s'],
+  ['ramp.heldP99', 'ramp: … p99 (ms)'],
+  ['ramp.heldCgroupCores', 'ramp: … cgroup CPU (cores)'],
+  ['ramp.failedUsers', 'ramp: first step missed'],
 ];
 
 const ORDER: TargetName[] = ['pychat', 'ws', 'ws+redis'];

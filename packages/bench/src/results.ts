@@ -52,6 +52,15 @@ export interface Report {
   machine: Record<string, string | number>;
   git: { commit: string; dirty: boolean };
   options: Record<string, unknown>;
+  /** --cpu-limit: the cgroup the servers ran in. */
+  cpuCage?: {
+    cgroup: 1 | 2;
+    dirs: string[];
+    quotaUs: number;
+    periodUs: number;
+    core: number | null;
+    baselines: boolean;
+  };
   scenarios: ScenarioResult[];
 }
 

@@ -5,6 +5,7 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@pychat/testkit';
+import type { CageUsage, CpuCage } from './cgroup';
 import { DriverPool } from './driver-pool';
 import type { ClientSpec, ConnectResult, HistoryResult, LoadStats, SenderSpec, StormResult } from './driver/ipc';
 import { preparePool, type Backend, type FixtureContext, type PoolCache } from './fixtures';
@@ -13,7 +14,7 @@ import { RssWatcher, sampleAll } from './proc-stats';
 import { sleep, startProcess, waitHealthy, type Proc } from './processes';
 import { startPychat, type Instance } from './pychat';
 import { computeChecks, computeRatios, type ScenarioResult, type TargetName, type TargetResult } from './results';
-import { clientCount, type Phase, type Scenario } from './scenarios';
+import { clientCount, rampPhases, type Phase, type Ramp, type Scenario } from './scenarios';
 import type { Services } from './services';
 
 /**
@@ -47,6 +48,13 @@ export interface RunOptions {
    * whose directory is cached; full: every connect gets the whole directory, as a first visit.
    */
   directory: 'cached' | 'full';
+  /** Pychat's processes (and with `cageBaselines` the baselines') run in this cgroup: a CPU quota on one core. */
+  cage: CpuCage | null;
+  cageBaselines: boolean;
+  /** The load drivers run in this cgroup (their own core, highest weight), so other work does not starve them. */
+  driverCage: CpuCage | null;
+  /** Instead of the scenario's load phases, step the number of active users (see `Ramp`). */
+  ramp: Ramp | null;
 }
 
 interface PlanClient {
@@ -118,6 +126,8 @@ interface Servers {
   pids: number[];
   /** MariaDB / Redis processes this target relies on (their CPU is reported apart). */
   servicePids: number[];
+  /** The servers run in the CPU cage. */
+  caged: boolean;
   stop(): Promise<void>;
 }
 
@@ -142,6 +152,7 @@ async function startServers(target: TargetName, scenario: Scenario, dbUrl: strin
             logLevel: opts.logLevel,
             nodeArgs,
             instanceId: `bench-${i}`,
+            onSpawn: opts.cage ? (pid) => opts.cage?.add(pid) : undefined,
           }),
         );
       }
@@ -159,6 +170,7 @@ async function startServers(target: TargetName, scenario: Scenario, dbUrl: strin
       wsUrls: started.map((s) => s.wsUrl),
       pids: started.map((s) => s.proc.pid),
       servicePids,
+      caged: opts.cage !== null,
       stop: async () => {
         await Promise.all(started.map((s) => s.proc.stop(30_000)));
       },
@@ -179,6 +191,9 @@ async function startServers(target: TargetName, scenario: Scenario, dbUrl: strin
       }
       const proc = startProcess(`baseline ${target} ${i}`, process.execPath, args, { PATH: process.env.PATH }, logFile);
       procs.push(proc);
+      if (opts.cage && opts.cageBaselines) {
+        opts.cage.add(proc.pid);
+      }
       await waitHealthy(`http://127.0.0.1:${port}/api/health`, proc, 30_000, logFile);
       ports.push(port);
     }
@@ -192,6 +207,7 @@ async function startServers(target: TargetName, scenario: Scenario, dbUrl: strin
     wsUrls: ports.map((port) => `ws://127.0.0.1:${port}/ws?v=1`),
     pids: procs.map((p) => p.pid),
     servicePids: redis && opts.services.redisPid ? [opts.services.redisPid] : [],
+    caged: opts.cage !== null && opts.cageBaselines,
     stop: async () => {
       await Promise.all(procs.map((p) => p.stop()));
     },
@@ -227,6 +243,14 @@ function put(
   metrics[`${prefix}.max${suffix}`] = summary.max;
 }
 
+/** What the cgroup saw between two samples: its CPU time in cores, and the share of periods it was throttled. */
+function putCage(metrics: Record<string, number>, prefix: string, a: CageUsage, b: CageUsage, wallMs: number): void {
+  const periods = b.periods - a.periods;
+  metrics[`${prefix}.cgroupCpuMs`] = round((b.usageUs - a.usageUs) / 1000, 0);
+  metrics[`${prefix}.cgroupCores`] = round((b.usageUs - a.usageUs) / 1000 / Math.max(1, wallMs), 3);
+  metrics[`${prefix}.throttledShare`] = periods > 0 ? round((b.throttledPeriods - a.throttledPeriods) / periods, 3) : 0;
+}
+
 /** Runs the scenario's phases on one target. */
 async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opts: RunOptions): Promise<TargetResult> {
   const servers = await startServers(target, scenario, plan.dbUrl, opts);
@@ -235,6 +259,11 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
   const errors: string[] = [];
   const driverCount = Math.max(1, Math.min(opts.drivers, plan.clients.length));
   const pool = new DriverPool(driverCount);
+  for (const driver of pool.drivers) {
+    if (opts.driverCage && driver.child.pid !== undefined) {
+      opts.driverCage.add(driver.child.pid);
+    }
+  }
   try {
     await sleep(1_000);
     const base = sampleAll(servers.pids);
@@ -276,7 +305,10 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
       60_000,
     );
 
+    const cage = servers.caged ? opts.cage : null;
     // Connect every client.
+    const cage0 = cage?.usage();
+    const connectWall0 = Date.now();
     const cpu0 = sampleAll(servers.pids).cpuMs;
     const connects = (await pool.all<ConnectResult>(
       () => ({
@@ -287,6 +319,9 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
       scenario.connect.timeoutMs + 60_000,
     )) as ConnectResult[];
     const cpu1 = sampleAll(servers.pids).cpuMs;
+    if (cage && cage0) {
+      putCage(metrics, 'connect', cage0, cage.usage(), Date.now() - connectWall0);
+    }
     const connected = new Array<boolean>(plan.clients.length).fill(true);
     connects.forEach((result, d) => {
       const failedLocal = new Set(result.failedClients);
@@ -339,10 +374,27 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
     });
 
     let phaseIndex = 0;
-    for (const phase of scenario.phases) {
+    const ramp = opts.ramp;
+    let rampHeld: string | null = null;
+    for (const phase of ramp ? rampPhases(ramp) : scenario.phases) {
       phaseIndex++;
       if (phase.kind === 'load') {
-        await runLoad(phase, `${phaseIndex}`);
+        let ok = await runLoad(phase, `${phaseIndex}`, ramp);
+        for (let retry = 1; ramp && !ok && retry <= ramp.retries; retry++) {
+          // One stall (a WAL checkpoint waiting on a shared disk, another tenant's burst) can sink a short step.
+          metrics[`${phase.name}.missedP99`] = metrics[`${phase.name}.p99`];
+          metrics[`${phase.name}.retries`] = retry;
+          console.log(`    ramp: ${phase.senders} active users missed once; running the step again`);
+          ok = await runLoad(phase, `${phaseIndex}r${retry}`, ramp);
+        }
+        if (ramp) {
+          if (!ok) {
+            metrics['ramp.failedUsers'] = phase.senders;
+            console.log(`    ramp: ${phase.senders} active users missed p99 ≤ ${ramp.p99Ms} ms; stopping`);
+            break;
+          }
+          rampHeld = phase.name;
+        }
       } else if (phase.kind === 'idle') {
         await sleep(phase.holdMs);
         const stats = (await pool.all<LoadStats>(() => ({ cmd: 'stats' }), 30_000)) as LoadStats[];
@@ -364,12 +416,30 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
       }
     }
 
-    async function runLoad(phase: Extract<Phase, { kind: 'load' }>, tag: string): Promise<void> {
+    if (ramp) {
+      metrics['ramp.intervalS'] = ramp.intervalS;
+      metrics['ramp.p99LimitMs'] = ramp.p99Ms;
+      metrics['ramp.heldUsers'] = rampHeld ? metrics[`${rampHeld}.senders.requested`] : 0;
+      if (rampHeld) {
+        metrics['ramp.heldMsgsPerSec'] = metrics[`${rampHeld}.msgsPerSec`];
+        metrics['ramp.heldP99'] = metrics[`${rampHeld}.p99`];
+        metrics['ramp.heldDeliveriesPerSec'] = metrics[`${rampHeld}.deliveriesPerSec`];
+        if (metrics[`${rampHeld}.cgroupCores`] !== undefined) {
+          metrics['ramp.heldCgroupCores'] = metrics[`${rampHeld}.cgroupCores`];
+        }
+      }
+    }
+
+    /**
+     * One load phase. In a ramp, a step that misses the p99 limit or loses messages is the expected end of the
+     * ramp, not an error of the run: it returns false.
+     */
+    async function runLoad(phase: Extract<Phase, { kind: 'load' }>, tag: string, ramp: Ramp | null): Promise<boolean> {
       const durationMs = opts.durationS !== null && phase.name !== 'warm' ? opts.durationS * 1000 : phase.durationMs;
       const chosen = plan.senders(phase.senders).filter((i) => connected[i]);
       if (chosen.length === 0) {
         errors.push(`${phase.name}: no connected sender`);
-        return;
+        return false;
       }
       const senders: SenderSpec[][] = Array.from({ length: driverCount }, () => []);
       for (const i of chosen) {
@@ -379,6 +449,7 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
       const ratePerSender = phase.totalRate / chosen.length;
       const watcher = new RssWatcher(servers.pids);
       watcher.start();
+      const cageA = cage?.usage();
       const c0 = sampleAll(servers.pids).cpuMs;
       const s0 = sampleAll(servers.servicePids).cpuMs;
       const wall0 = Date.now();
@@ -412,6 +483,7 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
       const c1 = sampleAll(servers.pids).cpuMs;
       const s1 = sampleAll(servers.servicePids).cpuMs;
       const wall1 = Date.now();
+      const cageB = cage?.usage();
       const rssPeak = watcher.stop();
       const total = (key: keyof LoadStats) => final.reduce((n, s) => n + (s[key] as number), 0);
       const firstSend = Math.min(...final.filter((s) => s.firstSendAt > 0).map((s) => s.firstSendAt));
@@ -423,6 +495,8 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
       const cpuMs = c1 - c0;
       const p = phase.name;
       metrics[`${p}.senders`] = chosen.length;
+      metrics[`${p}.senders.requested`] = phase.senders;
+      metrics[`${p}.rateTarget`] = round(phase.totalRate, 2);
       metrics[`${p}.durationS`] = durationMs / 1000;
       metrics[`${p}.sends`] = total('sends');
       metrics[`${p}.acks`] = acks;
@@ -446,6 +520,10 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
         metrics[`${p}.cpuUsPerDeliveryAll`] = deliveries > 0 ? round(((cpuMs + s1 - s0) * 1000) / deliveries, 2) : 0;
       }
       metrics[`${p}.rssPeakMB`] = round(rssPeak / MB, 1);
+      metrics[`${p}.loadAvg1`] = round(loadavg()[0], 2);
+      if (cageA && cageB) {
+        putCage(metrics, p, cageA, cageB, wall1 - wall0);
+      }
       const errorCodes = sumRecords(final.map((s) => s.errorCodes));
       details[p] = {
         errorCodes,
@@ -453,7 +531,8 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
         otherFrames: total('otherFrames'),
         closes: total('closes'),
       };
-      if (total('errors') > 0 || expected > deliveries) {
+      const clean = total('errors') === 0 && expected <= deliveries;
+      if (!clean && !ramp) {
         errors.push(
           `${p}: ${total('errors')} errors ${JSON.stringify(errorCodes)}, ${Math.max(0, expected - deliveries)} deliveries missing`,
         );
@@ -462,8 +541,13 @@ async function runTarget(scenario: Scenario, plan: Plan, target: TargetName, opt
         `    ${p}: ${acks} msgs, ${deliveries} deliveries, ${metrics[`${p}.deliveriesPerSec`]}/s, ` +
           `p50 ${metrics[`${p}.p50`]} ms p99 ${metrics[`${p}.p99`]} ms, ` +
           `server ${metrics[`${p}.cpuUsPerDelivery`]} µs/delivery` +
-          (total('errors') > 0 ? `, errors ${JSON.stringify(errorCodes)}` : ''),
+          (cageA && cageB
+            ? `, cgroup ${metrics[`${p}.cgroupCores`]} cores (throttled in ${Math.round(metrics[`${p}.throttledShare`] * 100)} % of periods)`
+            : '') +
+          (total('errors') > 0 ? `, errors ${JSON.stringify(errorCodes)}` : '') +
+          (expected > deliveries ? `, ${expected - deliveries} deliveries missing` : ''),
       );
+      return clean && (!ramp || (metrics[`${p}.p99`] <= ramp.p99Ms && acks > 0));
     }
 
     async function runStorm(phase: Extract<Phase, { kind: 'storm' }>): Promise<void> {
@@ -597,6 +681,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   }
   result.loadAvg = [Math.round(load0 * 100) / 100, Math.round(loadavg()[0] * 100) / 100];
   result.ratios = computeRatios(result.targets);
-  result.checks = computeChecks(scenario.name, result.targets, result.ratios);
+  // The issue's targets are about the scenario's own phases, which a ramp replaces.
+  result.checks = opts.ramp ? [] : computeChecks(scenario.name, result.targets, result.ratios);
   return result;
 }

@@ -16,7 +16,8 @@ export type Layout =
 export type Phase =
   | {
       kind: 'load';
-      name: 'latency' | 'throughput' | 'warm';
+      /** latency, throughput, warm, or ramp-<active users> (see rampPhases). */
+      name: string;
       mode: 'rate' | 'max';
       /** Number of senders; for `rooms` layouts the senders are spread one per room first. */
       senders: number;
@@ -173,6 +174,35 @@ export const SCENARIOS: Scenario[] = [
     phases: [{ kind: 'history', requestsPerPage: 5, reconnects: 2 }],
   },
 ];
+
+/**
+ * The ramp (`--ramp`): after the scenario's clients connect, one open-loop phase per step instead of the
+ * scenario's own phases. A step of `users` active users = `users` senders among the clients, each sending one
+ * message every `intervalS` seconds (staggered over that interval, so the total rate is steady at
+ * users ÷ intervalS per second). Past the number of clients, each client sends for several users.
+ */
+export interface Ramp {
+  users: number[];
+  intervalS: number;
+  /** A step holds when its send→deliver p99 stays at or below this and nothing is lost or refused. */
+  p99Ms: number;
+  stepS: number;
+  /** A step that misses runs again up to this many times; it holds if one run holds. */
+  retries: number;
+}
+
+export function rampPhases(ramp: Ramp): Phase[] {
+  return ramp.users.map((users) => ({
+    kind: 'load',
+    name: `ramp-${users}`,
+    mode: 'rate',
+    senders: users,
+    totalRate: users / ramp.intervalS,
+    window: 0,
+    durationMs: ramp.stepS * 1000,
+    drainMs: 15_000,
+  }));
+}
 
 /** What `--scenario all` runs (the smokes are for CI). */
 export const ALL = ['room-100', 'room-1k', 'room-5k', 'rooms-500x10', 'idle-15k', 'reconnect-1k', 'history-1m'];
