@@ -1,4 +1,6 @@
 // Apart from utils/emoji.ts, whose picker code loads with a picker; this is in every chat view (render-message).
+// The font that draws the runs marked here: with the chat view, not only once a picker has loaded.
+import '../styles/emoji-font.scss';
 
 /**
  * One emoji as people see it: a pictograph with emoji presentation (or made so by U+FE0F or a skin tone), with its
