@@ -11,6 +11,24 @@ const { GenerateSW } = require('workbox-webpack-plugin');
 const zlib = require('node:zlib');
 const { version } = require('./package.json');
 
+/**
+ * Writes dist/chunk-groups.json: the JS files of the entry and of each named lazy chunk (`webpackChunkName`),
+ * with the shared chunks each needs, for scripts/check-bundle-budget.mjs. Written after the service worker is
+ * generated, so it is not precached.
+ */
+class ChunkGroupsPlugin {
+  apply(compiler) {
+    compiler.hooks.afterEmit.tap('ChunkGroupsPlugin', (compilation) => {
+      const groups = {};
+      for (const [name, group] of compilation.namedChunkGroups) {
+        groups[name] = [...new Set(group.chunks.flatMap((chunk) => [...chunk.files]))].filter((f) => f.endsWith('.js'));
+      }
+      const out = compiler.options.output.path;
+      require('node:fs').writeFileSync(path.join(out, 'chunk-groups.json'), `${JSON.stringify(groups, null, 2)}\n`);
+    });
+  }
+}
+
 module.exports = (_env, argv) => {
   const production = argv.mode === 'production';
   return {
@@ -22,7 +40,14 @@ module.exports = (_env, argv) => {
       clean: true,
     },
     devtool: production ? 'source-map' : 'eval-cheap-module-source-map',
-    resolve: { extensions: ['.ts', '.js', '.vue'], alias: { '@': path.resolve(__dirname, 'src') } },
+    resolve: {
+      extensions: ['.ts', '.js', '.vue'],
+      alias: {
+        '@': path.resolve(__dirname, 'src'),
+        // markdown-it's only use of `entities` needs a handful of names (src/utils/entities-lite.ts).
+        entities$: path.resolve(__dirname, 'src/utils/entities-lite.ts'),
+      },
+    },
     module: {
       rules: [
         { test: /\.vue$/, loader: 'vue-loader' },
@@ -48,6 +73,7 @@ module.exports = (_env, argv) => {
     },
     plugins: [
       new VueLoaderPlugin(),
+      new ChunkGroupsPlugin(),
       new DefinePlugin({
         __VUE_OPTIONS_API__: 'true',
         __VUE_PROD_DEVTOOLS__: 'false',

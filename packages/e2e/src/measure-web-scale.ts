@@ -20,6 +20,8 @@ const ROOMS = Number(process.env.E2E_MEASURE_ROOMS ?? 1_000);
 const SCROLL_PAGES = Number(process.env.E2E_MEASURE_SCROLL_PAGES ?? 100);
 const BURST_PER_S = 200;
 const BURST_S = 10;
+/** Members of the room whose member list is measured last (E2E_MEASURE_MEMBERS). */
+const CROWD = Number(process.env.E2E_MEASURE_MEMBERS ?? 5_000);
 
 type ScaleWindow = Window & { __long: { start: number; duration: number }[] };
 
@@ -210,4 +212,111 @@ describe(`web app at scale: ${ROOMS} rooms, ${MESSAGES} messages`, () => {
     await bot.close();
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'web-scale.png') });
   }, 900_000);
+
+  it(`opens the member list of a room of ${CROWD}`, () => measureMemberList(), 1_800_000);
+
+  /**
+   * A room of CROWD members (users copied by SQL from the bot, the room from the big one: alice is its admin) and
+   * its member list (room settings). Per web app build — this checkout's, and E2E_MEASURE_STATIC_BEFORE (a
+   * `dist/` of an older build) alternated with it when set: the first chat view's scripts, the list opened,
+   * 20 presence changes of a member (the bot connects and leaves), the list scrolled to its end.
+   */
+  async function measureMemberList(): Promise<void> {
+    await instance.stop();
+    const db = join(dataDir, 'pychat.sqlite');
+    const columns = execFileSync('sqlite3', [db, "SELECT name FROM pragma_table_info('users')"], { encoding: 'utf8' })
+      .split('\n')
+      .filter((c) => c && c !== 'id');
+    const copied = columns.map((c) => (c === 'username' ? "'m' || i" : c === 'email' ? 'NULL' : c));
+    const botId = Number(execFileSync('sqlite3', [db, 'SELECT sender_id FROM messages LIMIT 1'], { encoding: 'utf8' }));
+    sql(
+      db,
+      `BEGIN;
+      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${CROWD})
+      INSERT INTO users (${columns.join(', ')}) SELECT ${copied.join(', ')} FROM users, n WHERE id = ${botId};
+      INSERT INTO rooms (kind, name, channel_id, admin_id, p2p, pins_admin_only, direct_key, created_at)
+        SELECT kind, 'crowd', channel_id, admin_id, p2p, pins_admin_only, NULL, created_at FROM rooms WHERE id = ${bigRoom};
+      INSERT INTO room_members (room_id, user_id, volume, notifications, last_read_message_id, joined_at)
+        SELECT (SELECT max(id) FROM rooms), m.user_id, m.volume, m.notifications, 0, m.joined_at FROM room_members m
+        WHERE m.room_id = ${bigRoom};
+      INSERT INTO room_members (room_id, user_id, volume, notifications, last_read_message_id, joined_at)
+        SELECT (SELECT max(id) FROM rooms), id, 80, 1, 0, created_at FROM users WHERE username LIKE 'm%';
+      COMMIT;`,
+    );
+    const crowd = Number(execFileSync('sqlite3', [db, 'SELECT max(id) FROM rooms'], { encoding: 'utf8' }));
+    const before = process.env.E2E_MEASURE_STATIC_BEFORE;
+    const builds: [string, string | undefined][] = before
+      ? [
+          ['before', before],
+          ['after', undefined],
+          ['before', before],
+          ['after', undefined],
+        ]
+      : [['this build', undefined]];
+    let running = false;
+    for (const [build, staticDir] of builds) {
+      if (running) {
+        await instance.stop();
+      }
+      instance = await startInstance({
+        ...env,
+        PYCHAT_PORT: String(instance.port),
+        ...(staticDir ? { PYCHAT_STATIC_DIR: staticDir } : {}),
+      });
+      // A fresh page: no script of the other build in memory or in the HTTP cache.
+      const context = page.context();
+      await page.close();
+      page = await context.newPage();
+      await context.clearCookies();
+      await page.goto(`${instance.url}/login`);
+      await page.locator('#login-name').fill(name);
+      await page.locator('#login-password').fill('browser-pw');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/chat\/\d+$/);
+      await page
+        .getByRole('textbox', { name: /message/i })
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await page.waitForTimeout(1_000);
+      await record(`${build}: first chat view after sign-in`, 0, Date.now());
+
+      const opened = Date.now();
+      await page.goto(`${instance.url}/room/${crowd}/settings`);
+      await page
+        .getByText(`Members (${(CROWD + 2).toLocaleString('en')})`)
+        .or(page.getByText(`Members (${CROWD + 2})`))
+        .waitFor({ timeout: 120_000 });
+      await page.locator('.member').first().waitFor({ timeout: 120_000 });
+      await page.waitForTimeout(1_000);
+      let mark = await record(`${build}: member list of ${CROWD + 2} opened`, 0, opened);
+      const rows = await page.locator('.member').count();
+      phases[phases.length - 1]!.phase += ` (${rows} rows in the DOM)`;
+      if (build !== 'before') {
+        await page.locator('.members').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SCREENSHOT_DIR, 'web-scale-members.png') });
+      }
+
+      const churn = Date.now();
+      for (let i = 0; i < 10; i++) {
+        const bot = await TestClient.connect(instance, botToken);
+        await page.waitForTimeout(300);
+        await bot.close();
+        await page.waitForTimeout(300);
+      }
+      await page.waitForTimeout(1_000);
+      mark = await record(`${build}: 20 presence changes of a member`, mark, churn);
+
+      const scrolled = Date.now();
+      const list = page.locator('.members');
+      for (let i = 0; i < 40; i++) {
+        await list.evaluate((el) => {
+          el.scrollTop += el.scrollHeight / 40;
+        });
+        await page.waitForTimeout(50);
+      }
+      await page.waitForTimeout(1_000);
+      await record(`${build}: member list scrolled to its end`, mark, scrolled);
+      running = true;
+    }
+  }
 });

@@ -32,7 +32,11 @@ const routes: RouteRecordRaw[] = [
     component: () => import('../views/VerifyEmailView.vue'),
     meta: { public: true, title: 'Confirm email' },
   },
-  { path: '/chat/:roomId(\\d+)', name: 'chat', component: () => import('../views/ChatView.vue') },
+  {
+    path: '/chat/:roomId(\\d+)',
+    name: 'chat',
+    component: () => import(/* webpackChunkName: "chat" */ '../views/ChatView.vue'),
+  },
   { path: '/channels', name: 'browse-channels', component: () => import('../views/BrowseChannelsView.vue') },
   { path: '/create/channel', name: 'create-channel', component: () => import('../views/CreateChannelView.vue') },
   { path: '/create/room', name: 'create-room', component: () => import('../views/CreateRoomView.vue') },

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { ALLOWED_TAGS, renderMessage } from './render-message';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ALLOWED_TAGS, loadHighlighter, renderMessage } from './render-message';
 
 const plain = { highlightCode: false, mentionedNames: [] };
 
@@ -56,6 +56,9 @@ function dom(html: string): HTMLElement {
 }
 
 describe('renderMessage', () => {
+  // The corpus below renders code highlighted too (render-message-lazy.spec.ts: before highlight.js arrives).
+  beforeAll(() => loadHighlighter());
+
   it.each(XSS)('renders %s as inert text', (payload) => {
     for (const highlightCode of [false, true]) {
       const root = dom(renderMessage(payload, { highlightCode, mentionedNames: ['bob'] }));
@@ -124,6 +127,14 @@ describe('renderMessage', () => {
     expect(root.querySelector('h1, img, b')).toBeNull();
     expect(root.textContent).toContain('# not a heading');
     expect(root.textContent).toContain('<b>b</b> &lt;');
+  });
+
+  it('decodes the common entities in a link address and keeps any other as typed (the app ships no entity table)', () => {
+    const links = dom(
+      renderMessage('[a](https://example.com/?a=1&amp;b=2) [b](https://example.com/?c&eacute;)', plain),
+    ).querySelectorAll('a');
+    expect(links[0]?.getAttribute('href')).toBe('https://example.com/?a=1&b=2');
+    expect(links[1]?.getAttribute('href')).toBe('https://example.com/?c&eacute;');
   });
 
   it('links http(s) URLs safely and leaves other schemes as text', () => {

@@ -1,20 +1,7 @@
 import DOMPurify from 'dompurify';
-import hljs from 'highlight.js/lib/core';
-import bash from 'highlight.js/lib/languages/bash';
-import css from 'highlight.js/lib/languages/css';
-import java from 'highlight.js/lib/languages/java';
-import javascript from 'highlight.js/lib/languages/javascript';
-import json from 'highlight.js/lib/languages/json';
-import python from 'highlight.js/lib/languages/python';
-import sql from 'highlight.js/lib/languages/sql';
-import typescript from 'highlight.js/lib/languages/typescript';
-import xml from 'highlight.js/lib/languages/xml';
 import MarkdownIt, { type Env, type MarkdownIt as Markdown } from 'markdown-it';
-import { wrapEmoji } from './emoji';
-
-for (const [name, language] of Object.entries({ bash, css, java, javascript, json, python, sql, typescript, xml })) {
-  hljs.registerLanguage(name, language);
-}
+import { shallowRef } from 'vue';
+import { wrapEmoji } from './emoji-text';
 
 // Links open in a new tab without handing it our window (set after sanitizing, which drops these attributes).
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {
@@ -100,13 +87,38 @@ function renderMentions(escaped: string, options: RenderOptions): string {
   });
 }
 
+type Highlight = (code: string, language: string) => string;
+
+/**
+ * highlight.js, once its chunk has arrived. A ref: a component's computed that rendered a code block plain reads
+ * it, so it renders again, highlighted, when the chunk arrives.
+ */
+const highlighter = shallowRef<Highlight | null>(null);
+let highlighterLoad: Promise<void> | null = null;
+
+/** Loads highlight.js (once); resolves when code blocks render highlighted. */
+export function loadHighlighter(): Promise<void> {
+  highlighterLoad ??= import(/* webpackChunkName: "highlight" */ './highlight').then(
+    (module) => {
+      highlighter.value = module.highlight;
+    },
+    (error: unknown) => {
+      // Offline before the chunk was cached: code stays plain; the next code block tries again.
+      highlighterLoad = null;
+      throw error;
+    },
+  );
+  return highlighterLoad;
+}
+
 function renderCode(code: string, language: string, options: RenderOptions): string {
   if (options.highlightCode) {
-    const highlighted =
-      language && hljs.getLanguage(language)
-        ? hljs.highlight(code, { language, ignoreIllegals: true }).value
-        : hljs.highlightAuto(code).value;
-    return `<div class="code-block"><code class="hljs">${highlighted}</code></div>`;
+    const highlight = highlighter.value;
+    if (highlight) {
+      return `<div class="code-block"><code class="hljs">${highlight(code, language)}</code></div>`;
+    }
+    // Plain and escaped until highlight.js arrives (the first code block asks for it).
+    loadHighlighter().catch(() => undefined);
   }
   return `<div class="code-block"><code>${escapeHtml(code)}</code></div>`;
 }

@@ -1,5 +1,5 @@
 import type { MessageDto } from '@pychat/protocol';
-import { mount } from '@vue/test-utils';
+import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../../store';
 import ChatMessage from './ChatMessage.vue';
@@ -25,6 +25,12 @@ function message(content: string): MessageDto {
   };
 }
 
+/** The card is a lazy chunk (lazy-parts.ts): rendered once it has loaded. */
+async function loaded(): Promise<void> {
+  await import('./ChatYoutube.vue');
+  await flushPromises();
+}
+
 function render(content: string, embeddedYoutube: boolean) {
   const store = createAppStore();
   store.commit('session/setMe', { id: 1, username: 'me', sex: 'secret', thumbnail: null, lastSeenAt: null });
@@ -38,6 +44,7 @@ function render(content: string, embeddedYoutube: boolean) {
 describe('YouTube cards in a message', () => {
   it('shows a thumbnail card and loads the youtube-nocookie player only after a click', async () => {
     const wrapper = render(`watch https://youtu.be/${ID}?t=42`, true);
+    await loaded();
     expect(wrapper.find('iframe').exists()).toBe(false);
     expect(wrapper.find('.youtube img').attributes('src')).toBe(`https://i.ytimg.com/vi/${ID}/hqdefault.jpg`);
     await wrapper.find('.youtube button').trigger('click');
@@ -45,8 +52,11 @@ describe('YouTube cards in a message', () => {
     expect(frame.attributes('src')).toBe(`https://www.youtube-nocookie.com/embed/${ID}?autoplay=1&start=42`);
   });
 
-  it('shows no card when the user turned embedded YouTube off, nor for a look-alike host', () => {
-    expect(render(`https://youtu.be/${ID}`, false).find('.youtube').exists()).toBe(false);
-    expect(render(`https://youtube.com.evil.example/watch?v=${ID}`, true).find('.youtube').exists()).toBe(false);
+  it('shows no card when the user turned embedded YouTube off, nor for a look-alike host', async () => {
+    const off = render(`https://youtu.be/${ID}`, false);
+    const lookAlike = render(`https://youtube.com.evil.example/watch?v=${ID}`, true);
+    await loaded();
+    expect(off.find('.youtube').exists()).toBe(false);
+    expect(lookAlike.find('.youtube').exists()).toBe(false);
   });
 });

@@ -13,12 +13,26 @@ export function userOf(store: AppStore, userId: number): UserDto {
   );
 }
 
-/** A room's members, online ones first, then by name (the room settings' list and admin picker). */
-export function membersOnlineFirst(store: AppStore, room: Room | null): UserDto[] {
+/** Compares names as people read them; one collator, not a localeCompare per comparison (5,000 members). */
+const byName = new Intl.Collator(undefined, { sensitivity: 'base' }).compare;
+
+/** A room's members by name. Reads no presence: a computed of it is not sorted again when someone comes online. */
+export function membersByName(store: AppStore, room: Room | null): UserDto[] {
+  return (room?.members ?? []).map((m) => userOf(store, m.userId)).sort((a, b) => byName(a.username, b.username));
+}
+
+/**
+ * `users` (in order) with the online ones first: one pass, no sort, no string compare — what is done again on
+ * each presence change of a member (the room settings' list and admin picker).
+ */
+export function onlineFirst(store: AppStore, users: UserDto[]): UserDto[] {
   const online = store.state.presence.online;
-  return (room?.members ?? [])
-    .map((m) => userOf(store, m.userId))
-    .sort((a, b) => Number(!!online[b.id]) - Number(!!online[a.id]) || a.username.localeCompare(b.username));
+  const on: UserDto[] = [];
+  const off: UserDto[] = [];
+  for (const user of users) {
+    (online[user.id] ? on : off).push(user);
+  }
+  return on.concat(off);
 }
 
 /** A channel's members (= its main room's) the directory knows, by name. */
@@ -28,7 +42,7 @@ export function channelMembers(store: AppStore, mainRoom: Room | null): UserDto[
   return (mainRoom?.members ?? [])
     .map((m) => byId[m.userId] ?? (me?.id === m.userId ? me : undefined))
     .filter((u): u is UserDto => !!u)
-    .sort((a, b) => a.username.localeCompare(b.username));
+    .sort((a, b) => byName(a.username, b.username));
 }
 
 /** The main room of a channel, when it is in the store. */

@@ -1,6 +1,3 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-
 /**
  * The file on an RTCDataChannel (docs/p2p.md §3): binary messages are the file's bytes in order from the
  * accepted offset; text messages go back from the receiver, `{"t":"ack","bytes":n}` once n bytes are on disk
@@ -26,6 +23,11 @@ export type ReceiverMessage = { t: 'ack'; bytes: number } | { t: 'done'; ok: boo
 
 /** Incremental SHA-256 of a Blob (WebCrypto digests only whole buffers), read a slice at a time. */
 export async function sha256Hex(blob: Blob, onProgress: (bytes: number) => void = () => undefined): Promise<string> {
+  // Loaded on the first direct transfer: not part of the first view's bundle (scripts/check-bundle-budget.mjs).
+  const [{ sha256 }, { bytesToHex }] = await Promise.all([
+    import('@noble/hashes/sha2.js'),
+    import('@noble/hashes/utils.js'),
+  ]);
   const hash = sha256.create();
   for (let offset = 0; offset < blob.size; offset += READ_BYTES) {
     const slice = blob.slice(offset, Math.min(offset + READ_BYTES, blob.size));
