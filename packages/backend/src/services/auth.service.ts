@@ -413,12 +413,13 @@ export class AuthService {
     if (token.length < 20 || token.length > 128) {
       return null;
     }
-    return this.#check(await this.sessions.findWithUser(hashToken(token)));
+    return this.#check(await this.sessions.findWithUser(hashToken(token)), TOUCH_AFTER_MS);
   }
 
   /**
-   * As `authenticate`, with the user's settings read in the same statement: a socket's connect sends them in
-   * session.ready (one statement fewer per connect). `settings` is null if the user has no settings row.
+   * As `authenticate`, for a socket's connect: the user's settings come in the same statement (session.ready
+   * sends them), and the session is written back only when unused for SOCKET_TOUCH_AFTER_MS. `settings` is null
+   * if the user has no settings row.
    */
   async authenticateWithSettings(
     token: string,
@@ -427,12 +428,15 @@ export class AuthService {
       return null;
     }
     const found = await this.sessions.findWithUserAndSettings(hashToken(token));
-    const session = await this.#check(found);
+    // A socket keeps its session alive through endedSessions' hourly batched touch: a reconnect storm after a
+    // restart (every session older than a minute) then costs no UPDATE per socket.
+    const session = await this.#check(found, SOCKET_TOUCH_AFTER_MS);
     return session && found ? { ...session, settings: found.settings } : null;
   }
 
   async #check(
     found: { session: SessionEntity; user: UserEntity } | null,
+    touchAfterMs: number,
   ): Promise<{ user: UserEntity; sessionId: number } | null> {
     if (!found) {
       return null;
@@ -443,7 +447,7 @@ export class AuthService {
       await this.sessions.deleteByTokenHash(found.session.tokenHash);
       return null;
     }
-    if (now - found.session.lastUsedAt > TOUCH_AFTER_MS) {
+    if (now - found.session.lastUsedAt > touchAfterMs) {
       await this.sessions.touch(found.session.id, now);
     }
     return { user: found.user, sessionId: found.session.id };
