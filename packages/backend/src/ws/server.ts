@@ -216,7 +216,10 @@ export class WsServer {
       memberships,
       {
         connectionId: id,
-        log: conn.log,
+        // A getter: reading conn.log here would make the socket's child logger and keep it for the socket's life.
+        get log() {
+          return conn.log;
+        },
         isOpen: () => ws.readyState === ws.OPEN,
         counted: () => {
           counted = true;
