@@ -1,4 +1,5 @@
 import type { QueryRunner, Logger as TypeOrmLogger } from 'typeorm';
+import { LIMITS } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
 import { dialect, TestClient, useTestServer, type ConnectedUser } from './harness';
 
@@ -83,5 +84,34 @@ describe(`connect cost (${dialect})`, () => {
     expect([...states.values()].filter((s) => s.unread > 0)).toHaveLength(1);
     expect([...states.values()].filter((s) => s.lastMessageId > 0)).toHaveLength(2);
     expect(counter.statements.length, counter.statements.join('\n')).toBeLessThanOrEqual(CONNECT_STATEMENTS);
+  });
+
+  it('sends a room above the inline limit with its member count and no member list, a small one with its list', async () => {
+    const alice = await medium.user();
+    const bob = await medium.user();
+    const { roomId: big } = await roomWithMessages(alice, bob, 1);
+    const { roomId: small } = await roomWithMessages(alice, bob, 0);
+    // Members straight into the database: signing up 200 users would only slow the test.
+    const db = medium.server.pychat.dataSource;
+    const extra = LIMITS.roomMembersInlineMax;
+    const now = Date.now();
+    for (let i = 0; i < extra; i += 1) {
+      await db.query('INSERT INTO users (username, created_at, updated_at) VALUES (?, ?, ?)', [
+        `cc${big}x${i}`,
+        now,
+        now,
+      ]);
+    }
+    await db.query(
+      'INSERT INTO room_members (room_id, user_id, joined_at) SELECT ?, id, ? FROM users WHERE username LIKE ?',
+      [big, now, `cc${big}x%`],
+    );
+
+    const client = await medium.connect(bob.token);
+
+    expect(client.ready.rooms.find((r) => r.id === big)).toMatchObject({ memberCount: extra + 2, members: null });
+    const smallDto = client.ready.rooms.find((r) => r.id === small);
+    expect(smallDto?.memberCount).toBe(2);
+    expect(smallDto?.members?.map((m) => m.userId)).toEqual([alice.user.id, bob.user.id].sort((a, b) => a - b));
   });
 });
