@@ -487,6 +487,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       await callService.close();
       await pushService.close();
       await presenceService.close();
+      await locationService.flush();
       server.closeAllConnections();
       await registry.close();
       await bus.close();

@@ -1,4 +1,4 @@
-import type { ChannelEntity, RoomEntity, RoomMemberEntity, UserEntity } from '../entities';
+import type { ChannelEntity, RoomEntity, RoomMemberEntity, UserEntity, UserSettingsEntity } from '../entities';
 
 // The connect path runs a handful of lookups per socket. TypeORM's find() builds the SQL anew each time and,
 // on SQLite, inlines numeric parameters so no prepared statement is ever reused; these run as constant text
@@ -101,5 +101,26 @@ export function channelFromRow(row: Row): ChannelEntity {
     topic: String(row.c_topic),
     createdAt: num(row.c_created_at),
     deletedAt: numOrNull(row.c_deleted_at),
+  };
+}
+
+/** Columns of `user_settings` aliased `us_*` (table alias `us`). */
+export const SETTINGS_COLUMNS =
+  'us.show_when_i_typing AS us_show_when_i_typing, us.embedded_youtube AS us_embedded_youtube, ' +
+  'us.highlight_code AS us_highlight_code, us.message_sound AS us_message_sound, ' +
+  'us.incoming_file_call_sound AS us_incoming_file_call_sound, us.online_change_sound AS us_online_change_sound, ' +
+  'us.logs AS us_logs, us.theme AS us_theme';
+
+export function settingsFromRow(userId: number, row: Row): UserSettingsEntity {
+  return {
+    userId,
+    showWhenITyping: bool(row.us_show_when_i_typing),
+    embeddedYoutube: bool(row.us_embedded_youtube),
+    highlightCode: bool(row.us_highlight_code),
+    messageSound: bool(row.us_message_sound),
+    incomingFileCallSound: bool(row.us_incoming_file_call_sound),
+    onlineChangeSound: bool(row.us_online_change_sound),
+    logs: row.us_logs as UserSettingsEntity['logs'],
+    theme: row.us_theme as UserSettingsEntity['theme'],
   };
 }

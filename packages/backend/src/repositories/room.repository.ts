@@ -50,6 +50,57 @@ function unreadOfOneRoom(dialect: 'sqlite' | 'mysql'): string {
   );
 }
 
+/**
+ * The connect path's memberships in one statement: each live room of the user with its membership row, its
+ * channel (live, with the channel's live main room) and, for a room of at most LIMITS.roomMembersInlineMax
+ * members, its members as `userId:lastRead,…`. "Small" is whether the (max+1)-th member exists: a seek and at
+ * most max+1 steps along (room_id, user_id), so the "all" room of 15,000 costs what a room of 201 does. The
+ * correlated subqueries compare the outer room id by equality only (a ref lookup on MariaDB too; see
+ * `unreadOfOneRoom` for the range that is not).
+ */
+function connectMembershipsOf(dialect: 'sqlite' | 'mysql'): string {
+  const list =
+    dialect === 'mysql'
+      ? "GROUP_CONCAT(y.user_id, ':', y.last_read_message_id SEPARATOR ',')"
+      : "group_concat(y.user_id || ':' || y.last_read_message_id, ',')";
+  return (
+    `SELECT ${MEMBER_COLUMNS}, ${ROOM_COLUMNS}, ${CHANNEL_COLUMNS}, ` +
+    "CASE WHEN c.id IS NULL THEN NULL WHEN r.kind = 'channel' THEN r.id ELSE " +
+    "(SELECT mr.id FROM rooms mr WHERE mr.channel_id = r.channel_id AND mr.kind = 'channel' AND mr.deleted_at IS NULL " +
+    'ORDER BY mr.id LIMIT 1) END AS main_room_id, ' +
+    'CASE WHEN (SELECT x.user_id FROM room_members x WHERE x.room_id = rm.room_id ORDER BY x.user_id ' +
+    `LIMIT 1 OFFSET ${LIMITS.roomMembersInlineMax}) IS NULL ` +
+    `THEN (SELECT ${list} FROM room_members y WHERE y.room_id = rm.room_id) END AS small_members ` +
+    'FROM room_members rm JOIN rooms r ON r.id = rm.room_id ' +
+    'LEFT JOIN channels c ON c.id = r.channel_id AND c.deleted_at IS NULL ' +
+    'WHERE rm.user_id = ? AND r.deleted_at IS NULL ORDER BY rm.id'
+  );
+}
+
+/** A membership as the connect path reads it (`connectMembershipsOf`). */
+export interface ConnectMembership {
+  room: RoomEntity;
+  member: RoomMemberEntity;
+  /** The room's members by user id when it has at most LIMITS.roomMembersInlineMax; null for a bigger room. */
+  members: { userId: number; lastReadMessageId: number }[] | null;
+  /** The room's live channel with its main room, if it belongs to one. */
+  channel: { channel: ChannelEntity; mainRoomId: number } | null;
+}
+
+/** `userId:lastRead,…` (a GROUP_CONCAT, text or bytes) to members by user id. */
+function parseMemberList(value: unknown): { userId: number; lastReadMessageId: number }[] | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  const members = String(value)
+    .split(',')
+    .map((pair) => {
+      const colon = pair.indexOf(':');
+      return { userId: Number(pair.slice(0, colon)), lastReadMessageId: Number(pair.slice(colon + 1)) };
+    });
+  return members.sort((a, b) => a.userId - b.userId);
+}
+
 /** A membership's unread count (capped at UNREAD_COUNT_LIMIT) and its room's newest message id. */
 export interface RoomCounters {
   unread: number;
@@ -105,9 +156,11 @@ export class RoomRepository {
   readonly #members: Repository<RoomMemberEntity>;
   readonly #channels: Repository<ChannelEntity>;
   readonly #dialect: 'sqlite' | 'mysql';
+  readonly #connectMemberships: string;
 
   constructor(private readonly dataSource: DataSource) {
     this.#dialect = dialectOf(dataSource);
+    this.#connectMemberships = connectMembershipsOf(this.#dialect);
     this.#rooms = dataSource.getRepository(RoomEntity);
     this.#members = dataSource.getRepository(RoomMemberEntity);
     this.#channels = dataSource.getRepository(ChannelEntity);
@@ -177,6 +230,23 @@ export class RoomRepository {
       [userId],
     );
     return rows.map((row) => ({ room: roomFromRow(row), member: memberFromRow(row) }));
+  }
+
+  /** Live rooms the user belongs to, with what `session.ready` says of each: one statement (see the SQL's doc). */
+  async connectMembershipsOf(userId: number): Promise<ConnectMembership[]> {
+    const rows: Row[] = await this.dataSource.query(this.#connectMemberships, [userId]);
+    return rows.map((row) => {
+      const room = roomFromRow(row);
+      return {
+        room,
+        member: memberFromRow(row),
+        members: parseMemberList(row.small_members),
+        channel:
+          row.main_room_id === null || row.main_room_id === undefined
+            ? null
+            : { channel: channelFromRow(row), mainRoomId: num(row.main_room_id) },
+      };
+    });
   }
 
   async roomIdsOf(userId: number): Promise<number[]> {

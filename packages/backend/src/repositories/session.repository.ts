@@ -1,7 +1,17 @@
 import { In, LessThan, type DataSource, type Repository } from 'typeorm';
-import { SessionEntity, type UserEntity } from '../entities';
+import { SessionEntity, type UserEntity, type UserSettingsEntity } from '../entities';
 import { outsideTransactions } from '../db/data-source';
-import { num, strOrNull, userFromRow, USER_COLUMNS, type Row } from './raw-rows';
+import { num, SETTINGS_COLUMNS, settingsFromRow, strOrNull, userFromRow, USER_COLUMNS, type Row } from './raw-rows';
+
+const WITH_USER =
+  'SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.created_at AS s_created_at, s.last_used_at AS s_last_used_at, ' +
+  `s.user_agent AS s_user_agent, s.ip AS s_ip, ${USER_COLUMNS} ` +
+  'FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?';
+
+const WITH_USER_AND_SETTINGS =
+  'SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.created_at AS s_created_at, s.last_used_at AS s_last_used_at, ' +
+  `s.user_agent AS s_user_agent, s.ip AS s_ip, ${USER_COLUMNS}, us.user_id AS us_user_id, ${SETTINGS_COLUMNS} ` +
+  'FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN user_settings us ON us.user_id = u.id WHERE s.token_hash = ?';
 
 /** Ids per query: well under SQLite's and MariaDB's placeholder limits. */
 const ID_CHUNK = 500;
@@ -19,12 +29,22 @@ export class SessionRepository {
 
   /** The session and its user, if the token hash is known. */
   async findWithUser(tokenHash: string): Promise<{ session: SessionEntity; user: UserEntity } | null> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT s.id AS s_id, s.token_hash AS s_token_hash, s.created_at AS s_created_at, s.last_used_at AS s_last_used_at, ` +
-        `s.user_agent AS s_user_agent, s.ip AS s_ip, ${USER_COLUMNS} ` +
-        'FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?',
-      [tokenHash],
-    );
+    return this.#findWithUser(tokenHash, false);
+  }
+
+  /** As `findWithUser`, with the user's settings in the same statement (null: the user has no settings row). */
+  async findWithUserAndSettings(
+    tokenHash: string,
+  ): Promise<{ session: SessionEntity; user: UserEntity; settings: UserSettingsEntity | null } | null> {
+    const found = await this.#findWithUser(tokenHash, true);
+    return found ? { ...found, settings: found.settings ?? null } : null;
+  }
+
+  async #findWithUser(
+    tokenHash: string,
+    withSettings: boolean,
+  ): Promise<{ session: SessionEntity; user: UserEntity; settings?: UserSettingsEntity | null } | null> {
+    const rows: Row[] = await this.dataSource.query(withSettings ? WITH_USER_AND_SETTINGS : WITH_USER, [tokenHash]);
     const row = rows[0];
     if (!row) {
       return null;
@@ -39,7 +59,9 @@ export class SessionRepository {
       userAgent: strOrNull(row.s_user_agent),
       ip: strOrNull(row.s_ip),
     };
-    return { session, user };
+    return withSettings
+      ? { session, user, settings: row.us_user_id === null ? null : settingsFromRow(user.id, row) }
+      : { session, user };
   }
 
   /** True when the user has a session opened from `ip` (a device that signed in there before). */

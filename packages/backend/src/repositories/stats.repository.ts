@@ -5,6 +5,9 @@ import { num, strOrNull, type Row } from './raw-rows';
 
 export const DAY_MS = 86_400_000;
 
+/** (user, ip) pairs per statement of `touchLocations`. */
+const LOCATION_CHUNK = 200;
+
 export interface NewPlace {
   countryCode: string;
   country: string;
@@ -41,49 +44,75 @@ export class StatsRepository {
     this.#dialect = dialectOf(dataSource);
   }
 
-  /** Counts the user active on `day`; a second call the same day changes nothing. */
-  async markActive(userId: number, day: number): Promise<void> {
+  /** Counts these users active on `day`; a second call the same day changes nothing. One statement. */
+  async markActiveMany(day: number, userIds: number[]): Promise<void> {
+    if (userIds.length === 0) {
+      return;
+    }
     await outsideTransactions(this.dataSource, () =>
       this.dataSource
         .createQueryBuilder()
         .insert()
         .into(UserActiveDayEntity)
-        .values({ day, userId })
+        .values(userIds.map((userId) => ({ day, userId })))
         .orIgnore()
         .execute(),
     );
   }
 
-  /** Moves last_seen_at of a known (user, ip); false when the pair is new. */
-  async touchLocation(userId: number, ip: string, now: number): Promise<boolean> {
-    const result = await outsideTransactions(this.dataSource, () =>
-      this.dataSource
-        .createQueryBuilder()
-        .update(UserLocationEntity)
-        .set({ lastSeenAt: now })
-        .where('user_id = :userId AND ip = :ip', { userId, ip })
-        .execute(),
-    );
-    return (result.affected ?? 0) > 0;
+  /**
+   * Moves last_seen_at of the known (user, ip) pairs among these; answers the known ones as `user:ip`. Two
+   * statements for any number of pairs (equalities on the (user_id, ip) key, OR-ed: a range lookup on both).
+   */
+  async touchLocations(pairs: { userId: number; ip: string }[], now: number): Promise<Set<string>> {
+    const known = new Set<string>();
+    // Chunks keep the OR chain well under SQLite's expression depth limit (1,000).
+    for (let i = 0; i < pairs.length; i += LOCATION_CHUNK) {
+      for (const key of await this.#touchLocations(pairs.slice(i, i + LOCATION_CHUNK), now)) {
+        known.add(key);
+      }
+    }
+    return known;
   }
 
-  /** A new (user, ip); a concurrent insert of the same pair (two tabs at once) wins and this one is dropped. */
-  async insertLocation(userId: number, ip: string, place: NewPlace | null, now: number): Promise<void> {
+  async #touchLocations(pairs: { userId: number; ip: string }[], now: number): Promise<string[]> {
+    const match = pairs.map(() => '(user_id = ? AND ip = ?)').join(' OR ');
+    const params = pairs.flatMap(({ userId, ip }) => [userId, ip]);
+    const rows: Row[] = await this.dataSource.query(`SELECT user_id, ip FROM user_locations WHERE ${match}`, params);
+    const known = rows.map((row) => ({ userId: num(row.user_id), ip: String(row.ip) }));
+    if (known.length > 0) {
+      await outsideTransactions(this.dataSource, () =>
+        this.dataSource.query(
+          `UPDATE user_locations SET last_seen_at = ? WHERE ${known.map(() => '(user_id = ? AND ip = ?)').join(' OR ')}`,
+          [now, ...known.flatMap(({ userId, ip }) => [userId, ip])],
+        ),
+      );
+    }
+    return known.map(({ userId, ip }) => `${userId}:${ip}`);
+  }
+
+  /** New (user, ip) pairs; a concurrent insert of the same pair (two instances at once) wins, this one is dropped. */
+  async insertLocations(places: { userId: number; ip: string; place: NewPlace | null }[], now: number): Promise<void> {
+    if (places.length === 0) {
+      return;
+    }
     await outsideTransactions(this.dataSource, () =>
       this.dataSource
         .createQueryBuilder()
         .insert()
         .into(UserLocationEntity)
-        .values({
-          userId,
-          ip,
-          countryCode: place?.countryCode ?? null,
-          country: place?.country ?? null,
-          region: place?.region ?? null,
-          city: place?.city ?? null,
-          firstSeenAt: now,
-          lastSeenAt: now,
-        })
+        .values(
+          places.map(({ userId, ip, place }) => ({
+            userId,
+            ip,
+            countryCode: place?.countryCode ?? null,
+            country: place?.country ?? null,
+            region: place?.region ?? null,
+            city: place?.city ?? null,
+            firstSeenAt: now,
+            lastSeenAt: now,
+          })),
+        )
         .orIgnore()
         .execute(),
     );

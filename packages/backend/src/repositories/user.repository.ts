@@ -1,7 +1,7 @@
 import { In, IsNull, type DataSource, type Repository } from 'typeorm';
 import { dialectOf, outsideTransactions } from '../db/data-source';
 import { isUniqueViolation } from './driver-errors';
-import { bool, type Row } from './raw-rows';
+import { SETTINGS_COLUMNS, settingsFromRow, type Row } from './raw-rows';
 import {
   MessageEntity,
   RoomMemberEntity,
@@ -281,23 +281,9 @@ export class UserRepository {
 
   async findSettings(userId: number): Promise<UserSettingsEntity | null> {
     const rows: Row[] = await this.dataSource.query(
-      'SELECT show_when_i_typing, embedded_youtube, highlight_code, message_sound, incoming_file_call_sound, ' +
-        'online_change_sound, logs, theme FROM user_settings WHERE user_id = ?',
+      `SELECT ${SETTINGS_COLUMNS} FROM user_settings us WHERE us.user_id = ?`,
       [userId],
     );
-    const row = rows[0];
-    return row
-      ? {
-          userId,
-          showWhenITyping: bool(row.show_when_i_typing),
-          embeddedYoutube: bool(row.embedded_youtube),
-          highlightCode: bool(row.highlight_code),
-          messageSound: bool(row.message_sound),
-          incomingFileCallSound: bool(row.incoming_file_call_sound),
-          onlineChangeSound: bool(row.online_change_sound),
-          logs: row.logs as UserSettingsEntity['logs'],
-          theme: row.theme as UserSettingsEntity['theme'],
-        }
-      : null;
+    return rows[0] ? settingsFromRow(userId, rows[0]) : null;
   }
 }

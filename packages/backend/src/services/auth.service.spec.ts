@@ -443,6 +443,44 @@ describe(AuthService.name, () => {
     });
   });
 
+  describe('authenticateWithSettings (a socket connect)', () => {
+    const TOKEN = 'x'.repeat(43);
+
+    function withSession(lastUsedAt: number) {
+      const ctx = setup();
+      const user: UserEntity = makeUser();
+      const session = makeSession({ userId: user.id, tokenHash: hashToken(TOKEN), lastUsedAt });
+      ctx.sessions.findWithUserAndSettings.mockResolvedValue({ session, user, settings: null });
+      return { ...ctx, user, session };
+    }
+
+    it('does not write a session used within the hour: a reconnect storm after a restart costs no UPDATE each', async () => {
+      const { sut, sessions, user, session } = withSession(T0 - 59 * 60_000);
+
+      await expect(sut.authenticateWithSettings(TOKEN)).resolves.toEqual({
+        user,
+        sessionId: session.id,
+        settings: null,
+      });
+      expect(sessions.touch).not.toHaveBeenCalled();
+    });
+
+    it('records the use of a session unused for over an hour', async () => {
+      const { sut, sessions, session } = withSession(T0 - 3_600_001);
+
+      await sut.authenticateWithSettings(TOKEN);
+
+      expect(sessions.touch).toHaveBeenCalledWith(session.id, T0);
+    });
+
+    it('still refuses a session past its lifetime', async () => {
+      const { sut, sessions, session } = withSession(T0 - 30 * DAY - 1);
+
+      await expect(sut.authenticateWithSettings(TOKEN)).resolves.toBeNull();
+      expect(sessions.deleteByTokenHash).toHaveBeenCalledWith(session.tokenHash);
+    });
+  });
+
   describe('availability', () => {
     it('reports a username or email as available only when no account has it', async () => {
       const { sut, users } = setup();

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { ALL_ROOM_ID, type AuthResponse, type SignInBody, type SignUpBody } from '@pychat/protocol';
-import type { UserEntity } from '../entities';
+import type { SessionEntity, UserEntity, UserSettingsEntity } from '../entities';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { SessionRepository } from '../repositories/session.repository';
@@ -413,7 +413,31 @@ export class AuthService {
     if (token.length < 20 || token.length > 128) {
       return null;
     }
-    const found = await this.sessions.findWithUser(hashToken(token));
+    return this.#check(await this.sessions.findWithUser(hashToken(token)), TOUCH_AFTER_MS);
+  }
+
+  /**
+   * As `authenticate`, for a socket's connect: the user's settings come in the same statement (session.ready
+   * sends them), and the session is written back only when unused for SOCKET_TOUCH_AFTER_MS. `settings` is null
+   * if the user has no settings row.
+   */
+  async authenticateWithSettings(
+    token: string,
+  ): Promise<{ user: UserEntity; sessionId: number; settings: UserSettingsEntity | null } | null> {
+    if (token.length < 20 || token.length > 128) {
+      return null;
+    }
+    const found = await this.sessions.findWithUserAndSettings(hashToken(token));
+    // A socket keeps its session alive through endedSessions' hourly batched touch: a reconnect storm after a
+    // restart (every session older than a minute) then costs no UPDATE per socket.
+    const session = await this.#check(found, SOCKET_TOUCH_AFTER_MS);
+    return session && found ? { ...session, settings: found.settings } : null;
+  }
+
+  async #check(
+    found: { session: SessionEntity; user: UserEntity } | null,
+    touchAfterMs: number,
+  ): Promise<{ user: UserEntity; sessionId: number } | null> {
     if (!found) {
       return null;
     }
@@ -423,7 +447,7 @@ export class AuthService {
       await this.sessions.deleteByTokenHash(found.session.tokenHash);
       return null;
     }
-    if (now - found.session.lastUsedAt > TOUCH_AFTER_MS) {
+    if (now - found.session.lastUsedAt > touchAfterMs) {
       await this.sessions.touch(found.session.id, now);
     }
     return { user: found.user, sessionId: found.session.id };

@@ -20,26 +20,25 @@ function givenRoom(ctx: Ctx, room: RoomEntity, memberIds: number[]): RoomMemberE
   return members;
 }
 
+const asMember = (userId: number) => ({ userId, lastReadMessageId: 0 });
+
 describe(RoomService.name, () => {
   describe('snapshot', () => {
     it('sends a room above the inline limit with its member count but without its member list', async () => {
       const { sut, rooms } = setup();
       const big = makeRoom();
       const small = makeDirectRoom(ME, BOB);
-      rooms.membershipsOf.mockResolvedValue([big, small].map((room) => ({ room, member: makeMember(room.id, ME) })));
-      rooms.memberCounts.mockResolvedValue(
-        new Map([
-          [big.id, LIMITS.roomMembersInlineMax + 1],
-          [small.id, 2],
-        ]),
-      );
-      rooms.membersOfRooms.mockResolvedValue([makeMember(small.id, ME), makeMember(small.id, BOB)]);
+      rooms.connectMembershipsOf.mockResolvedValue([
+        { room: big, member: makeMember(big.id, ME), members: null, channel: null },
+        { room: small, member: makeMember(small.id, ME), members: [ME, BOB].map(asMember), channel: null },
+      ]);
+      rooms.memberCounts.mockResolvedValue(new Map([[big.id, LIMITS.roomMembersInlineMax + 1]]));
       rooms.unreadAndNewest.mockResolvedValue(new Map());
-      rooms.channelsWithMainRooms.mockResolvedValue([]);
 
       const snapshot = await sut.snapshot(ME);
 
-      expect(rooms.membersOfRooms).toHaveBeenCalledWith([small.id]);
+      // Only the big room is counted: the small ones came with their members.
+      expect(rooms.memberCounts).toHaveBeenCalledWith([big.id]);
       expect(snapshot.rooms.find((r) => r.id === big.id)).toMatchObject({
         memberCount: LIMITS.roomMembersInlineMax + 1,
         members: null,
@@ -48,24 +47,37 @@ describe(RoomService.name, () => {
       expect(snapshot.rooms.find((r) => r.id === small.id)?.members).toHaveLength(2);
     });
 
+    it("reuses a big room's member count for a few seconds instead of counting it on every connect", async () => {
+      const { sut, rooms } = setup();
+      const big = makeRoom();
+      rooms.connectMembershipsOf.mockResolvedValue([
+        { room: big, member: makeMember(big.id, ME), members: null, channel: null },
+      ]);
+      rooms.memberCounts.mockImplementation(async (ids) => new Map(ids.map((id) => [id, 5_000])));
+      rooms.unreadAndNewest.mockResolvedValue(new Map());
+
+      await sut.snapshot(ME);
+      const second = await sut.snapshot(ME);
+
+      expect(rooms.memberCounts).toHaveBeenNthCalledWith(2, []);
+      expect(second.rooms[0]).toMatchObject({ memberCount: 5_000, members: null });
+    });
+
     it('gives my rooms with their members, my own state per room, and the channels I am in', async () => {
       const { sut, rooms } = setup();
       const channel = makeChannel();
       const mainRoom = makeMainRoom(channel);
       const sub = makeRoom({ channelId: channel.id });
       const direct = makeDirectRoom(ME, BOB);
-      const mine = [mainRoom, sub, direct].map((room) => ({ room, member: makeMember(room.id, ME, { volume: 50 }) }));
-      rooms.membershipsOf.mockResolvedValue(mine);
-      rooms.membersOfRooms.mockResolvedValue([...mine.map((m) => m.member), makeMember(direct.id, BOB)]);
-      rooms.memberCounts.mockResolvedValue(
-        new Map([
-          [mainRoom.id, 1],
-          [sub.id, 1],
-          [direct.id, 2],
-        ]),
-      );
+      const inChannel = { channel, mainRoomId: mainRoom.id };
+      const mine = [
+        { room: mainRoom, members: [asMember(ME)], channel: inChannel },
+        { room: sub, members: [asMember(ME)], channel: inChannel },
+        { room: direct, members: [ME, BOB].map(asMember), channel: null },
+      ].map((m) => ({ ...m, member: makeMember(m.room.id, ME, { volume: 50 }) }));
+      rooms.connectMembershipsOf.mockResolvedValue(mine);
+      rooms.memberCounts.mockResolvedValue(new Map());
       rooms.unreadAndNewest.mockResolvedValue(new Map([[sub.id, { unread: 3, lastMessageId: 44 }]]));
-      rooms.channelsWithMainRooms.mockResolvedValue([{ channel, mainRoomId: mainRoom.id }]);
 
       const snapshot = await sut.snapshot(ME);
 
@@ -85,9 +97,8 @@ describe(RoomService.name, () => {
         unread: 0,
         lastMessageId: 0,
       });
+      // The channel of two of my rooms is listed once; unread counts reuse the read pointers just read.
       expect(snapshot.channels).toEqual([toChannelDto(channel, mainRoom.id)]);
-      // Channels are looked up once, not once per room, and unread counts reuse the read pointers just read.
-      expect(rooms.channelsWithMainRooms).toHaveBeenCalledWith([channel.id]);
       expect(rooms.unreadAndNewest).toHaveBeenCalledWith(
         ME,
         mine.map(({ member }) => ({ roomId: member.roomId, lastReadMessageId: member.lastReadMessageId })),

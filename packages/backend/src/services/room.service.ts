@@ -9,7 +9,7 @@ import {
 } from '@pychat/protocol';
 import type { ChannelEntity, RoomEntity, RoomMemberEntity } from '../entities';
 import { AppError } from '../errors';
-import type { RoomRepository } from '../repositories/room.repository';
+import type { ConnectMembership, RoomRepository } from '../repositories/room.repository';
 import type { UserRepository } from '../repositories/user.repository';
 import { requireRoomAdmin, type AccessService } from './access.service';
 import type { Clock } from './clock';
@@ -21,7 +21,7 @@ export interface RoomLimits {
   roomsPerUser: number;
 }
 
-export function toMemberDto(member: RoomMemberEntity): RoomMemberDto {
+export function toMemberDto(member: Pick<RoomMemberEntity, 'userId' | 'lastReadMessageId'>): RoomMemberDto {
   return { userId: member.userId, lastReadMessageId: member.lastReadMessageId };
 }
 
@@ -29,7 +29,11 @@ export function toMemberDto(member: RoomMemberEntity): RoomMemberDto {
  * A big room goes out without its member list (`members: null`): one room.updated to 5,000 members would
  * otherwise carry 5,000 × 5,000 entries. Pass `memberCount` when `members` was not loaded.
  */
-export function toRoomDto(room: RoomEntity, members: RoomMemberEntity[], memberCount = members.length): RoomDto {
+export function toRoomDto(
+  room: RoomEntity,
+  members: readonly Pick<RoomMemberEntity, 'userId' | 'lastReadMessageId'>[],
+  memberCount = members.length,
+): RoomDto {
   const inline = memberCount <= LIMITS.roomMembersInlineMax;
   return {
     id: room.id,
@@ -67,7 +71,8 @@ export function toStateDto(member: RoomMemberEntity, unread = 0, lastMessageId =
 
 const BIG_ROOM_COUNT_TTL_MS = 10_000;
 
-export type Membership = { room: RoomEntity; member: RoomMemberEntity };
+/** A membership as the connect path reads it: the room, my row, its small member list and its channel. */
+export type Membership = ConnectMembership;
 
 export interface RoomsSnapshot {
   rooms: RoomDto[];
@@ -169,37 +174,39 @@ export class RoomService {
     private readonly limits: RoomLimits = { channelsPerUser: Infinity, roomsPerUser: Infinity },
   ) {}
 
-  /** Everything about my rooms for the first frame of a connection. */
-  async snapshot(userId: number, known?: Membership[]): Promise<RoomsSnapshot> {
-    const memberships = known ?? (await this.rooms.membershipsOf(userId));
+  /**
+   * Everything about my rooms for the first frame of a connection: the memberships (with the small rooms'
+   * members and the channels, one statement), then unread counts with newest ids (one per 50 rooms) and the
+   * big rooms' member counts (cached, so usually none).
+   */
+  async snapshot(userId: number, known?: ConnectMembership[]): Promise<RoomsSnapshot> {
+    const memberships = known ?? (await this.rooms.connectMembershipsOf(userId));
     const roomIds = memberships.map(({ room }) => room.id);
-    const channelIds = [...new Set(memberships.map(({ room }) => room.channelId).filter((id) => id !== null))];
-    const [counts, counters, channels] = await Promise.all([
-      this.memberCounts(roomIds),
+    const [bigCounts, counters] = await Promise.all([
+      this.memberCounts(memberships.filter((m) => m.members === null).map(({ room }) => room.id)),
       // Unread counts and newest ids in one statement: each is a seek or two in (room_id, id) per room.
       this.rooms.unreadAndNewest(
         userId,
         memberships.map(({ member }) => ({ roomId: member.roomId, lastReadMessageId: member.lastReadMessageId })),
       ),
-      this.rooms.channelsWithMainRooms(channelIds),
     ]);
-    // Only the small rooms' member lists: the "all" room alone would make every first frame O(users).
-    const allMembers = await this.rooms.membersOfRooms(
-      roomIds.filter((id) => (counts.get(id) ?? 0) <= LIMITS.roomMembersInlineMax),
-    );
-    const membersByRoom = new Map<number, RoomMemberEntity[]>();
-    for (const member of allMembers) {
-      const list = membersByRoom.get(member.roomId) ?? [];
-      list.push(member);
-      membersByRoom.set(member.roomId, list);
+    const channels = new Map<number, ChannelDto>();
+    for (const { channel } of memberships) {
+      if (channel && !channels.has(channel.channel.id)) {
+        channels.set(channel.channel.id, toChannelDto(channel.channel, channel.mainRoomId));
+      }
     }
     return {
       roomIds,
-      rooms: memberships.map(({ room }) => toRoomDto(room, membersByRoom.get(room.id) ?? [], counts.get(room.id) ?? 0)),
+      rooms: memberships.map(({ room, members }) =>
+        members
+          ? toRoomDto(room, members)
+          : toRoomDto(room, [], bigCounts.get(room.id) ?? LIMITS.roomMembersInlineMax + 1),
+      ),
       states: memberships.map(({ room, member }) =>
         toStateDto(member, counters.get(room.id)?.unread ?? 0, counters.get(room.id)?.lastMessageId ?? 0),
       ),
-      channels: channels.map(({ channel, mainRoomId }) => toChannelDto(channel, mainRoomId)),
+      channels: [...channels.values()].sort((a, b) => a.id - b.id),
     };
   }
 
@@ -230,8 +237,8 @@ export class RoomService {
   }
 
   /** My live rooms with my membership rows: read once per connect, then handed to `snapshot`. */
-  memberships(userId: number): Promise<Membership[]> {
-    return this.rooms.membershipsOf(userId);
+  memberships(userId: number): Promise<ConnectMembership[]> {
+    return this.rooms.connectMembershipsOf(userId);
   }
 
   async members(userId: number, roomId: number): Promise<RoomMemberDto[]> {

@@ -1,10 +1,10 @@
 import { PROTOCOL_VERSION, type ServerEventFrame } from '@pychat/protocol';
-import type { UserEntity } from '../entities';
+import type { UserEntity, UserSettingsEntity } from '../entities';
 import type { Logger } from '../logger';
 import type { Membership, RoomService } from './room.service';
 import type { Clock } from './clock';
 import type { PresenceService } from './presence.service';
-import { toUserDto, type UserService } from './user.service';
+import { toSettingsDto, toUserDto, type UserService } from './user.service';
 
 /** What the connect path needs to know of the socket it is building `session.ready` for. */
 export interface ConnectingSocket {
@@ -49,11 +49,13 @@ export class SessionService {
     usersSince: number | null,
     memberships: Membership[],
     socket: ConnectingSocket,
+    /** The settings read with the session (`AuthService.authenticateWithSettings`); null: read them here. */
+    knownSettings: UserSettingsEntity | null = null,
   ): Promise<ReadyFrame | null> {
     const [snapshot, directory, settings] = await Promise.all([
       this.rooms.snapshot(user.id, memberships),
       this.users.directory(usersSince),
-      this.users.settings(user.id),
+      knownSettings ? toSettingsDto(knownSettings) : this.users.settings(user.id),
     ]);
     if (!socket.isOpen()) {
       return null;

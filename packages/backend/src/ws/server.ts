@@ -5,7 +5,7 @@ import { CLOSE_CODES, PROTOCOL_VERSION, type ServerEventFrame } from '@pychat/pr
 import proxyaddr from 'proxy-addr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config/config';
-import type { UserEntity } from '../entities';
+import type { UserEntity, UserSettingsEntity } from '../entities';
 import { originAllowed, requestScheme, type TrustProxy } from '../http/origin';
 import { sessionTokenOf } from '../auth/session-token';
 import type { Logger } from '../logger';
@@ -107,17 +107,19 @@ export class WsServer {
       return reject(socket, 400, 'VALIDATION_FAILED', 'usersSince must be a timestamp in milliseconds');
     }
     const token = sessionTokenOf(req);
-    const session = token ? await this.deps.auth.authenticate(token) : null;
+    const session = token ? await this.deps.auth.authenticateWithSettings(token) : null;
     if (!session) {
       return reject(socket, 401, 'UNAUTHENTICATED', 'Sign in first: no valid session');
     }
     // Read before the upgrade: the socket's remote address is gone once it closes.
     const clientIp = req.socket.remoteAddress ? proxyaddr(req, this.deps.trustProxy) : null;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      this.onConnection(ws, session.user, session.sessionId, usersSince, clientIp).catch((error: unknown) => {
-        this.#logger.error({ err: error, user: session.user.id }, 'connection setup failed');
-        ws.close(1011, 'setup failed');
-      });
+      this.onConnection(ws, session.user, session.sessionId, usersSince, clientIp, session.settings).catch(
+        (error: unknown) => {
+          this.#logger.error({ err: error, user: session.user.id }, 'connection setup failed');
+          ws.close(1011, 'setup failed');
+        },
+      );
     });
   }
 
@@ -140,6 +142,7 @@ export class WsServer {
     sessionId: number,
     usersSince: number | null,
     clientIp: string | null,
+    settings: UserSettingsEntity | null,
   ): Promise<void> {
     const { registry, session, presence, dispatcher, config } = this.deps;
     const id = randomBytes(6).toString('base64url');
@@ -207,14 +210,23 @@ export class WsServer {
       conn,
       memberships.map(({ room }) => room.id),
     );
-    const ready = await session.ready(user, usersSince, memberships, {
-      connectionId: id,
-      log: conn.log,
-      isOpen: () => ws.readyState === ws.OPEN,
-      counted: () => {
-        counted = true;
+    const ready = await session.ready(
+      user,
+      usersSince,
+      memberships,
+      {
+        connectionId: id,
+        // A getter: reading conn.log here would make the socket's child logger and keep it for the socket's life.
+        get log() {
+          return conn.log;
+        },
+        isOpen: () => ws.readyState === ws.OPEN,
+        counted: () => {
+          counted = true;
+        },
       },
-    });
+      settings,
+    );
     if (!ready) {
       // Closed while we were reading: its close handler already ran, so it did not count as online.
       return;

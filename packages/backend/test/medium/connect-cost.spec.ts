@@ -1,4 +1,5 @@
 import type { QueryRunner, Logger as TypeOrmLogger } from 'typeorm';
+import { LIMITS } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
 import { dialect, TestClient, useTestServer, type ConnectedUser } from './harness';
 
@@ -8,10 +9,10 @@ import { dialect, TestClient, useTestServer, type ConnectedUser } from './harnes
  * not, so a counting logger sees them all.
  */
 /**
- * The session (with its user), memberships with their rooms, unread counts with newest ids, member counts,
- * channels, the directory, settings, and the small rooms' members.
+ * The session with its user and settings; the memberships with their rooms, channels and the small rooms'
+ * members; unread counts with newest ids; the directory. (A big room's member count adds one, cached.)
  */
-const CONNECT_STATEMENTS = 8;
+const CONNECT_STATEMENTS = 4;
 
 describe(`connect cost (${dialect})`, () => {
   const medium = useTestServer();
@@ -34,8 +35,12 @@ describe(`connect cost (${dialect})`, () => {
   }
 
   let rooms = 0;
-  async function roomWithMessages(owner: ConnectedUser, other: ConnectedUser, messages: number): Promise<number> {
-    const { room } = await owner.client.request('channel.create', {
+  async function roomWithMessages(
+    owner: ConnectedUser,
+    other: ConnectedUser,
+    messages: number,
+  ): Promise<{ roomId: number; channelId: number }> {
+    const { room, channel } = await owner.client.request('channel.create', {
       name: `c${(rooms += 1)}`,
       userIds: [other.user.id],
     });
@@ -43,15 +48,22 @@ describe(`connect cost (${dialect})`, () => {
     for (let i = 0; i < messages; i += 1) {
       await owner.client.request('message.send', { roomId: room.id, content: `m${i}`, localId: `l${room.id}-${i}` });
     }
-    return room.id;
+    return { roomId: room.id, channelId: channel.id };
   }
 
   it(`builds session.ready in at most ${CONNECT_STATEMENTS} statements, unread counts and newest ids in one`, async () => {
     const alice = await medium.user();
     const bob = await medium.user();
-    await roomWithMessages(alice, bob, 3);
+    const { roomId: first, channelId } = await roomWithMessages(alice, bob, 3);
     await roomWithMessages(alice, bob, 0);
     await roomWithMessages(bob, alice, 2);
+    const { channels } = bob.client.ready;
+    const { room: sub } = await alice.client.request('room.create', {
+      channelId,
+      name: 'sub',
+      userIds: [bob.user.id],
+    });
+    await bob.client.request('settings.update', { theme: 'light', messageSound: false });
 
     const counter = countStatements();
     let client: TestClient;
@@ -60,10 +72,46 @@ describe(`connect cost (${dialect})`, () => {
     } finally {
       counter.stop();
     }
-    expect(client.ready.rooms.length).toBe(4);
+    // What the folded statements carry: the settings, each small room's members, every channel with its main room.
+    expect(client.ready.settings).toMatchObject({ theme: 'light', messageSound: false });
+    expect(client.ready.rooms.length).toBe(5);
+    const subDto = client.ready.rooms.find((r) => r.id === sub.id);
+    expect(subDto).toMatchObject({ memberCount: 2, channelId });
+    expect(subDto?.members?.map((m) => m.userId)).toEqual([alice.user.id, bob.user.id].sort((a, b) => a - b));
+    expect(client.ready.channels.map((c) => c.id)).toHaveLength(channels.length + 3);
+    expect(client.ready.channels.find((c) => c.id === channelId)).toMatchObject({ mainRoomId: first });
     const states = new Map(client.ready.states.map((s) => [s.roomId, s]));
     expect([...states.values()].filter((s) => s.unread > 0)).toHaveLength(1);
     expect([...states.values()].filter((s) => s.lastMessageId > 0)).toHaveLength(2);
     expect(counter.statements.length, counter.statements.join('\n')).toBeLessThanOrEqual(CONNECT_STATEMENTS);
+  });
+
+  it('sends a room above the inline limit with its member count and no member list, a small one with its list', async () => {
+    const alice = await medium.user();
+    const bob = await medium.user();
+    const { roomId: big } = await roomWithMessages(alice, bob, 1);
+    const { roomId: small } = await roomWithMessages(alice, bob, 0);
+    // Members straight into the database: signing up 200 users would only slow the test.
+    const db = medium.server.pychat.dataSource;
+    const extra = LIMITS.roomMembersInlineMax;
+    const now = Date.now();
+    for (let i = 0; i < extra; i += 1) {
+      await db.query('INSERT INTO users (username, created_at, updated_at) VALUES (?, ?, ?)', [
+        `cc${big}x${i}`,
+        now,
+        now,
+      ]);
+    }
+    await db.query(
+      'INSERT INTO room_members (room_id, user_id, joined_at) SELECT ?, id, ? FROM users WHERE username LIKE ?',
+      [big, now, `cc${big}x%`],
+    );
+
+    const client = await medium.connect(bob.token);
+
+    expect(client.ready.rooms.find((r) => r.id === big)).toMatchObject({ memberCount: extra + 2, members: null });
+    const smallDto = client.ready.rooms.find((r) => r.id === small);
+    expect(smallDto?.memberCount).toBe(2);
+    expect(smallDto?.members?.map((m) => m.userId)).toEqual([alice.user.id, bob.user.id].sort((a, b) => a - b));
   });
 });
