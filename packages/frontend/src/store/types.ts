@@ -99,6 +99,11 @@ export interface RoomsState {
   states: Record<number, RoomStateDto>;
   channels: Record<number, ChannelDto>;
   activeRoomId: number | null;
+  /**
+   * The sum of `states[*].unread`, kept by the mutations that change one: the window title and the badges read it
+   * on every message, and summing 1,000 rooms through the reactive store each time was the cost of a busy room.
+   */
+  unreadTotal: number;
 }
 
 export interface UsersState {
