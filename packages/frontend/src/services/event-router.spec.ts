@@ -179,16 +179,19 @@ describe('EventRouter', () => {
     expect(vi.mocked(notifications.onMessage).mock.calls.map(([m]) => m.id)).toEqual([21, 23, 22, 24]);
   });
 
-  it('applies queued message.new frames before any other frame, so an edit lands on its message', () => {
+  it('applies queued message.new frames before any other frame: my read receipt after them leaves nothing unread', () => {
     const flushes: (() => void)[] = [];
     const { store, route } = setup((flush) => flushes.push(flush));
+    store.commit('rooms/setState', { roomId: 1, volume: 80, notifications: true, unread: 0, lastMessageId: 0 });
     route({ type: 'message.new', data: { message: msg(30) } });
-    route({ type: 'message.edited', data: { message: msg(30, { content: 'edited', editedAt: 5 }) } });
-    expect(store.state.messages.rooms[1]?.byId[30]?.content).toBe('edited');
-    // The frame's own flush then finds nothing left to apply.
-    flushes[0]?.();
-    expect(store.state.messages.rooms[1]?.byId[30]?.content).toBe('edited');
     route({ type: 'message.new', data: { message: msg(31) } });
+    // Read on another device of mine, after both arrived there.
+    route({ type: 'message.read', data: { roomId: 1, userId: 1, lastReadMessageId: 31 } });
+    expect(store.state.messages.rooms[1]?.byId[31]).toBeDefined();
+    // The frame's own flush then finds nothing left to apply (and counts nothing twice).
+    flushes[0]?.();
+    expect(store.state.rooms.states[1]?.unread).toBe(0);
+    route({ type: 'message.new', data: { message: msg(32) } });
     expect(flushes).toHaveLength(2);
   });
 

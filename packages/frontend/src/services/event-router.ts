@@ -86,7 +86,7 @@ export class EventRouter {
       }
       return;
     }
-    // Any other frame sees every message that came before it (an edit right after its message.new).
+    // Any other frame sees every message that came before it (a read receipt counts unread among them).
     this.flush();
     const handler = this.#routes[frame.type] as ((data: unknown) => void) | undefined;
     if (!handler) {
