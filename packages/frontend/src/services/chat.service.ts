@@ -1,8 +1,7 @@
 import type { ClientReplies, MessageDto, ServerMessages } from '@pychat/protocol';
 import { LIMITS } from '@pychat/protocol/constants';
-import { toRaw } from 'vue';
 import type { AppStore } from '../store';
-import { newestIdOf, oldestTopLevelIdOf } from '../store/modules/messages';
+import { newestIdOf, oldestTopLevelIdOf, unreadAfter } from '../store/modules/messages';
 import type { OutboxFile, PendingMessage } from '../store/types';
 import { firstFrame } from '../utils/video-poster';
 import { ApiError, type ApiService } from './api.service';
@@ -454,12 +453,7 @@ export class ChatService {
       back,
     });
     if (data.userId === this.me) {
-      const room = this.store.state.messages.rooms[data.roomId];
-      const unread = room
-        ? Object.values(toRaw(room.byId)).filter(
-            (m) => m.id > data.lastReadMessageId && m.senderId !== this.me && !m.deleted,
-          ).length
-        : 0;
+      const unread = unreadAfter(this.store.state.messages.rooms[data.roomId], data.lastReadMessageId, this.me);
       this.store.commit('rooms/setUnread', { roomId: data.roomId, unread });
     }
   }

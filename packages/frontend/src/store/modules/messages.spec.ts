@@ -2,7 +2,7 @@ import type { MessageDto } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../index';
 import type { PendingMessage } from '../types';
-import { timelineOf } from './messages';
+import { timelineOf, unreadAfter } from './messages';
 
 function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
   return {
@@ -119,5 +119,14 @@ describe('inline replies in the store', () => {
     expect(after[1]).not.toBe(before[1]);
     expect(after[1]?.kind === 'message' && after[1].message.reactions).toEqual([{ emoji: '👍', userIds: [1] }]);
     expect(after.map((i) => i.kind === 'message' && i.message.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('counts unread after a read pointer among others’ messages, threads included, deleted ones not', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(1, { senderId: 2 }), msg(4, { senderId: 2 }), msg(3, { senderId: 1 })]);
+    store.commit('messages/upsert', [msg(5, { senderId: 2, parentId: 1 }), msg(6, { senderId: 2, deleted: true })]);
+    expect(unreadAfter(store.state.messages.rooms[5], 1, 1)).toBe(2);
+    expect(unreadAfter(store.state.messages.rooms[5], 4, 1)).toBe(1);
+    expect(unreadAfter(store.state.messages.rooms[5], 6, 1)).toBe(0);
   });
 });

@@ -110,6 +110,20 @@ export function newestIdOf(room: RoomMessages | undefined): number {
   return newest;
 }
 
+/** Held messages after `after` from others, not deleted, threads included: unread for a read pointer there. */
+export function unreadAfter(room: RoomMessages | undefined, after: number, me: number): number {
+  let count = 0;
+  for (const list of room?.order.values() ?? []) {
+    for (let i = lowerBound(list, after + 1); i < list.length; i++) {
+      const message = list[i].message;
+      if (message.senderId !== me && !message.deleted) {
+        count += 1;
+      }
+    }
+  }
+  return count;
+}
+
 /** The oldest held message of the main timeline (undefined: none). */
 export function oldestTopLevelIdOf(room: RoomMessages | undefined): number | undefined {
   return room?.order.get(0)?.[0]?.message.id;
