@@ -182,11 +182,16 @@ describe(`web app at scale: ${ROOMS} rooms, ${MESSAGES} messages`, () => {
     await page.waitForTimeout(1_000);
     mark = await record(`scroll back ${SCROLL_PAGES * 50} messages`, mark, scrolled);
 
-    // Back to the bottom, where new messages show as they arrive.
-    await log.evaluate((el) => {
-      el.scrollTop = el.scrollHeight;
-      el.dispatchEvent(new Event('scroll'));
-    });
+    // Back to the bottom, where new messages show as they arrive (the rendered window moves a step per scroll).
+    const newestShown = () =>
+      log.evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+        el.dispatchEvent(new Event('scroll'));
+        return Math.max(
+          ...[...el.querySelectorAll('[data-message-id]')].map((m) => Number(m.getAttribute('data-message-id'))),
+        );
+      });
+    await expect.poll(newestShown, { timeout: 120_000, interval: 100 }).toBe(newest);
     await page.waitForTimeout(2_000);
     const bot = await TestClient.connect(instance, botToken);
     const burst = Date.now();

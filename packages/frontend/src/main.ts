@@ -3,7 +3,7 @@ import App from './App.vue';
 import { createAppRouter } from './router';
 import { ApiService } from './services/api.service';
 import { ChatService } from './services/chat.service';
-import { EventRouter } from './services/event-router';
+import { EventRouter, nextFrame } from './services/event-router';
 import type { Services } from './services';
 import { InstallService } from './services/install.service';
 import { LocalDbService } from './services/local-db.service';
@@ -125,6 +125,7 @@ const events = new EventRouter(
       push.refresh().catch((error: unknown) => logs.getLogger('push').warn('push re-registration failed {}', error)());
     },
     onSessionEnded: () => void session.checkSession(),
+    schedule: nextFrame,
   },
   calls,
   transfers,

@@ -1,6 +1,7 @@
 import type { ClientReplies, MessageDto, ServerMessages } from '@pychat/protocol';
 import { LIMITS } from '@pychat/protocol/constants';
 import type { AppStore } from '../store';
+import { newestIdOf, oldestTopLevelIdOf, unreadAfter } from '../store/modules/messages';
 import type { OutboxFile, PendingMessage } from '../store/types';
 import { firstFrame } from '../utils/video-poster';
 import { ApiError, type ApiService } from './api.service';
@@ -353,9 +354,7 @@ export class ChatService {
     if (!room || !room.hasMore || room.loadingHistory || !this.ws.isOpen) {
       return 0;
     }
-    const oldest = Object.values(room.byId)
-      .filter((m) => m.parentId === null)
-      .reduce((min, m) => Math.min(min, m.id), Number.MAX_SAFE_INTEGER);
+    const oldest = oldestTopLevelIdOf(room) ?? Number.MAX_SAFE_INTEGER;
     this.store.commit('messages/setLoadingHistory', { roomId, loading: true });
     try {
       const { messages, hasMore } = await this.ws.request('message.history', {
@@ -395,7 +394,7 @@ export class ChatService {
       .filter(([roomId]) => this.store.state.rooms.byId[Number(roomId)] && !this.p2p?.isP2p(Number(roomId)))
       .map(([roomId, room]) => ({
         roomId: Number(roomId),
-        lastMessageId: Object.values(room.byId).reduce((max, m) => Math.max(max, m.id), 0),
+        lastMessageId: newestIdOf(room),
         since: room.syncedAt,
       }));
     // A user in thousands of rooms needs several frames: one would pass the server's frame and sync limits.
@@ -423,7 +422,7 @@ export class ChatService {
   async markRead(roomId: number): Promise<void> {
     const room = this.store.state.messages.rooms[roomId];
     const state = this.store.state.rooms.states[roomId];
-    const newest = room ? Object.values(room.byId).reduce((max, m) => Math.max(max, m.id), 0) : 0;
+    const newest = newestIdOf(room);
     const me = this.store.state.rooms.byId[roomId]?.members.find((m) => m.userId === this.me);
     if (this.p2p?.isP2p(roomId)) {
       if (newest > 0 && (!me || me.lastReadMessageId < newest || (state?.unread ?? 0) > 0)) {
@@ -454,11 +453,7 @@ export class ChatService {
       back,
     });
     if (data.userId === this.me) {
-      const room = this.store.state.messages.rooms[data.roomId];
-      const unread = room
-        ? Object.values(room.byId).filter((m) => m.id > data.lastReadMessageId && m.senderId !== this.me && !m.deleted)
-            .length
-        : 0;
+      const unread = unreadAfter(this.store.state.messages.rooms[data.roomId], data.lastReadMessageId, this.me);
       this.store.commit('rooms/setUnread', { roomId: data.roomId, unread });
     }
   }

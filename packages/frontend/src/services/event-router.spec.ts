@@ -1,6 +1,7 @@
 import type { MessageDto, RoomDto, ServerEventFrame, ServerMessages } from '@pychat/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { createAppStore } from '../store';
+import { getter } from '../store/getters';
 import { ChatService } from './chat.service';
 import { EventRouter } from './event-router';
 import type { LocalDbService } from './local-db.service';
@@ -27,13 +28,13 @@ function fakeDb(): LocalDbService {
   ) as unknown as LocalDbService;
 }
 
-function setup() {
+function setup(schedule?: (flush: () => void) => void) {
   const store = createAppStore();
   store.commit('session/setMe', me);
   const db = fakeDb();
   const chat = new ChatService(store, { isOpen: false } as unknown as WsService, db, logger);
   const notifications = { onMessage: vi.fn(), onPresence: vi.fn() } as unknown as NotificationService;
-  const hooks = { onReady: vi.fn(), onSessionEnded: vi.fn() };
+  const hooks = { onReady: vi.fn(), onSessionEnded: vi.fn(), schedule };
   const router = new EventRouter(store, db, chat, notifications, logger, hooks);
   const route = (frame: ServerEventFrame) => router.route(frame);
   return { store, route, hooks, notifications, db };
@@ -153,6 +154,45 @@ describe('EventRouter', () => {
     route({ type: 'message.new', data: { message: msg(11) } });
     expect(store.state.rooms.states[1]?.unread).toBe(1);
     expect(notifications.onMessage).toHaveBeenCalledTimes(2);
+  });
+
+  it('applies the message.new frames of one frame together, all of them in arrival order, in one store change', () => {
+    const flushes: (() => void)[] = [];
+    const { store, route, notifications, db } = setup((flush) => flushes.push(flush));
+    store.commit('rooms/setState', { roomId: 1, volume: 80, notifications: true, unread: 0, lastMessageId: 0 });
+    const upserts = vi.fn();
+    store.subscribe((mutation) => mutation.type === 'messages/upsert' && upserts(mutation.payload));
+    // Out of order across the frame, with a resend of one of them.
+    for (const id of [21, 23, 22, 23, 24]) {
+      route({ type: 'message.new', data: { message: msg(id) } });
+    }
+    expect(store.state.messages.rooms[1]).toBeUndefined();
+    expect(flushes).toHaveLength(1);
+    flushes[0]?.();
+    expect(upserts).toHaveBeenCalledTimes(1);
+    expect(db.putMessages).toHaveBeenCalledTimes(1);
+    const timeline = getter(store, 'messages/timeline')(1);
+    expect(timeline.map((i) => i.kind === 'message' && i.message.id)).toEqual([21, 22, 23, 24]);
+    // As frame by frame: 22, overtaken by 23, does not count (noteMessage only moves forwards).
+    expect(store.state.rooms.states[1]?.unread).toBe(3);
+    expect(store.state.rooms.states[1]?.lastMessageId).toBe(24);
+    expect(vi.mocked(notifications.onMessage).mock.calls.map(([m]) => m.id)).toEqual([21, 23, 22, 24]);
+  });
+
+  it('applies queued message.new frames before any other frame: my read receipt after them leaves nothing unread', () => {
+    const flushes: (() => void)[] = [];
+    const { store, route } = setup((flush) => flushes.push(flush));
+    store.commit('rooms/setState', { roomId: 1, volume: 80, notifications: true, unread: 0, lastMessageId: 0 });
+    route({ type: 'message.new', data: { message: msg(30) } });
+    route({ type: 'message.new', data: { message: msg(31) } });
+    // Read on another device of mine, after both arrived there.
+    route({ type: 'message.read', data: { roomId: 1, userId: 1, lastReadMessageId: 31 } });
+    expect(store.state.messages.rooms[1]?.byId[31]).toBeDefined();
+    // The frame's own flush then finds nothing left to apply (and counts nothing twice).
+    flushes[0]?.();
+    expect(store.state.rooms.states[1]?.unread).toBe(0);
+    route({ type: 'message.new', data: { message: msg(32) } });
+    expect(flushes).toHaveLength(2);
   });
 
   it('counts and notifies a message delivered twice (a resend after a crash) only once', () => {

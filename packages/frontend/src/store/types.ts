@@ -38,6 +38,12 @@ export interface PendingMessage {
   error?: string;
 }
 
+/** A stored message as the timeline holds it (one object per message version, so views can compare by identity). */
+export interface TimelineEntry {
+  kind: 'message';
+  message: MessageDto;
+}
+
 /** A file of a queued message: the bytes until uploaded, then the uploaded file's id (the bytes are dropped). */
 export interface OutboxFile {
   name: string;
@@ -48,7 +54,15 @@ export interface OutboxFile {
 }
 
 export interface RoomMessages {
+  /**
+   * Messages are raw (markRaw) and never mutated: a change replaces the object and bumps `rev`, so the timeline
+   * is an array of plain objects (no proxy per message) and only the rows whose message changed re-render.
+   */
   byId: Record<number, MessageDto>;
+  /** The same messages by thread (0: the main timeline), kept sorted by id as they arrive: markRaw, see `rev`. */
+  order: Map<number, TimelineEntry[]>;
+  /** Bumped on every change to `byId`'s messages: what the timeline getters depend on instead of every message. */
+  rev: number;
   pending: Record<string, PendingMessage>;
   /** Older top-level history exists on the server. */
   hasMore: boolean;
@@ -85,6 +99,11 @@ export interface RoomsState {
   states: Record<number, RoomStateDto>;
   channels: Record<number, ChannelDto>;
   activeRoomId: number | null;
+  /**
+   * The sum of `states[*].unread`, kept by the mutations that change one: the window title and the badges read it
+   * on every message, and summing 1,000 rooms through the reactive store each time was the cost of a busy room.
+   */
+  unreadTotal: number;
 }
 
 export interface UsersState {

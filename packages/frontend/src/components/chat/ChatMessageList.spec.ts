@@ -3,7 +3,14 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChatService } from '../../services/chat.service';
 import { createAppStore } from '../../store';
+import { dayKey } from '../../utils/time';
 import ChatMessageList, { WINDOW_ROWS } from './ChatMessageList.vue';
+
+// A spy on the per-row work: how many rows a change recomputes.
+vi.mock('../../utils/time', async (original) => {
+  const real = await original<typeof import('../../utils/time')>();
+  return { ...real, dayKey: vi.fn(real.dayKey) };
+});
 
 const ME = 1;
 const BOB = 2;
@@ -158,10 +165,30 @@ describe('ChatMessageList window', () => {
     // A short room scrolls near its top as it first overflows; that must not pin the window on the rows it had.
     const { wrapper, store } = mountList(5, 0);
     await flushPromises();
-    await wrapper.get(".scroller").trigger('scroll');
+    await wrapper.get('.scroller').trigger('scroll');
     await flushPromises();
     store.commit('messages/upsert', [msg(6), msg(7)]);
     await flushPromises();
     expect(shownIds(wrapper).slice(-2)).toEqual([6, 7]);
+  });
+
+  it('works out the rows of the rendered window only when a message arrives, not of every loaded message', async () => {
+    const { wrapper, store } = mountList(2000, 0, 'online', 2000);
+    await flushPromises();
+    vi.mocked(dayKey).mockClear();
+    store.commit('messages/upsert', [msg(2001)]);
+    await flushPromises();
+    expect(shownIds(wrapper).at(-1)).toBe(2001);
+    // One day key per rendered row (and the one above it), plus the markRead path; 2,000+ before.
+    expect(vi.mocked(dayKey).mock.calls.length).toBeLessThanOrEqual(WINDOW_ROWS + 2);
+  });
+
+  it('groups the first rendered row with the message above the window, as if every row were rendered', async () => {
+    const { wrapper } = mountList(2000, 0, 'online', 2000);
+    await flushPromises();
+    const first = wrapper.findAllComponents({ name: 'ChatMessage' })[0];
+    // Same sender a second earlier, just above the window: no header and no day line.
+    expect(first?.props('showHeader')).toBe(false);
+    expect(wrapper.findAll('.day')).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@ import type { MessageDto } from '@pychat/protocol';
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../index';
 import type { PendingMessage } from '../types';
-import { timelineOf } from './messages';
+import { timelineOf, unreadAfter } from './messages';
 
 function msg(id: number, extra: Partial<MessageDto> = {}): MessageDto {
   return {
@@ -90,5 +90,43 @@ describe('inline replies in the store', () => {
     store.commit('messages/upsert', [msg(1, { content: null, deleted: true, editedAt: 5 })]);
     expect(store.state.messages.rooms[5]?.byId[2]?.replyTo).toEqual({ id: 1, senderId: 1, excerpt: null });
     expect(store.state.messages.rooms[5]?.byId[3]?.replyTo?.excerpt).toBe('old');
+  });
+
+  it('keeps the order by id when pages and live messages arrive in any order, edits and deletes in place', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(50), msg(51)]);
+    store.commit('messages/upsert', [msg(10), msg(12), msg(11)]);
+    store.commit('messages/upsert', [msg(60), msg(30), msg(5, { parentId: 10 })]);
+    store.commit('messages/upsert', [msg(12, { content: 'edited', editedAt: 9000 })]);
+    store.commit('messages/upsert', [msg(51, { content: null, deleted: true })]);
+    const main = timelineOf(store.state.messages.rooms[5], null).map((i) =>
+      i.kind === 'message' ? `${i.message.id}${i.message.deleted ? 'x' : ''}${i.message.editedAt ? 'e' : ''}` : '',
+    );
+    expect(main).toEqual(['10', '11', '12e', '30', '50', '51x', '60']);
+    expect(timelineOf(store.state.messages.rooms[5], 10).map((i) => i.kind === 'message' && i.message.id)).toEqual([5]);
+  });
+
+  it('leaves the other messages’ timeline items as they were when one arrives or changes (their rows keep their props)', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(1), msg(2), msg(3)]);
+    const before = timelineOf(store.state.messages.rooms[5], null);
+    store.commit('messages/upsert', [msg(4)]);
+    store.commit('messages/setReactions', { roomId: 5, messageId: 2, reactions: [{ emoji: '👍', userIds: [1] }] });
+    const after = timelineOf(store.state.messages.rooms[5], null);
+    expect(after[0]).toBe(before[0]);
+    expect(after[2]).toBe(before[2]);
+    // The changed one is a new item (its row re-renders), with the change.
+    expect(after[1]).not.toBe(before[1]);
+    expect(after[1]?.kind === 'message' && after[1].message.reactions).toEqual([{ emoji: '👍', userIds: [1] }]);
+    expect(after.map((i) => i.kind === 'message' && i.message.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('counts unread after a read pointer among others’ messages, threads included, deleted ones not', () => {
+    const store = createAppStore();
+    store.commit('messages/upsert', [msg(1, { senderId: 2 }), msg(4, { senderId: 2 }), msg(3, { senderId: 1 })]);
+    store.commit('messages/upsert', [msg(5, { senderId: 2, parentId: 1 }), msg(6, { senderId: 2, deleted: true })]);
+    expect(unreadAfter(store.state.messages.rooms[5], 1, 1)).toBe(2);
+    expect(unreadAfter(store.state.messages.rooms[5], 4, 1)).toBe(1);
+    expect(unreadAfter(store.state.messages.rooms[5], 6, 1)).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import type { MessageDto, ReactionDto } from '@pychat/protocol';
 import { LIMITS } from '@pychat/protocol/constants';
+import { markRaw, toRaw } from 'vue';
 import type { Module } from 'vuex';
-import type { MessagesState, PendingMessage, RoomMessages, RootState } from '../types';
+import type { MessagesState, PendingMessage, RoomMessages, RootState, TimelineEntry } from '../types';
 
 /** Where a composer's draft is kept: per room, and per thread inside it. */
 export function draftKey(roomId: number, threadId: number | null): string {
@@ -9,35 +10,123 @@ export function draftKey(roomId: number, threadId: number | null): string {
 }
 
 export function emptyRoom(): RoomMessages {
-  return { byId: {}, pending: {}, hasMore: true, loaded: false, loadingHistory: false, syncedAt: 0 };
+  return {
+    byId: {},
+    order: markRaw(new Map()),
+    rev: 0,
+    pending: {},
+    hasMore: true,
+    loaded: false,
+    loadingHistory: false,
+    syncedAt: 0,
+  };
 }
 
 function roomOf(state: MessagesState, roomId: number): RoomMessages {
-  let room = state.rooms[roomId];
-  if (!room) {
-    room = emptyRoom();
-    state.rooms[roomId] = room;
+  if (!state.rooms[roomId]) {
+    state.rooms[roomId] = emptyRoom();
   }
-  return room;
+  // Read back through the state: the proxy, so that later writes to it are seen.
+  return state.rooms[roomId];
 }
 
 /** One entry of a room's timeline: a stored message or a pending local echo. */
-export type TimelineItem = { kind: 'message'; message: MessageDto } | { kind: 'pending'; pending: PendingMessage };
+export type TimelineItem = TimelineEntry | { kind: 'pending'; pending: PendingMessage };
+
+/** Index of the first entry whose message id is ≥ `id` (the list is sorted by id). */
+export function lowerBound(list: readonly TimelineEntry[], id: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (list[mid].message.id < id) {
+      low = mid + 1;
+    } else {
+      high = mid;
+    }
+  }
+  return low;
+}
+
+function removeFromOrder(room: RoomMessages, message: MessageDto): void {
+  const list = room.order.get(message.parentId ?? 0);
+  const at = list ? lowerBound(list, message.id) : -1;
+  if (list && list[at]?.message.id === message.id) {
+    list.splice(at, 1);
+  }
+}
+
+/**
+ * Stores a message (new or a newer version of a held one) and keeps its thread's list sorted: appended when it is
+ * the newest (a live message, the common case), else put in place by binary search. The caller bumps `rev`.
+ */
+function put(room: RoomMessages, message: MessageDto): void {
+  const raw = markRaw(toRaw(message));
+  const previous = toRaw(room.byId)[raw.id];
+  room.byId[raw.id] = raw;
+  if (previous && previous.parentId !== raw.parentId) {
+    removeFromOrder(room, previous);
+  }
+  const key = raw.parentId ?? 0;
+  let list = room.order.get(key);
+  if (!list) {
+    list = [];
+    room.order.set(key, list);
+  }
+  const entry: TimelineEntry = { kind: 'message', message: raw };
+  if (list.length === 0 || list[list.length - 1].message.id < raw.id) {
+    list.push(entry);
+    return;
+  }
+  const at = lowerBound(list, raw.id);
+  if (list[at]?.message.id === raw.id) {
+    list[at] = entry;
+  } else {
+    list.splice(at, 0, entry);
+  }
+}
 
 /** Messages ordered by id (ids are assigned in commit order), pending ones after them in send order. */
 export function timelineOf(room: RoomMessages | undefined, parentId: number | null): TimelineItem[] {
   if (!room) {
     return [];
   }
-  const stored = Object.values(room.byId)
-    .filter((m) => m.parentId === parentId)
-    .sort((a, b) => a.id - b.id)
-    .map((message) => ({ kind: 'message' as const, message }));
+  // The dependency for a view's computed: the lists themselves are not reactive.
+  void room.rev;
+  const stored: TimelineItem[] = (room.order.get(parentId ?? 0) ?? []).slice();
   const pending = Object.values(room.pending)
     .filter((p) => p.parentId === parentId)
     .sort((a, b) => a.createdAt - b.createdAt)
     .map((p) => ({ kind: 'pending' as const, pending: p }));
-  return [...stored, ...pending];
+  return pending.length === 0 ? stored : stored.concat(pending);
+}
+
+/** The newest held message id of the room, threads included (0: none). */
+export function newestIdOf(room: RoomMessages | undefined): number {
+  let newest = 0;
+  for (const list of room?.order.values() ?? []) {
+    newest = Math.max(newest, list[list.length - 1]?.message.id ?? 0);
+  }
+  return newest;
+}
+
+/** Held messages after `after` from others, not deleted, threads included: unread for a read pointer there. */
+export function unreadAfter(room: RoomMessages | undefined, after: number, me: number): number {
+  let count = 0;
+  for (const list of room?.order.values() ?? []) {
+    for (let i = lowerBound(list, after + 1); i < list.length; i++) {
+      const message = list[i].message;
+      if (message.senderId !== me && !message.deleted) {
+        count += 1;
+      }
+    }
+  }
+  return count;
+}
+
+/** The oldest held message of the main timeline (undefined: none). */
+export function oldestTopLevelIdOf(room: RoomMessages | undefined): number | undefined {
+  return room?.order.get(0)?.[0]?.message.id;
 }
 
 /**
@@ -45,12 +134,15 @@ export function timelineOf(room: RoomMessages | undefined, parentId: number | nu
  * of that message updates the replies held here, so "message deleted" shows without a reload.
  */
 function patchReplies(room: RoomMessages, answered: MessageDto): void {
-  for (const reply of Object.values(room.byId)) {
+  for (const reply of Object.values(toRaw(room.byId))) {
     if (reply.replyTo?.id === answered.id) {
-      reply.replyTo = {
-        ...reply.replyTo,
-        excerpt: answered.deleted ? null : (answered.content ?? '').slice(0, LIMITS.replyExcerptMaxLength),
-      };
+      put(room, {
+        ...reply,
+        replyTo: {
+          ...reply.replyTo,
+          excerpt: answered.deleted ? null : (answered.content ?? '').slice(0, LIMITS.replyExcerptMaxLength),
+        },
+      });
     }
   }
 }
@@ -67,12 +159,14 @@ export const messages = {
   mutations: {
     upsert(state, list: MessageDto[]) {
       const changed: MessageDto[] = [];
+      const touched = new Set<RoomMessages>();
       for (const message of list) {
         const room = roomOf(state, message.roomId);
-        const known = room.byId[message.id];
+        const known = toRaw(room.byId)[message.id];
         // Frames can arrive out of order across reconnects: never let an older copy win.
         if (!known || (message.editedAt ?? 0) >= (known.editedAt ?? 0) || message.deleted) {
-          room.byId[message.id] = message;
+          put(room, message);
+          touched.add(room);
           if (known && (message.deleted || message.editedAt !== known.editedAt)) {
             changed.push(message);
           }
@@ -80,6 +174,9 @@ export const messages = {
       }
       for (const message of changed) {
         patchReplies(roomOf(state, message.roomId), message);
+      }
+      for (const room of touched) {
+        room.rev += 1;
       }
     },
     setDraft(state, { key, text }: { key: string; text: string }) {
@@ -93,15 +190,19 @@ export const messages = {
       state,
       { roomId, messageId, reactions }: { roomId: number; messageId: number; reactions: ReactionDto[] },
     ) {
-      const message = state.rooms[roomId]?.byId[messageId];
-      if (message && !message.deleted) {
-        message.reactions = reactions;
+      const room = state.rooms[roomId];
+      const message = room?.byId[messageId];
+      if (room && message && !message.deleted) {
+        put(room, { ...message, reactions });
+        room.rev += 1;
       }
     },
     setThreadCount(state, { roomId, messageId, count }: { roomId: number; messageId: number; count: number }) {
-      const message = state.rooms[roomId]?.byId[messageId];
-      if (message && message.threadCount < count) {
-        message.threadCount = count;
+      const room = state.rooms[roomId];
+      const message = room?.byId[messageId];
+      if (room && message && message.threadCount < count) {
+        put(room, { ...message, threadCount: count });
+        room.rev += 1;
       }
     },
     addPending(state, pending: PendingMessage) {

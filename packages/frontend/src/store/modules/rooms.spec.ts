@@ -61,6 +61,20 @@ describe('rooms store', () => {
     expect(store.getters['rooms/totalUnread']).toBe(3);
   });
 
+  it('keeps the total unread equal to the sum over rooms through every change of a count', () => {
+    const store = setup();
+    const sum = () => Object.values(store.state.rooms.states).reduce((total, s) => total + s.unread, 0);
+    store.commit('rooms/noteMessage', { roomId: 7, messageId: 9, fromOther: true });
+    store.commit('rooms/setUnread', { roomId: 1, unread: 4 });
+    store.commit('rooms/setState', { roomId: 8, volume: 80, notifications: true, unread: 5, lastMessageId: 1 });
+    store.commit('rooms/setState', { roomId: 7, volume: 80, notifications: true, unread: 1, lastMessageId: 9 });
+    expect(store.getters['rooms/totalUnread']).toBe(10);
+    store.commit('rooms/removeRoom', 8);
+    store.commit('rooms/setUnread', { roomId: 1, unread: 0 });
+    expect(store.getters['rooms/totalUnread']).toBe(1);
+    expect(store.getters['rooms/totalUnread']).toBe(sum());
+  });
+
   it('moves read pointers forward only', () => {
     const store = setup();
     store.commit('rooms/setReadPointer', { roomId: 7, userId: 2, messageId: 5 });

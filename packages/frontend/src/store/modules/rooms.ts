@@ -12,7 +12,7 @@ export interface RoomListEntry {
 // `satisfies`, not a type annotation: keeps the getters' own types for store/getters.ts.
 export const rooms = {
   namespaced: true,
-  state: () => ({ byId: {}, states: {}, channels: {}, activeRoomId: null }),
+  state: () => ({ byId: {}, states: {}, channels: {}, activeRoomId: null, unreadTotal: 0 }),
   getters: {
     /** The room's member list is not complete (a big room, protocol v2): load it with `room.members` to show it. */
     needsMembers:
@@ -63,13 +63,14 @@ export const rooms = {
         return (other !== undefined && root.users.byId[other]?.username) || 'direct';
       },
     totalUnread(state): number {
-      return Object.values(state.states).reduce((sum, s) => sum + s.unread, 0);
+      return state.unreadTotal;
     },
   },
   mutations: {
     setAll(state, { rooms, states, channels }: { rooms: RoomDto[]; states: RoomStateDto[]; channels: ChannelDto[] }) {
       state.byId = Object.fromEntries(rooms.map((r) => [r.id, toRoom(r, state.byId[r.id])]));
       state.states = Object.fromEntries(states.map((s) => [s.roomId, s]));
+      state.unreadTotal = states.reduce((sum, s) => sum + s.unread, 0);
       state.channels = Object.fromEntries(channels.map((c) => [c.id, c]));
     },
     upsertRoom(state, room: RoomDto) {
@@ -90,9 +91,11 @@ export const rooms = {
       room.membersComplete = true;
     },
     setState(state, roomState: RoomStateDto) {
+      state.unreadTotal += roomState.unread - (state.states[roomState.roomId]?.unread ?? 0);
       state.states[roomState.roomId] = roomState;
     },
     removeRoom(state, roomId: number) {
+      state.unreadTotal -= state.states[roomId]?.unread ?? 0;
       delete state.byId[roomId];
       delete state.states[roomId];
       if (state.activeRoomId === roomId) {
@@ -133,6 +136,7 @@ export const rooms = {
     setUnread(state, { roomId, unread }: { roomId: number; unread: number }) {
       const roomState = state.states[roomId];
       if (roomState) {
+        state.unreadTotal += unread - roomState.unread;
         roomState.unread = unread;
       }
     },
@@ -144,6 +148,7 @@ export const rooms = {
       roomState.lastMessageId = messageId;
       if (fromOther) {
         roomState.unread += 1;
+        state.unreadTotal += 1;
       }
     },
   },
