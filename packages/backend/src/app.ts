@@ -13,6 +13,7 @@ import { MemoryP2pStore, RedisP2pStore, type P2pStore } from './bus/p2p.store';
 import { MemoryBus } from './bus/memory.bus';
 import { MemoryPresenceRegistry, RedisPresenceRegistry, type PresenceRegistry } from './bus/presence.registry';
 import { RedisBus } from './bus/redis.bus';
+import { MemoryRoomOnlineStore, RedisRoomOnlineStore, type RoomOnlineStore } from './bus/room-online.store';
 import { ensureDataDir, type Config } from './config/config';
 import { createDataSource } from './db/data-source';
 import { applyMigrations } from './db/migrate';
@@ -51,6 +52,7 @@ import { OidcService } from './services/oidc.service';
 import { OidcClient, OidcFlowCodec } from './auth/oidc-client';
 import { PasswordHasher } from './services/password';
 import { PresenceService } from './services/presence.service';
+import { RoomOnlineService } from './services/room-online.service';
 import { PushService } from './services/push.service';
 import { PushSender } from './push/push-sender';
 import { loadVapidKeys, type VapidKeys } from './push/vapid-keys';
@@ -130,6 +132,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   let callStore: CallStore;
   let transferStore: TransferStore;
   let p2pStore: P2pStore;
+  let roomOnlineStore: RoomOnlineStore;
   if (config.redis) {
     const redisBus = new RedisBus(config.redis.url, config.redis.prefix, logger);
     await redisBus.connect();
@@ -140,6 +143,16 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     callStore = new RedisCallStore(redisBus.client, config.redis.prefix);
     transferStore = new RedisTransferStore(redisBus.client, config.redis.prefix);
     p2pStore = new RedisP2pStore(redisBus.client, config.redis.prefix);
+    const online = new RedisRoomOnlineStore(
+      redisBus.client,
+      config.redis.prefix,
+      config.instanceId,
+      () => presence.liveInstances(),
+      // The claim outlives its window with room to spare (a slow announce), yet frees a dead claimer's rooms soon.
+      config.roomOnlineMs * 3 + 5_000,
+    );
+    await online.start();
+    roomOnlineStore = online;
     pingRedis = () => timed(() => redisBus.client.ping());
   } else {
     bus = new MemoryBus();
@@ -147,6 +160,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     callStore = new MemoryCallStore();
     transferStore = new MemoryTransferStore();
     p2pStore = new MemoryP2pStore();
+    roomOnlineStore = new MemoryRoomOnlineStore();
   }
   const metrics = new Metrics({
     connections: () => connections.size,
@@ -276,7 +290,12 @@ export async function startPychat(config: Config, logger: Logger, options: Start
   }, 3_600_000);
   fileSweep.unref();
 
-  const connections = new ConnectionRegistry();
+  const roomOnline = new RoomOnlineService(roomOnlineStore, events, logger, {
+    batchMs: config.presenceBatchMs,
+    windowMs: config.roomOnlineMs,
+  });
+  const connections = new ConnectionRegistry((roomId, localUsers) => roomOnline.changed(roomId, localUsers));
+  roomOnline.start(() => connections.localOnline());
   await bus.subscribe((message) => connections.deliver(message));
 
   /** Set by a failed database probe, cleared by the next good one: one warning per outage, not one per probe. */
@@ -330,7 +349,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     ...messageHandlers(messageService),
     ...roomHandlers(roomService),
     ...channelHandlers(channelService),
-    ...presenceHandlers(presenceService, userService, connections, clock),
+    ...presenceHandlers(presenceService, userService, connections, clock, roomOnline),
     ...callHandlers(callService),
     ...transferHandlers(transferService),
     ...p2pHandlers(p2pService),
@@ -488,6 +507,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
       await pushService.close();
       await presenceService.close();
       await locationService.flush();
+      await roomOnline.close();
       server.closeAllConnections();
       await registry.close();
       await bus.close();

@@ -119,6 +119,7 @@ class Observer {
       case 'message.read':
       case 'message.reactions':
       case 'typing.started':
+      case 'room.online':
         return inRoom(frame.data.roomId);
       case 'room.updated':
         return inRoom(frame.data.room.id);

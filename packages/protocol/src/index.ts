@@ -25,6 +25,7 @@ export * from './http/admin';
 export { CallId, ConnId, CallPeerDto, CallDto, IceCandidateDto } from './ws/call';
 export { TransferId, TransferFileDto, TransferDto, TransferSignalDto } from './ws/transfer';
 export { P2pDeviceDto } from './ws/p2p';
+export { RoomOnlineDto } from './ws/presence';
 export type { RequestSpec } from './ws/define';
 
 export { PROTOCOL_VERSION } from './constants';

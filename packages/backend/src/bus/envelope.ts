@@ -24,6 +24,8 @@ export type Target =
    * (`presence.subscribe`), and nothing to the others.
    */
   | { presence: true }
+  /** A room.online count: the local sockets that follow the room's count (presence.subscribe) and hold the room. */
+  | { roomOnline: number }
   /** Every connection. */
   | { all: true; exceptUser?: number };
 

@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { Logger } from '../logger';
+import { roomOnlineKey } from './room-online.store';
 
 /**
  * Who is online across all instances. Each instance counts its own connections per user; a user is
@@ -117,12 +118,13 @@ export class RedisPresenceRegistry implements PresenceRegistry {
     await write.zadd(this.#instancesKey, now, this.#instanceId).exec();
     const dead = await this.#redis.zrangebyscore(this.#instancesKey, '-inf', now - INSTANCE_TTL_MS);
     for (const instance of dead) {
-      await this.#redis.del(`${this.#prefix}presence:${instance}`);
+      await this.#redis.del(`${this.#prefix}presence:${instance}`, roomOnlineKey(this.#prefix, instance));
       await this.#redis.zrem(this.#instancesKey, instance);
     }
   }
 
-  async #liveInstances(): Promise<string[]> {
+  /** The instances whose heartbeat is recent (this one included once started). */
+  async liveInstances(): Promise<string[]> {
     return this.#redis.zrangebyscore(this.#instancesKey, Date.now() - INSTANCE_TTL_MS, '+inf');
   }
 
@@ -190,7 +192,7 @@ export class RedisPresenceRegistry implements PresenceRegistry {
   }
 
   async online(): Promise<number[]> {
-    const instances = await this.#liveInstances();
+    const instances = await this.liveInstances();
     const users = new Set<number>();
     for (const instance of instances) {
       for (const id of await this.#redis.hkeys(`${this.#prefix}presence:${instance}`)) {

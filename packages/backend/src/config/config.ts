@@ -87,6 +87,11 @@ const EnvSchema = z.object({
   PYCHAT_MAX_ROOMS_PER_USER: int(1, 1_000_000).default(200),
   /** Each instance announces users coming online or going offline in one frame per this many milliseconds. */
   PYCHAT_PRESENCE_BATCH_MS: int(10, 10_000).default(500),
+  /**
+   * A room's "N online" (`room.online`) goes out at most once per this many milliseconds, with the count at the
+   * end of the window: a big room whose members come and go all day costs its viewers one small frame per window.
+   */
+  PYCHAT_ROOM_ONLINE_MS: int(50, 600_000).default(5_000),
   /** Comma-separated extra origins (`https://host[:port]`) whose pages may open the WebSocket and POST/PUT/PATCH/DELETE under /api; same-origin always may. */
   PYCHAT_ALLOWED_ORIGINS: z.string().default(''),
   /** Sign-in attempts allowed per IP (IPv6: per /64) per 5 minutes. */
@@ -390,6 +395,8 @@ export interface Config {
     readonly quotaBytes: number | null;
   };
   readonly presenceBatchMs: number;
+  /** Throttle window of `room.online` per room (PYCHAT_ROOM_ONLINE_MS). */
+  readonly roomOnlineMs: number;
   readonly auth: {
     readonly signInMaxPerIp: number;
     readonly signInMaxFailuresPerAccount: number;
@@ -661,6 +668,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.PYCHAT_LOG_LEVEL,
     staticDir: e.PYCHAT_STATIC_DIR ? resolve(e.PYCHAT_STATIC_DIR) : DEFAULT_STATIC_DIR,
     presenceBatchMs: e.PYCHAT_PRESENCE_BATCH_MS,
+    roomOnlineMs: e.PYCHAT_ROOM_ONLINE_MS,
     ws: {
       maxFrameBytes: e.PYCHAT_WS_MAX_FRAME_BYTES,
       idleTimeoutMs: e.PYCHAT_WS_IDLE_TIMEOUT_MS,

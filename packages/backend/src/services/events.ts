@@ -33,6 +33,8 @@ export interface DomainEvents {
   'channel.removed': { channelId: number; userIds: number[] };
   /** A batch of users who came online or went offline (see PresenceService). */
   'presence.changed': { online: number[]; offline: { userId: number; lastSeenAt: number }[] };
+  /** A room's online count at the end of its throttle window (RoomOnlineService). */
+  'room.online': { roomId: number; online: number };
   'user.created': { user: UserDto };
   /** Sessions deleted: their sockets, on every instance, get session.ended and close with 4001. */
   'session.ended': { sessionIds: number[]; reason: ServerMessages['session.ended']['reason'] };

@@ -161,6 +161,7 @@ describe(FanoutService.name, () => {
       'presence.changed',
       { online: [7], offline: [{ userId: 8, lastSeenAt: 99 }] },
     ],
+    ['room.online', { roomId: 10, online: 42 }, { roomOnline: 10 }, 'room.online', { roomId: 10, online: 42 }],
     ['user.created', { user }, { all: true }, 'user.created', { user }],
     ['user.updated', { user }, { all: true }, 'user.updated', { user }],
     [
@@ -261,6 +262,7 @@ describe(FanoutService.name, () => {
       'channel.updated': true,
       'channel.removed': true,
       'presence.changed': true,
+      'room.online': true,
       'user.created': true,
       'session.ended': true,
       'settings.updated': true,

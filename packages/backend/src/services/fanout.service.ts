@@ -61,6 +61,8 @@ export class FanoutService {
     );
     // Each instance cuts the batch down to what each of its sockets subscribed to (ConnectionRegistry).
     events.on('presence.changed', (data) => this.publish({ presence: true }, 'presence.changed', data));
+    // Each instance sends it to its sockets that follow the room's count and are still its members.
+    events.on('room.online', (data) => this.publish({ roomOnline: data.roomId }, 'room.online', data));
     // Every user shares the "all" room, so the user list is server-wide.
     events.on('user.created', (data) => this.publish({ all: true }, 'user.created', data));
     events.on('settings.updated', ({ userId, settings }) =>

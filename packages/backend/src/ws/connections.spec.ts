@@ -310,6 +310,90 @@ describe(ConnectionRegistry.name, () => {
     });
   });
 
+  describe("a room's online part", () => {
+    /** The registry with its reported changes: roomId → the last count reported, and how many reports. */
+    function counting() {
+      const last = new Map<number, number>();
+      let reports = 0;
+      const registry = new ConnectionRegistry((roomId, localUsers) => {
+        last.set(roomId, localUsers);
+        reports += 1;
+      });
+      return { registry, last, reports: () => reports };
+    }
+
+    it('counts users, not sockets: a second tab reports nothing, the last tab closing reports the drop', () => {
+      const { registry, last, reports } = counting();
+      const tab1 = connect(1);
+      const tab2 = connect(1);
+      const other = connect(2);
+
+      registry.add(tab1.conn, [10, 11]);
+      registry.add(other.conn, [10]);
+      expect(Object.fromEntries(last)).toEqual({ 10: 2, 11: 1 });
+      const before = reports();
+      registry.add(tab2.conn, [10, 11]);
+      registry.remove(tab1.conn);
+      expect(reports()).toBe(before);
+      expect(Object.fromEntries(registry.localOnline())).toEqual({ 10: 2, 11: 1 });
+
+      registry.remove(tab2.conn);
+      expect(Object.fromEntries(last)).toEqual({ 10: 1, 11: 0 });
+      expect(Object.fromEntries(registry.localOnline())).toEqual({ 10: 1 });
+    });
+
+    it('follows joins and leaves that arrive over the bus', () => {
+      const { registry, last } = counting();
+      const a = connect(1);
+      registry.add(a.conn, []);
+
+      deliver(registry, { users: [1], join: 10 }, 'added');
+      expect(last.get(10)).toBe(1);
+      deliver(registry, { users: [1], leave: 10 }, 'removed');
+      expect(last.get(10)).toBe(0);
+    });
+  });
+
+  describe('roomOnline target', () => {
+    it('reaches the sockets that follow the room and hold it: not a follower that is no member, not a member that does not follow', () => {
+      const registry = new ConnectionRegistry();
+      const watcher = connect(1);
+      const outsider = connect(2);
+      const member = connect(3);
+      registry.add(watcher.conn, [10]);
+      registry.add(outsider.conn, [11]);
+      registry.add(member.conn, [10]);
+      registry.watchRooms(watcher.conn, [10]);
+      registry.watchRooms(outsider.conn, [10]);
+
+      deliver(registry, { roomOnline: 10 }, 'count');
+
+      expect(watcher.sent()).toEqual(['count']);
+      expect(outsider.sent()).toEqual([]);
+      expect(member.sent()).toEqual([]);
+    });
+
+    it('stops at a leave, at a new subscription without the room, and with the socket', () => {
+      const registry = new ConnectionRegistry();
+      const left = connect(1);
+      const moved = connect(2);
+      const closed = connect(3);
+      for (const x of [left, moved, closed]) {
+        registry.add(x.conn, [10]);
+        registry.watchRooms(x.conn, [10]);
+      }
+      deliver(registry, { users: [1], leave: 10 }, 'removed');
+      registry.watchRooms(moved.conn, [12]);
+      registry.remove(closed.conn);
+
+      deliver(registry, { roomOnline: 10 }, 'count');
+
+      expect(left.sent()).toEqual(['removed']);
+      expect(moved.sent()).toEqual([]);
+      expect(closed.sent()).toEqual([]);
+    });
+  });
+
   describe('session target', () => {
     it('sends the frame to every socket of that session, then closes them with SESSION_ENDED', () => {
       const registry = new ConnectionRegistry();

@@ -19,6 +19,8 @@ export class Connection {
   readonly rooms = new Set<number>();
   /** The users whose presence this socket follows (its last presence.subscribe). */
   presenceOf: ReadonlySet<number> = new Set();
+  /** The rooms whose online count this socket shows (its last presence.subscribe's roomIds). */
+  watching: ReadonlySet<number> = new Set();
   /**
    * While the socket's memberships are being read: the joins and leaves that reached it meanwhile. They are
    * newer than (or as new as) the read, so they win over it in `indexRooms`.
@@ -111,6 +113,16 @@ export class ConnectionRegistry {
   readonly #byRoom = new Map<number, Set<Connection>>();
   /** userId → the sockets that subscribed to that user's presence. */
   readonly #bySubscribed = new Map<number, Set<Connection>>();
+  /** roomId → the sockets that show its online count. */
+  readonly #byWatcher = new Map<number, Set<Connection>>();
+  /**
+   * roomId → how many distinct users have a socket on this instance that holds the room: this instance's part of
+   * the room's online count, kept on every attach and detach so nothing ever scans a room's members.
+   */
+  readonly #roomUsers = new Map<number, number>();
+
+  /** `onRoomOnline`: this instance's count of a room changed (RoomOnlineService batches and announces it). */
+  constructor(private readonly onRoomOnline: (roomId: number, localUsers: number) => void = () => undefined) {}
 
   get size(): number {
     return this.#all.size;
@@ -150,11 +162,30 @@ export class ConnectionRegistry {
   remove(conn: Connection): void {
     this.#all.delete(conn.id);
     this.#indexRemove(this.#byUser, conn.userId, conn);
-    for (const roomId of conn.rooms) {
-      this.#indexRemove(this.#byRoom, roomId, conn);
+    for (const roomId of [...conn.rooms]) {
+      this.detach(conn, roomId);
     }
-    conn.rooms.clear();
     this.subscribePresence(conn, []);
+    this.watchRooms(conn, []);
+  }
+
+  /** Replaces the rooms whose room.online reach this socket (delivered only while it holds them). */
+  watchRooms(conn: Connection, roomIds: readonly number[]): void {
+    const next = new Set(roomIds);
+    for (const roomId of conn.watching) {
+      if (!next.has(roomId)) {
+        this.#indexRemove(this.#byWatcher, roomId, conn);
+      }
+    }
+    for (const roomId of next) {
+      this.#indexAdd(this.#byWatcher, roomId, conn);
+    }
+    conn.watching = next;
+  }
+
+  /** This instance's part of every room's online count (rooms with nobody here are absent). */
+  localOnline(): ReadonlyMap<number, number> {
+    return this.#roomUsers;
   }
 
   /** Replaces the set of users whose presence.changed reach this socket. */
@@ -174,13 +205,45 @@ export class ConnectionRegistry {
   }
 
   attach(conn: Connection, roomId: number): void {
+    if (conn.rooms.has(roomId)) {
+      return;
+    }
+    const firstOfUser = !this.#otherSocketHolds(conn, roomId);
     conn.rooms.add(roomId);
     this.#indexAdd(this.#byRoom, roomId, conn);
+    if (firstOfUser) {
+      this.#countRoomUser(roomId, 1);
+    }
   }
 
   detach(conn: Connection, roomId: number): void {
-    conn.rooms.delete(roomId);
+    if (!conn.rooms.delete(roomId)) {
+      return;
+    }
     this.#indexRemove(this.#byRoom, roomId, conn);
+    if (!this.#otherSocketHolds(conn, roomId)) {
+      this.#countRoomUser(roomId, -1);
+    }
+  }
+
+  /** Whether another socket of the same user on this instance holds the room (a user has a few sockets at most). */
+  #otherSocketHolds(conn: Connection, roomId: number): boolean {
+    for (const other of this.#byUser.get(conn.userId) ?? []) {
+      if (other !== conn && other.rooms.has(roomId)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #countRoomUser(roomId: number, delta: number): void {
+    const count = (this.#roomUsers.get(roomId) ?? 0) + delta;
+    if (count > 0) {
+      this.#roomUsers.set(roomId, count);
+    } else {
+      this.#roomUsers.delete(roomId);
+    }
+    this.onRoomOnline(roomId, Math.max(count, 0));
   }
 
   /** Applies one bus envelope: updates the room index and writes the frame to the right sockets. */
@@ -188,6 +251,16 @@ export class ConnectionRegistry {
     const { target, frame: text } = decodeEnvelope(message);
     if ('presence' in target) {
       this.#deliverPresence(text);
+      return;
+    }
+    if ('roomOnline' in target) {
+      const frame = Buffer.from(text);
+      for (const conn of this.#byWatcher.get(target.roomOnline) ?? []) {
+        // Following a room's count needs its membership now: a socket that left (or never joined) hears nothing.
+        if (conn.rooms.has(target.roomOnline)) {
+          conn.send(frame);
+        }
+      }
       return;
     }
     // Encoded once here rather than once per socket inside ws.

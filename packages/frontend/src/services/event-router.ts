@@ -174,6 +174,7 @@ export class EventRouter {
       'typing.started': ({ roomId, userId }) => {
         store.commit('presence/typing', { roomId, userId, until: Date.now() + TYPING_SHOWN_MS });
       },
+      'room.online': (data) => store.commit('presence/roomOnline', data),
       'presence.changed': ({ online, offline }) => {
         store.commit('presence/change', { online, offline: offline.map((o) => o.userId) });
         this.notifications.onPresence(

@@ -2,7 +2,7 @@ import type { RoomDto } from '@pychat/protocol';
 import { LIMITS } from '@pychat/protocol/constants';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAppStore } from '../store';
-import { PresenceSubscription, visibleUserIds } from './presence-subscription';
+import { PresenceSubscription, visibleRoomIds, visibleUserIds } from './presence-subscription';
 
 const me = { id: 1, username: 'me', sex: 'secret' as const, thumbnail: null, lastSeenAt: null };
 
@@ -57,6 +57,36 @@ describe(visibleUserIds.name, () => {
   });
 });
 
+describe(visibleRoomIds.name, () => {
+  it("follows a big open room's count, and puts its members after what views show", () => {
+    const store = setup();
+    const size = LIMITS.presenceSubscribeMax + 10;
+    const big = {
+      ...room(
+        20,
+        'channel',
+        Array.from({ length: size }, (_, i) => 2000 + i),
+      ),
+      memberCount: size,
+    };
+    store.commit('rooms/upsertRoom', big);
+    store.commit('rooms/setActive', 20);
+    store.commit('presence/show', { key: 'mentions', userIds: [9] });
+
+    expect(visibleRoomIds(store.state)).toEqual([20]);
+    const ids = visibleUserIds(store.state);
+    expect(ids).toHaveLength(LIMITS.presenceSubscribeMax);
+    expect(ids).toEqual(expect.arrayContaining([6, 9]));
+  });
+
+  it(`adds the rooms views show, up to ${LIMITS.presenceRoomsMax}`, () => {
+    const store = setup();
+    store.commit('presence/showRooms', { key: 'directory', roomIds: Array.from({ length: 80 }, (_, i) => 100 + i) });
+
+    expect(visibleRoomIds(store.state)).toHaveLength(LIMITS.presenceRoomsMax);
+  });
+});
+
 describe(PresenceSubscription.name, () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
@@ -77,9 +107,23 @@ describe(PresenceSubscription.name, () => {
 
     await sut.onReady();
 
-    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [1, 2, 3, 6] });
+    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [1, 2, 3, 6], roomIds: [] });
     expect(store.state.presence.online).toEqual({ 2: true });
     expect(sync.lastSeen).toHaveBeenCalledWith([{ userId: 3, lastSeenAt: 500 }]);
+  });
+
+  it("applies the answer's room counts; room.online then moves only a room still followed", async () => {
+    const { store, request, sut } = start();
+    store.commit('presence/showRooms', { key: 'directory', roomIds: [11] });
+    request.mockResolvedValue({ online: [], offline: [], rooms: [{ roomId: 11, online: 4 }] });
+
+    await sut.onReady();
+
+    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [1, 2, 3, 6], roomIds: [11] });
+    expect(store.state.presence.roomOnline).toEqual({ 11: 4 });
+    store.commit('presence/roomOnline', { roomId: 11, online: 5 });
+    store.commit('presence/roomOnline', { roomId: 10, online: 7 });
+    expect(store.state.presence.roomOnline).toEqual({ 11: 5 });
   });
 
   it('sends one subscribe per burst of changes, and none when the set is what the socket has', async () => {
@@ -94,7 +138,7 @@ describe(PresenceSubscription.name, () => {
     expect(request).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(300);
     expect(request).toHaveBeenCalledTimes(1);
-    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [1, 4, 5, 6, 8] });
+    expect(request).toHaveBeenCalledWith('presence.subscribe', { userIds: [1, 4, 5, 6, 8], roomIds: [] });
 
     store.commit('presence/show', { key: 'other', userIds: [4] });
     await vi.advanceTimersByTimeAsync(400);

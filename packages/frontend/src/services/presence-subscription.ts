@@ -4,13 +4,22 @@ import type { RootState } from '../store/types';
 import type { StoreSync } from './store-sync';
 import type { WsService } from './ws.service';
 
+/** Users one view registers (`show`) at most: a screenful and some scrolling, so several views fit the limit. */
+export const PRESENCE_SHOWN_PER_VIEW = 200;
+
 /** Views change what they show in bursts (typing a filter, switching rooms): one subscribe per burst. */
 export const PRESENCE_SUBSCRIBE_DEBOUNCE_MS = 300;
 
+/** A room whose header shows the server's count (`room.online`) rather than counting its followed members. */
+export function isBigRoom(room: { kind: string; memberCount: number }): boolean {
+  return room.kind !== 'direct' && room.memberCount > LIMITS.roomMembersInlineMax;
+}
+
 /**
- * The users whose presence this tab shows, most important first, at most `LIMITS.presenceSubscribeMax`:
- * the open room's members (its header count, member list and @mention candidates), every direct-message
- * partner (the sidebar), then what mounted views registered (`presence/show`). Me too when I am among them:
+ * The users whose presence this tab shows, most important first, at most `LIMITS.presenceSubscribeMax`: a small
+ * open room's members (its header counts them), every direct-message partner (the sidebar), what mounted views
+ * registered (`presence/show`: the member list and pickers on screen, the @mention candidates), then a big open
+ * room's members as far as room is left (its header uses `room.online` instead). Me too when I am among them:
  * "N online" counts me, and the reply says so.
  */
 export function visibleUserIds(state: RootState): number[] {
@@ -21,8 +30,11 @@ export function visibleUserIds(state: RootState): number[] {
     }
   };
   const active = state.rooms.activeRoomId === null ? undefined : state.rooms.byId[state.rooms.activeRoomId];
-  for (const member of active?.members ?? []) {
-    add(member.userId);
+  const big = active !== undefined && isBigRoom(active);
+  if (!big) {
+    for (const member of active?.members ?? []) {
+      add(member.userId);
+    }
   }
   for (const room of Object.values(state.rooms.byId)) {
     if (room.kind === 'direct') {
@@ -36,7 +48,42 @@ export function visibleUserIds(state: RootState): number[] {
       add(userId);
     }
   }
+  if (big) {
+    for (const member of active.members) {
+      add(member.userId);
+    }
+  }
   return [...wanted].sort((a, b) => a - b);
+}
+
+/**
+ * The rooms whose online count this tab shows, at most `LIMITS.presenceRoomsMax`: the open room when it is big,
+ * then what views registered (`presence/showRooms`: the channel directory's joined channels).
+ */
+export function visibleRoomIds(state: RootState): number[] {
+  const wanted = new Set<number>();
+  const active = state.rooms.activeRoomId === null ? undefined : state.rooms.byId[state.rooms.activeRoomId];
+  if (active && isBigRoom(active)) {
+    wanted.add(active.id);
+  }
+  for (const roomIds of Object.values(state.presence.shownRooms)) {
+    for (const roomId of roomIds) {
+      if (wanted.size < LIMITS.presenceRoomsMax) {
+        wanted.add(roomId);
+      }
+    }
+  }
+  return [...wanted].sort((a, b) => a - b);
+}
+
+/** What one subscribe sends: the visible users and rooms. */
+function visible(state: RootState): { userIds: number[]; roomIds: number[] } {
+  return { userIds: visibleUserIds(state), roomIds: visibleRoomIds(state) };
+}
+
+/** Equal subscriptions have equal keys. */
+function keyOf({ userIds, roomIds }: { userIds: number[]; roomIds: number[] }): string {
+  return `${userIds.join(',')}|${roomIds.join(',')}`;
 }
 
 /**
@@ -58,7 +105,7 @@ export class PresenceSubscription {
   /** Watches the visible set for the life of the app. */
   start(): void {
     this.store.watch(
-      (state) => visibleUserIds(state).join(','),
+      (state) => keyOf(visible(state)),
       () => this.#schedule(),
     );
   }
@@ -66,6 +113,11 @@ export class PresenceSubscription {
   /** A view shows these users (their presence is followed while it does); an empty list when it stops. */
   show(key: string, userIds: number[]): void {
     this.store.commit('presence/show', { key, userIds });
+  }
+
+  /** A view shows the online count of these rooms (followed while it does); an empty list when it stops. */
+  showRooms(key: string, roomIds: number[]): void {
+    this.store.commit('presence/showRooms', { key, roomIds });
   }
 
   /** A new socket (session.ready): it has no subscription yet. */
@@ -78,15 +130,16 @@ export class PresenceSubscription {
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const userIds = visibleUserIds(this.store.state);
-    const key = userIds.join(',');
+    const wanted = visible(this.store.state);
+    const key = keyOf(wanted);
     if (key === this.#sent || !this.ws.isOpen) {
       return;
     }
     this.#sent = key;
     try {
-      const { online, offline } = await this.ws.request('presence.subscribe', { userIds });
+      const { online, offline, rooms } = await this.ws.request('presence.subscribe', wanted);
       this.store.commit('presence/setOnline', online);
+      this.store.commit('presence/setRoomOnline', rooms ?? []);
       await this.sync.lastSeen(
         offline.flatMap(({ userId, lastSeenAt }) => (lastSeenAt === null ? [] : [{ userId, lastSeenAt }])),
       );

@@ -131,6 +131,13 @@ export interface PresenceState {
    * key; services/presence-subscription.ts folds them into the subscription.
    */
   shown: Record<string, number[]>;
+  /** Rooms a mounted view shows the online count of (the channel directory), by view key. */
+  shownRooms: Record<string, number[]>;
+  /**
+   * roomId → members online, from the server (`room.online`), for the rooms this tab follows the count of: big
+   * rooms, whose members are too many to follow one by one. Replaced by each subscribe's answer.
+   */
+  roomOnline: Record<number, number>;
   /** roomId → userId → until (ms). */
   typing: Record<number, Record<number, number>>;
 }

@@ -16,7 +16,7 @@ describe('BrowseChannelsView', () => {
     const wrapper = mount(BrowseChannelsView, {
       global: {
         plugins: [store],
-        provide: { rooms: { directory } as unknown as RoomsService },
+        provide: { rooms: { directory } as unknown as RoomsService, presence: { showRooms: vi.fn() } },
         mocks: { $router: { push: vi.fn() } },
         stubs: { 'router-link': true, AppBackLink: true },
       },

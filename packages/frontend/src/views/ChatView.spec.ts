@@ -64,6 +64,18 @@ describe('ChatView', () => {
     expect(wrapper.text()).toContain('300 members');
   });
 
+  it("shows a big room's online count from the server (room.online), not the few members this tab follows", async () => {
+    const { store, wrapper } = mountRoom(5);
+    store.commit('presence/setOnline', [1, 2]);
+    store.commit('presence/setRoomOnline', [{ roomId: 5, online: 42 }]);
+    await flushPromises();
+    expect(wrapper.text()).toContain('300 members · 42 online');
+
+    store.commit('presence/roomOnline', { roomId: 5, online: 41 });
+    await flushPromises();
+    expect(wrapper.text()).toContain('300 members · 41 online');
+  });
+
   it('loads it once back online, not while offline', async () => {
     const { store, rooms } = mountRoom(5, 'offline');
     expect(rooms.loadMembers).not.toHaveBeenCalled();

@@ -50,6 +50,11 @@ export const LIMITS = {
    */
   presenceSubscribeMax: 1_000,
   /**
+   * Rooms one socket follows the online count of (`presence.subscribe`'s `roomIds`, then `room.online`): the open
+   * room's header and a page of the channel directory.
+   */
+  presenceRoomsMax: 50,
+  /**
    * Unread counts stop at this many per room (clients show "99+"): every connect counts every room, so a user
    * back from holidays with 50 busy rooms would otherwise cost thousands of index steps per connect.
    */

@@ -109,6 +109,7 @@ describe('inline replies, quotes, status and pin permission in the chat', () => 
           rooms: { loadMembers: vi.fn().mockResolvedValue(undefined) },
           notifications: { toast: vi.fn() },
           api: { features: vi.fn().mockResolvedValue({ gifs: false }) },
+          presence: { show: vi.fn() },
         },
       },
     });
@@ -136,6 +137,7 @@ describe('the composer toolbar on a selection', () => {
           rooms: { loadMembers: vi.fn().mockResolvedValue(undefined) },
           notifications: { toast: vi.fn() },
           api: { features: vi.fn().mockResolvedValue({ gifs: false }) },
+          presence: { show: vi.fn() },
         },
       },
       attachTo: document.body,

@@ -55,7 +55,11 @@ function setup(rooms: Partial<RoomsService>, roomList: RoomDto[] = [mainRoom, na
   const push = vi.fn().mockResolvedValue(undefined);
   const global = {
     plugins: [store],
-    provide: { rooms: { loadMembers: vi.fn().mockResolvedValue(undefined), ...rooms }, notifications: { toast } },
+    provide: {
+      rooms: { loadMembers: vi.fn().mockResolvedValue(undefined), ...rooms },
+      notifications: { toast },
+      presence: { show: vi.fn() },
+    },
     mocks: { $router: { push } },
     stubs: { 'router-link': { template: '<a><slot /></a>' } },
   };

@@ -6,7 +6,7 @@ export const TYPING_SHOWN_MS = 7_000;
 
 export const presence: Module<PresenceState, RootState> = {
   namespaced: true,
-  state: () => ({ online: {}, shown: {}, typing: {} }),
+  state: () => ({ online: {}, shown: {}, shownRooms: {}, roomOnline: {}, typing: {} }),
   mutations: {
     setOnline(state, userIds: number[]) {
       state.online = Object.fromEntries(userIds.map((id) => [id, true]));
@@ -17,6 +17,24 @@ export const presence: Module<PresenceState, RootState> = {
         delete state.shown[key];
       } else {
         state.shown[key] = userIds;
+      }
+    },
+    /** A view shows the online count of these rooms; an empty list: it stopped. */
+    showRooms(state, { key, roomIds }: { key: string; roomIds: number[] }) {
+      if (roomIds.length === 0) {
+        delete state.shownRooms[key];
+      } else {
+        state.shownRooms[key] = roomIds;
+      }
+    },
+    /** A subscribe's answer: the counts of exactly the rooms followed now. */
+    setRoomOnline(state, rooms: { roomId: number; online: number }[]) {
+      state.roomOnline = Object.fromEntries(rooms.map(({ roomId, online }) => [roomId, online]));
+    },
+    /** room.online: only for a room still followed (a frame may cross a subscribe that dropped it). */
+    roomOnline(state, { roomId, online }: { roomId: number; online: number }) {
+      if (roomId in state.roomOnline) {
+        state.roomOnline[roomId] = online;
       }
     },
     /** One presence.changed batch: a user is in at most one of the lists. */
