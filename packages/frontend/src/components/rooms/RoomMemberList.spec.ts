@@ -58,7 +58,7 @@ function mountBigRoom(online: number[]) {
     props: { roomId: 31 },
     global: {
       plugins: [store],
-      provide: { rooms: { loadMembers: vi.fn() }, notifications: { toast: vi.fn() } },
+      provide: { rooms: { loadMembers: vi.fn() }, notifications: { toast: vi.fn() }, presence: { show: vi.fn() } },
       stubs: { 'router-link': { template: '<a><slot /></a>' }, RoomMemberPicker: true },
     },
     attachTo: document.body,
