@@ -1,7 +1,7 @@
-import type { QueryRunner, Logger as TypeOrmLogger } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { DuplicateMessageError, MessageRepository, type NewMessage } from '../../src/repositories/message.repository';
 import { dialect, useTestServer, type ConnectedUser } from './harness';
+import { countStatements } from './statements';
 
 /**
  * Plain sends that arrive in the same event-loop turn share one transaction (issue 17 target 4,
@@ -15,24 +15,6 @@ describe(`batched inserts (${dialect})`, () => {
   function localId(): string {
     localIds += 1;
     return `ib-${localIds}`;
-  }
-
-  /** Every statement TypeORM runs until `stop` (its logger sees raw queries and transactions alike). */
-  function countStatements(): { statements: string[]; stop: () => void } {
-    const dataSource = medium.server.pychat.dataSource;
-    const original = dataSource.logger;
-    const statements: string[] = [];
-    const counting: TypeOrmLogger = Object.assign(Object.create(original) as TypeOrmLogger, {
-      logQuery(query: string, parameters?: unknown[], queryRunner?: QueryRunner) {
-        statements.push(query);
-        original.logQuery(query, parameters, queryRunner);
-      },
-    });
-    Object.defineProperty(dataSource, 'logger', { value: counting, configurable: true, writable: true });
-    return {
-      statements,
-      stop: () => Object.defineProperty(dataSource, 'logger', { value: original, configurable: true, writable: true }),
-    };
   }
 
   /** BEGIN / START TRANSACTION, COMMIT, ROLLBACK and the message INSERTs, in order, as one letter each. */
@@ -79,7 +61,7 @@ describe(`batched inserts (${dialect})`, () => {
     const roomId = await roomOf(alice, bob);
     const messages = new MessageRepository(medium.server.pychat.dataSource);
 
-    const counter = countStatements();
+    const counter = countStatements(medium.server.pychat.dataSource);
     let results;
     try {
       results = await Promise.all(
@@ -106,7 +88,7 @@ describe(`batched inserts (${dialect})`, () => {
     const first = plain(roomId, alice.user.id, 'first');
     await messages.insert(first, []);
 
-    const counter = countStatements();
+    const counter = countStatements(medium.server.pychat.dataSource);
     let settled;
     try {
       settled = await Promise.allSettled([
@@ -135,7 +117,7 @@ describe(`batched inserts (${dialect})`, () => {
     // created_at is NOT NULL: this row fails its statement for a reason other than a duplicate.
     const broken = { ...plain(roomId, alice.user.id, 'broken'), createdAt: null as unknown as number };
 
-    const counter = countStatements();
+    const counter = countStatements(medium.server.pychat.dataSource);
     let settled;
     try {
       settled = await Promise.allSettled([
