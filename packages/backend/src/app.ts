@@ -94,6 +94,8 @@ export interface Pychat {
   health(): Promise<HealthResponse>;
   /** Resolves when no Web Push is queued or being sent (tests: "no push went out" is then certain). */
   pushIdle(): Promise<void>;
+  /** Writes the batched connect records now (as shutdown does): tests count a connect's statements from here. */
+  flushConnectRecords(): Promise<void>;
   /** Graceful: stop accepting, close sockets with 1001, close the bus and the database. */
   stop(): Promise<void>;
 }
@@ -528,6 +530,7 @@ export async function startPychat(config: Config, logger: Logger, options: Start
     url: `${tls ? 'https' : 'http'}://${host}:${port}`,
     health,
     pushIdle: () => pushService.idle(),
+    flushConnectRecords: () => locationService.flush(),
     stop,
   };
 }

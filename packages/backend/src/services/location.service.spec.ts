@@ -80,4 +80,21 @@ describe(LocationService.name, () => {
       vi.useRealTimers();
     }
   });
+
+  it('a flush that finds nothing queued still waits for the batch being written (shutdown, statement counts)', async () => {
+    const { sut, stats } = setup();
+    let finish = () => {};
+    stats.insertLocations.mockImplementationOnce(() => new Promise<void>((resolve) => (finish = resolve)));
+    await sut.connected(1, '8.8.8.8');
+    const writing = sut.flush();
+    await vi.waitFor(() => expect(stats.insertLocations).toHaveBeenCalledTimes(1));
+
+    let flushed = false;
+    const second = sut.flush().then(() => (flushed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(flushed).toBe(false);
+    finish();
+    await Promise.all([writing, second]);
+    expect(flushed).toBe(true);
+  });
 });

@@ -26,6 +26,7 @@ export class LocationService {
   #today = -1;
   #queue: Seen[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly stats: StatsRepository,
@@ -56,12 +57,19 @@ export class LocationService {
     }
   }
 
-  /** Writes the connects queued so far (also at shutdown). */
+  /** Writes the connects queued so far (also at shutdown); resolves when every batch queued before is written. */
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     const batch = this.#queue;
     this.#queue = [];
+    // Chained: a flush that finds the queue empty still waits for the batch the timer is writing.
+    this.#writing = this.#writing.then(() => this.#write(batch));
+    await this.#writing;
+  }
+
+  /** Never rejects: a failed batch is logged, and its connects may be recorded again. */
+  async #write(batch: Seen[]): Promise<void> {
     if (batch.length === 0) {
       return;
     }
