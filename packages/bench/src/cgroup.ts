@@ -168,6 +168,8 @@ export function createCpuCage(options: CageOptions, fs: CgroupFs = realCgroupFs)
     }
     dirs.length = 0;
   };
+  // What both hierarchies' cages share; each adds how to move a pid in and read its CPU use.
+  const common = { layout, limit: options.limit, core, quotaUs, periodUs, dirs, remove };
   try {
     if (layout.version === 1) {
       if (core !== null && !layout.cpuset) {
@@ -194,12 +196,7 @@ export function createCpuCage(options: CageOptions, fs: CgroupFs = realCgroupFs)
       }
       const procs = [cpuDir, ...(acctDir !== cpuDir ? [acctDir] : []), ...(cpusetDir ? [cpusetDir] : [])];
       return {
-        layout,
-        limit: options.limit,
-        core,
-        quotaUs,
-        periodUs,
-        dirs,
+        ...common,
         add: (pid) => {
           for (const dir of procs) {
             wrap(`move pid ${pid} into ${dir}`, () => fs.append(join(dir, 'cgroup.procs'), `${pid}\n`));
@@ -214,7 +211,6 @@ export function createCpuCage(options: CageOptions, fs: CgroupFs = realCgroupFs)
             throttledUs: (stat.throttled_time ?? 0) / 1_000,
           };
         },
-        remove,
       };
     }
     // v2: controllers must be enabled for the children of the root before a child can use them.
@@ -238,12 +234,7 @@ export function createCpuCage(options: CageOptions, fs: CgroupFs = realCgroupFs)
       set(join(dir, 'cpuset.cpus'), String(core));
     }
     return {
-      layout,
-      limit: options.limit,
-      core,
-      quotaUs,
-      periodUs,
-      dirs,
+      ...common,
       add: (pid) => wrap(`move pid ${pid} into ${dir}`, () => fs.append(join(dir, 'cgroup.procs'), `${pid}\n`)),
       usage: () => {
         const stat = parseStat(fs.read(join(dir, 'cpu.stat')));
@@ -254,7 +245,6 @@ export function createCpuCage(options: CageOptions, fs: CgroupFs = realCgroupFs)
           throttledUs: stat.throttled_usec ?? 0,
         };
       },
-      remove,
     };
   } catch (error) {
     remove();
